@@ -1,0 +1,223 @@
+"""The two kinds of Bitrix24 credential, parsed and validated from what an admin pastes.
+
+* ``WebhookCredential``: an inbound webhook URL ``https://<portal>/rest/<user_id>/<code>/``.
+  The ``code`` is the secret, carried in the URL path.
+* ``OAuthCredential``: a portal address plus an application's access token, which travels
+  as ``auth`` in the JSON body, never in the URL.
+
+Neither class shows its secret in ``repr`` or ``display``; ``to_storage`` is the only way to
+get a string that holds it, and only the keychain store should call it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .errors import InvalidCredential
+from .masking import SECRET_PLACEHOLDER
+
+_METHOD_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+
+
+@dataclass(frozen=True)
+class _Portal:
+    scheme: str
+    netloc: str  # host[:port], no user info
+    hostname: str
+    prefix: str  # path before /rest, usually ""
+
+    @property
+    def origin(self) -> str:
+        return f"{self.scheme}://{self.netloc}{self.prefix}"
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.hostname == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.hostname).is_loopback
+        except ValueError:
+            return False
+
+
+def _split_portal(text: str, what: str) -> tuple[_Portal, list[str]]:
+    """Split an http(s) URL into the portal part and its path segments."""
+    if any(ch.isspace() for ch in text):
+        raise InvalidCredential(f"The {what} contains spaces or line breaks.")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise InvalidCredential(f"The {what} is not a valid address.") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidCredential(
+            f"The {what} must start with https:// (or http:// for an on-premise portal)."
+        )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidCredential(f"The {what} must not contain a user name or password.")
+    hostname = (parts.hostname or "").lower()
+    if not hostname:
+        raise InvalidCredential(f"The {what} has no portal address after {scheme}://.")
+    host_for_netloc = f"[{hostname}]" if ":" in hostname else hostname
+    netloc = host_for_netloc if port is None else f"{host_for_netloc}:{port}"
+    segments = [s for s in parts.path.split("/")]
+    return _Portal(scheme, netloc, hostname, ""), segments
+
+
+@dataclass(frozen=True, repr=False)
+class WebhookCredential:
+    """An inbound webhook: the portal, the webhook's user id and its secret code."""
+
+    portal: _Portal
+    user_id: int
+    code: str = field(repr=False)
+    kind: Literal["webhook"] = "webhook"
+
+    @property
+    def host(self) -> str:
+        return self.portal.netloc
+
+    @property
+    def is_plain_http_remote(self) -> bool:
+        return self.portal.scheme == "http" and not self.portal.is_loopback
+
+    def endpoint(self, method: str) -> str:
+        return f"{self.portal.origin}/rest/{self.user_id}/{self.code}/{method}"
+
+    def request_body(self, params: dict[str, Any]) -> dict[str, Any]:
+        return dict(params)
+
+    def display(self) -> str:
+        return f"{self.portal.origin}/rest/{self.user_id}/{SECRET_PLACEHOLDER}/"
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.code,)
+
+    def to_storage(self) -> str:
+        return json.dumps({"v": 1, "kind": self.kind, "url": self.endpoint("")})
+
+    def __repr__(self) -> str:
+        return f"WebhookCredential({self.display()!r})"
+
+
+@dataclass(frozen=True, repr=False)
+class OAuthCredential:
+    """A portal address and an application's OAuth access token."""
+
+    portal: _Portal
+    access_token: str = field(repr=False)
+    kind: Literal["oauth"] = "oauth"
+
+    @property
+    def host(self) -> str:
+        return self.portal.netloc
+
+    @property
+    def is_plain_http_remote(self) -> bool:
+        return self.portal.scheme == "http" and not self.portal.is_loopback
+
+    def endpoint(self, method: str) -> str:
+        return f"{self.portal.origin}/rest/{method}"
+
+    def request_body(self, params: dict[str, Any]) -> dict[str, Any]:
+        # The token goes in the body: a query string ends up in proxy and server logs.
+        return {**params, "auth": self.access_token}
+
+    def display(self) -> str:
+        return f"{self.portal.origin} (OAuth token {SECRET_PLACEHOLDER})"
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.access_token,)
+
+    def to_storage(self) -> str:
+        return json.dumps(
+            {"v": 1, "kind": self.kind, "portal": self.portal.origin, "token": self.access_token}
+        )
+
+    def __repr__(self) -> str:
+        return f"OAuthCredential({self.display()!r})"
+
+
+Credential = WebhookCredential | OAuthCredential
+
+
+def parse_webhook_url(text: str) -> WebhookCredential:
+    """Parse the webhook URL as Bitrix24 shows it, also with a method name pasted after it.
+
+    Accepted: ``https://host/rest/1/code``, ``…/code/``, ``…/code/profile``,
+    ``…/code/biconnector.source.get.json``. Messages never quote the URL (it holds the code).
+    """
+    text = text.strip()
+    if not text:
+        raise InvalidCredential("Paste the inbound webhook URL that Bitrix24 shows.")
+    portal, segments = _split_portal(text, "webhook URL")
+    try:
+        rest_at = segments.index("rest")
+    except ValueError:
+        raise InvalidCredential(
+            "The webhook URL must look like https://<portal>/rest/<user id>/<code>/."
+        ) from None
+    prefix = "/".join(segments[:rest_at])
+    after = segments[rest_at + 1 :]
+    while after and after[-1] == "":
+        after.pop()
+    if not after or not after[0]:
+        raise InvalidCredential("The webhook URL has no user id after /rest/.")
+    if not after[0].isascii() or not after[0].isdigit() or int(after[0]) <= 0:
+        raise InvalidCredential("The webhook URL's user id (the number after /rest/) is wrong.")
+    if len(after) < 2 or not after[1]:
+        raise InvalidCredential("The webhook URL has no secret code after the user id.")
+    code = after[1]
+    if not _TOKEN_CHARS.match(code):
+        raise InvalidCredential("The webhook URL's secret code contains unexpected characters.")
+    extra = after[2:]
+    if len(extra) > 1 or (extra and not _METHOD_SEGMENT.match(extra[0])):
+        raise InvalidCredential("The webhook URL has unexpected parts after the secret code.")
+    portal = _Portal(portal.scheme, portal.netloc, portal.hostname, prefix.rstrip("/"))
+    return WebhookCredential(portal=portal, user_id=int(after[0]), code=code)
+
+
+def parse_portal(text: str) -> _Portal:
+    """Normalise a portal address: a bare host gets https://; a pasted /rest/ is dropped."""
+    text = text.strip().rstrip("/")
+    if not text:
+        raise InvalidCredential("Enter the portal address, for example example.bitrix24.com.")
+    if "://" not in text:
+        text = "https://" + text
+    portal, segments = _split_portal(text, "portal address")
+    path = [s for s in segments if s]
+    if path and path[-1] == "rest":  # client_endpoint from a token response
+        path.pop()
+    prefix = "/" + "/".join(path) if path else ""
+    return _Portal(portal.scheme, portal.netloc, portal.hostname, prefix)
+
+
+def make_oauth_credential(portal_text: str, access_token: str) -> OAuthCredential:
+    portal = parse_portal(portal_text)
+    token = access_token.strip()
+    if not token:
+        raise InvalidCredential("Enter the application's OAuth access token.")
+    if not _TOKEN_CHARS.match(token):
+        raise InvalidCredential("The access token contains spaces or unexpected characters.")
+    return OAuthCredential(portal=portal, access_token=token)
+
+
+def credential_from_storage(blob: str) -> Credential:
+    """Rebuild a credential from ``to_storage`` output (as kept in the keychain)."""
+    try:
+        data = json.loads(blob)
+        kind = data["kind"]
+        if kind == "webhook":
+            return parse_webhook_url(str(data["url"]))
+        if kind == "oauth":
+            return make_oauth_credential(str(data["portal"]), str(data["token"]))
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise InvalidCredential("The saved credential could not be read; enter it again.")

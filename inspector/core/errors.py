@@ -1,0 +1,320 @@
+"""Every failure the inspector reports, as one tree, each with a plain-language sentence.
+
+    InspectorError                  anything the user is told about
+    ├── InputError                  what the user typed cannot be used       (CLI exit 2)
+    │   ├── InvalidSourceId
+    │   ├── InvalidCredential
+    │   └── MissingCredential
+    ├── PortalError                 the portal answered with an error code   (CLI exit 3)
+    └── NoUsableAnswer              no answer that can be used               (CLI exit 4)
+        ├── ConnectionRefused
+        ├── HostNotFound
+        ├── TLSFailure
+        ├── RequestTimeout
+        ├── Redirected
+        ├── NetworkError
+        └── BadResponse             not JSON, wrong shape, too large
+    Cancelled                       the user cancelled (not an error to show)
+
+Messages never hold a secret: anything built from a URL or from server text goes through
+``masking.safe_text`` first. Technical causes stay on ``__cause__``. Bitrix24 errors are
+mapped by their ``error`` string first and the HTTP status second (``portal_error``),
+because the documented statuses changed between documentation versions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .masking import safe_text
+
+
+class InspectorError(Exception):
+    """Base class: ``message`` says what happened, ``hint`` what to do next."""
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InputError(InspectorError):
+    exit_code = 2
+
+
+class InvalidSourceId(InputError):
+    pass
+
+
+class InvalidCredential(InputError):
+    pass
+
+
+class MissingCredential(InputError):
+    pass
+
+
+class Cancelled(InspectorError):
+    """The user cancelled the request; nothing to report."""
+
+    def __init__(self) -> None:
+        super().__init__("Cancelled.")
+
+
+class NoUsableAnswer(InspectorError):
+    exit_code = 4
+
+
+class ConnectionRefused(NoUsableAnswer):
+    pass
+
+
+class HostNotFound(NoUsableAnswer):
+    pass
+
+
+class TLSFailure(NoUsableAnswer):
+    pass
+
+
+class RequestTimeout(NoUsableAnswer):
+    pass
+
+
+class NetworkError(NoUsableAnswer):
+    pass
+
+
+class Redirected(NoUsableAnswer):
+    def __init__(self, message: str, hint: str, location: str) -> None:
+        super().__init__(message, hint)
+        self.location = location  # already redacted
+
+
+class BadResponse(NoUsableAnswer):
+    def __init__(self, message: str, hint: str = "", http_status: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.http_status = http_status
+
+
+def parse_source_id(text: str | int) -> int:
+    """Accept exactly what ``biconnector.source.get`` accepts: a positive integer."""
+    raw = str(text).strip()
+    if not raw:
+        raise InvalidSourceId("Enter a source ID.", "It is a positive whole number, e.g. 6.")
+    if not (raw.isascii() and raw.isdigit()):
+        raise InvalidSourceId(
+            "The source ID must be a positive whole number (digits only).", "For example: 6."
+        )
+    value = int(raw)
+    if value <= 0 or value > 2**31 - 1:
+        raise InvalidSourceId(
+            "The source ID must be a positive whole number no larger than 2147483647."
+        )
+    return value
+
+
+# --- Bitrix24 error codes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Explanation:
+    message: str
+    hint: str
+
+
+_RETRY = "Try again in a moment; if it persists, contact the portal's administrator."
+_CHECK_CREDENTIAL = (
+    "Check the webhook URL or access token; copy it again from the portal if in doubt."
+)
+
+# Keyed by the upper-cased ``error`` string. Sources: spec §4.2 (source.get), §8 (system).
+EXPLANATIONS: dict[str, Explanation] = {
+    # biconnector.source.get
+    "VALIDATION_ID_NOT_PROVIDED": Explanation(
+        "The portal says no source ID was sent.", "Enter a positive whole number and fetch again."
+    ),
+    "VALIDATION_INVALID_ID_FORMAT": Explanation(
+        "The portal did not accept the ID: it has to be a positive whole number.",
+        "Enter the ID shown for the source in BI Builder.",
+    ),
+    "SOURCE_NOT_FOUND": Explanation(
+        "Source not found: no source has this ID, or it belongs to another application "
+        "(an application sees only the sources it created).",
+        "Check the ID, or use the token of the application that created the source.",
+    ),
+    "CONNECTOR_NOT_FOUND": Explanation(
+        "The source's connector was not found on the portal.",
+        "The connector may have been deleted; check the application that provides it.",
+    ),
+    # system errors (spec §8.1 and §8.2)
+    "INTERNAL_SERVER_ERROR": Explanation("The portal had an internal error.", _RETRY),
+    "ERROR_UNEXPECTED_ANSWER": Explanation(
+        "The portal's server returned an unexpected response.", _RETRY
+    ),
+    "QUERY_LIMIT_EXCEEDED": Explanation(
+        "Too many requests: the portal's request rate limit was exceeded.",
+        "Wait a few seconds and try again; applications on the same network share this limit.",
+    ),
+    "OPERATION_TIME_LIMIT": Explanation(
+        "The portal has blocked this method for a while: its time limit was used up.",
+        "Wait until the portal releases it (at most about 10 minutes), then try again.",
+    ),
+    "NO_AUTH_FOUND": Explanation(
+        "The portal received no usable authorization data.", _CHECK_CREDENTIAL
+    ),
+    "INVALID_REQUEST": Explanation(
+        "The portal accepts REST requests only over HTTPS.",
+        "Use the portal's https:// address.",
+    ),
+    "OVERLOAD_LIMIT": Explanation(
+        "The portal's REST API is blocked because of overload.",
+        "This block is lifted by Bitrix24 support; contact them.",
+    ),
+    "INVALID_CREDENTIALS": Explanation(
+        "The portal rejected the credentials: no active webhook matches this user ID and code, "
+        "or its user lacks the rights.",
+        "Copy the webhook URL again from Bitrix24 (it changes when the webhook is edited, "
+        "and it may have expired).",
+    ),
+    "ERROR_METHOD_NOT_FOUND": Explanation(
+        "The portal does not offer biconnector.source.get.",
+        "An on-premise portal may lack the BI Builder (biconnector) module or be too old; "
+        "the webhook or application may also lack the biconnector scope.",
+    ),
+    "INSUFFICIENT_SCOPE": Explanation(
+        "The webhook or application lacks the biconnector (BI Analytics Connector) scope.",
+        "Add the biconnector scope to the application (or webhook) and try again.",
+    ),
+    "EXPIRED_TOKEN": Explanation(
+        "The access token has expired (application tokens live one hour).",
+        "Get a fresh access token for the application and fetch again.",
+    ),
+    "INVALID_TOKEN": Explanation(
+        "The portal could not find an application for this access token.",
+        "Get a fresh access token from the application that created the source.",
+    ),
+    "USER_ACCESS_ERROR": Explanation(
+        "The user does not have access to the application.",
+        "Ask a portal administrator to allow this user in the application's settings.",
+    ),
+    "PORTAL_DELETED": Explanation(
+        "The portal was deleted, or its public part is closed.",
+        "Check the portal address with its administrator.",
+    ),
+    "ERROR_BATCH_METHOD_NOT_ALLOWED": Explanation(
+        "The portal does not allow this method inside a batch.", "Call it on its own."
+    ),
+    "ERROR_BATCH_LENGTH_EXCEEDED": Explanation(
+        "The batch request was too long for the portal.", "Send fewer calls per batch."
+    ),
+    "ERROR_MANIFEST_IS_NOT_AVAILABLE": Explanation(
+        "The portal says the requested manifest is not available.", _RETRY
+    ),
+    "AUTHORIZATION_ERROR": Explanation(
+        "The portal could not authorize the user behind this credential "
+        "(the user may be deactivated).",
+        "Use a credential of an active user.",
+    ),
+    "APPLICATION_NOT_FOUND": Explanation(
+        "The portal does not know the application behind this token.",
+        "Check that the application is installed on this portal.",
+    ),
+    "ERROR_OAUTH": Explanation(
+        "The application behind this token is not installed on the portal.",
+        "Install the application, then get a fresh token.",
+    ),
+    "PAYMENT_REQUIRED": Explanation(
+        "The portal's subscription has ended, so REST access is unavailable.",
+        "Renew the plan or the Market subscription.",
+    ),
+    "WRONG_AUTH_TYPE": Explanation(
+        "This method cannot be called with this kind of credential.",
+        "Use an application's OAuth access token.",
+    ),
+}
+
+_ACCESS_DENIED_WEBHOOK = Explanation(
+    "Access denied. Current Bitrix24 versions accept biconnector methods only with an "
+    "application's OAuth token, not through an inbound webhook.",
+    "Switch to OAuth and use the access token of the application that created the source.",
+)
+_ACCESS_DENIED_OAUTH = Explanation(
+    "Access denied. The user needs both the “Access to BI Builder” and “Access to Analytics "
+    "Hub” permissions, and REST must be available on the portal's plan.",
+    "Ask a portal administrator to grant the permissions, then fetch again.",
+)
+
+_BY_STATUS: dict[int, Explanation] = {
+    400: Explanation("The portal rejected the request as malformed (HTTP 400).", _RETRY),
+    401: Explanation("The portal refused the credentials (HTTP 401).", _CHECK_CREDENTIAL),
+    403: Explanation("The portal denied access (HTTP 403).", _CHECK_CREDENTIAL),
+    404: Explanation(
+        "Nothing answers at this address (HTTP 404): it does not lead to a Bitrix24 REST API.",
+        "Check the portal address; an on-premise portal may lack the biconnector module.",
+    ),
+    429: EXPLANATIONS["OPERATION_TIME_LIMIT"],
+    503: Explanation(
+        "The portal is overloaded or rate-limiting requests (HTTP 503).",
+        "Wait a few seconds and try again.",
+    ),
+}
+
+
+def explain_status(status: int) -> Explanation:
+    """Explain an HTTP status when the body carries no usable error code."""
+    if status in _BY_STATUS:
+        return _BY_STATUS[status]
+    if status >= 500:
+        return Explanation(f"The portal's server failed (HTTP {status}).", _RETRY)
+    return Explanation(f"The portal answered with an unexpected HTTP status {status}.", _RETRY)
+
+
+class PortalError(InspectorError):
+    """The portal answered with a Bitrix24 error code."""
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        code: str,
+        description: str,
+        http_status: int,
+        message: str,
+        hint: str,
+    ) -> None:
+        super().__init__(message, hint)
+        self.code = code  # sanitised
+        self.description = description  # sanitised and redacted
+        self.http_status = http_status
+
+
+def portal_error(
+    code: Any,
+    description: Any,
+    http_status: int,
+    *,
+    via_webhook: bool,
+    secrets: tuple[str, ...] = (),
+) -> PortalError:
+    """Build the user-facing error for an ``error`` / ``error_description`` pair."""
+    code_text = safe_text(str(code or ""), secrets, max_len=100)
+    desc_text = safe_text(str(description or ""), secrets, max_len=500)
+    key = code_text.upper()
+    if key == "ACCESS_DENIED":
+        explanation = _ACCESS_DENIED_WEBHOOK if via_webhook else _ACCESS_DENIED_OAUTH
+    elif key in EXPLANATIONS:
+        explanation = EXPLANATIONS[key]
+    elif not code_text:
+        what = f": “{desc_text}”" if desc_text else ""
+        explanation = Explanation(f"The portal reported an error without a code{what}.", _RETRY)
+    else:
+        what = f" (“{desc_text}”)" if desc_text else ""
+        explanation = Explanation(f"The portal answered with error {code_text}{what}.", _RETRY)
+    return PortalError(code_text, desc_text, http_status, explanation.message, explanation.hint)

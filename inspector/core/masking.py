@@ -1,0 +1,134 @@
+"""Masking, redaction and sanitising of text: pure functions, one place.
+
+* ``MASK`` hides a setting value without revealing its length.
+* ``redact`` removes secrets (webhook codes, tokens) from any text that may carry a URL or
+  a request body: log records, exception messages, status lines.
+* ``sanitize`` makes untrusted server text safe to show: no control characters, no bidi
+  overrides, no zero-width tricks, no lone surrogates, bounded length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+
+MASK = "••••••••"
+"""The one placeholder for every masked value: fixed width, so the length stays hidden."""
+
+SECRET_PLACEHOLDER = "•••"  # noqa: S105 (a placeholder, not a password)
+"""What replaces a secret inside a longer text (a URL, a message)."""
+
+# /rest/<user_id>/<code>/ : the code is the webhook's secret.
+_WEBHOOK_PATH = re.compile(r"(/rest/\d+/)([^/?#\s\"'<>]+)")
+# auth=..., access_token=..., refresh_token=..., client_secret=... in query strings and forms.
+_QUERY_SECRET = re.compile(
+    r"(?i)\b(auth|access_token|refresh_token|client_secret|auth_id|refresh_id)=([^&\s\"'<>]+)"
+)
+# "auth": "...", "access_token": "..." in JSON text.
+_JSON_SECRET = re.compile(
+    r"(?i)(\"(?:auth|access_token|refresh_token|client_secret|auth_id|refresh_id)\"\s*:\s*\")"
+    r"((?:[^\"\\]|\\.)*)(\")"
+)
+# Authorization headers.
+_AUTH_HEADER = re.compile(r"(?i)\b(authorization:\s*(?:bearer|basic)\s+)(\S+)")
+
+_MIN_SECRET_LEN = 4  # shorter strings would redact ordinary words
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return *text* with every known secret and every secret-shaped token replaced."""
+    for secret in sorted({s for s in secrets if s and len(s) >= _MIN_SECRET_LEN}, key=len)[::-1]:
+        text = text.replace(secret, SECRET_PLACEHOLDER)
+    text = _WEBHOOK_PATH.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
+    text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={SECRET_PLACEHOLDER}", text)
+    text = _JSON_SECRET.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
+    return _AUTH_HEADER.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
+
+
+# Characters that can hide or reorder text, or that terminals and Qt interpret.
+_INVISIBLE = {
+    "\u200b",  # zero width space
+    "\u200c",  # zero width non-joiner
+    "\u200d",  # zero width joiner
+    "\u2060",  # word joiner
+    "\ufeff",  # zero width no-break space / BOM
+    "\u00ad",  # soft hyphen
+}
+_ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+DEFAULT_MAX_LEN = 2000
+
+
+def sanitize(text: str, *, max_len: int = DEFAULT_MAX_LEN, single_line: bool = True) -> str:
+    """Make untrusted text safe to display as plain text.
+
+    Strips ANSI escape sequences, control and format characters (which covers bidi
+    overrides and isolates, zero-width characters), replaces lone surrogates, and cuts the
+    result at *max_len* characters with an ellipsis.
+    """
+    text = _ANSI_ESCAPE.sub("", text)
+    out: list[str] = []
+    for ch in text:
+        if ch in "\n\t\r" and not single_line:
+            out.append("\n" if ch == "\r" else ch)
+            continue
+        if ch in "\n\t\r":
+            out.append(" ")
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cs":  # lone surrogate from a JSON "\udxxx" escape
+            out.append("\ufffd")
+        elif category in ("Cc", "Cf") or ch in _INVISIBLE:
+            continue
+        else:
+            out.append(ch)
+        if len(out) > max_len:
+            break
+    result = "".join(out)
+    if len(result) > max_len:
+        result = result[: max_len - 1] + "…"
+    return result
+
+
+def safe_text(text: str, secrets: Iterable[str] = (), *, max_len: int = DEFAULT_MAX_LEN) -> str:
+    """Redact, then sanitise: for any server- or URL-derived text that reaches a person."""
+    return sanitize(redact(text, secrets), max_len=max_len)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts every record's final message.
+
+    Installed on the root handlers by ``install_log_redaction`` so no library (httpx logs
+    full URLs at INFO) can write a webhook code into a log.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets: set[str] = set(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not kill logging
+            message = str(record.msg)
+        record.msg = redact(message, self.secrets)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        return True
+
+
+def install_log_redaction(root: logging.Logger | None = None) -> RedactingFilter:
+    """Redact all log output, and keep httpx/httpcore (which log URLs) at WARNING."""
+    root = root or logging.getLogger()
+    existing = next(
+        (f for h in root.handlers for f in h.filters if isinstance(f, RedactingFilter)), None
+    )
+    redacting = existing or RedactingFilter()
+    for handler in root.handlers:
+        if redacting not in handler.filters:
+            handler.addFilter(redacting)
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return redacting
