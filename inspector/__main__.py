@@ -1,0 +1,83 @@
+"""Entry point: ``b24-inspector`` / ``python -m inspector``.
+
+No arguments opens the window; ``--demo`` opens it on the built-in demo portal; ``get`` is
+the command-line interface (no Qt is imported for it, nor for ``--version``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from . import APP_DISPLAY_NAME, APP_NAME, __version__
+
+EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .cli import add_get_command
+
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description=f"{APP_DISPLAY_NAME}: see what a Bitrix24 BI Builder data source holds, "
+        "with every setting value masked.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the window on the built-in demo portal"
+    )
+    parser.add_argument(
+        "--fetch", metavar="ID", help="fetch this source as soon as the window is up"
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="save the window as a PNG once the --fetch has finished (or failed), then exit",
+    )
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="check Qt, the keychain, resources and TLS trust, print a report, and exit",
+    )
+    parser.add_argument("--debug", action="store_true", help="log details (secrets removed)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_get_command(commands)
+    return parser
+
+
+def configure_logging(debug: bool) -> None:
+    from .core.masking import install_log_redaction
+
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    install_log_redaction()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging(args.debug)
+    if args.command == "get":
+        from .cli import run_get
+
+        return run_get(args)
+    if args.self_check:
+        from .selfcheck import run_self_check
+
+        return run_self_check(sys.stdout)
+    from .gui import run_window
+
+    return run_window(
+        demo=args.demo,
+        fetch=args.fetch,
+        screenshot=args.screenshot,
+        exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Shared test set-up: Qt runs offscreen, and nothing touches the user's real files.
+
+Each test gets a fresh temporary HOME and XDG directories, so settings, caches and any
+keychain files the app might write land in a folder the test can inspect (leak scans).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# pytest-qt has no option for the platform plugin; it must be set before Qt starts.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+    ):
+        path = home / sub
+        path.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(var, str(path))
+    for var in ("B24_WEBHOOK_URL", "B24_ACCESS_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    return home
