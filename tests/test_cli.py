@@ -1,0 +1,155 @@
+"""The CLI end to end: a real process, a real demo portal on 127.0.0.1, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from inspector.demo.portal import DEMO_SOURCES, DemoPortal
+
+# Substring scans need distinctive strings: a port "5432" also occurs in timings. Short
+# values are covered by the structural checks (every JSON value is the mask).
+ALL_VALUES = [
+    str(s["value"])
+    for src in DEMO_SOURCES.values()
+    for s in src["settings"]
+    if s["value"] is not None and len(str(s["value"])) >= 6
+]
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[DemoPortal]:
+    with DemoPortal() as p:
+        yield p
+
+
+def webhook_code(portal: DemoPortal) -> str:
+    return urlsplit(portal.webhook_url).path.split("/")[3]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("B24_")}
+    full_env.update(env or {})
+    return subprocess.run(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "inspector", "get", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+    )
+
+
+def assert_no_secret(proc: subprocess.CompletedProcess[str], *secrets: str) -> None:
+    for secret in (*secrets, *ALL_VALUES):
+        assert str(secret) not in proc.stdout
+        assert str(secret) not in proc.stderr
+
+
+def test_get_prints_masked_tree(portal: DemoPortal) -> None:
+    proc = run_cli("6", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0, proc.stderr
+    assert "Rest source SQL" in proc.stdout
+    assert "Token (token) [STRING]: ••••••••" in proc.stdout
+    assert "Active: yes" in proc.stdout
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_get_json_is_masked_and_complete(portal: DemoPortal) -> None:
+    proc = run_cli("7", "--json", "--webhook-url", portal.webhook_url)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["connection"]["title"] == DEMO_SOURCES[7]["connection"]["title"]
+    assert [s["code"] for s in data["settings"]] == [s["code"] for s in DEMO_SOURCES[7]["settings"]]
+    assert {s["value"] for s in data["settings"]} == {"••••••••"}
+    assert "time" in data
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_reveal_prints_values_and_warns(portal: DemoPortal) -> None:
+    proc = run_cli("7", "--reveal", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0
+    for setting in DEMO_SOURCES[7]["settings"]:
+        assert str(setting["value"]) in proc.stdout
+    assert "warning" in proc.stderr and "clear" in proc.stderr
+    assert webhook_code(portal) not in proc.stdout + proc.stderr
+
+
+def test_oauth_portal_with_token_from_environment(portal: DemoPortal) -> None:
+    proc = run_cli("6", "--portal", portal.base_url, env={"B24_ACCESS_TOKEN": portal.access_token})
+    assert proc.returncode == 0, proc.stderr
+    assert "Rest source SQL" in proc.stdout
+    assert_no_secret(proc, portal.access_token)
+    # the token travelled in the body, never in the URL
+    last = portal.requests[-1]
+    assert portal.access_token not in str(last)
+
+
+def test_demo_flag_needs_no_account() -> None:
+    proc = run_cli("6", "--demo")
+    assert proc.returncode == 0, proc.stderr
+    assert "Rest source SQL" in proc.stdout
+    assert_no_secret(proc)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["abc", "--demo"], {}, "positive whole number"),
+        (["0", "--demo"], {}, "positive whole number"),
+        (["-5", "--demo"], {}, "positive whole number"),
+        (["6"], {"B24_WEBHOOK_URL": "ftp://portal/rest/1/x/"}, "https://"),
+        (["6", "--webhook-url", "https://portal.example.com/rest/x/"], {}, "user id"),
+        (["6", "--portal", "portal.example.com"], {}, "B24_ACCESS_TOKEN"),
+        (["6", "--timeout", "0", "--demo"], {}, "--timeout"),
+    ],
+)
+def test_bad_input_exits_2(args: list[str], env: dict[str, str], expected: str) -> None:
+    proc = run_cli(*args, env=env)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert expected in proc.stderr
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+
+
+def test_missing_credential_exits_2_and_says_how() -> None:
+    # No keychain in this environment's fresh HOME/D-Bus, or an empty one: either way
+    # nothing is saved, so the CLI has no credential to use.
+    proc = run_cli("6", env={"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"})
+    assert proc.returncode == 2, proc.stderr
+    assert "No credential" in proc.stderr
+    assert "--demo" in proc.stderr
+
+
+def test_portal_error_exits_3_with_code(portal: DemoPortal) -> None:
+    proc = run_cli("424242", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 3
+    assert "code: SOURCE_NOT_FOUND" in proc.stderr
+    assert "another application" in proc.stderr
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_wrong_webhook_code_exits_3(portal: DemoPortal) -> None:
+    wrong = portal.webhook_url.replace(webhook_code(portal), "wrongcode123")
+    proc = run_cli("6", env={"B24_WEBHOOK_URL": wrong})
+    assert proc.returncode == 3
+    assert "INVALID_CREDENTIALS" in proc.stderr
+    assert "wrongcode123" not in proc.stderr + proc.stdout
+
+
+def test_no_usable_answer_exits_4() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # The port is closed now: connection refused.
+    proc = run_cli("6", env={"B24_WEBHOOK_URL": f"http://127.0.0.1:{port}/rest/1/sekr3tcode/"})
+    assert proc.returncode == 4
+    assert "refused" in proc.stderr
+    assert "sekr3tcode" not in proc.stderr + proc.stdout
