@@ -37,7 +37,7 @@ def webhook_code(portal: DemoPortal) -> str:
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("B24_")}
     full_env.update(env or {})
-    return subprocess.run(  # noqa: S603 - our own entry point
+    return subprocess.run(
         [sys.executable, "-m", "inspector", "get", *args],
         capture_output=True,
         text=True,
