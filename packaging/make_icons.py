@@ -67,7 +67,8 @@ def render_png(svg: Path, size: int) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
+    # The stubs ask for bytes, the binding accepts only str (PySide6 6.11).
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]
         raise SystemExit(f"cannot encode a {size}px PNG")
     buffer.close()
     return bytes(data.data())

@@ -1,0 +1,111 @@
+"""The one place that finds the application's resource files (icons, desktop entry, metainfo).
+
+The files live in the repository's top-level ``resources/`` and reach the user in three
+layouts, which this module tells apart so no other module has to:
+
+- **frozen** (PyInstaller): the spec bundles ``resources/`` as ``inspector/resources/``
+  under ``sys._MEIPASS``;
+- **installed wheel**: hatchling force-includes ``resources/`` as the package directory
+  ``inspector/resources/`` (found through ``importlib.resources``);
+- **source checkout**: the ``resources/`` directory next to the ``inspector`` package.
+
+This module imports no Qt at import time; ``app_icon()`` imports it when called.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from importlib import resources as importlib_resources
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
+
+ICON_STEM = "b24-inspector"
+APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+APP_ICON_FILES = tuple(f"icons/{ICON_STEM}-{size}.png" for size in APP_ICON_SIZES)
+APP_ICON_SVG = f"icons/{ICON_STEM}.svg"
+WINDOWS_ICON = f"icons/{ICON_STEM}.ico"
+MACOS_ICON = f"icons/{ICON_STEM}.icns"
+DESKTOP_ENTRY = f"{ICON_STEM}.desktop"
+APPSTREAM_METAINFO = "io.github.b24inspector.B24Inspector.metainfo.xml"
+
+#: Every file the application ships under ``resources/`` (paths relative to it, with ``/``).
+REQUIRED_RESOURCES: tuple[str, ...] = (
+    *APP_ICON_FILES,
+    APP_ICON_SVG,
+    WINDOWS_ICON,
+    MACOS_ICON,
+    DESKTOP_ENTRY,
+    APPSTREAM_METAINFO,
+)
+
+# A file that exists in every layout: how a candidate directory is recognised.
+_MARKER = APP_ICON_FILES[0]
+
+
+class ResourceNotFoundError(FileNotFoundError):
+    """A resource file, or the resource directory itself, is missing from this installation."""
+
+
+def _candidates() -> list[tuple[str, Path]]:
+    """Where the resource directory may be, most specific layout first."""
+    found: list[tuple[str, Path]] = []
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        found.append(("frozen bundle", Path(bundle) / "inspector" / "resources"))
+    package = importlib_resources.files("inspector") / "resources"
+    if isinstance(package, Path):  # wheels install unpacked; zip imports are not supported
+        found.append(("installed package", package))
+    found.append(("source checkout", Path(__file__).resolve().parent.parent / "resources"))
+    return found
+
+
+@functools.cache
+def _locate() -> tuple[str, Path]:
+    candidates = _candidates()
+    for layout, directory in candidates:
+        if (directory / _MARKER).is_file():
+            return layout, directory
+    looked = ", ".join(str(directory) for _, directory in candidates)
+    raise ResourceNotFoundError(
+        f"the application's resource files are missing (looked in {looked})"
+    )
+
+
+def resources_dir() -> Path:
+    """The directory holding the resource files in this installation."""
+    return _locate()[1]
+
+
+def resources_layout() -> str:
+    """Which layout the resources were found in: frozen bundle, installed package or checkout."""
+    return _locate()[0]
+
+
+def resource_path(name: str) -> Path:
+    """The path of resource ``name`` (relative to ``resources/``, ``/``-separated).
+
+    Raises ``ResourceNotFoundError`` if the file is not there, so a broken installation fails
+    with the file's name rather than with an empty icon.
+    """
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise ValueError(f"not a resource name: {name!r}")
+    path = resources_dir().joinpath(*relative.parts)
+    if not path.is_file():
+        raise ResourceNotFoundError(f"resource {name!r} is missing (expected at {path})")
+    return path
+
+
+def app_icon() -> QIcon:
+    """The application icon, built from the pre-rendered PNGs (no SVG plugin needed)."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon()
+    for size, name in zip(APP_ICON_SIZES, APP_ICON_FILES, strict=True):
+        icon.addFile(str(resource_path(name)), QSize(size, size))
+    return icon
