@@ -1,0 +1,22 @@
+"""The dialog for an unexpected error: a plain sentence, scrubbed details on request."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+
+def show_crash_dialog(details: str) -> None:
+    """Tell the user something went wrong; *details* must already be redacted."""
+    if QApplication.instance() is None:
+        return
+    box = QMessageBox()
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("Unexpected error")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(
+        "Something went wrong inside the inspector. The window keeps working; if this "
+        "happens again, please report it with the details (secrets are removed from them)."
+    )
+    box.setDetailedText(details)
+    box.exec()
