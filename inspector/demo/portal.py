@@ -319,10 +319,10 @@ class DemoPortal:
             self._server = self._thread = None
         if server is None:
             return
-        self._stopping.set()  # wakes requests sleeping in the artificial latency
         server.shutdown()
         server.server_close()
-        server.close_connections()
+        server.close_connections()  # requests still in progress end without an answer
+        self._stopping.set()  # and those sleeping in the artificial latency wake up
         if thread is not None:
             thread.join(timeout=5)
 
@@ -648,6 +648,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, like a real portal behind nginx
+    disable_nagle_algorithm = True  # headers and body go out in two writes
     server_version = "b24-inspector-demo"
     sys_version = ""
     timeout = _IDLE_TIMEOUT_S
