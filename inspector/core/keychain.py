@@ -1,0 +1,453 @@
+"""The keychain store: the only module that talks to ``keyring``.
+
+It keeps opaque secret strings (the credentials module serialises a credential to one; this
+module never parses it) in the operating system's keychain, one entry per profile, under the
+service name :data:`SERVICE`.
+
+When the keychain cannot be used (none installed, turned off, locked, or failing), the secret
+is kept in memory in the :class:`CredentialStore` object for this session only, and every
+outcome says so in a plain sentence. Nothing is ever written to disk in plaintext: a
+file-based backend from ``keyrings.alt`` (or similar) is treated as "not usable", never as a
+fallback.
+
+No secret appears in any message, log record, exception text or ``repr`` made here. Messages
+are built only from fixed sentences, the backend's display name and exception class names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail, null
+
+__all__ = [
+    "NO_KEYCHAIN",
+    "SERVICE",
+    "CredentialStore",
+    "KeychainStatus",
+    "LoadOutcome",
+    "SaveOutcome",
+]
+
+SERVICE = "b24-inspector"
+NO_KEYCHAIN = "no keychain"
+
+log = logging.getLogger(__name__)
+
+SESSION_ONLY = "The credential is kept for this session only."
+
+# Display names for the keyring backends people actually meet; anything else falls back to
+# the backend class's own ``name``.
+_FRIENDLY_NAMES: dict[str, str] = {
+    "keyring.backends.SecretService.Keyring": "Secret Service",
+    "keyring.backends.libsecret.Keyring": "Secret Service (libsecret)",
+    "keyring.backends.kwallet.DBusKeyring": "KWallet",
+    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet 4",
+    "keyring.backends.macOS.Keyring": "macOS Keychain",
+    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
+    "keyring.backends.fail.Keyring": NO_KEYCHAIN,
+    "keyring.backends.null.Keyring": NO_KEYCHAIN,
+}
+
+# Backends that keep secrets in a file of their own rather than in a system keychain.
+# keyrings.alt's are plaintext or weakly protected; keyrings.cryptfile asks for its password
+# on the terminal, which a desktop app does not have. None of them is used.
+_FILE_BACKEND_MODULES = ("keyrings.alt", "keyrings.cryptfile")
+
+# Windows Credential Manager refuses a blob over 2,560 bytes, and keyring stores the password
+# as UTF-16 there. A chunk of at most 512 characters is at most 2,048 bytes in UTF-16 and in
+# UTF-8 (4 bytes per character at worst), so it fits every backend. Long secrets are chunked
+# on every platform, not only on Windows, so that the chunked path is the same code that runs
+# (and is tested) against the real Secret Service on Linux.
+CHUNK_CHARS = 512
+_CHUNK_SEPARATOR = "#"
+# A chunked secret's main entry holds this manifest: the chunk count and a SHA-256 of the
+# whole secret, so a torn or mixed set of chunks is detected instead of returned.
+_MANIFEST_PREFIX = "b24-inspector-chunked:v1:"
+_MANIFEST = re.compile(
+    r"^" + re.escape(_MANIFEST_PREFIX) + r"(?P<count>[1-9][0-9]{0,5}):(?P<digest>[0-9a-f]{64})$"
+)
+_PROBE_ENTRY = "#probe"  # can never be a profile: profiles may not contain "#"
+
+
+@dataclass(frozen=True)
+class KeychainStatus:
+    """Where a saved credential would go, and whether saving is expected to work."""
+
+    backend_name: str
+    usable: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """Result of :meth:`CredentialStore.save`; ``message`` is a plain sentence for the user."""
+
+    persisted: bool
+    message: str
+    backend_name: str = NO_KEYCHAIN
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """Result of :meth:`CredentialStore.load`. ``secret`` is left out of ``repr``."""
+
+    secret: str | None = field(repr=False)
+    from_session_only: bool
+    message: str | None
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """The backend keyring would use now, or why there is none we can use."""
+
+    backend: KeyringBackend | None
+    name: str
+    why: str | None  # set exactly when backend is None
+
+
+def backend_display_name(backend: KeyringBackend) -> str:
+    """A human name for a keyring backend, e.g. "Secret Service"."""
+    cls = type(backend)
+    qualified = f"{cls.__module__}.{cls.__qualname__}"
+    if qualified in _FRIENDLY_NAMES:
+        return _FRIENDLY_NAMES[qualified]
+    try:
+        name = getattr(cls, "name", None)
+    except Exception:  # a broken third-party classproperty
+        name = None
+    return name if isinstance(name, str) and name else cls.__name__
+
+
+def _is_file_backend(backend: KeyringBackend) -> bool:
+    cls = type(backend)
+    return cls.__module__.startswith(_FILE_BACKEND_MODULES) or "plaintext" in cls.__name__.lower()
+
+
+def _resolve() -> _Resolved:
+    """Ask keyring for its backend now (never cached: the user may unlock or install one)."""
+    try:
+        chosen = keyring.get_keyring()
+    except Exception as exc:  # e.g. a keyringrc.cfg naming a backend that cannot be imported
+        log.warning("keychain: keyring could not choose a backend (%s)", type(exc).__name__)
+        return _Resolved(None, NO_KEYCHAIN, "The keychain could not be opened.")
+    if isinstance(chosen, chainer.ChainerBackend):
+        # The chainer writes to its first backend and reads from all of them, plaintext
+        # files included. Use the one it would write to directly, so what we check is
+        # what we use.
+        try:
+            chained: list[KeyringBackend] = list(getattr(chosen, "backends", []))
+        except Exception as exc:
+            log.warning("keychain: chained backends unavailable (%s)", type(exc).__name__)
+            chained = []
+        if not chained:
+            return _Resolved(None, NO_KEYCHAIN, "No system keychain is available.")
+        chosen = chained[0]
+    name = backend_display_name(chosen)
+    if isinstance(chosen, fail.Keyring):
+        return _Resolved(
+            None,
+            NO_KEYCHAIN,
+            "No system keychain is available (on Linux, a Secret Service such as "
+            "GNOME Keyring or KWallet must be running).",
+        )
+    if isinstance(chosen, null.Keyring):
+        return _Resolved(
+            None, NO_KEYCHAIN, "Saving to the keychain is turned off in the keyring settings."
+        )
+    if _is_file_backend(chosen):
+        return _Resolved(
+            None,
+            name,
+            f"The configured keyring backend ({name}) would keep the credential in a file "
+            "on disk rather than in a system keychain, so it is not used.",
+        )
+    return _Resolved(chosen, name, None)
+
+
+def _explain(exc: BaseException) -> str:
+    """A plain sentence for a keychain failure. Never uses the exception's own text."""
+    if isinstance(exc, keyring.errors.KeyringLocked):
+        return "The keychain is locked and was not unlocked."
+    if isinstance(exc, keyring.errors.InitError):
+        return (
+            "The keychain could not be opened; it may be locked, or its unlock prompt "
+            "was dismissed."
+        )
+    if isinstance(exc, keyring.errors.NoKeyringError):
+        return "No system keychain is available."
+    if isinstance(exc, keyring.errors.PasswordSetError):
+        return "The keychain refused to store it."
+    if isinstance(exc, keyring.errors.PasswordDeleteError):
+        return "The keychain refused to delete it."
+    if isinstance(exc, keyring.errors.KeyringError):
+        return "The keychain reported an error."
+    return "The keychain failed unexpectedly."
+
+
+def _check_profile(profile: str) -> None:
+    if not profile or _CHUNK_SEPARATOR in profile:
+        raise ValueError("A profile name must be non-empty and must not contain '#'.")
+
+
+def _chunk_entry(profile: str, number: int) -> str:
+    return f"{profile}{_CHUNK_SEPARATOR}{number}"
+
+
+def _split(secret: str) -> list[str]:
+    return [secret[i : i + CHUNK_CHARS] for i in range(0, len(secret), CHUNK_CHARS)] or [""]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class CredentialStore:
+    """Saves, loads and forgets one opaque secret per profile.
+
+    Falls back to an in-memory copy, for this session only, whenever the system keychain
+    cannot be used; the outcome's message then says why.
+    """
+
+    def __init__(self, service: str = SERVICE) -> None:
+        if not service:
+            raise ValueError("The keychain service name must not be empty.")
+        self._service = service
+        self._lock = threading.Lock()
+        self._session: dict[str, str] = {}
+        # The backend that failed last, and why: status() reports it as not usable until an
+        # operation on it succeeds again (the user may unlock it in the meantime).
+        self._failed_backend: KeyringBackend | None = None
+        self._failure_reason: str | None = None
+
+    def __repr__(self) -> str:
+        with self._lock:
+            kept = len(self._session)
+        return f"CredentialStore(service={self._service!r}, session_only_profiles={kept})"
+
+    @property
+    def service(self) -> str:
+        return self._service
+
+    # -- status -----------------------------------------------------------------------
+
+    def status(self, probe: bool = False) -> KeychainStatus:
+        """Which keychain a save would use, and whether it is expected to work.
+
+        Looks the backend up again at each call. With ``probe=True`` it also reads a
+        non-existent entry, which is what finds a locked keychain (and, on a desktop, may
+        show the keychain's own unlock prompt); without it no keychain call is made.
+        """
+        resolved = _resolve()
+        if resolved.backend is None:
+            return KeychainStatus(resolved.name, False, f"{resolved.why} {SESSION_ONLY}")
+        if probe:
+            try:
+                resolved.backend.get_password(self._service, _PROBE_ENTRY)
+            except Exception as exc:
+                self._record_failure(resolved, "probe", exc)
+            else:
+                self._clear_failure()
+        with self._lock:
+            if self._failed_backend is resolved.backend and self._failure_reason:
+                return KeychainStatus(
+                    resolved.name, False, f"{self._failure_reason} {SESSION_ONLY}"
+                )
+        return KeychainStatus(resolved.name, True, None)
+
+    # -- save ---------------------------------------------------------------------------
+
+    def save(self, profile: str, secret: str) -> SaveOutcome:
+        """Save ``secret`` for ``profile`` in the keychain, or keep it for this session."""
+        _check_profile(profile)
+        resolved = _resolve()
+        if resolved.backend is None:
+            self._keep_in_session(profile, secret)
+            log.info("keychain save: backend=%s outcome=session-only", resolved.name)
+            return SaveOutcome(False, f"Not saved: {resolved.why} {SESSION_ONLY}", resolved.name)
+        try:
+            chunk_count = self._write(resolved.backend, profile, secret)
+        except Exception as exc:
+            reason = self._record_failure(resolved, "save", exc)
+            self._keep_in_session(profile, secret)
+            return SaveOutcome(
+                False, f"Not saved in {resolved.name}: {reason} {SESSION_ONLY}", resolved.name
+            )
+        self._clear_failure()
+        with self._lock:
+            self._session.pop(profile, None)
+        self._sweep_chunks(resolved, profile, first=chunk_count + 1 if chunk_count > 1 else 1)
+        log.info("keychain save: backend=%s outcome=saved", resolved.name)
+        return SaveOutcome(True, f"Saved in {resolved.name}.", resolved.name)
+
+    def _write(self, backend: KeyringBackend, profile: str, secret: str) -> int:
+        chunks = _split(secret)
+        if len(chunks) == 1:
+            backend.set_password(self._service, profile, secret)
+            return 1
+        # Chunks first, manifest last: until the manifest is written, a load still sees
+        # the previous value (or, if chunks were overwritten, a digest mismatch).
+        for number, chunk in enumerate(chunks, start=1):
+            backend.set_password(self._service, _chunk_entry(profile, number), chunk)
+        manifest = f"{_MANIFEST_PREFIX}{len(chunks)}:{_digest(secret)}"
+        backend.set_password(self._service, profile, manifest)
+        return len(chunks)
+
+    def _sweep_chunks(self, resolved: _Resolved, profile: str, first: int) -> None:
+        """Delete chunk entries ``first``, ``first + 1``… until one is missing.
+
+        Best effort: leftovers are pieces of an older value, and the manifest's count and
+        digest keep them from ever being read back.
+        """
+        backend = resolved.backend
+        if backend is None:
+            return
+        number = first
+        try:
+            while backend.get_password(self._service, _chunk_entry(profile, number)) is not None:
+                backend.delete_password(self._service, _chunk_entry(profile, number))
+                number += 1
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as exc:
+            log.warning(
+                "keychain cleanup: backend=%s outcome=failed (%s)",
+                resolved.name,
+                type(exc).__name__,
+            )
+
+    # -- load ---------------------------------------------------------------------------
+
+    def load(self, profile: str) -> LoadOutcome:
+        """The secret for ``profile``: this session's copy if there is one, else the keychain's."""
+        _check_profile(profile)
+        with self._lock:
+            kept = self._session.get(profile)
+        if kept is not None:
+            return LoadOutcome(
+                kept,
+                True,
+                "Using the credential entered in this session; it is not saved in the keychain.",
+            )
+        resolved = _resolve()
+        if resolved.backend is None:
+            log.info("keychain load: backend=%s outcome=unavailable", resolved.name)
+            return LoadOutcome(None, False, f"No saved credential could be read: {resolved.why}")
+        try:
+            secret, complete = self._read(resolved.backend, profile)
+        except Exception as exc:
+            reason = self._record_failure(resolved, "load", exc)
+            return LoadOutcome(
+                None, False, f"Could not read the saved credential from {resolved.name}: {reason}"
+            )
+        self._clear_failure()
+        if not complete:
+            log.warning("keychain load: backend=%s outcome=incomplete", resolved.name)
+            return LoadOutcome(
+                None,
+                False,
+                f"The credential saved in {resolved.name} is incomplete; please enter it again.",
+            )
+        log.info(
+            "keychain load: backend=%s outcome=%s",
+            resolved.name,
+            "found" if secret is not None else "not-found",
+        )
+        return LoadOutcome(secret, False, None)
+
+    def _read(self, backend: KeyringBackend, profile: str) -> tuple[str | None, bool]:
+        """(secret or None, whether the stored value was complete)."""
+        value = backend.get_password(self._service, profile)
+        if value is None:
+            return None, True
+        manifest = _MANIFEST.match(value)
+        if manifest is None:
+            return value, True
+        parts: list[str] = []
+        for number in range(1, int(manifest["count"]) + 1):
+            part = backend.get_password(self._service, _chunk_entry(profile, number))
+            if part is None:
+                return None, False
+            parts.append(part)
+        secret = "".join(parts)
+        if _digest(secret) != manifest["digest"]:
+            return None, False
+        return secret, True
+
+    # -- forget -------------------------------------------------------------------------
+
+    def forget(self, profile: str) -> str:
+        """Remove ``profile``'s secret from the keychain and from this session."""
+        _check_profile(profile)
+        with self._lock:
+            had_session_copy = self._session.pop(profile, None) is not None
+        dropped = " The copy kept for this session was dropped." if had_session_copy else ""
+        resolved = _resolve()
+        if resolved.backend is None:
+            log.info("keychain forget: backend=%s outcome=session-only", resolved.name)
+            return f"Forgotten for this session. The keychain was not changed: {resolved.why}"
+        backend = resolved.backend
+        try:
+            manifest = _MANIFEST.match(backend.get_password(self._service, profile) or "")
+            backend.delete_password(self._service, profile)
+        except keyring.errors.PasswordDeleteError:
+            self._clear_failure()
+            self._sweep_chunks(resolved, profile, first=1)  # orphans of a torn save
+            log.info("keychain forget: backend=%s outcome=already-gone", resolved.name)
+            return f"Nothing was saved in {resolved.name}; it is already gone.{dropped}"
+        except Exception as exc:
+            reason = self._record_failure(resolved, "forget", exc)
+            return f"Could not remove it from {resolved.name}: {reason}{dropped}"
+        self._clear_failure()
+        count = int(manifest["count"]) if manifest else 0
+        for number in range(1, count + 1):  # every listed chunk, even past a missing one
+            self._delete_quietly(resolved, _chunk_entry(profile, number))
+        self._sweep_chunks(resolved, profile, first=count + 1)
+        log.info("keychain forget: backend=%s outcome=removed", resolved.name)
+        return f"Removed from {resolved.name}.{dropped}"
+
+    def _delete_quietly(self, resolved: _Resolved, entry: str) -> None:
+        if resolved.backend is None:
+            return
+        try:
+            resolved.backend.delete_password(self._service, entry)
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as exc:
+            log.warning(
+                "keychain cleanup: backend=%s outcome=failed (%s)",
+                resolved.name,
+                type(exc).__name__,
+            )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _keep_in_session(self, profile: str, secret: str) -> None:
+        with self._lock:
+            self._session[profile] = secret
+
+    def _record_failure(self, resolved: _Resolved, operation: str, exc: BaseException) -> str:
+        reason = _explain(exc)
+        with self._lock:
+            self._failed_backend = resolved.backend
+            self._failure_reason = reason
+        # The class name only: a broken backend's exception text could echo what it was given.
+        log.warning(
+            "keychain %s: backend=%s outcome=failed (%s)",
+            operation,
+            resolved.name,
+            type(exc).__name__,
+        )
+        return reason
+
+    def _clear_failure(self) -> None:
+        with self._lock:
+            self._failed_backend = None
+            self._failure_reason = None
