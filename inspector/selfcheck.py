@@ -1,0 +1,326 @@
+"""``b24-inspector --self-check``: prove at run time that this installation works.
+
+What a frozen build carries (Qt plugins, resource files, keyring backends, the CA bundle)
+cannot be assumed from the build log, so the executable checks itself and prints one line
+per fact:
+
+- the application version and how it is installed (source, package, one-file, one-dir);
+- the Python, Qt and PySide6 versions;
+- the Qt platform plugin in use (offscreen when there is no display, so this runs headless);
+- the keychain backend and whether a throwaway item can be written, read back and deleted;
+- that every resource file is there and loads;
+- where TLS trust comes from for httpx, and that the CA bundle loads.
+
+The exit status is 0 only if every check passed. No secret is ever printed: the keychain
+test item is random and is neither shown nor kept.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import platform
+import secrets
+import ssl
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from . import APP_NAME, __version__
+from . import resources as res
+
+if TYPE_CHECKING:
+    from .core.keychain import CredentialStore
+
+# Where the keychain round trip writes: its own service name, so a failed clean-up can never
+# be mistaken for (or overwrite) a real saved credential.
+SELF_CHECK_SERVICE = f"{APP_NAME}-self-check"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def run_self_check(out: TextIO) -> int:
+    """Run every check, print the report to ``out``, and return the exit status."""
+    print(f"{APP_NAME} self-check", file=out, flush=True)
+    sections: list[tuple[str, Callable[[], Iterator[Check]]]] = [
+        ("version", _check_version),
+        ("python", _check_python),
+        ("qt", _check_qt),
+        ("resources", _check_resources),
+        ("keychain", _check_keychain),
+        ("tls", _check_tls),
+    ]
+    results: list[Check] = []
+    for section, run in sections:
+        try:
+            for check in run():
+                _print(out, check)
+                results.append(check)
+        except Exception as exc:  # a check that crashes is a failed check, not a traceback
+            check = Check(section, False, f"the check itself failed: {_describe(exc)}")
+            _print(out, check)
+            results.append(check)
+    failed = [check.name for check in results if not check.ok]
+    if failed:
+        print(f"self-check FAILED: {len(failed)} of {len(results)} checks", file=out)
+        print(f"  failed: {', '.join(failed)}", file=out)
+        return 1
+    print(f"self-check passed: {len(results)} checks", file=out)
+    return 0
+
+
+def _print(out: TextIO, check: Check) -> None:
+    mark = " ok " if check.ok else "FAIL"
+    print(f"[{mark}] {check.name}: {check.detail}", file=out, flush=True)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# -- version and Python --------------------------------------------------------------------
+
+
+def installation_kind() -> str:
+    """How this copy runs: from a source checkout, an installed package, or a frozen build."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        # A one-dir build unpacks nothing: its bundle sits next to the executable.
+        onedir = Path(bundle).resolve().parent == Path(sys.executable).resolve().parent
+        return "frozen one-dir build" if onedir else "frozen one-file build"
+    return res.resources_layout()
+
+
+def _check_version() -> Iterator[Check]:
+    yield Check("version", True, f"{APP_NAME} {__version__} ({installation_kind()})")
+
+
+def _check_python() -> Iterator[Check]:
+    yield Check(
+        "python",
+        True,
+        f"{platform.python_implementation()} {platform.python_version()} "
+        f"on {platform.system()} {platform.machine()}",
+    )
+
+
+# -- Qt ------------------------------------------------------------------------------------
+
+
+def _headless_reason() -> str | None:
+    """Why Qt must use the offscreen platform, or None if it may pick its own."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None  # the user (or CI) chose
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "no display found"
+    return None
+
+
+def _check_qt() -> Iterator[Check]:
+    try:
+        import PySide6
+        from PySide6.QtCore import QLibraryInfo, qVersion
+        from PySide6.QtGui import QGuiApplication
+    except ImportError as exc:
+        # The usual cause on Linux is a missing system library (libGL, libEGL, fontconfig).
+        yield Check("qt", False, f"Qt could not be loaded: {_describe(exc)}")
+        return
+    yield Check("qt", True, f"Qt {qVersion()}, PySide6 {PySide6.__version__}")
+
+    how = "the running application's"
+    if QGuiApplication.instance() is None:
+        argv = [sys.argv[0] if sys.argv else APP_NAME]
+        why = _headless_reason()
+        if why is not None:
+            argv += ["-platform", "offscreen"]
+            how = f"chosen here: {why}"
+        elif os.environ.get("QT_QPA_PLATFORM"):
+            how = "from QT_QPA_PLATFORM"
+        else:
+            how = "Qt's default"
+        # Kept alive for the rest of the run: the resource checks load images with it.
+        _QT_APP.append(QGuiApplication(argv))
+    name = QGuiApplication.platformName()
+    plugins = QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)
+    yield Check("qt platform", bool(name), f"{name or 'none'} ({how}); plugins in {plugins}")
+
+
+_QT_APP: list[object] = []
+
+
+def _qt_available() -> bool:
+    try:
+        from PySide6.QtGui import QGuiApplication
+    except ImportError:
+        return False
+    return QGuiApplication.instance() is not None
+
+
+# -- resources -----------------------------------------------------------------------------
+
+
+def _check_resources() -> Iterator[Check]:
+    try:
+        where = res.resources_dir()
+    except res.ResourceNotFoundError as exc:
+        yield Check("resources", False, str(exc))
+        return
+    yield Check("resources", True, f"{res.resources_layout()}: {where}")
+    qt = _qt_available()
+    for name in res.REQUIRED_RESOURCES:
+        try:
+            path = res.resource_path(name)
+            detail = _load_resource(name, path, qt)
+        except Exception as exc:
+            yield Check(f"resource {name}", False, _describe(exc))
+        else:
+            yield Check(f"resource {name}", True, detail)
+    if qt:
+        try:
+            icon = res.app_icon()
+        except Exception as exc:
+            yield Check("app icon", False, _describe(exc))
+            return
+        sizes = {size.width() for size in icon.availableSizes()}
+        missing = sorted(set(res.APP_ICON_SIZES) - sizes)
+        yield Check(
+            "app icon",
+            not icon.isNull() and not missing,
+            f"{len(sizes)} sizes" + (f", missing {missing}" if missing else ""),
+        )
+
+
+def _load_resource(name: str, path: Path, qt: bool) -> str:
+    """Load one resource the way its consumer would; return what was found or raise."""
+    data = path.read_bytes()
+    if not data:
+        raise ValueError("the file is empty")
+    if name.endswith(".png"):
+        if not qt:
+            raise RuntimeError("Qt is not available to load it")
+        from PySide6.QtGui import QImage
+
+        image = QImage(str(path))
+        if image.isNull():
+            raise ValueError("Qt cannot decode it")
+        expected = int(Path(name).stem.rsplit("-", 1)[1])
+        if (image.width(), image.height()) != (expected, expected):
+            raise ValueError(f"{image.width()}x{image.height()}, expected {expected}x{expected}")
+        return f"{image.width()}x{image.height()} PNG"
+    if name.endswith((".svg", ".xml")):
+        # Our own bundled file, not untrusted input.
+        root = ET.fromstring(data)  # noqa: S314
+        return f"XML <{root.tag.rsplit('}', 1)[-1]}>"
+    if name.endswith(".ico"):
+        if data[:4] != b"\0\0\1\0":
+            raise ValueError("not an ICO file")
+        return f"ICO, {int.from_bytes(data[4:6], 'little')} images"
+    if name.endswith(".icns"):
+        if data[:4] != b"icns" or int.from_bytes(data[4:8], "big") != len(data):
+            raise ValueError("not an ICNS file")
+        return f"ICNS, {len(data)} bytes"
+    if name.endswith(".desktop"):
+        entry = configparser.ConfigParser(interpolation=None)
+        entry.read_string(data.decode("utf-8"))
+        section = entry["Desktop Entry"]
+        return f"desktop entry Exec={section['Exec']} Icon={section['Icon']}"
+    return f"{len(data)} bytes"
+
+
+# -- keychain ------------------------------------------------------------------------------
+
+
+def _check_keychain() -> Iterator[Check]:
+    from .core.keychain import CredentialStore
+
+    store = CredentialStore(SELF_CHECK_SERVICE)
+    status = store.status(probe=True)
+    if not status.usable:
+        yield Check(
+            "keychain",
+            False,
+            f"{status.backend_name} is not usable: {status.reason or 'no reason given'}",
+        )
+        return
+    yield Check("keychain", True, f"{status.backend_name}: available")
+    yield _keychain_round_trip(store, status.backend_name)
+
+
+def _keychain_round_trip(store: CredentialStore, backend: str) -> Check:
+    """Write, read back and delete a random throwaway item (nothing of it is printed)."""
+    profile = f"probe-{secrets.token_hex(4)}"
+    value = secrets.token_urlsafe(24)
+    name = "keychain round trip"
+    saved = store.save(profile, value)
+    try:
+        if not saved.persisted:
+            return Check(name, False, saved.message)
+        loaded = store.load(profile)
+        if loaded.from_session_only or loaded.secret != value:
+            return Check(name, False, loaded.message or f"{backend} returned a different value")
+    finally:
+        forgot = store.forget(profile)
+    after = store.load(profile)
+    if after.secret is not None or after.message is not None:
+        return Check(name, False, f"the test item could not be deleted: {forgot}")
+    return Check(name, True, f"a test item was written to {backend}, read back and deleted")
+
+
+# -- TLS -----------------------------------------------------------------------------------
+
+
+def _check_tls() -> Iterator[Check]:
+    paths = ssl.get_default_verify_paths()
+    yield Check(
+        "tls openssl",
+        True,
+        f"{ssl.OPENSSL_VERSION}; default cafile {_exists(paths.cafile)}, "
+        f"capath {_exists(paths.capath)} (not used by httpx unless SSL_CERT_FILE/DIR is set)",
+    )
+    # Mirrors httpx.create_ssl_context(verify=True, trust_env=True), which the client uses.
+    if os.environ.get("SSL_CERT_FILE"):
+        source = f"SSL_CERT_FILE={os.environ['SSL_CERT_FILE']}"
+        cafile: str | None = os.environ["SSL_CERT_FILE"]
+    elif os.environ.get("SSL_CERT_DIR"):
+        capath = os.environ["SSL_CERT_DIR"]
+        ok = Path(capath).is_dir()
+        yield Check("tls trust", ok, f"httpx trusts SSL_CERT_DIR={_exists(capath)}")
+        return
+    else:
+        try:
+            import certifi
+        except ImportError as exc:
+            yield Check("tls trust", False, f"certifi, httpx's CA bundle, is missing: {exc}")
+            return
+        cafile = certifi.where()
+        source = f"certifi {certifi.__version__} CA bundle {cafile}"
+    context = ssl.create_default_context(cafile=cafile)
+    count = context.cert_store_stats()["x509_ca"]
+    problems = []
+    if count == 0:
+        problems.append("it holds no CA certificate")
+    bundle = getattr(sys, "_MEIPASS", None)
+    frozen = getattr(sys, "frozen", False) and bundle and not os.environ.get("SSL_CERT_FILE")
+    if frozen and not Path(str(cafile)).resolve().is_relative_to(Path(str(bundle)).resolve()):
+        problems.append("it is not inside the frozen bundle")
+    detail = f"httpx trusts {source} ({count} CA certificates)"
+    yield Check("tls trust", not problems, detail + "".join(f"; {p}" for p in problems))
+
+
+def _exists(path: str | None) -> str:
+    if not path:
+        return "none"
+    return f"{path} ({'exists' if Path(path).exists() else 'missing'})"
