@@ -243,7 +243,7 @@ class CredentialStore:
 
         Looks the backend up again at each call. With ``probe=True`` it also reads a
         non-existent entry, which is what finds a locked keychain (and, on a desktop, may
-        show the keychain's own unlock prompt); without it no keychain call is made.
+        show the keychain's own unlock prompt); without it no entry is read or written.
         """
         resolved = _resolve()
         if resolved.backend is None:
