@@ -1,0 +1,544 @@
+"""The fetched source as a read-only tree (Field | Value | Type), with setting values masked.
+
+``SourceTreeModel`` follows the shape of Qt's ``jsonmodel`` example: a small item class and a
+read-only ``QAbstractItemModel`` that is reset on every load. Every string in it is built
+when the source is loaded: server text goes through ``masking.safe_text`` (no control or
+bidi characters, no known secret) and every setting value is replaced by ``MASK``. No role
+of any index can therefore hold a raw setting value; the raw ``Source`` stays a plain Python
+attribute, and only ``toggle_reveal`` copies one value out of it into one cell.
+
+``SourceTreeView`` adds what a person does with the tree: reveal one value (context menu,
+Ctrl+R or Space), copy a value, copy the whole source as masked JSON. It never renders rich
+text: the default delegate draws ``DisplayRole`` as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
+
+from ..core.masking import MASK, safe_text, sanitize
+from ..core.model import Setting, Source
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+FIELD_COLUMN, VALUE_COLUMN, TYPE_COLUMN = 0, 1, 2
+COLUMNS = ("Field", "Value", "Type")
+NONE_TEXT = "—"
+_DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
+_UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
+
+
+class _Node:
+    """One row of the tree. Its texts are final: masked and sanitised."""
+
+    __slots__ = ("children", "field", "parent", "row", "section", "setting", "type", "value")
+
+    def __init__(
+        self,
+        field: str,
+        value: str = "",
+        type_: str = "",
+        *,
+        parent: _Node | None = None,
+        setting: int | None = None,
+        section: bool = False,
+    ) -> None:
+        self.field = field
+        self.value = value
+        self.type = type_
+        self.parent = parent
+        self.children: list[_Node] = []
+        self.row = 0
+        # The index of the setting this row shows (the setting's own row), if any.
+        self.setting = setting
+        self.section = section
+
+    def add(self, child: _Node) -> _Node:
+        child.parent = self
+        child.row = len(self.children)
+        self.children.append(child)
+        return child
+
+    def text(self, column: int) -> str:
+        if column == FIELD_COLUMN:
+            return self.field
+        if column == VALUE_COLUMN:
+            return self.value
+        return self.type
+
+    def walk(self) -> Iterator[_Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class _Builder:
+    """Turns a ``Source`` into ``_Node`` rows; every server string passes ``safe_text``."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        self._secrets = tuple(secrets)
+
+    def text(self, value: str, max_len: int = 2000) -> str:
+        return safe_text(value, self._secrets, max_len=max_len)
+
+    def scalar(self, key: str, value: Any) -> tuple[str, str]:
+        """(value text, type text) of a non-secret value."""
+        if value is None:
+            return NONE_TEXT, "null"
+        if isinstance(value, bool):
+            return ("yes" if value else "no"), "boolean"
+        if isinstance(value, int):
+            text = str(value)
+            if key in _UNIX_TIME_KEYS:
+                text = f"{text} ({_utc(value)})"
+            return text, "integer"
+        if isinstance(value, float):
+            text = repr(value)
+            if key in _UNIX_TIME_KEYS:
+                text = f"{text} ({_utc(value)})"
+            return text, "number"
+        if isinstance(value, str):
+            kind = "datetime" if key in _DATE_KEYS else "string"
+            return self.text(value), kind
+        kind = "array" if isinstance(value, list) else "object"
+        return self.text(json.dumps(value, ensure_ascii=False, default=str)), kind
+
+    def field_row(self, key: str, label: str, value: Any) -> _Node:
+        text, kind = self.scalar(key, value)
+        return _Node(self.text(label, 200), text, kind)
+
+    def build(self, source: Source) -> _Node:
+        root = _Node("")
+        connection = source.connection
+        fields = connection.field_values()
+        node = root.add(_Node("Connection", "", "object", section=True))
+        for key, label, value in fields:
+            node.add(self.field_row(key, label, value))
+        for key, value in connection.extra.items():
+            node.add(self.field_row(key, key, value))
+        node.value = _plural(len(node.children), "field")
+
+        root.add(self.field_row("connectorId", "Connector ID", source.connector_id))
+
+        settings = root.add(_Node(f"Settings ({len(source.settings)})", "", "array", section=True))
+        for position, setting in enumerate(source.settings):
+            settings.add(self.setting_node(position, setting))
+        settings.value = (
+            f"{_plural(len(source.settings), 'setting')}, values hidden"
+            if source.settings
+            else "none"
+        )
+
+        for key, value in source.extra.items():
+            root.add(self.field_row(key, key, value))
+
+        if source.time is not None:
+            time_node = root.add(_Node("Time", "", "object", section=True))
+            for key, label, value in source.time.present_fields():
+                time_node.add(self.field_row(key, label, value))
+            for key, value in source.time.extra.items():
+                time_node.add(self.field_row(key, key, value))
+            time_node.value = _plural(len(time_node.children), "field")
+        return root
+
+    def setting_node(self, position: int, setting: Setting) -> _Node:
+        node = _Node(
+            self.text(setting.label, 600),
+            MASK,
+            self.text(setting.type or "", 100),
+            setting=position,
+        )
+        for key, label, value in (
+            ("id", "ID", setting.id),
+            ("code", "Code", setting.code),
+            ("name", "Name", setting.name),
+            ("type", "Type", setting.type),
+        ):
+            node.add(self.field_row(key, label, value))
+        # Unknown keys of a setting may be secret as well: shown masked, like masked_dict.
+        for key in setting.extra:
+            node.add(_Node(self.text(key, 200), MASK, "hidden"))
+        return node
+
+
+def _utc(timestamp: float) -> str:
+    try:
+        moment = datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        return "out of range"
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class SourceTreeModel(QAbstractItemModel):
+    """A read-only model of one fetched source; reset on every load."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._root = _Node("")
+        self._source: Source | None = None
+        self._revealed: set[int] = set()
+        self._stale = False
+        self._setting_nodes: dict[int, _Node] = {}
+
+    # --- loading ---------------------------------------------------------------------
+
+    def load(self, source: Source, secrets: Sequence[str] = ()) -> None:
+        """Show *source*; every value hidden again. *secrets* are redacted from all text."""
+        self.beginResetModel()
+        self._source = source
+        self._revealed = set()
+        self._stale = False
+        self._root = _Builder(secrets).build(source)
+        self._setting_nodes = {
+            node.setting: node for node in self._root.walk() if node.setting is not None
+        }
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._source = None
+        self._revealed = set()
+        self._stale = False
+        self._root = _Node("")
+        self._setting_nodes = {}
+        self.endResetModel()
+
+    @property
+    def source(self) -> Source | None:
+        return self._source
+
+    @property
+    def is_stale(self) -> bool:
+        return self._stale
+
+    def set_stale(self, stale: bool) -> None:
+        """Grey out the rows: they show the last good result, not the last request's."""
+        if stale == self._stale:
+            return
+        self._stale = stale
+        for node in self._root.walk():
+            if node is not self._root:
+                first = self.createIndex(node.row, FIELD_COLUMN, node)
+                last = self.createIndex(node.row, TYPE_COLUMN, node)
+                self.dataChanged.emit(first, last, [Qt.ItemDataRole.ForegroundRole])
+
+    # --- masking -----------------------------------------------------------------------
+
+    def setting_at(self, index: ModelIndex) -> int | None:
+        """The setting shown by the row of *index*, or by its parent row."""
+        node = self._node(index) if index.isValid() else None
+        while node is not None and node is not self._root:
+            if node.setting is not None:
+                return node.setting
+            node = node.parent
+        return None
+
+    def setting_of_row(self, index: ModelIndex) -> int | None:
+        """The setting whose own row *index* is on (not one of its detail rows)."""
+        return self._node(index).setting if index.isValid() else None
+
+    def setting_label(self, position: int) -> str:
+        node = self._setting_nodes.get(position)
+        return node.field if node is not None else ""
+
+    def is_revealed(self, position: int) -> bool:
+        return position in self._revealed
+
+    @property
+    def revealed(self) -> frozenset[int]:
+        return frozenset(self._revealed)
+
+    def toggle_reveal(self, position: int) -> bool:
+        """Show or hide one setting's value; returns whether it is now shown."""
+        node = self._setting_nodes.get(position)
+        if node is None or self._source is None:
+            return False
+        if position in self._revealed:
+            self._revealed.discard(position)
+            node.value = MASK
+        else:
+            self._revealed.add(position)
+            value = self._source.settings[position].value
+            if value is None:
+                node.value = "(no value)"
+            elif value == "":
+                node.value = "(empty)"
+            else:
+                # Only sanitised: the user asked to see this value as it is.
+                node.value = sanitize(value)
+        index = self.createIndex(node.row, VALUE_COLUMN, node)
+        self.dataChanged.emit(index, index)
+        return position in self._revealed
+
+    def raw_value(self, position: int) -> str | None:
+        """The real value of a revealed setting; None while it is hidden."""
+        if self._source is None or position not in self._revealed:
+            return None
+        return self._source.settings[position].value
+
+    def masked_json(self) -> str:
+        """The source as JSON with every setting value masked (revealed ones too)."""
+        if self._source is None:
+            return ""
+        return json.dumps(self._source.masked_dict(), indent=2, ensure_ascii=False, default=str)
+
+    def is_hidden_cell(self, index: ModelIndex) -> bool:
+        """True when the value cell of *index*'s row shows a hidden value."""
+        return index.isValid() and self._node(index).value == MASK
+
+    def value_text(self, index: ModelIndex) -> str:
+        return self._node(index).value if index.isValid() else ""
+
+    def field_text(self, index: ModelIndex) -> str:
+        return self._node(index).field if index.isValid() else ""
+
+    # --- QAbstractItemModel ------------------------------------------------------------
+
+    def _node(self, index: ModelIndex) -> _Node:
+        if not index.isValid():
+            return self._root
+        node = index.internalPointer()
+        assert isinstance(node, _Node)
+        return node
+
+    def index(self, row: int, column: int, parent: ModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        parent_node = self._node(parent)
+        if row >= len(parent_node.children):
+            return QModelIndex()
+        return self.createIndex(row, column, parent_node.children[row])
+
+    def parent(self, index: ModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index).parent
+        if node is None or node is self._root:
+            return QModelIndex()
+        return self.createIndex(node.row, 0, node)
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid() and parent.column() > 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return node.text(index.column())
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() == VALUE_COLUMN and node.value == MASK:
+                if node.setting is not None:
+                    return "Hidden. Press Ctrl+R or Space to reveal this value."
+                return "Hidden: an unknown key of a setting may hold a secret."
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and self._stale:
+            return QGuiApplication.palette().brush(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+            )
+        if role == Qt.ItemDataRole.FontRole and node.section and index.column() == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if not self._node(index).children:
+            flags |= Qt.ItemFlag.ItemNeverHasChildren
+        return flags
+
+
+class SourceTreeView(QTreeView):
+    """The tree, with reveal and copy actions on the current row."""
+
+    message = Signal(str)  # a plain sentence for the status line
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sourceTree")
+        self.setAccessibleName("Source")
+        self.setAccessibleDescription(
+            "The fetched source. Setting values are hidden; Ctrl+R reveals the selected one."
+        )
+        self._model = SourceTreeModel(self)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setAlternatingRowColors(True)
+        self.setUniformRowHeights(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+        self.reveal_action = self._action(
+            "&Reveal value", QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self.toggle_reveal
+        )
+        self.copy_value_action = self._action(
+            "&Copy value", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_value
+        )
+        self.copy_json_action = self._action(
+            "Copy as &JSON (masked)",
+            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
+            self.copy_json,
+        )
+        self.setModel(self._model)
+        self._model.modelReset.connect(self._on_model_reset)
+        self._update_actions()
+
+    def _action(self, text: str, shortcut: QKeySequence, slot: Any) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(shortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    @property
+    def source_model(self) -> SourceTreeModel:
+        return self._model
+
+    # --- loading -----------------------------------------------------------------------
+
+    def show_source(self, source: Source, secrets: Sequence[str] = ()) -> None:
+        self._model.load(source, secrets)
+
+    def _on_model_reset(self) -> None:
+        self.expandAll()
+        for column in range(len(COLUMNS)):
+            self.resizeColumnToContents(column)
+        first = self._model.index(0, 0)
+        if first.isValid():
+            self.setCurrentIndex(first)
+        self._update_actions()
+
+    def currentChanged(self, current: ModelIndex, previous: ModelIndex) -> None:
+        super().currentChanged(current, previous)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        has_source = self._model.source is not None
+        position = self._model.setting_at(self.currentIndex())
+        self.reveal_action.setEnabled(position is not None)
+        if position is not None and self._model.is_revealed(position):
+            self.reveal_action.setText("Hide &value")
+        else:
+            self.reveal_action.setText("&Reveal value")
+        self.copy_value_action.setEnabled(self.currentIndex().isValid())
+        self.copy_json_action.setEnabled(has_source)
+
+    # --- actions -----------------------------------------------------------------------
+
+    def toggle_reveal(self) -> None:
+        position = self._model.setting_at(self.currentIndex())
+        if position is None:
+            self.message.emit("Select a setting to reveal its value.")
+            return
+        shown = self._model.toggle_reveal(position)
+        label = self._model.setting_label(position)
+        if shown:
+            self.message.emit(f"Showing the value of “{label}”. Ctrl+R hides it again.")
+        else:
+            self.message.emit(f"The value of “{label}” is hidden again.")
+        self._update_actions()
+
+    def copy_value(self) -> None:
+        index = self.currentIndex()
+        if not index.isValid():
+            return
+        position = self._model.setting_of_row(index)
+        if position is not None:
+            label = self._model.setting_label(position)
+            raw = self._model.raw_value(position)
+            if raw is None:
+                self.message.emit(
+                    f"The value of “{label}” is hidden, so it was not copied. "
+                    "Reveal it first (Ctrl+R) to copy the real value."
+                )
+                return
+            QGuiApplication.clipboard().setText(raw)
+            self.message.emit(f"Copied the real (unmasked) value of “{label}” to the clipboard.")
+            return
+        if self._model.is_hidden_cell(index):
+            self.message.emit("This value is hidden and cannot be copied.")
+            return
+        row_index = self._model.index(index.row(), 0, index.parent())
+        QGuiApplication.clipboard().setText(self._model.value_text(row_index))
+        self.message.emit(f"Copied the value of “{self._model.field_text(row_index)}”.")
+
+    def copy_json(self) -> None:
+        text = self._model.masked_json()
+        if not text:
+            self.message.emit("Nothing to copy yet: fetch a source first.")
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.message.emit("Copied the source as JSON, with every setting value masked.")
+
+    # --- events ------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if (
+            event.key() == Qt.Key.Key_Space
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and self._model.setting_at(self.currentIndex()) is not None
+        ):
+            self.toggle_reveal()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid():
+            self.setCurrentIndex(index)
+        self._update_actions()
+        menu = QMenu(self)
+        menu.addAction(self.reveal_action)
+        menu.addSeparator()
+        menu.addAction(self.copy_value_action)
+        menu.addAction(self.copy_json_action)
+        menu.exec(event.globalPos())
