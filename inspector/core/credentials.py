@@ -23,6 +23,11 @@ from .masking import SECRET_PLACEHOLDER
 
 _METHOD_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
+# The code sits in the URL path: only RFC 3986 unreserved characters (Bitrix24 generates
+# lower-case letters and digits). Quotes, "<", "%" or "\\" would also defeat the redaction
+# patterns that look for /rest/<user>/<code>.
+_WEBHOOK_CODE = re.compile(r"^[A-Za-z0-9._~-]+$")
+_MAX_USER_ID_DIGITS = 10  # int() of a 5,000-digit string raises ValueError, not our error
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,25 @@ def _split_portal(text: str, what: str) -> tuple[_Portal, list[str]]:
     hostname = (parts.hostname or "").lower()
     if not hostname:
         raise InvalidCredential(f"The {what} has no portal address after {scheme}://.")
+    if not _valid_hostname(hostname):
+        raise InvalidCredential(f"The {what} has characters that cannot be in a portal address.")
+    if port == 0:
+        raise InvalidCredential(f"The {what} has an invalid port number.")
     host_for_netloc = f"[{hostname}]" if ":" in hostname else hostname
     netloc = host_for_netloc if port is None else f"{host_for_netloc}:{port}"
     segments = [s for s in parts.path.split("/")]
     return _Portal(scheme, netloc, hostname, ""), segments
+
+
+def _valid_hostname(hostname: str) -> bool:
+    """A DNS name (IDN letters allowed) or an IP literal: nothing a URL or a terminal parses."""
+    if ":" in hostname:
+        try:
+            ipaddress.IPv6Address(hostname)
+        except ValueError:
+            return False
+        return True
+    return all(ch.isalnum() or ch in "-._" for ch in hostname)
 
 
 @dataclass(frozen=True, repr=False)
@@ -170,31 +190,38 @@ def parse_webhook_url(text: str) -> WebhookCredential:
         after.pop()
     if not after or not after[0]:
         raise InvalidCredential("The webhook URL has no user id after /rest/.")
-    if not after[0].isascii() or not after[0].isdigit() or int(after[0]) <= 0:
+    user = after[0]
+    if not (user.isascii() and user.isdigit()) or len(user) > _MAX_USER_ID_DIGITS or int(user) <= 0:
         raise InvalidCredential("The webhook URL's user id (the number after /rest/) is wrong.")
     if len(after) < 2 or not after[1]:
         raise InvalidCredential("The webhook URL has no secret code after the user id.")
     code = after[1]
-    if not _TOKEN_CHARS.match(code):
+    if not _WEBHOOK_CODE.match(code):
         raise InvalidCredential("The webhook URL's secret code contains unexpected characters.")
     extra = after[2:]
     if len(extra) > 1 or (extra and not _METHOD_SEGMENT.match(extra[0])):
         raise InvalidCredential("The webhook URL has unexpected parts after the secret code.")
     portal = _Portal(portal.scheme, portal.netloc, portal.hostname, prefix.rstrip("/"))
-    return WebhookCredential(portal=portal, user_id=int(after[0]), code=code)
+    return WebhookCredential(portal=portal, user_id=int(user), code=code)
 
 
 def parse_portal(text: str) -> _Portal:
     """Normalise a portal address: a bare host gets https://; a pasted /rest/ is dropped."""
-    text = text.strip().rstrip("/")
-    if not text:
+    text = text.strip()
+    if not text.rstrip("/"):
         raise InvalidCredential("Enter the portal address, for example example.bitrix24.com.")
-    if "://" not in text:
+    if "://" not in text:  # checked before stripping "/": "https://" alone is not a host
         text = "https://" + text
     portal, segments = _split_portal(text, "portal address")
     path = [s for s in segments if s]
     if path and path[-1] == "rest":  # client_endpoint from a token response
         path.pop()
+    if "rest" in path:
+        # A webhook URL pasted here: its code would become part of the shown address.
+        raise InvalidCredential(
+            "Enter only the portal address (without /rest/…); a webhook URL goes in the "
+            "webhook field."
+        )
     prefix = "/" + "/".join(path) if path else ""
     return _Portal(portal.scheme, portal.netloc, portal.hostname, prefix)
 
