@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 
 import pytest
@@ -47,7 +48,11 @@ def assert_secret_free(exc: BaseException, *secrets: str) -> None:
         (f"https://portal.example.com/rest/1/{CODE}/profile", "https://portal.example.com", 1),
         (f"https://portal.example.com/rest/1/{CODE}/profile.json", "https://portal.example.com", 1),
         (f"https://portal.example.com/rest/1/{CODE}/{METHOD}", "https://portal.example.com", 1),
-        (f"https://portal.example.com/rest/1/{CODE}/{METHOD}.json", "https://portal.example.com", 1),
+        (
+            f"https://portal.example.com/rest/1/{CODE}/{METHOD}.json",
+            "https://portal.example.com",
+            1,
+        ),
         (f"http://onprem.local/rest/12/{CODE}/", "http://onprem.local", 12),
         (f"https://portal.example.com:8443/rest/1/{CODE}/", "https://portal.example.com:8443", 1),
         (f"http://10.0.0.5:8080/rest/7/{CODE}/", "http://10.0.0.5:8080", 7),
@@ -56,7 +61,11 @@ def assert_secret_free(exc: BaseException, *secrets: str) -> None:
         (f"HTTPS://Portal.Example.COM/rest/1/{CODE}/", "https://portal.example.com", 1),
         (f"  https://portal.example.com/rest/1/{CODE}/\n", "https://portal.example.com", 1),
         (f"http://[::1]:8080/rest/1/{CODE}/", "http://[::1]:8080", 1),
-        (f"https://b24-abc123.bitrix24.de/rest/1024/{CODE}/", "https://b24-abc123.bitrix24.de", 1024),
+        (
+            f"https://b24-abc123.bitrix24.de/rest/1024/{CODE}/",
+            "https://b24-abc123.bitrix24.de",
+            1024,
+        ),
     ],
 )
 def test_webhook_forms_are_accepted(text: str, origin: str, user_id: int) -> None:
@@ -313,8 +322,8 @@ def test_storage_round_trip(cred: WebhookCredential | OAuthCredential) -> None:
         '{"kind": "other"}',
         '{"kind": "webhook"}',
         '{"kind": "oauth", "portal": "portal.example.com"}',
-        '{"kind": "webhook", "url": "ftp://x/rest/1/%s/"}' % CODE,
-        '{"kind": "oauth", "portal": "portal.example.com", "token": "has space %s"}' % TOKEN,
+        json.dumps({"kind": "webhook", "url": f"ftp://x/rest/1/{CODE}/"}),
+        json.dumps({"kind": "oauth", "portal": "portal.example.com", "token": f"a b{TOKEN}"}),
         '{"kind": ["webhook"], "url": 1}',
     ],
 )
