@@ -3,7 +3,13 @@
 * ``WebhookCredential``: an inbound webhook URL ``https://<portal>/rest/<user_id>/<code>/``.
   The ``code`` is the secret, carried in the URL path.
 * ``OAuthCredential``: a portal address plus an application's access token, which travels
-  as ``auth`` in the JSON body, never in the URL.
+  as ``auth`` in the JSON body, never in the URL. It may also hold what renewing the token
+  needs: the application's client ID (not secret), client secret and refresh token (both
+  secret), and the OAuth server's address (``DEFAULT_OAUTH_SERVER`` unless changed for a
+  test or a private setup). ``can_refresh`` says whether all three are there.
+
+Both have ``with_origin(new_origin)``: the same credential on a portal's new address, for
+a portal that moved (see ``errors.Redirected.new_origin``); the caller asks the user first.
 
 Neither class shows its secret in ``repr`` or ``display``; ``to_storage`` is the only way to
 get a string that holds it, and only the keychain store should call it.
@@ -11,6 +17,7 @@ get a string that holds it, and only the keychain store should call it.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import re
@@ -28,6 +35,9 @@ _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]+$")  # printable ASCII, no spaces
 # patterns that look for /rest/<user>/<code>.
 _WEBHOOK_CODE = re.compile(r"^[A-Za-z0-9._~-]+$")
 _MAX_USER_ID_DIGITS = 10  # int() of a 5,000-digit string raises ValueError, not our error
+
+DEFAULT_OAUTH_SERVER = "https://oauth.bitrix.info/oauth/token/"
+"""Where Bitrix24 applications renew their tokens (spec §10.2, §13)."""
 
 
 @dataclass(frozen=True)
@@ -123,17 +133,36 @@ class WebhookCredential:
     def to_storage(self) -> str:
         return json.dumps({"v": 1, "kind": self.kind, "url": self.endpoint("")})
 
+    def with_origin(self, new_origin: str) -> WebhookCredential:
+        """The same webhook (user id and code) on the portal's new address."""
+        return dataclasses.replace(self, portal=parse_portal(new_origin))
+
     def __repr__(self) -> str:
         return f"WebhookCredential({self.display()!r})"
 
 
 @dataclass(frozen=True, repr=False)
 class OAuthCredential:
-    """A portal address and an application's OAuth access token."""
+    """A portal address and an application's OAuth access token, maybe renewable.
+
+    ``client_secret`` and ``refresh_token`` are secrets like ``access_token``: they are in
+    ``secrets()`` and ``to_storage()``, never in ``repr`` or ``display``. ``client_id`` is
+    not a secret. The client secret and refresh token are only ever sent to
+    ``oauth_server``, never to the portal.
+    """
 
     portal: _Portal
     access_token: str = field(repr=False)
     kind: Literal["oauth"] = "oauth"
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    oauth_server: str = DEFAULT_OAUTH_SERVER
+
+    @property
+    def can_refresh(self) -> bool:
+        """Whether the client ID, client secret and refresh token are all there."""
+        return bool(self.client_id and self.client_secret and self.refresh_token)
 
     @property
     def host(self) -> str:
@@ -151,14 +180,43 @@ class OAuthCredential:
         return {**params, "auth": self.access_token}
 
     def display(self) -> str:
-        return f"{self.portal.origin} (OAuth token {SECRET_PLACEHOLDER})"
+        renewable = ", renewable" if self.can_refresh else ""
+        return f"{self.portal.origin} (OAuth token {SECRET_PLACEHOLDER}{renewable})"
 
     def secrets(self) -> tuple[str, ...]:
-        return (self.access_token,)
+        return tuple(s for s in (self.access_token, self.client_secret, self.refresh_token) if s)
 
     def to_storage(self) -> str:
-        return json.dumps(
-            {"v": 1, "kind": self.kind, "portal": self.portal.origin, "token": self.access_token}
+        data: dict[str, Any] = {
+            "v": 1,
+            "kind": self.kind,
+            "portal": self.portal.origin,
+            "token": self.access_token,
+        }
+        if self.client_id:
+            data["client_id"] = self.client_id
+        if self.client_secret:
+            data["client_secret"] = self.client_secret
+        if self.refresh_token:
+            data["refresh_token"] = self.refresh_token
+        if self.oauth_server != DEFAULT_OAUTH_SERVER:
+            data["oauth_server"] = self.oauth_server
+        return json.dumps(data)
+
+    def with_origin(self, new_origin: str) -> OAuthCredential:
+        """The same tokens on the portal's new address."""
+        return dataclasses.replace(self, portal=parse_portal(new_origin))
+
+    def with_tokens(self, access_token: str, refresh_token: str | None = None) -> OAuthCredential:
+        """A copy holding renewed tokens (the refresh token too, when the server sent one)."""
+        return dataclasses.replace(
+            self,
+            access_token=_check_token(access_token, "access token"),
+            refresh_token=(
+                _check_token(refresh_token, "refresh token")
+                if refresh_token
+                else self.refresh_token
+            ),
         )
 
     def __repr__(self) -> str:
@@ -226,14 +284,70 @@ def parse_portal(text: str) -> _Portal:
     return _Portal(portal.scheme, portal.netloc, portal.hostname, prefix)
 
 
-def make_oauth_credential(portal_text: str, access_token: str) -> OAuthCredential:
-    portal = parse_portal(portal_text)
-    token = access_token.strip()
+def _check_token(text: str, what: str) -> str:
+    token = text.strip()
     if not token:
-        raise InvalidCredential("Enter the application's OAuth access token.")
+        raise InvalidCredential(f"Enter the application's OAuth {what}.")
     if not _TOKEN_CHARS.match(token):
-        raise InvalidCredential("The access token contains spaces or unexpected characters.")
-    return OAuthCredential(portal=portal, access_token=token)
+        raise InvalidCredential(f"The {what} contains spaces or unexpected characters.")
+    return token
+
+
+def parse_oauth_server(text: str) -> str:
+    """Check the OAuth server address: https, or http only on this computer (for tests).
+
+    The client secret and refresh token travel to it in the query string, so plain http to
+    another machine is refused.
+    """
+    text = text.strip()
+    if not text:
+        return DEFAULT_OAUTH_SERVER
+    portal, segments = _split_portal(text, "OAuth server address")
+    if portal.scheme != "https" and not portal.is_loopback:
+        raise InvalidCredential(
+            "The OAuth server address must start with https://: the client secret and "
+            "refresh token are sent to it."
+        )
+    path = "/".join(segments) or "/"
+    return f"{portal.scheme}://{portal.netloc}{path if path.startswith('/') else '/' + path}"
+
+
+def make_oauth_credential(
+    portal_text: str,
+    access_token: str,
+    *,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    refresh_token: str | None = None,
+    oauth_server: str | None = None,
+) -> OAuthCredential:
+    """Validate what the admin entered. Renewal needs client ID, secret and refresh token.
+
+    Empty strings count as "not given". Giving only some of the three renewal fields is an
+    error (it would fail at the first expiry), so is a malformed OAuth server address.
+    """
+    portal = parse_portal(portal_text)
+    token = _check_token(access_token, "access token")
+    cid = (client_id or "").strip() or None
+    secret = (client_secret or "").strip() or None
+    refresh = (refresh_token or "").strip() or None
+    given = [x is not None for x in (cid, secret, refresh)]
+    if any(given) and not all(given):
+        raise InvalidCredential(
+            "To renew the token the inspector needs all three: the client ID, the client "
+            "secret and the refresh token.",
+            "Fill in the missing ones, or leave all three empty to use the access token alone.",
+        )
+    if cid is not None and not _TOKEN_CHARS.match(cid):
+        raise InvalidCredential("The client ID contains spaces or unexpected characters.")
+    return OAuthCredential(
+        portal=portal,
+        access_token=token,
+        client_id=cid,
+        client_secret=_check_token(secret, "client secret") if secret else None,
+        refresh_token=_check_token(refresh, "refresh token") if refresh else None,
+        oauth_server=parse_oauth_server(oauth_server or ""),
+    )
 
 
 def credential_from_storage(blob: str) -> Credential:
@@ -244,7 +358,18 @@ def credential_from_storage(blob: str) -> Credential:
         if kind == "webhook":
             return parse_webhook_url(str(data["url"]))
         if kind == "oauth":
-            return make_oauth_credential(str(data["portal"]), str(data["token"]))
+            return make_oauth_credential(
+                str(data["portal"]),
+                str(data["token"]),
+                client_id=_optional_str(data.get("client_id")),
+                client_secret=_optional_str(data.get("client_secret")),
+                refresh_token=_optional_str(data.get("refresh_token")),
+                oauth_server=_optional_str(data.get("oauth_server")),
+            )
     except (ValueError, KeyError, TypeError):
         pass
     raise InvalidCredential("The saved credential could not be read; enter it again.")
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else str(value)

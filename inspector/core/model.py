@@ -19,9 +19,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import BadResponse
-from .masking import MASK
+from .masking import MASK, sanitize
 
 Scalar = str | int | float | bool | None
 
@@ -289,4 +290,323 @@ def parse_source(payload: Any) -> Source:
         settings=tuple(Setting.from_json(s, i) for i, s in enumerate(raw_settings)),
         time=TimeInfo.from_json(payload.get("time")),
         extra=_extra(item, ("connection", "connectorId", "settings")),
+    )
+
+
+# --- biconnector.source.list ------------------------------------------------------------------
+
+LIST_SELECT: tuple[str, ...] = (
+    "id",
+    "title",
+    "type",
+    "code",
+    "description",
+    "active",
+    "dateCreate",
+    "dateUpdate",
+    "createdById",
+    "updatedById",
+    "connectorId",
+)
+"""The fields the source picker asks for: everything but ``settings`` (the secrets)."""
+
+_SUMMARY_KNOWN = (*LIST_SELECT, "settings")
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One row of ``biconnector.source.list``, for the source picker.
+
+    Holds no setting values: ``settings`` is neither requested nor kept, even if a portal
+    sends it anyway. ``id`` is an int, or a string when the portal sent a non-numeric one.
+    """
+
+    id: int | str | None
+    title: str | None
+    type: str | None
+    active: bool | None
+    connector_id: int | str | None
+    code: str | None = None
+    description: str | None = None
+    date_create: str | None = None
+    date_update: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Any, position: int) -> SourceSummary:
+        if not isinstance(data, dict):
+            raise BadResponse(
+                f"The portal's list of sources is not usable: entry #{position + 1} is not "
+                "an object.",
+                "The portal may run an unexpected version.",
+            )
+        return cls(
+            id=_as_id(data.get("id")),
+            title=_as_text(data.get("title")),
+            type=_as_text(data.get("type")),
+            active=_as_bool(data.get("active")),
+            connector_id=_as_id(data.get("connectorId")),
+            code=_as_text(data.get("code")),
+            description=_as_text(data.get("description")),
+            date_create=_as_text(data.get("dateCreate")),
+            date_update=_as_text(data.get("dateUpdate")),
+            extra=_extra(data, _SUMMARY_KNOWN),
+        )
+
+    def matches(self, text: str) -> bool:
+        """Case-insensitive search over id, title, type, code, description and connector id.
+
+        Every word of *text* must occur somewhere; an empty text matches everything.
+        """
+        haystack = " ".join(
+            str(v)
+            for v in (
+                self.id,
+                self.title,
+                self.type,
+                self.code,
+                self.description,
+                self.connector_id,
+            )
+            if v is not None
+        ).casefold()
+        return all(word in haystack for word in text.casefold().split())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as JSON-able data in the portal's own key names (no settings)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "type": self.type,
+            "active": self.active,
+            "connectorId": self.connector_id,
+            "code": self.code,
+            "description": self.description,
+            "dateCreate": self.date_create,
+            "dateUpdate": self.date_update,
+        }
+        data.update(self.extra)
+        return data
+
+
+def parse_source_list_page(payload: Any) -> list[SourceSummary]:
+    """Parse one page of ``biconnector.source.list``: ``result`` is a bare array."""
+    result = payload.get("result") if isinstance(payload, dict) else None
+    if isinstance(result, dict) and all(isinstance(v, dict) for v in result.values()):
+        result = list(result.values())  # PHP sends a sparse array as an object
+    if not isinstance(result, list):
+        raise BadResponse(
+            "The portal's answer is not a list of sources (“result” is not an array).",
+            "The portal may run an unexpected version; the raw answer was not shown "
+            "because it can contain secrets.",
+        )
+    return [SourceSummary.from_json(entry, i) for i, entry in enumerate(result)]
+
+
+# --- biconnector.connector.get ----------------------------------------------------------------
+
+CONNECTOR_URL_FIELDS: dict[str, str] = {
+    "urlCheck": "Check URL",
+    "urlTableList": "Table list URL",
+    "urlTableDescription": "Table description URL",
+    "urlData": "Data URL",
+}
+"""The connector's endpoints, which Bitrix24 calls with the source's settings (spec §6.3)."""
+
+_CONNECTOR_KNOWN = (
+    "id",
+    "title",
+    "description",
+    "logo",
+    "sort",
+    "settings",
+    "dateCreate",
+    "supportMapping",
+    "sourceCode",
+    *CONNECTOR_URL_FIELDS,
+)
+
+
+@dataclass(frozen=True)
+class ConnectorSetting:
+    """A parameter the connector declares: its code, display name and type (no value)."""
+
+    code: str | None
+    name: str | None
+    type: str | None
+
+
+@dataclass(frozen=True)
+class Connector:
+    """What ``biconnector.connector.get`` says about a connector.
+
+    ``urls`` maps the endpoint field (``urlCheck``...) to the URL as sent. ``logo`` (a URL
+    or a large data URI) is kept out of ``repr``.
+    """
+
+    id: int | str | None
+    title: str | None
+    description: str | None
+    settings: tuple[ConnectorSetting, ...]
+    urls: dict[str, str]
+    sort: float | int | None = None
+    date_create: str | None = None
+    source_code: str | None = None
+    support_mapping: bool | None = None
+    logo: str | None = field(default=None, repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def parse_connector(payload: Any, requested_id: int | str | None = None) -> Connector:
+    """Parse a successful ``biconnector.connector.get`` payload (``result.item``).
+
+    The documentation's example item has no ``id``; *requested_id* fills it in.
+    """
+    result = payload.get("result") if isinstance(payload, dict) else None
+    item = result.get("item", result) if isinstance(result, dict) else None
+    if not isinstance(item, dict):
+        raise BadResponse(
+            "The portal's answer is not a connector (“result.item” is missing).",
+            "The portal may run an unexpected version.",
+        )
+    raw_settings = item.get("settings") or []
+    if not isinstance(raw_settings, list):
+        raise BadResponse("The connector's “settings” is not a list.")
+    settings = tuple(
+        ConnectorSetting(
+            code=_as_text(s.get("code")),
+            name=_as_text(s.get("name")),
+            type=_as_text(s.get("type")),
+        )
+        for s in raw_settings
+        if isinstance(s, dict)
+    )
+    urls = {
+        key: value
+        for key in CONNECTOR_URL_FIELDS
+        if isinstance(value := item.get(key), str) and value
+    }
+    connector_id = _as_id(item.get("id"))
+    return Connector(
+        id=connector_id if connector_id is not None else requested_id,
+        title=_as_text(item.get("title")),
+        description=_as_text(item.get("description")),
+        settings=settings,
+        urls=urls,
+        sort=_as_number(item.get("sort")),
+        date_create=_as_text(item.get("dateCreate")),
+        source_code=_as_text(item.get("sourceCode")),
+        support_mapping=_as_bool(item.get("supportMapping")),
+        logo=_as_text(item.get("logo")),
+        extra=_extra(item, _CONNECTOR_KNOWN),
+    )
+
+
+def display_url(url: str) -> str:
+    """A URL for display: scheme, host, port and path only (no user info, no query)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return sanitize(url, max_len=200)
+    if ":" in host:
+        host = f"[{host}]"
+    return sanitize(f"{parts.scheme}://{host}{port}{parts.path}", max_len=300)
+
+
+@dataclass(frozen=True)
+class ConnectorReport:
+    """How a source's settings line up with what its connector declares.
+
+    * ``labels``: setting code → the name the connector declares for it;
+    * ``missing``: parameters the connector declares that the source does not have;
+    * ``undeclared``: codes of source settings the connector does not declare;
+    * ``type_mismatches``: (code, declared type, the source's type);
+    * ``plain_http_endpoints``: (field, URL for display) of endpoints on plain ``http://``,
+      which receive the source's settings (credentials included) unencrypted;
+    * ``other_connector``: the connector's id differs from the source's ``connectorId``.
+    """
+
+    connector: Connector
+    labels: dict[str, str]
+    missing: tuple[ConnectorSetting, ...]
+    undeclared: tuple[str, ...]
+    type_mismatches: tuple[tuple[str, str, str], ...]
+    plain_http_endpoints: tuple[tuple[str, str], ...]
+    other_connector: bool = False
+
+    @property
+    def title(self) -> str:
+        """The connector's title, or "connector <id>"."""
+        return self.connector.title or f"connector {self.connector.id}"
+
+    def label_for(self, setting: Setting) -> str:
+        """The setting's label with the connector's declared name: "Password (password)"."""
+        declared = self.labels.get(setting.code or "")
+        if not declared:
+            return setting.label
+        code = setting.code or ""
+        return f"{declared} ({code})" if declared != code else declared
+
+    def warnings(self) -> list[str]:
+        """Plain sentences about what deserves attention (empty when all is well)."""
+        out: list[str] = []
+        if self.other_connector:
+            out.append("The connector's ID differs from the source's connector ID.")
+        if self.missing:
+            names = ", ".join(sanitize(s.name or s.code or "?", max_len=80) for s in self.missing)
+            out.append(f"The connector declares settings the source lacks: {names}.")
+        if self.undeclared:
+            codes = ", ".join(sanitize(c, max_len=80) for c in self.undeclared)
+            out.append(f"The source has settings the connector does not declare: {codes}.")
+        for code, declared, actual in self.type_mismatches:
+            out.append(
+                f"Setting {sanitize(code, max_len=80)} is {sanitize(actual, max_len=20)} in "
+                f"the source but declared {sanitize(declared, max_len=20)} by the connector."
+            )
+        for key, url in self.plain_http_endpoints:
+            label = CONNECTOR_URL_FIELDS.get(key, key)
+            out.append(
+                f"The connector's {label} uses plain http:// ({url}): Bitrix24 sends the "
+                "source's settings, credentials included, to it unencrypted."
+            )
+        return out
+
+
+def compare(source: Source, connector: Connector) -> ConnectorReport:
+    """Line up *source*'s settings with what *connector* declares (a pure function)."""
+    declared = {s.code: s for s in connector.settings if s.code}
+    present = {s.code for s in source.settings if s.code}
+    labels = {code: s.name for code, s in declared.items() if s.name}
+    missing = tuple(s for code, s in declared.items() if code not in present)
+    undeclared = tuple(
+        dict.fromkeys(s.code for s in source.settings if s.code and s.code not in declared)
+    )
+    mismatches = tuple(
+        (s.code, declared[s.code].type or "", s.type or "")
+        for s in source.settings
+        if s.code in declared
+        and declared[s.code].type
+        and s.type
+        and declared[s.code].type != s.type
+    )
+    plain_http = tuple(
+        (key, display_url(url))
+        for key, url in connector.urls.items()
+        if url.strip().lower().startswith("http://")
+    )
+    other = (
+        source.connector_id is not None
+        and connector.id is not None
+        and str(source.connector_id) != str(connector.id)
+    )
+    return ConnectorReport(
+        connector=connector,
+        labels=labels,
+        missing=missing,
+        undeclared=undeclared,
+        type_mismatches=mismatches,
+        plain_http_endpoints=plain_http,
+        other_connector=other,
     )

@@ -1,0 +1,199 @@
+"""Network trust and proxy settings: which CAs are trusted, which proxy is used.
+
+Every request the program makes (portal calls and the OAuth token refresh alike) goes
+through one ``httpx.Client`` built by ``client.py`` from these settings:
+
+* **TLS** is always verified. The trust comes from the operating system's store through
+  ``truststore`` (Windows and macOS ask the OS to verify; on Linux and the BSDs OpenSSL
+  reads the system CA bundle). If no system bundle can be found (a minimal container),
+  certifi's bundle is used instead. An **extra CA file** (PEM) can be added for an
+  on-premise portal whose certificate comes from a private CA; it adds to the trust, it
+  never replaces it. There is deliberately no way to turn verification off.
+* **Proxies**: without a proxy setting, the usual environment variables apply
+  (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), as httpx reads them. A
+  proxy setting (``http://host:port``, optionally with ``user:password@``) is used for
+  every request instead.
+
+No Qt and no httpx here: plain ``ssl`` and ``truststore``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import ssl
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from .errors import InputError
+from .masking import SECRET_PLACEHOLDER
+
+# Where truststore looks on Linux when OpenSSL's compiled-in default is missing
+# (mirrors truststore/_openssl.py, which takes them from certifi-system-store).
+_CA_FILE_CANDIDATES = (
+    "/etc/ssl/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/cert.pem",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/ca-bundle.pem",
+)
+
+
+class BadCAFile(InputError):
+    """The extra CA file cannot be used."""
+
+
+class BadProxy(InputError):
+    """The proxy setting cannot be used."""
+
+
+@lru_cache(maxsize=1)
+def _os_bundle() -> str | None:
+    """What the OS trust store means on this machine, or None if truststore finds nothing."""
+    system = platform.system()
+    if system == "Windows":
+        return "the Windows certificate store"
+    if system == "Darwin":
+        return "the macOS keychain trust settings"
+    paths = ssl.get_default_verify_paths()
+    if paths.cafile:
+        return paths.cafile
+    if paths.capath and os.path.isdir(paths.capath):
+        names = os.listdir(paths.capath)
+        if any(len(n) == 10 and n[8] == "." and n[9].isdigit() for n in names):
+            return paths.capath
+    return next((path for path in _CA_FILE_CANDIDATES if os.path.isfile(path)), None)
+
+
+def _truststore_available() -> bool:
+    return importlib.util.find_spec("truststore") is not None
+
+
+def build_ssl_context(extra_ca_file: str | None = None) -> ssl.SSLContext:
+    """A verifying client context: the OS trust store (or certifi), plus *extra_ca_file*.
+
+    Raises ``BadCAFile`` (an ``InputError``) when the extra file is missing, unreadable or
+    holds no PEM certificate.
+    """
+    ctx: ssl.SSLContext
+    if _truststore_available() and _os_bundle() is not None:
+        import truststore
+
+        ctx = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    else:
+        import certifi
+
+        ctx = ssl.create_default_context(cafile=certifi.where())
+    if extra_ca_file:
+        _load_extra_ca(ctx, extra_ca_file)
+    return ctx
+
+
+def _load_extra_ca(ctx: ssl.SSLContext, path: str) -> None:
+    name = os.path.basename(path) or path
+    if not os.path.isfile(path):
+        raise BadCAFile(
+            f"The extra CA file “{name}” does not exist or is not a file.",
+            "Choose the PEM file of the CA that signed the portal's certificate.",
+        )
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(8 * 1024 * 1024)
+    except OSError as exc:
+        raise BadCAFile(
+            f"The extra CA file “{name}” cannot be read ({exc.strerror or type(exc).__name__}).",
+            "Check the file's permissions.",
+        ) from exc
+    if b"-----BEGIN CERTIFICATE-----" not in data:
+        raise BadCAFile(
+            f"The extra CA file “{name}” holds no PEM certificate.",
+            "Export the CA certificate in PEM format (text starting with "
+            "-----BEGIN CERTIFICATE-----).",
+        )
+    try:
+        ctx.load_verify_locations(cadata=data.decode("ascii", "replace"))
+    except (ssl.SSLError, ValueError) as exc:
+        raise BadCAFile(
+            f"The extra CA file “{name}” could not be loaded: it is not a valid PEM certificate.",
+            "Export the CA certificate in PEM format and choose it again.",
+        ) from exc
+
+
+def describe_trust(extra_ca_file: str | None = None) -> str:
+    """One sentence saying where TLS trust comes from, for the self-check and the bundle."""
+    bundle = _os_bundle()
+    if _truststore_available() and bundle is not None:
+        import truststore
+
+        where = (
+            f"the operating system's trust store ({bundle}) via truststore {truststore.__version__}"
+        )
+    else:
+        import certifi
+
+        why = "truststore is missing" if not _truststore_available() else "no system CA bundle"
+        where = f"certifi's CA bundle {certifi.where()} ({why})"
+    extra = f", plus the extra CA file {extra_ca_file}" if extra_ca_file else ""
+    return f"TLS certificates are verified against {where}{extra}; verification is always on."
+
+
+# --- proxies ------------------------------------------------------------------------------
+
+
+def check_proxy(text: str | None) -> str | None:
+    """Normalise a proxy setting; None or empty means "use the environment".
+
+    Accepted: ``http://host:port`` and ``https://host:port`` (with an optional
+    ``user:password@``), and ``socks5://`` / ``socks5h://`` when httpx's SOCKS support
+    (``socksio``) is installed. Raises ``BadProxy`` otherwise; the message never quotes
+    a password.
+    """
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if "://" not in text:
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise BadProxy("The proxy address is not valid.", _PROXY_HINT) from None
+    scheme = parts.scheme.lower()
+    if scheme in ("socks5", "socks5h"):
+        if importlib.util.find_spec("socksio") is None:
+            raise BadProxy("SOCKS proxies are not supported by this build.", _PROXY_HINT)
+    elif scheme not in ("http", "https"):
+        raise BadProxy("The proxy address must start with http://.", _PROXY_HINT)
+    if not parts.hostname:
+        raise BadProxy("The proxy address has no host name.", _PROXY_HINT)
+    if port == 0:
+        raise BadProxy("The proxy address has port 0.", _PROXY_HINT)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise BadProxy("The proxy address must not have a path.", _PROXY_HINT)
+    return f"{scheme}://{parts.netloc}"
+
+
+_PROXY_HINT = (
+    "Use the form http://proxy.example.com:3128 (user:password@ before the host if needed)."
+)
+
+
+def proxy_secrets(proxy: str | None) -> tuple[str, ...]:
+    """The password (and the user info) in a proxy URL, for redaction."""
+    if not proxy:
+        return ()
+    parts = urlsplit(proxy)
+    found = [parts.password or "", parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""]
+    return tuple(s for s in found if s)
+
+
+def display_proxy(proxy: str | None) -> str:
+    """The proxy for display: the password replaced, or "from the environment"."""
+    if not proxy:
+        return "from the environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), if set"
+    parts = urlsplit(proxy)
+    if parts.password is None:
+        return proxy
+    host = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{parts.username}:{SECRET_PLACEHOLDER}@{host}"
