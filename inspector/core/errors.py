@@ -6,6 +6,7 @@
     │   ├── InvalidCredential
     │   └── MissingCredential
     ├── PortalError                 the portal answered with an error code   (CLI exit 3)
+    │   └── TokenRefreshFailed      the OAuth server refused to renew the token
     └── NoUsableAnswer              no answer that can be used               (CLI exit 4)
         ├── ConnectionRefused
         ├── HostNotFound
@@ -92,9 +93,21 @@ class NetworkError(NoUsableAnswer):
 
 
 class Redirected(NoUsableAnswer):
-    def __init__(self, message: str, hint: str, location: str) -> None:
+    """The server answered with a redirect, which is never followed.
+
+    ``location`` is the redacted target, for display. ``new_origin`` is set when the target
+    looks like the same portal under a new address (the same ``/rest/…`` path on another
+    host, e.g. a renamed cloud portal): ``scheme://host[:port]``, holding no secret. The
+    window may offer to update the profile with ``credential.with_origin(new_origin)``, but
+    only after the user confirmed the new host.
+    """
+
+    def __init__(
+        self, message: str, hint: str, location: str, new_origin: str | None = None
+    ) -> None:
         super().__init__(message, hint)
         self.location = location  # already redacted
+        self.new_origin = new_origin
 
 
 class BadResponse(NoUsableAnswer):
@@ -194,7 +207,7 @@ EXPLANATIONS: dict[str, Explanation] = {
         "and it may have expired).",
     ),
     "ERROR_METHOD_NOT_FOUND": Explanation(
-        "The portal does not offer biconnector.source.get.",
+        "The portal does not offer this method (biconnector.source.get, .list or connector.get).",
         "An on-premise portal may lack the BI Builder (biconnector) module or be too old; "
         "the webhook or application may also lack the biconnector scope.",
     ),
@@ -204,7 +217,9 @@ EXPLANATIONS: dict[str, Explanation] = {
     ),
     "EXPIRED_TOKEN": Explanation(
         "The access token has expired (application tokens live one hour).",
-        "Get a fresh access token for the application and fetch again.",
+        "Get a fresh access token for the application and fetch again, or save the "
+        "application's client ID, client secret and refresh token in the profile so the "
+        "inspector can renew the token itself.",
     ),
     "INVALID_TOKEN": Explanation(
         "The portal could not find an application for this access token.",
@@ -328,3 +343,78 @@ def portal_error(
         what = f" (“{desc_text}”)" if desc_text else ""
         explanation = Explanation(f"The portal answered with error {code_text}{what}.", _RETRY)
     return PortalError(code_text, desc_text, http_status, explanation.message, explanation.hint)
+
+
+# --- OAuth server errors (token refresh) -----------------------------------------------------
+#
+# A separate table: the OAuth server (oauth.bitrix.info) answers with its own codes, and two
+# of them (invalid_request, insufficient_scope) also exist as portal codes with another
+# meaning. Keyed by the lower-cased ``error`` string. Source: spec §10.2, §8.4.
+
+_REAUTHORIZE = (
+    "Open the application on the portal again (or reinstall it) to get a new refresh token, "
+    "then save it in the profile."
+)
+
+OAUTH_EXPLANATIONS: dict[str, Explanation] = {
+    "invalid_grant": Explanation(
+        "The OAuth server refused the refresh token: it has expired (refresh tokens live "
+        "180 days), was already used, or belongs to another application.",
+        _REAUTHORIZE,
+    ),
+    "invalid_client": Explanation(
+        "The OAuth server refused the application: the client ID or client secret is wrong, "
+        "or the application is not installed on the portal.",
+        "Copy the client ID and client secret again from the application's settings "
+        "(Developer resources, or the Market vendor's page) and save them in the profile.",
+    ),
+    "wrong_client": Explanation(
+        "The OAuth server says the refresh token was issued to another application.",
+        "Check that the client ID, client secret and refresh token belong to the same application.",
+    ),
+    "invalid_request": Explanation(
+        "The OAuth server rejected the refresh request as incomplete or malformed.",
+        "Check the OAuth server address in the profile (normally "
+        "https://oauth.bitrix.info/oauth/token/) and that client ID, secret and refresh "
+        "token are all filled in.",
+    ),
+    "insufficient_scope": Explanation(
+        "The OAuth server says the application lacks a required scope.",
+        "Add the biconnector scope to the application, reinstall it, and save the new tokens.",
+    ),
+    "invalid_scope": Explanation(
+        "The OAuth server refused the requested scope.",
+        "Add the biconnector scope to the application, reinstall it, and save the new tokens.",
+    ),
+    "not_installed": Explanation(
+        "The OAuth server says the application is not installed on the portal.",
+        "Install the application on the portal, then save its new tokens in the profile.",
+    ),
+    "payment_required": Explanation(
+        "The OAuth server refused: the application's or portal's subscription has ended.",
+        "Renew the plan or the Market subscription.",
+    ),
+}
+
+
+class TokenRefreshFailed(PortalError):
+    """The OAuth server refused to renew the access token (a code, HTTP status and text)."""
+
+
+def oauth_error(
+    code: Any, description: Any, http_status: int, *, secrets: tuple[str, ...] = ()
+) -> TokenRefreshFailed:
+    """Build the user-facing error for an OAuth server's ``error`` answer."""
+    code_text = safe_text(str(code or ""), secrets, max_len=100)
+    desc_text = safe_text(str(description or ""), secrets, max_len=500)
+    explanation = OAUTH_EXPLANATIONS.get(code_text.lower())
+    if explanation is None:
+        what = f" (“{desc_text}”)" if desc_text else ""
+        name = code_text or "without a code"
+        explanation = Explanation(
+            f"The OAuth server refused to renew the access token: error {name}{what}.",
+            _REAUTHORIZE,
+        )
+    return TokenRefreshFailed(
+        code_text, desc_text, http_status, explanation.message, explanation.hint
+    )
