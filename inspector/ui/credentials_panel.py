@@ -62,11 +62,11 @@ class Origin(enum.Enum):
     DEMO = "demo"
 
 
-def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
-    """A label that never interprets rich text and wraps long sentences."""
+def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
+    """A label that never interprets rich text (and by default wraps long sentences)."""
     label = QLabel(parent)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
+    label.setWordWrap(wrap)
     label.setText(text)
     return label
 
@@ -169,7 +169,7 @@ class CredentialsPanel(QGroupBox):
         webhook_page = QWidget(self)
         webhook_form = QFormLayout(webhook_page)
         webhook_form.setContentsMargins(0, 0, 0, 0)
-        webhook_label = QLabel("Webhook &URL:", webhook_page)
+        webhook_label = plain_label("Webhook &URL:", webhook_page, wrap=False)
         webhook_label.setBuddy(self.webhook_field.edit)
         webhook_form.addRow(webhook_label, self.webhook_field)
 
@@ -183,9 +183,9 @@ class CredentialsPanel(QGroupBox):
         oauth_page = QWidget(self)
         oauth_form = QFormLayout(oauth_page)
         oauth_form.setContentsMargins(0, 0, 0, 0)
-        portal_label = QLabel("&Portal:", oauth_page)
+        portal_label = plain_label("&Portal:", oauth_page, wrap=False)
         portal_label.setBuddy(self.portal_edit)
-        token_label = QLabel("Access &token:", oauth_page)
+        token_label = plain_label("Access &token:", oauth_page, wrap=False)
         token_label.setBuddy(self.token_field.edit)
         oauth_form.addRow(portal_label, self.portal_edit)
         oauth_form.addRow(token_label, self.token_field)
@@ -249,6 +249,8 @@ class CredentialsPanel(QGroupBox):
         # A stacked widget is as tall as its tallest page; let hidden pages take no room.
         for page_number in range(self.pages.count()):
             page = self.pages.widget(page_number)
+            if page is None:
+                continue
             policy = (
                 QSizePolicy.Policy.Preferred
                 if page_number == number

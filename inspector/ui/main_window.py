@@ -17,7 +17,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QMainWindow,
     QProgressBar,
@@ -67,6 +66,9 @@ class MainWindow(QMainWindow):
     close_wait_ms = 3000
     """How long closing the window waits for a running request's thread to end."""
 
+    keychain_delay_ms = 50
+    """How long after the event loop starts the saved credential is read (first paint first)."""
+
     def __init__(
         self,
         *,
@@ -106,9 +108,9 @@ class MainWindow(QMainWindow):
                 os.environ[WEBHOOK_ENV].strip(), Origin.ENVIRONMENT
             )
         self._update_title()
-        # The keychain is read once the event loop runs, still on the GUI thread, so that
+        # The keychain is read shortly after the event loop starts, on the GUI thread, so that
         # importing keyring does not delay the first paint. fetch() reads it earlier if needed.
-        QTimer.singleShot(0, self, self._finish_start_up)
+        QTimer.singleShot(0, self, self._schedule_start_up)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -136,7 +138,7 @@ class MainWindow(QMainWindow):
             QRegularExpressionValidator(SOURCE_ID_PATTERN, self.source_id_edit)
         )
         self.source_id_edit.returnPressed.connect(self._on_return_pressed)
-        id_label = QLabel("Source &ID:", central)
+        id_label = plain_label("Source &ID:", central, wrap=False)
         id_label.setBuddy(self.source_id_edit)
 
         self.fetch_button = QPushButton("&Fetch", central)
@@ -266,6 +268,9 @@ class MainWindow(QMainWindow):
         self._emit_done_later(self._fetch_no)
 
     # --- start-up ----------------------------------------------------------------------
+
+    def _schedule_start_up(self) -> None:
+        QTimer.singleShot(self.keychain_delay_ms, self, self._finish_start_up)
 
     def _finish_start_up(self) -> None:
         if self._closing:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -39,7 +39,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..core.masking import MASK, safe_text, sanitize
-from ..core.model import Setting, Source
+
+if TYPE_CHECKING:
+    from ..core.model import Setting, Source
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

@@ -1,0 +1,141 @@
+"""Helpers for the window tests: a memory keyring backend, and walkers that collect every
+text the window can show (every role of every model index, every widget text)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
+from keyring.errors import PasswordDeleteError
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QTreeView,
+    QWidget,
+)
+
+from inspector.core.keychain import SERVICE
+from inspector.ui import MainWindow
+
+ALL_ROLES = range(int(Qt.ItemDataRole.UserRole) + 51)
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps entries in a dict."""
+
+    name = "Memory keychain"
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        # keyring's own detection must never pick this test backend.
+        raise RuntimeError("test-only backend")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+    def saved(self, profile: str = "default") -> str | None:
+        return self.entries.get((SERVICE, profile))
+
+
+def webhook_code(url: str) -> str:
+    """The secret segment of a webhook URL (…/rest/<user>/<code>/)."""
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def fetch_and_wait(qtbot: Any, window: MainWindow, source_id: int, timeout: int = 10_000) -> None:
+    with qtbot.waitSignal(window.fetch_done, timeout=timeout):
+        window.fetch(source_id)
+
+
+def type_id_and_enter(qtbot: Any, window: MainWindow, text: str, timeout: int = 10_000) -> None:
+    edit = window.findChild(QLineEdit, "sourceIdEdit")
+    assert edit is not None
+    edit.clear()
+    edit.setFocus()
+    with qtbot.waitSignal(window.fetch_done, timeout=timeout):
+        qtbot.keyClicks(edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def model_texts(model: Any) -> list[tuple[tuple[int, ...], int, int, str]]:
+    """(path of rows, column, role, repr of data) for every role of every index."""
+    out: list[tuple[tuple[int, ...], int, int, str]] = []
+
+    def walk(parent: QModelIndex, path: tuple[int, ...]) -> None:
+        for row in range(model.rowCount(parent)):
+            for column in range(model.columnCount(parent)):
+                index = model.index(row, column, parent)
+                for role in ALL_ROLES:
+                    value = model.data(index, role)
+                    if value is not None:
+                        out.append(((*path, row), column, role, _as_text(value)))
+            walk(model.index(row, 0, parent), (*path, row))
+
+    walk(QModelIndex(), ())
+    for section in range(model.columnCount()):
+        for role in ALL_ROLES:
+            value = model.headerData(section, Qt.Orientation.Horizontal, role)
+            if value is not None:
+                out.append(((-1,), section, role, _as_text(value)))
+    return out
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value) + repr(value)
+    except Exception:
+        return repr(type(value))
+
+
+def widget_texts(window: QWidget) -> list[str]:
+    """Every text a person (or a screen reader) can get from the window's widgets."""
+    texts = [window.windowTitle(), window.toolTip(), window.accessibleName()]
+    for widget in window.findChildren(QWidget):
+        texts += [
+            widget.toolTip(),
+            widget.statusTip(),
+            widget.whatsThis(),
+            widget.accessibleName(),
+            widget.accessibleDescription(),
+            widget.windowTitle(),
+        ]
+        if isinstance(widget, QLabel):
+            texts.append(widget.text())
+        if isinstance(widget, QAbstractButton):
+            texts.append(widget.text())
+        if isinstance(widget, QLineEdit):
+            texts += [widget.displayText(), widget.placeholderText()]
+        if isinstance(widget, QComboBox):
+            texts += [widget.itemText(i) for i in range(widget.count())]
+    for action in window.findChildren(QAction):
+        texts += [action.text(), action.toolTip(), action.statusTip(), action.whatsThis()]
+    return texts
+
+
+def tree_of(window: MainWindow) -> QTreeView:
+    tree = window.findChild(QTreeView, "sourceTree")
+    assert tree is not None
+    return tree
+
+
+def none_refcount() -> int:
+    return sys.getrefcount(None)
