@@ -1,13 +1,29 @@
 """The only module that talks HTTP: build the request, send it, map every failure.
 
 One call is one POST of a JSON body to ``<endpoint>/<method>``. Redirects are never
-followed (the credential would travel to wherever ``Location`` points); they are reported.
-Every transport exception from httpx is mapped here to the ``errors`` tree, and every
-error envelope Bitrix24 uses is recognised here:
+followed (the credential would travel to wherever ``Location`` points); they are reported,
+with ``Redirected.new_origin`` set when the portal seems to have moved. Every transport
+exception from httpx is mapped here to the ``errors`` tree, and every error envelope
+Bitrix24 uses is recognised here:
 
 * ``{"error": "CODE", "error_description": "…"}`` at the top level (HTTP 200 or 4xx/5xx);
 * ``{"result": {"error": {"error": "CODE", "error_description": "…"}}}`` with HTTP 200;
 * a body that is not JSON at all (an HTML error page, garbage, nothing).
+
+Portal calls and the OAuth token refresh share one ``httpx.Client`` (so one proxy and one
+TLS trust, see ``network.py``) and one send / capped read / error mapping path.
+
+Token renewal (spec §10.2): when the portal answers ``expired_token`` and the credential
+``can_refresh`` and the caller gave ``on_credential_renewed``, the client asks the OAuth
+server once (``GET <oauth_server>?grant_type=refresh_token&…``), hands the renewed
+credential to the callback (which must persist it: the old refresh token is now void),
+and repeats the call once. It never refreshes on a timer or ahead of a call.
+
+Waits: HTTP 503 ``QUERY_LIMIT_EXCEEDED`` is retried with growing delays; HTTP 429
+``OPERATION_TIME_LIMIT`` is waited out (once, until ``operating_reset_at``) only if
+``RequestOptions.operation_limit_wait`` allows it. Each wait is announced through
+``on_wait`` (and the older ``on_retry``) and ends early, with ``Cancelled``, when the
+``cancel`` event is set.
 """
 
 from __future__ import annotations
@@ -18,42 +34,74 @@ import socket
 import ssl
 import threading
 import time
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
 from .. import APP_NAME, __version__
-from .credentials import Credential
+from .credentials import Credential, OAuthCredential, parse_portal
 from .errors import (
     BadResponse,
     Cancelled,
     ConnectionRefused,
     HostNotFound,
+    InputError,
     InspectorError,
+    InvalidCredential,
+    MissingCredential,
     NetworkError,
     PortalError,
     Redirected,
     RequestTimeout,
     TLSFailure,
     explain_status,
+    oauth_error,
     portal_error,
 )
 from .masking import safe_text
-from .model import Source, parse_source
+from .model import (
+    LIST_SELECT,
+    Connector,
+    Source,
+    SourceSummary,
+    parse_connector,
+    parse_source,
+    parse_source_list_page,
+)
+from .network import build_ssl_context, check_proxy, display_proxy, proxy_secrets
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"{APP_NAME}/{__version__} httpx/{httpx.__version__}"
 SOURCE_GET = "biconnector.source.get"
+SOURCE_LIST = "biconnector.source.list"
+CONNECTOR_GET = "biconnector.connector.get"
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 RETRYABLE_CODES = frozenset({"QUERY_LIMIT_EXCEEDED"})
+LIST_PAGE_SIZE = 50  # biconnector *.list pages are fixed at 50 (spec §2)
+MAX_LIST_PAGES = 200  # 10,000 sources: far beyond any real portal; a guard against loops
+_DEFAULT_OPERATION_WAIT = 60.0  # one bucket of the 10-minute operating window (spec §11)
 
 
 @dataclass(frozen=True)
 class RequestOptions:
-    """How patient and how trusting a request is."""
+    """How patient and how trusting a request is; the same for every request, refresh too.
+
+    * ``verify``: ``True`` (the default) verifies against the OS trust store plus
+      ``extra_ca_file`` (see ``network.build_ssl_context``); an ``ssl.SSLContext`` is used
+      as given (tests); a string is a CA bundle file that replaces the trust store.
+      ``False`` is refused: verification cannot be turned off.
+    * ``proxy``: ``None`` uses the environment's proxy variables; a URL is used for every
+      request (see ``network.check_proxy``).
+    * ``extra_ca_file``: a PEM file of a private CA, added to the trust (``verify=True``).
+    * ``operation_limit_wait``: on HTTP 429 ``OPERATION_TIME_LIMIT``, wait for the method
+      to be released and retry once, if that takes at most this many seconds; ``0`` (the
+      default, for scripts) raises at once.
+    """
 
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
@@ -61,14 +109,92 @@ class RequestOptions:
     retries: int = 2  # extra attempts on 503 QUERY_LIMIT_EXCEEDED
     retry_delay: float = 1.0  # first wait; doubles on each retry
     verify: ssl.SSLContext | str | bool = True
+    proxy: str | None = None
+    extra_ca_file: str | None = None
+    operation_limit_wait: float = 0.0
 
 
 RetryNotice = Callable[[int, float], None]
 """Called as (attempt about to be made, seconds of wait before it)."""
 
 
+@dataclass(frozen=True)
+class WaitNotice:
+    """A wait the client is about to make; the window shows it as a cancellable countdown.
+
+    ``reason`` is ``"rate_limit"`` (HTTP 503, retried with growing delays) or
+    ``"operation_limit"`` (HTTP 429, the method is blocked until ``until``, Unix time).
+    """
+
+    reason: Literal["rate_limit", "operation_limit"]
+    method: str
+    attempt: int
+    seconds: float
+    until: float
+
+
+WaitCallback = Callable[[WaitNotice], None]
+CredentialRenewed = Callable[[OAuthCredential], None]
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What the OAuth server answered to a refresh (spec §10.2); tokens stay out of repr.
+
+    ``client_endpoint`` is the portal's REST address as the OAuth server knows it. It is
+    reported, never followed: a different value may mean the portal was renamed.
+    """
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires: int | None = None
+    expires_in: int | None = None
+    client_endpoint: str | None = None
+    server_endpoint: str | None = None
+    domain: str | None = None
+    member_id: str | None = field(default=None, repr=False)
+    scope: str | None = None
+    status: str | None = None
+    user_id: int | None = None
+
+
+class SourceList(list[SourceSummary]):
+    """The sources ``list_sources`` found; ``stopped_early`` says why paging stopped short.
+
+    ``stopped_early`` is ``None`` when the last (short) page was reached, otherwise a
+    plain sentence (a portal that ignores ``page``, or more than ``MAX_LIST_PAGES`` pages).
+    """
+
+    stopped_early: str | None = None
+
+
+def _ssl_context(options: RequestOptions) -> ssl.SSLContext:
+    verify = options.verify
+    if verify is False:
+        raise ValueError("TLS verification cannot be turned off")
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return build_ssl_context(options.extra_ca_file)
+
+
 class BitrixClient:
-    """A synchronous client for one credential. Use from one thread; close when done."""
+    """A synchronous client for one credential. Use from one thread; close when done.
+
+    * ``cancel``: set it (from any thread) to end a wait or a transfer with ``Cancelled``.
+    * ``on_wait`` / ``on_retry``: told before each rate-limit wait (see ``WaitNotice``).
+    * ``on_credential_renewed``: called on the calling thread with the renewed
+      ``OAuthCredential`` right after a token refresh, before the call is repeated. It must
+      persist it (``CredentialStore.save(profile, cred.to_storage())``; from a worker
+      thread, hand it to the GUI thread): the old refresh token no longer works. Without
+      this callback the client never refreshes, since the new refresh token would be lost.
+
+    After each request ``last_request_id`` holds the ``X-Request-ID`` it sent, and
+    ``credential`` always holds the credential in use (renewed, after a refresh).
+
+    Raises ``InputError`` subclasses for an unusable proxy or extra CA file.
+    """
 
     def __init__(
         self,
@@ -78,15 +204,24 @@ class BitrixClient:
         transport: httpx.BaseTransport | None = None,
         cancel: threading.Event | None = None,
         on_retry: RetryNotice | None = None,
+        on_wait: WaitCallback | None = None,
+        on_credential_renewed: CredentialRenewed | None = None,
     ) -> None:
-        self.credential = credential
+        self.credential: Credential = credential
         self.options = options or RequestOptions()
         self._cancel = cancel or threading.Event()
         self._on_retry = on_retry
+        self._on_wait = on_wait
+        self._on_renewed = on_credential_renewed
+        self._proxy = check_proxy(self.options.proxy)
+        self._reset_at: dict[str, float] = {}
+        self.last_request_id: str | None = None
+        self.last_token_grant: TokenGrant | None = None
         self._http = httpx.Client(
             timeout=httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout),
             follow_redirects=False,
-            verify=self.options.verify,
+            verify=_ssl_context(self.options),
+            proxy=self._proxy,
             transport=transport,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         )
@@ -101,47 +236,257 @@ class BitrixClient:
         self._http.close()
 
     def get_source(self, source_id: int) -> Source:
+        """``biconnector.source.get``: one source, setting values held raw (mask to show)."""
         return parse_source(self.call(SOURCE_GET, {"id": source_id}))
 
+    def list_sources(self, *, on_page: Callable[[int, int], None] | None = None) -> SourceList:
+        """``biconnector.source.list``, every page: all sources this credential can see.
+
+        Pages of 50 are fetched with ``page=1, 2, …`` (sorted by id, without ``settings``)
+        until a page holds fewer than 50. ``on_page(page, sources so far)`` is called after
+        each page, for progress. Paging stops early, with ``stopped_early`` set, if the
+        portal sends the same page twice or after ``MAX_LIST_PAGES`` pages.
+        """
+        found = SourceList()
+        previous: list[dict[str, Any]] | None = None
+        for page in range(1, MAX_LIST_PAGES + 1):
+            payload = self.call(
+                SOURCE_LIST, {"page": page, "select": list(LIST_SELECT), "order": {"id": "ASC"}}
+            )
+            rows = parse_source_list_page(payload)
+            current = [row.to_dict() for row in rows]
+            if rows and current == previous:
+                found.stopped_early = (
+                    f"The portal sent page {page} identical to page {page - 1}, so it seems to "
+                    f"ignore paging; only the first {len(found)} sources are listed."
+                )
+                log.warning("source list: page %d repeats page %d; stopped", page, page - 1)
+                return found
+            previous = current
+            found.extend(rows)
+            if on_page is not None:
+                on_page(page, len(found))
+            if len(rows) < LIST_PAGE_SIZE:
+                return found
+        found.stopped_early = (
+            f"The portal listed more than {MAX_LIST_PAGES} pages of sources; only the first "
+            f"{len(found)} are shown."
+        )
+        return found
+
+    def get_connector(self, connector_id: int | str) -> Connector:
+        """``biconnector.connector.get``: the connector's title, declared settings and URLs."""
+        return parse_connector(self.call(CONNECTOR_GET, {"id": connector_id}), connector_id)
+
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """POST *params* to *method*; return the JSON payload of a successful answer."""
+        """POST *params* to *method*; return the JSON payload of a successful answer.
+
+        Retries 503 rate limits, waits out a 429 if allowed, and renews an expired OAuth
+        token once (see the module docstring).
+        """
         attempt = 0
+        refreshed = False
+        waited_for_operation_limit = False
         while True:
             try:
                 return self._call_once(method, params)
             except PortalError as exc:
-                if exc.code.upper() not in RETRYABLE_CODES or attempt >= self.options.retries:
-                    raise
-                delay = self.options.retry_delay * (2**attempt)
-                attempt += 1
-                log.info("rate limited; retry %d in %.1f s", attempt, delay)
-                if self._on_retry is not None:
-                    self._on_retry(attempt, delay)
-                if self._cancel.wait(delay):
-                    raise Cancelled() from None
+                code = exc.code.upper()
+                if code == "EXPIRED_TOKEN" and not refreshed and self._may_refresh():
+                    refreshed = True
+                    log.info("access token expired; renewing it once")
+                    self.refresh()
+                    continue
+                if code in RETRYABLE_CODES and attempt < self.options.retries:
+                    delay = self.options.retry_delay * (2**attempt)
+                    attempt += 1
+                    until = time.time() + delay
+                    self._wait(WaitNotice("rate_limit", method, attempt, delay, until))
+                    continue
+                limited = code == "OPERATION_TIME_LIMIT" or exc.http_status == 429
+                if limited and not waited_for_operation_limit:
+                    delay = self._operation_limit_delay(method)
+                    if delay is not None:
+                        waited_for_operation_limit = True
+                        self._wait(
+                            WaitNotice("operation_limit", method, 1, delay, time.time() + delay)
+                        )
+                        continue
+                raise
+
+    # --- token renewal --------------------------------------------------------------------
+
+    def _may_refresh(self) -> bool:
+        cred = self.credential
+        return (
+            isinstance(cred, OAuthCredential) and cred.can_refresh and self._on_renewed is not None
+        )
+
+    def refresh(self) -> OAuthCredential:
+        """Renew the access token at the OAuth server now; return the renewed credential.
+
+        Sends ``GET <oauth_server>?grant_type=refresh_token&client_id=…&client_secret=…
+        &refresh_token=…`` through the same proxy and TLS trust as portal calls. On success
+        ``credential`` is replaced and ``on_credential_renewed`` (if any) is called. Raises
+        ``TokenRefreshFailed`` (exit 3) when the server refuses (``invalid_grant``…),
+        ``MissingCredential`` when the credential cannot be renewed, and the usual
+        ``NoUsableAnswer`` family for network trouble.
+        """
+        cred = self.credential
+        if not isinstance(cred, OAuthCredential) or not cred.can_refresh:
+            raise MissingCredential(
+                "This credential cannot renew its access token.",
+                "Save the application's client ID, client secret and refresh token in the profile.",
+            )
+        server = cred.oauth_server
+        host = _host_of(server)
+        query = {
+            "grant_type": "refresh_token",
+            "client_id": cred.client_id or "",
+            "client_secret": cred.client_secret or "",
+            "refresh_token": cred.refresh_token or "",
+        }
+        status, raw = self._exchange("GET", server, host=host, params=query, portal=False)
+        grant = self._parse_grant(status, raw, host)
+        try:
+            renewed = cred.with_tokens(grant.access_token, grant.refresh_token)
+        except InvalidCredential:
+            raise BadResponse(
+                f"The OAuth server {host} sent a token that cannot be used "
+                "(empty or with unexpected characters).",
+                "Try again later; if it persists, renew the tokens on the portal.",
+                status,
+            ) from None
+        self.credential = renewed
+        self.last_token_grant = grant
+        log.info("access token renewed at %s", host)
+        if self._on_renewed is not None:
+            self._on_renewed(renewed)
+        return renewed
+
+    def _parse_grant(self, status: int, raw: bytes, host: str) -> TokenGrant:
+        secrets = self._secrets()
+        try:
+            payload = json.loads(raw)
+        except (ValueError, RecursionError):
+            what = _describe_non_json(raw)
+            raise BadResponse(
+                f"The OAuth server {host} sent {what} (HTTP {status}) instead of a token.",
+                "Check the OAuth server address in the profile (normally "
+                "https://oauth.bitrix.info/oauth/token/) and any proxy.",
+                status,
+            ) from None
+        if isinstance(payload, dict) and ("error" in payload or "error_description" in payload):
+            raise oauth_error(
+                payload.get("error"), payload.get("error_description"), status, secrets=secrets
+            )
+        token = payload.get("access_token") if isinstance(payload, dict) else None
+        if status >= 400 or not isinstance(token, str) or not token:
+            raise BadResponse(
+                f"The OAuth server {host} answered without an access token (HTTP {status}).",
+                "Check the OAuth server address in the profile; try again later.",
+                status,
+            )
+        assert isinstance(payload, dict)
+
+        def text(key: str) -> str | None:
+            value = payload.get(key)
+            return str(value) if isinstance(value, str | int) and value != "" else None
+
+        def number(key: str) -> int | None:
+            value = payload.get(key)
+            if isinstance(value, bool):
+                return None
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str) and value.isascii() and value.isdigit():
+                return int(value)
+            return None
+
+        refresh = payload.get("refresh_token")
+        return TokenGrant(
+            access_token=token,
+            refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+            expires=number("expires"),
+            expires_in=number("expires_in"),
+            client_endpoint=text("client_endpoint"),
+            server_endpoint=text("server_endpoint"),
+            domain=text("domain"),
+            member_id=text("member_id"),
+            scope=text("scope"),
+            status=text("status"),
+            user_id=number("user_id"),
+        )
+
+    # --- waits ----------------------------------------------------------------------------
+
+    def _operation_limit_delay(self, method: str) -> float | None:
+        limit = self.options.operation_limit_wait
+        if limit <= 0:
+            return None
+        reset_at = self._reset_at.get(method)
+        now = time.time()
+        delay = reset_at - now + 1.0 if reset_at and reset_at > now else _DEFAULT_OPERATION_WAIT
+        return delay if delay <= limit else None
+
+    def _wait(self, notice: WaitNotice) -> None:
+        log.info("%s: %s; waiting %.1f s", notice.method, notice.reason, notice.seconds)
+        if self._on_retry is not None:
+            self._on_retry(notice.attempt, notice.seconds)
+        if self._on_wait is not None:
+            self._on_wait(notice)
+        if self._cancel.wait(notice.seconds):
+            raise Cancelled() from None
 
     # --- one request ----------------------------------------------------------------------
 
     def _call_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        if self._cancel.is_set():
-            raise Cancelled()
         url = self.credential.endpoint(method)
         body = self.credential.request_body(params)
+        status, raw = self._exchange("POST", url, host=self.credential.host, json_body=body)
+        log.debug("%s answered HTTP %d, %d bytes", method, status, len(raw))
+        payload = self._interpret(status, raw)
+        time_block = payload.get("time")
+        if isinstance(time_block, dict):
+            reset_at = time_block.get("operating_reset_at")
+            if isinstance(reset_at, int | float) and not isinstance(reset_at, bool):
+                self._reset_at[method] = float(reset_at)
+        return payload
+
+    def _exchange(
+        self,
+        verb: str,
+        url: str,
+        *,
+        host: str,
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        portal: bool = True,
+    ) -> tuple[int, bytes]:
+        """Send one request; return (status, body read within the cap). Maps every failure.
+
+        Shared by portal calls and the OAuth refresh, so both use the same proxy, TLS trust,
+        size cap, deadline, cancellation and error mapping.
+        """
+        if self._cancel.is_set():
+            raise Cancelled()
+        request_id = uuid.uuid4().hex
+        self.last_request_id = request_id
         deadline = time.monotonic() + self.options.connect_timeout + self.options.read_timeout
         try:
-            with self._http.stream("POST", url, json=body) as response:
+            with self._http.stream(
+                verb, url, json=json_body, params=params, headers={"X-Request-ID": request_id}
+            ) as response:
                 if response.is_redirect:
-                    raise self._redirected(response)
-                raw = self._read_capped(response, deadline)
-                status = response.status_code
+                    raise self._redirected(response, portal=portal)
+                raw = self._read_capped(response, deadline, host)
+                return response.status_code, raw
         except InspectorError:
             raise
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc) from exc
-        log.debug("%s answered HTTP %d, %d bytes", method, status, len(raw))
-        return self._interpret(status, raw)
+            raise self._transport_error(exc, host) from exc
 
-    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
+    def _read_capped(self, response: httpx.Response, deadline: float, host: str) -> bytes:
         chunks: list[bytes] = []
         total = 0
         for chunk in response.iter_bytes():
@@ -155,7 +500,7 @@ class BitrixClient:
                 )
             if time.monotonic() > deadline:
                 raise RequestTimeout(
-                    f"{self.credential.host} was still sending its answer when the time limit "
+                    f"{host} was still sending its answer when the time limit "
                     f"of {self._total_timeout():g} s ran out.",
                     "The network or the portal is very slow; try again, or raise the timeout.",
                 )
@@ -169,27 +514,83 @@ class BitrixClient:
 
     # --- mapping --------------------------------------------------------------------------
 
-    def _safe(self, text: str, max_len: int = 300) -> str:
-        return safe_text(text, self.credential.secrets(), max_len=max_len)
+    def _secrets(self) -> tuple[str, ...]:
+        return (*self.credential.secrets(), *proxy_secrets(self._proxy))
 
-    def _redirected(self, response: httpx.Response) -> Redirected:
+    def _safe(self, text: str, max_len: int = 300) -> str:
+        return safe_text(text, self._secrets(), max_len=max_len)
+
+    def _redirected(self, response: httpx.Response, *, portal: bool = True) -> Redirected:
         location = response.headers.get("location", "")
+        new_origin: str | None = None
         try:
             target = response.url.join(location)
-            shown = self._safe(str(target))
+            shown = self._safe(str(target.copy_with(query=None, fragment=None)))
             same_host = target.host == response.url.host
+            if portal:
+                new_origin = self._moved_to(response.url, target)
         except (httpx.InvalidURL, ValueError):
             shown, same_host = self._safe(location), False
         where = "another address on the same host" if same_host else "another host"
+        who = "portal" if portal else "OAuth server"
+        if new_origin is not None:
+            return Redirected(
+                f"The portal answered that it has moved to {new_origin} (HTTP "
+                f"{response.status_code}). The request was not repeated there, so the "
+                "credential was not sent to the new address.",
+                f"If {new_origin} is your portal's new address, update the profile to it.",
+                shown,
+                new_origin,
+            )
         return Redirected(
-            f"The portal redirected the request to {shown} (HTTP {response.status_code}). "
+            f"The {who} redirected the request to {shown} (HTTP {response.status_code}). "
             f"The redirect was not followed, so the credential was not sent to {where}.",
             "If the portal has moved, check the new address and update the credential.",
             shown,
         )
 
-    def _transport_error(self, exc: httpx.HTTPError) -> InspectorError:
-        host = self.credential.host
+    def _moved_to(self, source: httpx.URL, target: httpx.URL) -> str | None:
+        """The portal's new origin when *target* is the same REST path on another address."""
+        if target.scheme not in ("https", source.scheme):
+            return None  # never suggest a downgrade from https to http
+        path = source.path
+        rest_at = path.find("/rest/")
+        if rest_at < 0 or not target.path.endswith(path[rest_at:]):
+            return None
+        prefix = target.path[: len(target.path) - len(path) + rest_at]
+        host = f"[{target.host}]" if ":" in target.host else target.host
+        port = f":{target.port}" if target.port is not None else ""
+        try:
+            origin = parse_portal(f"{target.scheme}://{host}{port}{prefix}").origin
+        except InputError:
+            return None
+        if origin == self.credential.portal.origin:
+            return None
+        return origin
+
+    def _transport_error(self, exc: httpx.HTTPError, host: str) -> InspectorError:
+        if self._proxy is not None:
+            proxy = self._safe(display_proxy(self._proxy))
+            if isinstance(exc, httpx.ProxyError):
+                return NetworkError(
+                    f"The proxy {proxy} could not connect to {host}: "
+                    f"{self._safe(str(exc) or type(exc).__name__)}.",
+                    "Check the proxy setting, and that the proxy allows this address.",
+                )
+            cause = _root_causes(exc)
+            if isinstance(exc, httpx.ConnectError) and any(
+                isinstance(c, ConnectionRefusedError | socket.gaierror) for c in cause
+            ):
+                return ConnectionRefused(
+                    f"Could not reach the proxy {proxy}.",
+                    "Check the proxy setting (host and port) and your network.",
+                )
+        if isinstance(exc, httpx.ProxyError):
+            return NetworkError(
+                f"A proxy (from the environment) could not connect to {host}: "
+                f"{self._safe(str(exc) or type(exc).__name__)}.",
+                "Check the HTTPS_PROXY / HTTP_PROXY variables, or set a proxy explicitly.",
+            )
         if isinstance(exc, httpx.ConnectTimeout):
             return RequestTimeout(
                 f"Could not connect to {host} within {self.options.connect_timeout:g} s.",
@@ -240,7 +641,7 @@ class BitrixClient:
 
     def _interpret(self, status: int, raw: bytes) -> dict[str, Any]:
         via_webhook = self.credential.kind == "webhook"
-        secrets = self.credential.secrets()
+        secrets = self._secrets()
         try:
             payload = json.loads(raw)
         except (ValueError, RecursionError):
@@ -276,13 +677,7 @@ class BitrixClient:
         return payload
 
     def _not_json(self, status: int, raw: bytes) -> BadResponse:
-        head = raw[:512].lstrip().lower()
-        if not raw.strip():
-            what = "an empty answer"
-        elif head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
-            what = "a web page instead of JSON"
-        else:
-            what = "an answer that is not valid JSON (it may be cut off or garbled)"
+        what = _describe_non_json(raw)
         if status >= 400:
             explanation = explain_status(status)
             return BadResponse(f"{explanation.message} It sent {what}.", explanation.hint, status)
@@ -292,6 +687,25 @@ class BitrixClient:
             "answering instead.",
             status,
         )
+
+
+def _describe_non_json(raw: bytes) -> str:
+    head = raw[:512].lstrip().lower()
+    if not raw.strip():
+        return "an empty answer"
+    if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
+        return "a web page instead of JSON"
+    return "an answer that is not valid JSON (it may be cut off or garbled)"
+
+
+def _host_of(url: str) -> str:
+    """host[:port] of a URL, for messages (no user info, path or query)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return "?"
 
 
 def _root_causes(exc: BaseException) -> list[BaseException]:
@@ -311,7 +725,16 @@ def fetch_source(
     *,
     cancel: threading.Event | None = None,
     on_retry: RetryNotice | None = None,
+    on_wait: WaitCallback | None = None,
+    on_credential_renewed: CredentialRenewed | None = None,
 ) -> Source:
     """One-shot convenience used by the CLI and the window's worker."""
-    with BitrixClient(credential, options, cancel=cancel, on_retry=on_retry) as client:
+    with BitrixClient(
+        credential,
+        options,
+        cancel=cancel,
+        on_retry=on_retry,
+        on_wait=on_wait,
+        on_credential_renewed=on_credential_renewed,
+    ) as client:
         return client.get_source(source_id)
