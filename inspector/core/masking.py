@@ -31,6 +31,11 @@ _JSON_SECRET = re.compile(
     r"(?i)(\"(?:auth|access_token|refresh_token|client_secret|auth_id|refresh_id)\"\s*:\s*\")"
     r"((?:[^\"\\]|\\.)*)(\")"
 )
+# 'auth': '...' in the repr of a dict (a debug log of a request body).
+_REPR_SECRET = re.compile(
+    r"(?i)('(?:auth|access_token|refresh_token|client_secret|auth_id|refresh_id)'\s*:\s*')"
+    r"((?:[^'\\]|\\.)*)(')"
+)
 # Authorization headers.
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization:\s*(?:bearer|basic)\s+)(\S+)")
 
@@ -44,6 +49,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _WEBHOOK_PATH.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
     text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={SECRET_PLACEHOLDER}", text)
     text = _JSON_SECRET.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
+    text = _REPR_SECRET.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
     return _AUTH_HEADER.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
 
 
@@ -57,6 +63,7 @@ _INVISIBLE = {
     "\u00ad",  # soft hyphen
 }
 _ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_LINE_BREAKS = frozenset("\n\t\r\u2028\u2029")
 DEFAULT_MAX_LEN = 2000
 
 
@@ -65,16 +72,14 @@ def sanitize(text: str, *, max_len: int = DEFAULT_MAX_LEN, single_line: bool = T
 
     Strips ANSI escape sequences, control and format characters (which covers bidi
     overrides and isolates, zero-width characters), replaces lone surrogates, and cuts the
-    result at *max_len* characters with an ellipsis.
+    result at *max_len* characters with an ellipsis. The Unicode line and paragraph
+    separators (U+2028, U+2029), which Qt breaks lines at, count as line breaks.
     """
     text = _ANSI_ESCAPE.sub("", text)
     out: list[str] = []
     for ch in text:
-        if ch in "\n\t\r" and not single_line:
-            out.append("\n" if ch == "\r" else ch)
-            continue
-        if ch in "\n\t\r":
-            out.append(" ")
+        if ch in _LINE_BREAKS:
+            out.append(" " if single_line else "\t" if ch == "\t" else "\n")
             continue
         category = unicodedata.category(ch)
         if category == "Cs":  # lone surrogate from a JSON "\udxxx" escape
@@ -92,8 +97,16 @@ def sanitize(text: str, *, max_len: int = DEFAULT_MAX_LEN, single_line: bool = T
 
 
 def safe_text(text: str, secrets: Iterable[str] = (), *, max_len: int = DEFAULT_MAX_LEN) -> str:
-    """Redact, then sanitise: for any server- or URL-derived text that reaches a person."""
-    return sanitize(redact(text, secrets), max_len=max_len)
+    """Redact, then sanitise: for any server- or URL-derived text that reaches a person.
+
+    Redacts again after sanitising: a secret split by an invisible character (a zero-width
+    space, an ANSI sequence) is joined together by ``sanitize``.
+    """
+    secrets = tuple(secrets)
+    result = redact(sanitize(redact(text, secrets), max_len=max_len), secrets)
+    if len(result) > max_len:  # a placeholder can be longer than a short value it hides
+        result = result[: max_len - 1] + "…"
+    return result
 
 
 class RedactingFilter(logging.Filter):
@@ -114,8 +127,14 @@ class RedactingFilter(logging.Filter):
             message = str(record.msg)
         record.msg = redact(message, self.secrets)
         record.args = None
+        if record.exc_info and not record.exc_text:
+            # Format the traceback now: a handler's formatter would do it after this filter
+            # ran, and an exception's message often holds the URL.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, self.secrets)
         return True
 
 
