@@ -1,0 +1,346 @@
+"""Redaction of secrets, sanitising of server text, and log redaction on real handlers."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+import unicodedata
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from inspector.core.masking import (
+    DEFAULT_MAX_LEN,
+    MASK,
+    SECRET_PLACEHOLDER,
+    RedactingFilter,
+    install_log_redaction,
+    redact,
+    safe_text,
+    sanitize,
+)
+
+CODE = "k7q2x9m4p1w8z5n3"
+TOKEN = "a3f9c1e7b2d84f6a9c0e5b7d1f3a8c2e00000071000002a1b2c3d4e5f6a7b8c9d0"
+
+# --- redact --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            f"https://portal.example.com/rest/1/{CODE}/biconnector.source.get",
+            "https://portal.example.com/rest/1/•••/biconnector.source.get",
+        ),
+        (
+            f"POST https://portal.example.com/rest/12/{CODE} failed",
+            "POST https://portal.example.com/rest/12/••• failed",
+        ),
+        (f"/rest/1/{CODE}?x=1", "/rest/1/•••?x=1"),
+        (f"url='https://h/rest/1/{CODE}/'", "url='https://h/rest/1/•••/'"),
+        (f'"https://h/rest/1/{CODE}/"', '"https://h/rest/1/•••/"'),
+        (f"<https://h/rest/1/{CODE}/>", "<https://h/rest/1/•••/>"),
+        (f"https://h/bitrix/rest/1/{CODE}/profile", "https://h/bitrix/rest/1/•••/profile"),
+        (
+            f"https://h/rest/biconnector.source.get?auth={TOKEN}",
+            "https://h/rest/biconnector.source.get?auth=•••",
+        ),
+        (f"auth={TOKEN}&id=6", "auth=•••&id=6"),
+        (f"id=6&AUTH={TOKEN}", "id=6&AUTH=•••"),
+        (f"access_token={TOKEN}", "access_token=•••"),
+        (f"refresh_token={TOKEN}&client_secret={CODE}", "refresh_token=•••&client_secret=•••"),
+        (f'{{"id": 6, "auth": "{TOKEN}"}}', '{"id": 6, "auth": "•••"}'),
+        (f'{{"auth":"{TOKEN}"}}', '{"auth":"•••"}'),
+        ('{"auth": "tok\\"en"}', '{"auth": "•••"}'),
+        (f'{{"access_token": "{TOKEN}", "x": 1}}', '{"access_token": "•••", "x": 1}'),
+        (f'{{"refresh_token": "{TOKEN}"}}', '{"refresh_token": "•••"}'),
+        (f"Authorization: Bearer {TOKEN}", "Authorization: Bearer •••"),
+    ],
+)
+def test_redact_secret_shapes(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_redact_python_reprs_of_request_bodies() -> None:
+    # A debug log of a dict uses single quotes: log.debug("body %s", body).
+    text = redact(f"body {{'id': 6, 'auth': '{TOKEN}'}}")
+    assert TOKEN not in text
+    assert "'id': 6" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Source 6 fetched from https://portal.example.com/rest/biconnector.source.get",
+        "The portal answered HTTP 200 in 0.08 s",
+        "author=Jane authority=x oauth_state=1",
+        "rest/1 is a path without a code; /rest/ alone too",
+        "Привет, мир! 你好 🌍",
+        '{"id": 6, "title": "Rest source SQL"}',
+        "",
+    ],
+)
+def test_redact_leaves_ordinary_text_alone(text: str) -> None:
+    assert redact(text) == text
+
+
+def test_redact_explicit_secrets_longest_first() -> None:
+    text = f"a {TOKEN} b {TOKEN[:10]} c"
+    assert redact(text, [TOKEN[:10], TOKEN]) == f"a {SECRET_PLACEHOLDER} b {SECRET_PLACEHOLDER} c"
+
+
+def test_redact_explicit_secrets_ignores_empty_and_tiny() -> None:
+    assert redact("a b c", ["", "b"]) == "a b c"
+
+
+def test_redact_a_secret_anywhere() -> None:
+    for text in (TOKEN, f"x{TOKEN}y", f"{TOKEN}\n{TOKEN}"):
+        assert TOKEN not in redact(text, [TOKEN])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.from_regex(r"[a-z0-9]{8,32}", fullmatch=True),
+    st.text(max_size=30),
+    st.text(max_size=30),
+)
+def test_webhook_code_is_always_redacted_from_a_url(code: str, before: str, after: str) -> None:
+    text = f"{before} https://portal.example.com/rest/1/{code}/profile {after}"
+    assert f"/rest/1/{code}/" not in redact(text)
+
+
+def test_redact_is_fast_on_big_and_pathological_text() -> None:
+    started = time.perf_counter()
+    redact("x" * 1_000_000, [TOKEN])
+    redact('"auth": "' * 20_000)
+    redact("auth=" * 50_000)
+    redact("/rest/1/" * 50_000)
+    assert time.perf_counter() - started < 2.0
+
+
+# --- sanitize ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("\x1b[2J\x1b[Hclear", "clear"),
+        ("\x1b]0;title\x07after", "after"),
+        ("\x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\", "link"),
+        ("\x1bcreset", "creset"),  # ESC is gone; a lone "c" is harmless
+        ("\x9b31mC1", "31mC1"),  # the C1 CSI is removed; the rest is harmless text
+        ("abc\u202edcba", "abcdcba"),
+        ("\u202a\u202b\u202c\u202d\u202e", ""),
+        ("\u2066a\u2067b\u2068c\u2069", "abc"),
+        ("\u200e\u200f\u061c", ""),
+        ("zero\u200bwidth\u200c\u200d\u2060\ufeff", "zerowidth"),
+        ("soft\u00adhyphen", "softhyphen"),
+        ("nul\x00bell\x07del\x7f", "nulbelldel"),
+        ("tab\there", "tab here"),
+        ("line\nbreak", "line break"),
+        ("cr\rlf", "cr lf"),
+        ("lone \ud800 high", "lone \ufffd high"),
+        ("lone \udfff low", "lone \ufffd low"),
+        ("Привет 你好 🌍 café", "Привет 你好 🌍 café"),
+    ],
+)
+def test_sanitize(text: str, expected: str) -> None:
+    assert sanitize(text) == expected
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_sanitize_single_line_has_no_line_separators(separator: str) -> None:
+    # Qt and many terminals break lines at U+2028/U+2029 too.
+    result = sanitize(f"one{separator}two")
+    assert separator not in result
+    assert "one" in result and "two" in result
+
+
+def test_sanitize_multi_line_keeps_newlines() -> None:
+    assert sanitize("a\nb\tc\rd", single_line=False) == "a\nb\tc\nd"
+
+
+def test_sanitize_cuts_long_text_with_an_ellipsis() -> None:
+    result = sanitize("x" * 100_000)
+    assert len(result) == DEFAULT_MAX_LEN
+    assert result.endswith("…")
+    assert len(sanitize("y" * 100_000, max_len=50)) == 50
+    assert sanitize("short", max_len=50) == "short"
+    assert sanitize("x" * 50, max_len=50) == "x" * 50
+
+
+def test_sanitize_is_fast_on_huge_text() -> None:
+    started = time.perf_counter()
+    sanitize("\x1b[31m" * 200_000 + "x" * 1_000_000)
+    sanitize("\u202e" * 1_000_000)
+    assert time.perf_counter() - started < 3.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=2, max_value=200))
+def test_sanitize_output_is_always_safe(text: str, max_len: int) -> None:
+    result = sanitize(text, max_len=max_len)
+    assert len(result) <= max_len
+    result.encode("utf-8")  # no lone surrogates
+    assert "\x1b" not in result
+    for ch in result:
+        assert unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"), repr(ch)
+
+
+def test_safe_text_redacts_and_sanitises() -> None:
+    text = f"\x1b[31mhttps://h/rest/1/{CODE}/x\x1b[0m token {TOKEN}"
+    result = safe_text(text, [TOKEN])
+    assert CODE not in result
+    assert TOKEN not in result
+    assert "\x1b" not in result
+
+
+@pytest.mark.parametrize("splitter", ["\u200b", "\x1b[0m", "\u202e", "\x00", "\u00ad"])
+def test_safe_text_catches_a_secret_split_by_invisible_characters(splitter: str) -> None:
+    # Sanitising removes the splitter; a secret must not reappear joined together.
+    hidden = TOKEN[:10] + splitter + TOKEN[10:]
+    assert TOKEN not in safe_text(f"echo: {hidden}", [TOKEN])
+    code = CODE[:5] + splitter + CODE[5:]
+    assert CODE not in safe_text(f"https://h/rest/1/{code}/x")
+
+
+# --- MASK ----------------------------------------------------------------------------------
+
+
+def test_mask_is_one_fixed_placeholder() -> None:
+    assert MASK == "••••••••"
+    assert SECRET_PLACEHOLDER not in ("", MASK)
+    # Nothing in the placeholders depends on the value they hide.
+    assert MASK.strip("•") == ""
+
+
+# --- logging -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def logger_with_buffer() -> Iterator[tuple[logging.Logger, io.StringIO, logging.Handler]]:
+    """An isolated logger with a real StreamHandler writing to a buffer."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    logger = logging.getLogger(f"test-masking-{id(buffer)}")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield logger, buffer, handler
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def restore_library_log_levels() -> Iterator[None]:
+    saved = {name: logging.getLogger(name).level for name in ("httpx", "httpcore")}
+    try:
+        yield
+    finally:
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_filter_redacts_the_final_message(logger_with_buffer) -> None:
+    logger, buffer, handler = logger_with_buffer
+    handler.addFilter(RedactingFilter())
+    url = f"https://portal.example.com/rest/1/{CODE}/biconnector.source.get"
+    logger.info('HTTP Request: POST %s "HTTP/1.1 200 OK"', url)
+    logger.debug("body %s", f'{{"id": 6, "auth": "{TOKEN}"}}')
+    logger.warning("query auth=%s", TOKEN)
+    out = buffer.getvalue()
+    assert CODE not in out
+    assert TOKEN not in out
+    assert "/rest/1/•••/biconnector.source.get" in out
+    assert out.count("\n") == 3
+
+
+def test_filter_with_explicit_secrets(logger_with_buffer) -> None:
+    logger, buffer, handler = logger_with_buffer
+    handler.addFilter(RedactingFilter([TOKEN]))
+    logger.info("echoed %s back", TOKEN)
+    assert TOKEN not in buffer.getvalue()
+    assert "echoed ••• back" in buffer.getvalue()
+
+
+def test_filter_survives_a_broken_format_string(logger_with_buffer) -> None:
+    logger, buffer, handler = logger_with_buffer
+    handler.addFilter(RedactingFilter())
+    logger.info("two %s %s but one arg", f"https://h/rest/1/{CODE}/")
+    out = buffer.getvalue()
+    assert "two" in out
+    assert CODE not in out
+
+
+def test_filter_redacts_tracebacks(logger_with_buffer) -> None:
+    logger, buffer, handler = logger_with_buffer
+    handler.addFilter(RedactingFilter([TOKEN]))
+    try:
+        raise RuntimeError(f"cannot reach https://h/rest/1/{CODE}/x with {TOKEN}")
+    except RuntimeError:
+        logger.exception("fetch failed")
+    out = buffer.getvalue()
+    assert "Traceback" in out
+    assert "RuntimeError" in out
+    assert CODE not in out
+    assert TOKEN not in out
+
+
+def test_filter_redacts_stack_info(logger_with_buffer) -> None:
+    logger, buffer, handler = logger_with_buffer
+    handler.addFilter(RedactingFilter([TOKEN]))
+    logger.info("where", stack_info=True)
+    assert "Stack (most recent call last)" in buffer.getvalue()
+
+
+def test_install_log_redaction_on_real_handlers(
+    logger_with_buffer, restore_library_log_levels
+) -> None:
+    logger, buffer, handler = logger_with_buffer
+    other = logging.StreamHandler(io.StringIO())
+    logger.addHandler(other)
+    try:
+        logging.getLogger("httpx").setLevel(logging.DEBUG)
+        logging.getLogger("httpcore").setLevel(logging.NOTSET)
+        first = install_log_redaction(logger)
+        again = install_log_redaction(logger)
+        assert first is again  # idempotent: one filter, once per handler
+        assert handler.filters.count(first) == 1
+        assert other.filters.count(first) == 1
+        assert logging.getLogger("httpx").level == logging.WARNING
+        assert logging.getLogger("httpcore").level == logging.WARNING
+        logger.info("GET https://h/rest/1/%s/profile", CODE)
+        assert CODE not in buffer.getvalue()
+        assert CODE not in other.stream.getvalue()
+    finally:
+        logger.removeHandler(other)
+
+
+def test_install_log_redaction_on_the_root_logger(restore_library_log_levels) -> None:
+    root = logging.getLogger()
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    root.addHandler(handler)
+    saved_level = root.level
+    try:
+        root.setLevel(logging.DEBUG)
+        redacting = install_log_redaction()
+        logging.getLogger("inspector.anything").info("url /rest/7/%s/x", CODE)
+        logging.getLogger("httpx").info("HTTP Request: POST /rest/1/%s/x", CODE)  # below WARNING
+        assert CODE not in buffer.getvalue()
+        assert "/rest/7/•••/x" in buffer.getvalue()
+        assert "HTTP Request" not in buffer.getvalue()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(saved_level)
+        for h in root.handlers:
+            if redacting in h.filters:
+                h.removeFilter(redacting)
