@@ -423,7 +423,10 @@ class CredentialsPanel(QGroupBox):
         outcome = self._get_store().load(DEFAULT_PROFILE)
         if outcome.secret is None:
             self._update_buttons()
-            self._set_keychain_text(outcome.message if outcome.message else self._not_saved_text())
+            # Without a usable keychain, say so (and that the fields are session-only) rather
+            # than that nothing could be read.
+            usable_message = outcome.message if self._backend_usable else None
+            self._set_keychain_text(usable_message or self._not_saved_text())
             return
         try:
             credential = credential_from_storage(outcome.secret)

@@ -1,0 +1,144 @@
+"""Credentials in the window: keychain remember/forget/load, environment pre-fill, the demo,
+no keychain at all, and recent IDs in QSettings (never a secret there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gui_helpers import type_id_and_enter, webhook_code, widget_texts
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QComboBox
+
+from inspector.core.credentials import credential_from_storage, parse_webhook_url
+from inspector.core.keychain import CredentialStore
+from inspector.ui import MainWindow
+
+WEBHOOK = "https://portal.example.com/rest/1/k3ych41n-c0de/"
+
+
+def test_remember_and_forget_through_the_keychain(
+    qtbot: Any, make_window: Any, memory_keyring: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    assert panel.keychain_label.text() == "Not saved. Remember keeps it in Memory keychain."
+    assert not panel.remember_button.isEnabled()
+    panel.webhook_field.edit.setText(WEBHOOK)
+    assert panel.remember_button.isEnabled()
+    assert panel.remember_button.text() == "Remember in Memory keychain"
+    panel.remember_button.click()
+    saved = memory_keyring.saved()
+    assert saved is not None
+    assert credential_from_storage(saved) == parse_webhook_url(WEBHOOK)
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+
+    panel.webhook_field.edit.setText(WEBHOOK.replace("k3ych41n", "other"))
+    assert panel.keychain_label.text().startswith("Changed:")
+
+    panel.forget_button.click()
+    assert memory_keyring.saved() is None
+    assert panel.keychain_label.text().startswith("Removed from Memory keychain.")
+    assert "k3ych41n-c0de" not in "".join(widget_texts(window))
+
+
+def test_saved_credential_is_loaded_at_start(
+    qtbot: Any, make_window: Any, memory_keyring: Any, portal: Any
+) -> None:
+    memory_keyring.set_password(
+        "b24-inspector", "default", parse_webhook_url(portal.webhook_url).to_storage()
+    )
+    window = make_window()
+    panel = window.credentials_panel
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+    assert window.windowTitle().endswith(f"— 127.0.0.1:{portal.port}")
+    type_id_and_enter(qtbot, window, "6")
+    assert window.status_line.text().startswith("Source 6")
+    assert webhook_code(portal.webhook_url) not in "".join(widget_texts(window))
+
+
+def test_fetch_before_the_event_loop_runs_reads_the_keychain_first(
+    qtbot: Any, memory_keyring: Any, portal: Any, settings: QSettings
+) -> None:
+    memory_keyring.set_password(
+        "b24-inspector", "default", parse_webhook_url(portal.webhook_url).to_storage()
+    )
+    window = MainWindow(settings=settings, store=CredentialStore())
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+        window.fetch(6)
+    assert window.status_line.text().startswith("Source 6")
+    window.close()
+
+
+def test_environment_webhook_prefills_for_this_session_only(
+    qtbot: Any, make_window: Any, memory_keyring: Any, monkeypatch: Any
+) -> None:
+    memory_keyring.set_password("b24-inspector", "default", parse_webhook_url(WEBHOOK).to_storage())
+    env_url = "https://env.example.com/rest/7/env-c0de-123/"
+    monkeypatch.setenv("B24_WEBHOOK_URL", env_url)
+    window = make_window()
+    panel = window.credentials_panel
+    assert panel.credential() == parse_webhook_url(env_url)
+    assert "B24_WEBHOOK_URL" in panel.keychain_label.text()
+    assert "session only" in panel.keychain_label.text()
+    assert window.windowTitle() == "Bitrix24 BI Source Inspector — env.example.com"
+    # The saved one was left alone, and nothing new was saved.
+    assert credential_from_storage(memory_keyring.saved() or "") == parse_webhook_url(WEBHOOK)
+    assert "env-c0de-123" not in "".join(widget_texts(window))
+    # Remember saves it only when asked.
+    panel.remember_button.click()
+    assert credential_from_storage(memory_keyring.saved() or "") == parse_webhook_url(env_url)
+
+
+def test_demo_credential_is_never_saved(
+    qtbot: Any, make_window: Any, memory_keyring: Any, portal: Any
+) -> None:
+    window = make_window(demo=portal)
+    panel = window.credentials_panel
+    assert not panel.remember_button.isEnabled()
+    panel.remember()
+    assert memory_keyring.entries == {}
+    assert panel.keychain_label.text() == (
+        "Demo portal credential: for this session only, never saved."
+    )
+    assert window.windowTitle() == "Bitrix24 BI Source Inspector — Demo portal"
+
+
+def test_without_a_keychain_the_credential_is_kept_for_the_session(
+    qtbot: Any, make_window: Any, no_keyring: Any, portal: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    label = panel.keychain_label.text()
+    assert "No system keychain is available" in label
+    assert "session only" in label
+    panel.webhook_field.edit.setText(portal.webhook_url)
+    assert panel.remember_button.text() == "Remember for this session"
+    panel.remember_button.click()
+    label = panel.keychain_label.text()
+    assert label.startswith("Not saved:")
+    assert "session only" in label
+    type_id_and_enter(qtbot, window, "6")
+    assert window.status_line.text().startswith("Source 6")
+
+
+def test_recent_ids_persist_without_secrets(
+    qtbot: Any, make_window: Any, portal: Any, settings_path: Path
+) -> None:
+    window = make_window(demo=portal)
+    type_id_and_enter(qtbot, window, "6")
+    type_id_and_enter(qtbot, window, "7")
+    type_id_and_enter(qtbot, window, "6")
+    window.close()
+
+    again = make_window(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    combo = again.findChild(QComboBox)
+    assert combo is not None
+    assert [combo.itemText(i) for i in range(combo.count())] == ["6", "7"]
+    assert again.source_id_edit.text() == ""
+    assert again.recent_ids() == [6, 7]
+    stored = settings_path.read_text()
+    for secret in (webhook_code(portal.webhook_url), portal.access_token, "a1b2c3d4e5"):
+        assert secret not in stored
