@@ -11,6 +11,15 @@ What it imitates (see the project's Bitrix24 REST facts sheet, §4, §8-§10):
   portals also allow, in the query string);
 * ``biconnector.source.get`` (``{"id": N}`` as JSON or ``id=N`` as a form) and
   ``biconnector.source.list`` (bare array, pages of 50 via ``page``);
+* ``biconnector.connector.get`` / ``.list`` for the connectors in ``DEMO_CONNECTORS``
+  (one declares a setting its source lacks, one has plain ``http://`` endpoints, one does
+  not declare a setting its source has);
+* an OAuth token server at ``/oauth/token/`` (``oauth_server_url``): ``grant_type=
+  refresh_token`` with ``client_id``/``client_secret``/``refresh_token`` in the query,
+  answering like ``oauth.bitrix.info`` and rotating both tokens; ``expire_access_token()``
+  makes the current access token answer ``expired_token``, for tests of the renewal;
+* a renamed portal: with ``moved_to`` set, every REST request is answered with a 301 to
+  the same path on that address;
 * the biconnector validation errors in the newest shape (HTTP 200, inside ``result.error``,
   ``time`` still present) or, with ``legacy_errors=True``, the older root-level shape;
 * the system errors with their HTTP statuses (401 credentials, 404 unknown method).
@@ -44,6 +53,7 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 __all__ = [
+    "DEMO_CONNECTORS",
     "DEMO_SOURCES",
     "DEMO_USER_ID",
     "MAX_BODY_BYTES",
@@ -216,6 +226,101 @@ DEMO_SOURCES: dict[int, dict[str, Any]] = {
     },
 }
 
+# Connector id -> the ``result.item`` of ``biconnector.connector.get`` (spec §6.1, §6.2).
+DEMO_CONNECTORS: dict[int, dict[str, Any]] = {
+    # The shape of the documentation's example: one STRING parameter "token".
+    1: {
+        "id": 1,
+        "title": "Rest connector SQL",
+        "dateCreate": "2025-03-20 14:45:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "Connector for working with mySql",
+        "sort": 100,
+        "urlCheck": "https://connector.demo.invalid/check",
+        "urlTableList": "https://connector.demo.invalid/table_list",
+        "urlTableDescription": "https://connector.demo.invalid/table_description",
+        "urlData": "https://connector.demo.invalid/data",
+        "settings": [{"name": "Token", "type": "STRING", "code": "token"}],
+    },
+    # Declares "sslmode", which source 7 does not have.
+    2: {
+        "id": 2,
+        "title": "PostgreSQL warehouse",
+        "dateCreate": "2025-04-01 10:00:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "Reads tables of a PostgreSQL database",
+        "sort": 200,
+        "urlCheck": "https://pg-bridge.demo.invalid/check",
+        "urlTableList": "https://pg-bridge.demo.invalid/tables",
+        "urlTableDescription": "https://pg-bridge.demo.invalid/describe",
+        "urlData": "https://pg-bridge.demo.invalid/data",
+        "settings": [
+            {"name": "Server host name", "type": "STRING", "code": "host"},
+            {"name": "Server port", "type": "INT", "code": "port"},
+            {"name": "Database name", "type": "STRING", "code": "database"},
+            {"name": "User name", "type": "STRING", "code": "login"},
+            {"name": "Password", "type": "STRING", "code": "password"},
+            {"name": "SSL mode", "type": "STRING", "code": "sslmode"},
+        ],
+    },
+    # An old bridge on plain http://: Bitrix24 would send the login and password unencrypted.
+    3: {
+        "id": 3,
+        "title": "CSV bridge (legacy)",
+        "dateCreate": "2024-11-01 08:00:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "",
+        "sort": 300,
+        "urlCheck": "http://csv-bridge.demo.invalid/check",
+        "urlTableList": "http://csv-bridge.demo.invalid/tables",
+        "urlTableDescription": "http://csv-bridge.demo.invalid/describe",
+        "urlData": "http://csv-bridge.demo.invalid/data",
+        "settings": [
+            {"name": "Login", "type": "STRING", "code": "login"},
+            {"name": "Password", "type": "STRING", "code": "password"},
+        ],
+    },
+    # Does not declare "timeout", which source 9 has.
+    4: {
+        "id": 4,
+        "title": "ClickHouse events",
+        "dateCreate": "2025-05-10 09:00:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "Web analytics events from ClickHouse",
+        "sort": 400,
+        "urlCheck": "https://ch-bridge.demo.invalid/check",
+        "urlTableList": "https://ch-bridge.demo.invalid/tables",
+        "urlTableDescription": "https://ch-bridge.demo.invalid/describe",
+        "urlData": "https://ch-bridge.demo.invalid/data",
+        "settings": [
+            {"name": "ClickHouse URL", "type": "STRING", "code": "url"},
+            {"name": "User name", "type": "STRING", "code": "user"},
+            {"name": "API key", "type": "STRING", "code": "apiKey"},
+        ],
+    },
+    # Declares no parameters.
+    5: {
+        "id": 5,
+        "title": "Telephony reports",
+        "dateCreate": "2025-08-14 10:00:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "Call statistics",
+        "sort": 500,
+        "urlCheck": "https://tel-bridge.demo.invalid/check",
+        "urlTableList": "https://tel-bridge.demo.invalid/tables",
+        "urlTableDescription": "https://tel-bridge.demo.invalid/describe",
+        "urlData": "https://tel-bridge.demo.invalid/data",
+        "settings": [],
+    },
+}
+
+DEMO_CLIENT_ID: Final = "local.demo0000000000001.00000001"
+"""The demo application's client ID (not a secret, like a real one)."""
+
+_TOKEN_PATH = re.compile(r"/oauth/token/?")
+_TOKEN_LIFETIME_S: Final = 3600
+_QUERY_SECRETS = re.compile(r"(?i)(^|&)(auth|client_secret|refresh_token|access_token)=[^&]*")
+
 # Webhook form: /rest/<user>/<code>/<method>; OAuth form: /rest/<method>.
 _WEBHOOK_PATH = re.compile(r"/rest/(?P<user>[^/]*)/(?P<code>[^/]*)/(?P<method>[^/]*)/?")
 _OAUTH_PATH = re.compile(r"/rest/(?P<method>[^/]*)/?")
@@ -269,19 +374,44 @@ class DemoPortal:
     """A Bitrix24-like portal serving ``DEMO_SOURCES`` on ``127.0.0.1`` from a daemon thread.
 
     ``latency`` delays every answer by that many seconds; ``legacy_errors`` switches the
-    biconnector validation and not-found errors to the older root-level shape.
+    biconnector validation and not-found errors to the older root-level shape. ``sources``
+    and ``connectors`` replace ``DEMO_SOURCES`` / ``DEMO_CONNECTORS`` (e.g. 120 sources for
+    a paging test). ``moved_to`` (a base URL) makes every REST request answer 301 there.
+
+    OAuth: ``access_token`` is valid until ``expire_access_token()`` or a refresh;
+    ``client_id``, ``client_secret`` and ``refresh_token`` renew it at
+    ``oauth_server_url``; each refresh rotates both tokens (the old refresh token then gets
+    ``invalid_grant``). ``token_refreshes`` counts the successful ones.
     """
 
     SOURCE_IDS: Final[tuple[int, ...]] = tuple(sorted(DEMO_SOURCES))
 
-    def __init__(self, *, latency: float = 0.0, legacy_errors: bool = False, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        legacy_errors: bool = False,
+        port: int = 0,
+        sources: Mapping[int, dict[str, Any]] | None = None,
+        connectors: Mapping[int, dict[str, Any]] | None = None,
+        moved_to: str | None = None,
+    ) -> None:
         if latency < 0:
             raise ValueError("latency must not be negative")
         self.latency = latency
         self.legacy_errors = legacy_errors
+        self.moved_to = moved_to
         self._port = port
+        self._sources = dict(DEMO_SOURCES if sources is None else sources)
+        self._source_ids = tuple(sorted(self._sources))
+        self._connectors = dict(DEMO_CONNECTORS if connectors is None else connectors)
         self._code = secrets.token_urlsafe(16)
-        self.access_token: Final[str] = secrets.token_urlsafe(24)
+        self._access_token = secrets.token_urlsafe(24)
+        self.client_id: Final[str] = DEMO_CLIENT_ID
+        self.client_secret: Final[str] = secrets.token_urlsafe(24)
+        self._refresh_token = secrets.token_urlsafe(24)
+        self._issued: set[str] = {self._access_token, self._refresh_token}
+        self.token_refreshes = 0
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._operating: dict[str, list[tuple[float, float]]] = {}
@@ -364,6 +494,29 @@ class DemoPortal:
         return f"{self.base_url}/rest/"
 
     @property
+    def oauth_server_url(self) -> str:
+        """The demo's token server, ``<base_url>/oauth/token/``."""
+        return f"{self.base_url}/oauth/token/"
+
+    @property
+    def access_token(self) -> str:
+        """The access token that works now. It holds a secret."""
+        with self._lock:
+            return self._access_token
+
+    @property
+    def refresh_token(self) -> str:
+        """The refresh token that works now (the last one issued). It holds a secret."""
+        with self._lock:
+            return self._refresh_token
+
+    def expire_access_token(self) -> None:
+        """Make the current access token answer ``expired_token`` from now on."""
+        with self._lock:
+            self._access_token = secrets.token_urlsafe(24)
+            self._issued.add(self._access_token)
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first, without credentials."""
         with self._lock:
@@ -406,6 +559,17 @@ class DemoPortal:
                     _system_error(400, "INVALID_JSON", "The request body is not a JSON object.")
                 )
             params: dict[str, Any] = {**query, **(body_params or {})}
+            if _TOKEN_PATH.fullmatch(split.path):
+                raise _ClientError(self._token(params, received))
+            if self.moved_to and split.path.startswith("/rest/"):
+                # A renamed portal: the same path and query on the new address.
+                raise _ClientError(
+                    _Reply(
+                        301,
+                        {"error": "MOVED", "error_description": "The portal has moved."},
+                        headers={"Location": self.moved_to.rstrip("/") + target},
+                    )
+                )
             api_method = self._authenticate(split.path, params)
             reply = self._call(api_method, params, received, started)
         except _ClientError as exc:
@@ -444,7 +608,7 @@ class DemoPortal:
             if token is None or token == "":
                 raise _ClientError(_system_error(401, "NO_AUTH_FOUND", "Wrong authorization data"))
             if not isinstance(token, str) or not hmac.compare_digest(
-                token.encode(), self.access_token.encode()
+                token.encode("utf-8", "replace"), self.access_token.encode()
             ):
                 raise _ClientError(
                     _system_error(401, "expired_token", "The access token provided has expired.")
@@ -462,6 +626,10 @@ class DemoPortal:
             result = self._source_get(params)
         elif api_method == "biconnector.source.list":
             result = self._source_list(params)
+        elif api_method == "biconnector.connector.get":
+            result = self._connector_get(params)
+        elif api_method == "biconnector.connector.list":
+            result = self._connector_list(params)
         else:
             raise _ClientError(_system_error(404, "ERROR_METHOD_NOT_FOUND", "Method not found!"))
         if isinstance(result, _BiconnectorError):
@@ -485,7 +653,7 @@ class DemoPortal:
             return _BiconnectorError(
                 "VALIDATION_INVALID_ID_FORMAT", "ID has to be a positive integer."
             )
-        item = DEMO_SOURCES.get(source_id)
+        item = self._sources.get(source_id)
         if item is None:
             return _BiconnectorError("SOURCE_NOT_FOUND", "Source was not found.")
         return {"item": copy.deepcopy(item)}
@@ -493,9 +661,69 @@ class DemoPortal:
     def _source_list(self, params: Mapping[str, Any]) -> list[_Json]:
         # Only ``page`` is honoured; ``select``/``filter``/``order`` are accepted and ignored.
         page = _positive_int(params.get("page", 1)) or 1  # junk, 0 or negative mean page 1
-        flat = [_flatten(DEMO_SOURCES[i]) for i in self.SOURCE_IDS]
+        flat = [_flatten(self._sources[i]) for i in self._source_ids]
         start = (page - 1) * LIST_PAGE_SIZE
         return flat[start : start + LIST_PAGE_SIZE]
+
+    def _connector_get(self, params: Mapping[str, Any]) -> _Json | _BiconnectorError:
+        raw = params.get("id")
+        if raw is None or raw == "":
+            return _BiconnectorError("VALIDATION_ID_NOT_PROVIDED", "ID is missing.")
+        connector_id = _positive_int(raw)
+        if connector_id is None:
+            return _BiconnectorError(
+                "VALIDATION_INVALID_ID_FORMAT", "ID has to be a positive integer."
+            )
+        item = self._connectors.get(connector_id)
+        if item is None:
+            return _BiconnectorError("CONNECTOR_NOT_FOUND", "Connector was not found.")
+        return {"item": copy.deepcopy(item)}
+
+    def _connector_list(self, params: Mapping[str, Any]) -> list[_Json]:
+        page = _positive_int(params.get("page", 1)) or 1
+        items = [copy.deepcopy(self._connectors[i]) for i in sorted(self._connectors)]
+        start = (page - 1) * LIST_PAGE_SIZE
+        return items[start : start + LIST_PAGE_SIZE]
+
+    def _token(self, params: Mapping[str, Any], received: float) -> _Reply:
+        """The OAuth server's ``refresh_token`` grant, as ``oauth.bitrix.info`` answers it."""
+        if params.get("grant_type") != "refresh_token":
+            return _system_error(400, "invalid_request", "Unsupported or missing grant_type.")
+        client_id, client_secret = params.get("client_id"), params.get("client_secret")
+        refresh = params.get("refresh_token")
+        if not all(isinstance(v, str) and v for v in (client_id, client_secret, refresh)):
+            return _system_error(400, "invalid_request", "Required parameters are missing.")
+        assert isinstance(client_id, str) and isinstance(client_secret, str)
+        assert isinstance(refresh, str)
+        good_client = hmac.compare_digest(client_id.encode(), self.client_id.encode())
+        good_client &= hmac.compare_digest(client_secret.encode(), self.client_secret.encode())
+        if not good_client:
+            return _system_error(401, "invalid_client", "Invalid client credentials.")
+        with self._lock:
+            if not hmac.compare_digest(refresh.encode(), self._refresh_token.encode()):
+                return _system_error(400, "invalid_grant", "Invalid grant.")
+            self._access_token = secrets.token_urlsafe(24)
+            self._refresh_token = secrets.token_urlsafe(24)
+            self._issued.update((self._access_token, self._refresh_token))
+            self.token_refreshes += 1
+            access, new_refresh = self._access_token, self._refresh_token
+        base = self.base_url
+        return _Reply(
+            200,
+            {
+                "access_token": access,
+                "expires": int(received) + _TOKEN_LIFETIME_S,
+                "expires_in": _TOKEN_LIFETIME_S,
+                "scope": "biconnector",
+                "domain": "oauth.bitrix.info",
+                "server_endpoint": f"{base}/rest/",
+                "status": "L",
+                "client_endpoint": f"{base}/rest/",
+                "member_id": "0123456789abcdef0123456789abcdef",
+                "user_id": DEMO_USER_ID,
+                "refresh_token": new_refresh,
+            },
+        )
 
     def _time_block(self, api_method: str, received: float, started: float) -> _Json:
         processing = time.perf_counter() - started
@@ -528,7 +756,9 @@ class DemoPortal:
             self._requests.append(request)
 
     def _scrub(self, text: str) -> str:
-        for secret in (self._code, self.access_token):
+        with self._lock:
+            known = (self._code, self.client_secret, *self._issued)
+        for secret in known:
             text = text.replace(secret, HIDDEN)
         return text
 
@@ -536,7 +766,7 @@ class DemoPortal:
         if m := _WEBHOOK_PATH.fullmatch(path):
             path = f"{path[: m.start('code')]}{HIDDEN}{path[m.end('code') :]}"
         if query:
-            query = re.sub(r"(?i)(^|&)(auth=)[^&]*", rf"\g<1>\g<2>{HIDDEN}", query)
+            query = _QUERY_SECRETS.sub(rf"\g<1>\g<2>={HIDDEN}", query)
             path = f"{path}?{query}"
         return self._scrub(path)
 
@@ -553,7 +783,8 @@ class DemoPortal:
                 return [walk(v) for v in value]
             return value
 
-        return {k: walk(v) for k, v in body.items() if k != "auth"}
+        hidden = {"auth", "client_secret", "refresh_token", "access_token"}
+        return {k: walk(v) for k, v in body.items() if k not in hidden}
 
 
 @dataclass(frozen=True)
@@ -752,6 +983,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo portal:  {portal.base_url}")
         print(f"Webhook URL:  {portal.webhook_url}")
         print(f"OAuth token:  {portal.access_token}  (POST {portal.oauth_endpoint}<method>)")
+        print(f"OAuth server: {portal.oauth_server_url}")
+        print(f"Client ID:    {portal.client_id}")
+        print(f"Client secret: {portal.client_secret}")
+        print(f"Refresh token: {portal.refresh_token}")
         print(f"Source ids:   {', '.join(map(str, DemoPortal.SOURCE_IDS))}")
         print("Press Ctrl+C to stop.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -1,0 +1,259 @@
+"""What leaves the program on purpose: copied JSON, a cURL command, a support bundle.
+
+Everything here is masked by construction, so it can be pasted into a ticket:
+
+* ``masked_json`` is the source as JSON with every setting value replaced by ``MASK``.
+* ``curl_command`` repeats the request for a shell, with the secret replaced by a shell
+  variable reference (``${B24_WEBHOOK_CODE}``, ``${B24_WEBHOOK_URL}`` or
+  ``${B24_ACCESS_TOKEN}``) in double quotes, so the reader's shell fills it in; every
+  other piece is single-quoted with ``shlex.quote``.
+* ``support_bundle`` is a JSON text with what support needs (versions, method, portal host,
+  request id, the masked answer, the error) and nothing secret.
+
+Each function checks its own output for the credential's secrets and the source's setting
+values before returning it (``LeakPrevented`` if one slipped in), so a future field cannot
+leak silently. Revealed values only ever leave through the window's "Copy value", which
+the window clears from the clipboard after ``CLIPBOARD_CLEAR_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import APP_NAME, __version__
+from .credentials import Credential, OAuthCredential, WebhookCredential
+from .errors import InspectorError, PortalError
+from .masking import redact, safe_text
+from .model import ConnectorReport, Source
+
+CLIPBOARD_CLEAR_SECONDS = 30
+"""A revealed value copied to the clipboard is cleared after this long (if still there)."""
+
+WEBHOOK_CODE_VAR = "B24_WEBHOOK_CODE"
+WEBHOOK_URL_VAR = "B24_WEBHOOK_URL"
+ACCESS_TOKEN_VAR = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
+
+BUNDLE_FORMAT = "b24-inspector-support-bundle/1"
+
+# Characters that need no quoting inside a double-quoted shell word, so the prettier form
+# "https://host/rest/1/${B24_WEBHOOK_CODE}/method" is used only for these.
+_PLAIN = re.compile(r"^[A-Za-z0-9._~:/?#\[\]@&=+,;%-]*$")
+
+
+class LeakPrevented(InspectorError):
+    """An export would have contained a secret; nothing was produced."""
+
+
+def _shell_join(parts: Iterable[tuple[str, bool]]) -> str:
+    """One shell word from (text, is_variable_name) pieces."""
+    pieces = list(parts)
+    if all(is_var or _PLAIN.match(text) for text, is_var in pieces):
+        return '"' + "".join("${" + t + "}" if v else t for t, v in pieces) + '"'
+    return "".join(f'"${{{t}}}"' if v else shlex.quote(t) for t, v in pieces if t)
+
+
+def _check(text: str, secrets: Iterable[str], what: str) -> str:
+    for secret in secrets:
+        if secret and secret in text:
+            raise LeakPrevented(
+                f"The {what} would have contained a secret, so it was not made.",
+                "Please report this as a bug.",
+            )
+    return text
+
+
+def _redact_strings(data: Any, secrets: tuple[str, ...]) -> Any:
+    """Redact every string (keys too) in JSON-able *data*; numbers stay as they are.
+
+    Working on the structure, not the text, keeps the JSON valid and leaves timings alone
+    when a setting value happens to be a run of digits.
+    """
+    if isinstance(data, str):
+        return redact(data, secrets)
+    if isinstance(data, dict):
+        return {redact(str(k), secrets): _redact_strings(v, secrets) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_redact_strings(v, secrets) for v in data]
+    return data
+
+
+def _strings(data: Any) -> Iterable[str]:
+    if isinstance(data, str):
+        yield data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield str(key)
+            yield from _strings(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            yield from _strings(value)
+
+
+def _check_strings(data: Any, secrets: tuple[str, ...], what: str) -> None:
+    for text in _strings(data):
+        _check(text, secrets, what)
+
+
+def curl_command(
+    credential: Credential,
+    method: str,
+    params: Mapping[str, Any],
+    *,
+    whole_webhook_url: bool = False,
+) -> str:
+    """A cURL command that repeats ``method`` with ``params``, without any secret.
+
+    Webhook: the code becomes ``${B24_WEBHOOK_CODE}``, or the whole URL
+    ``${B24_WEBHOOK_URL}`` with *whole_webhook_url* (it must end with ``/``). OAuth: the
+    token in the JSON body becomes ``${B24_ACCESS_TOKEN}``. The reader sets the variable
+    before running it. *params* must not hold secrets (``{"id": 6}``; ``auth`` is refused).
+    """
+    if any(str(key).lower() == "auth" for key in params):
+        raise ValueError("params must not carry the token; the credential adds it")
+    body = json.dumps(dict(params), ensure_ascii=False, separators=(",", ":"))
+    if isinstance(credential, WebhookCredential):
+        if whole_webhook_url:
+            url = _shell_join([(WEBHOOK_URL_VAR, True), (method, False)])
+        else:
+            head = f"{credential.portal.origin}/rest/{credential.user_id}/"
+            url = _shell_join([(head, False), (WEBHOOK_CODE_VAR, True), (f"/{method}", False)])
+        data = shlex.quote(body)
+    else:
+        assert isinstance(credential, OAuthCredential)
+        url = shlex.quote(credential.endpoint(method))
+        opened = body[:-1] + ("," if body != "{}" else "") + '"auth":"'
+        data = _shell_join([(opened, False), (ACCESS_TOKEN_VAR, True), ('"}', False)])
+    command = " ".join(
+        [
+            "curl -sS -X POST",
+            url,
+            "-H 'Content-Type: application/json'",
+            "-H 'Accept: application/json'",
+            "--data",
+            data,
+        ]
+    )
+    return _check(command, credential.secrets(), "cURL command")
+
+
+def masked_json(source: Source, report: ConnectorReport | None = None) -> str:
+    """The source as indented JSON, every setting value masked ("Copy as JSON").
+
+    With *report*, a ``connector`` key adds the connector's title and what ``compare``
+    found (labels, missing and undeclared settings, plain-http endpoints).
+    """
+    data = source.masked_dict()
+    if report is not None:
+        data["connector"] = connector_summary(report)
+    hidden = _long_values(source)
+    data = _redact_strings(data, hidden)  # a value repeated in another field is hidden too
+    _check_strings(data, hidden, "JSON")
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def connector_summary(report: ConnectorReport) -> dict[str, Any]:
+    """JSON-able facts about the connector (no setting values: it has none)."""
+    return {
+        "id": report.connector.id,
+        "title": report.connector.title,
+        "labels": dict(report.labels),
+        "missingSettings": [s.code for s in report.missing],
+        "undeclaredSettings": list(report.undeclared),
+        "plainHttpEndpoints": {key: url for key, url in report.plain_http_endpoints},
+        "warnings": report.warnings(),
+    }
+
+
+def _long_values(source: Source | None) -> tuple[str, ...]:
+    # Values shorter than 6 characters ("30", "5432") also occur in timings and ids: the
+    # structural masking covers them, a substring check would only cry wolf.
+    if source is None:
+        return ()
+    return tuple(v for v in source.secrets() if len(v) >= 6)
+
+
+def _error_entry(error: BaseException, secrets: tuple[str, ...]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"class": type(error).__name__}
+    if isinstance(error, InspectorError):
+        entry["message"] = safe_text(error.message, secrets)
+        if error.hint:
+            entry["hint"] = safe_text(error.hint, secrets)
+        if isinstance(error, PortalError):
+            entry["code"] = error.code
+            entry["description"] = error.description
+            entry["httpStatus"] = error.http_status
+        status = getattr(error, "http_status", None)
+        if isinstance(status, int):
+            entry["httpStatus"] = status
+        new_origin = getattr(error, "new_origin", None)
+        if isinstance(new_origin, str):
+            entry["newOrigin"] = new_origin
+    else:  # an unexpected exception: its text may hold anything, so it is redacted
+        entry["message"] = safe_text(str(error), secrets, max_len=500)
+    return entry
+
+
+def support_bundle(
+    *,
+    credential: Credential | None,
+    method: str,
+    params: Mapping[str, Any] | None = None,
+    source: Source | None = None,
+    report: ConnectorReport | None = None,
+    error: BaseException | None = None,
+    request_id: str | None = None,
+    network: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A support bundle as JSON text: safe to attach to a ticket.
+
+    Holds the app, Python and OS versions, the REST method and its parameters, the portal
+    host and credential kind (never the credential), the request id sent as
+    ``X-Request-ID``, the masked source (``Source.masked_dict``), the connector summary, the
+    error (class, message, hint, code, HTTP status) and the time. *network* may describe
+    the network settings (e.g. ``{"proxy": "configured", "extraCa": True}``); it is
+    redacted like everything else. Any known secret or setting value that still appears
+    anywhere is replaced by a placeholder.
+    """
+    secrets = credential.secrets() if credential is not None else ()
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    bundle: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "app": {"name": APP_NAME, "version": __version__},
+        "python": platform.python_version(),
+        "os": platform.platform(terse=True),
+        "time": when.isoformat(timespec="seconds"),
+        "request": {
+            "method": method,
+            "params": {k: v for k, v in (params or {}).items() if str(k).lower() != "auth"},
+            "portalHost": credential.host if credential is not None else None,
+            "credentialKind": credential.kind if credential is not None else None,
+            "requestId": request_id,
+        },
+    }
+    if network:
+        bundle["network"] = dict(network)
+    if source is not None:
+        bundle["response"] = source.masked_dict()
+    if report is not None:
+        bundle["connector"] = connector_summary(report)
+    if error is not None:
+        bundle["error"] = _error_entry(error, secrets)
+    # Belt and braces: whatever slipped into a free-text field is replaced, then checked.
+    hidden = (*secrets, *_long_values(source))
+    bundle = _redact_strings(json.loads(json.dumps(bundle, default=str)), hidden)
+    _check_strings(bundle, hidden, "support bundle")
+    text = json.dumps(bundle, ensure_ascii=False, indent=2)
+    return _check(text, secrets, "support bundle")
+
+
+def bundle_file_name(now: datetime | None = None) -> str:
+    """A suggested file name: ``b24-inspector-support-20250325-190440.json``."""
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{APP_NAME}-support-{when:%Y%m%d-%H%M%S}.json"
