@@ -59,6 +59,37 @@ def _bad_shape(what: str) -> BadResponse:
     )
 
 
+MAX_DEPTH = 64
+"""Deeper answers are refused: json.dumps, repr and a tree view all recurse, and a
+value nested a few thousand levels deep would raise RecursionError in them."""
+_MAX_ID_DIGITS = 18  # int() of a string over 4,300 digits raises ValueError
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists/objects nest deeper than *limit* (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _check_depth(payload: Any) -> None:
+    if _too_deep(payload):
+        raise BadResponse(
+            f"The portal's answer is nested more than {MAX_DEPTH} levels deep, so it was not read.",
+            "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 portal.",
+        )
+
+
 def _as_id(value: Any) -> int | str | None:
     """Ids are documented as integers but older portals send strings ("11")."""
     if value is None or isinstance(value, bool):
@@ -67,7 +98,9 @@ def _as_id(value: Any) -> int | str | None:
         return value
     if isinstance(value, str):
         text = value.strip()
-        return int(text) if text.isascii() and text.isdigit() else text
+        if text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS:
+            return int(text)
+        return text
     return None
 
 
@@ -273,6 +306,7 @@ def parse_source(payload: Any) -> Source:
     """Parse a successful ``biconnector.source.get`` payload (errors already checked)."""
     if not isinstance(payload, dict):
         raise _bad_shape("the answer is not a JSON object")
+    _check_depth(payload)
     result = payload.get("result")
     if not isinstance(result, dict):
         raise _bad_shape("“result” is missing or not an object")
@@ -391,6 +425,7 @@ class SourceSummary:
 
 def parse_source_list_page(payload: Any) -> list[SourceSummary]:
     """Parse one page of ``biconnector.source.list``: ``result`` is a bare array."""
+    _check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     if isinstance(result, dict) and all(isinstance(v, dict) for v in result.values()):
         result = list(result.values())  # PHP sends a sparse array as an object
@@ -462,6 +497,7 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
 
     The documentation's example item has no ``id``; *requested_id* fills it in.
     """
+    _check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     item = result.get("item", result) if isinstance(result, dict) else None
     if not isinstance(item, dict):
