@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.source_id_combo.setCompleter(None)  # type: ignore[arg-type]  # None is allowed
         self.source_id_combo.setToolTip("Recently fetched IDs are in the list")
         self.source_id_combo.setMinimumContentsLength(12)
+        self.source_id_combo.setAccessibleName("Source ID")
         edit = self.source_id_combo.lineEdit()
         assert edit is not None
         self.source_id_edit: QLineEdit = edit
@@ -192,8 +193,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.source_tree, 1)
         layout.addWidget(self.status_line)
 
-        QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_edit)
-        QWidget.setTabOrder(self.source_id_edit, self.fetch_button)
+        # The editable combo takes the focus for its line edit.
+        QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_combo)
+        QWidget.setTabOrder(self.source_id_combo, self.fetch_button)
         QWidget.setTabOrder(self.fetch_button, self.cancel_button)
         QWidget.setTabOrder(self.cancel_button, self.source_tree)
 

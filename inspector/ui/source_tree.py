@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import (
@@ -50,6 +51,8 @@ COLUMNS = ("Field", "Value", "Type")
 NONE_TEXT = "—"
 _DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
 _UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
+CLIPBOARD_CLEAR_SECONDS = 30
+"""A revealed value copied to the clipboard is cleared after this long, if still there."""
 
 
 class _Node:
@@ -408,6 +411,11 @@ class SourceTreeView(QTreeView):
             "The fetched source. Setting values are hidden; Ctrl+R reveals the selected one."
         )
         self._model = SourceTreeModel(self)
+        self._copied_secret: str | None = None
+        self.clipboard_clear_timer = QTimer(self)
+        self.clipboard_clear_timer.setSingleShot(True)
+        self.clipboard_clear_timer.setInterval(CLIPBOARD_CLEAR_SECONDS * 1000)
+        self.clipboard_clear_timer.timeout.connect(self.clear_copied_secret)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -503,7 +511,13 @@ class SourceTreeView(QTreeView):
                 )
                 return
             QGuiApplication.clipboard().setText(raw)
-            self.message.emit(f"Copied the real (unmasked) value of “{label}” to the clipboard.")
+            self._copied_secret = raw
+            self.clipboard_clear_timer.start()
+            seconds = self.clipboard_clear_timer.interval() // 1000
+            self.message.emit(
+                f"Copied the real (unmasked) value of “{label}” to the clipboard; "
+                f"it will be cleared from there in {seconds} s."
+            )
             return
         if self._model.is_hidden_cell(index):
             self.message.emit("This value is hidden and cannot be copied.")
@@ -511,6 +525,14 @@ class SourceTreeView(QTreeView):
         row_index = self._model.index(index.row(), 0, index.parent())
         QGuiApplication.clipboard().setText(self._model.value_text(row_index))
         self.message.emit(f"Copied the value of “{self._model.field_text(row_index)}”.")
+
+    def clear_copied_secret(self) -> None:
+        """Clear a copied revealed value from the clipboard, unless something replaced it."""
+        clipboard = QGuiApplication.clipboard()
+        if self._copied_secret is not None and clipboard.text() == self._copied_secret:
+            clipboard.clear()
+        self._copied_secret = None
+        self.clipboard_clear_timer.stop()
 
     def copy_json(self) -> None:
         text = self._model.masked_json()

@@ -247,6 +247,7 @@ def test_copy_json_and_copy_value_keep_secrets_off_the_clipboard(
     assert clipboard.text() == "a1b2c3d4e5"
     assert "real (unmasked) value" in window.status_line.text()
     assert "a1b2c3d4e5" not in window.status_line.text()
+    assert tree.clipboard_clear_timer.isActive()
     # Copy as JSON stays masked even with a value revealed.
     tree.copy_json_action.trigger()
     assert "a1b2c3d4e5" not in clipboard.text()
@@ -270,3 +271,24 @@ def test_context_menu_offers_reveal_and_copy(qtbot: Any, make_window: Any, porta
     assert "Copy as &JSON (masked)" in texts
     tree.reveal_action.trigger()
     assert tree.reveal_action.text() == "Hide &value"
+
+
+def test_a_copied_revealed_value_is_cleared_from_the_clipboard(
+    qtbot: Any, make_window: Any, portal: Any
+) -> None:
+    window = make_window(demo=portal)
+    type_id_and_enter(qtbot, window, "6")
+    tree = tree_of(window)
+    tree.clipboard_clear_timer.setInterval(200)
+    tree.setCurrentIndex(find_row(tree.model(), "Token (token)"))
+    tree.reveal_action.trigger()
+    tree.copy_value_action.trigger()
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text() == "a1b2c3d4e5"
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=3000)
+
+    # Something copied since then is left alone.
+    tree.copy_value_action.trigger()
+    clipboard.setText("mine")
+    qtbot.waitUntil(lambda: not tree.clipboard_clear_timer.isActive(), timeout=3000)
+    assert clipboard.text() == "mine"
