@@ -18,7 +18,7 @@ EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cli import add_get_command
+    from .cli import add_get_command, add_list_command
 
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="log details (secrets removed)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_get_command(commands)
+    add_list_command(commands)
     return parser
 
 
@@ -65,6 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cli import run_get
 
         return run_get(args)
+    if args.command == "list":
+        from .cli import run_list
+
+        return run_list(args)
     if args.self_check:
         from .selfcheck import run_self_check
 

@@ -1,9 +1,16 @@
-"""The command-line face of the core: ``b24-inspector get ID``.
+"""The command-line face of the core: ``b24-inspector get ID`` and ``b24-inspector list``.
 
-Exit status: 0 success; 2 bad input (ID, URL, missing credential); 3 the portal answered
-with an error (its code on stderr); 4 no usable answer (network, TLS, timeout, redirect,
-not JSON, wrong shape). Setting values are masked unless ``--reveal`` is given, and no
-output ever holds the webhook code or the access token.
+Exit status (both commands): 0 success; 2 bad input (ID, URL, missing credential, proxy,
+CA file); 3 the portal (or the OAuth server) answered with an error (its code on stderr);
+4 no usable answer (network, TLS, timeout, redirect, not JSON, wrong shape). Setting
+values are masked unless ``--reveal`` is given, and no output ever holds the webhook code,
+the access token, the client secret or the refresh token.
+
+A credential loaded with ``--profile`` (or the default profile) that holds a client ID,
+client secret and refresh token is renewed once when the portal says ``expired_token``,
+and the renewed credential is saved back to the keychain under the same profile.
+Credentials from the command line or the environment are never renewed: the rotated
+refresh token would be lost when the process ends.
 
 This module imports the core lazily so that ``--help`` stays instant.
 """
@@ -19,8 +26,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from .core.credentials import Credential
-    from .core.model import Source
+    from .core.client import CredentialRenewed, RequestOptions
+    from .core.credentials import Credential, OAuthCredential
+    from .core.errors import InspectorError
+    from .core.model import ConnectorReport, Source, SourceSummary
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 TOKEN_ENV = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
@@ -30,61 +39,104 @@ EXIT_OK = 0
 EXIT_INPUT = 2
 
 
-def add_get_command(commands: Any) -> None:
-    get = commands.add_parser(
-        "get",
-        help="fetch one source and print it (values masked)",
-        description="Fetch one BI Builder source with biconnector.source.get and print it. "
-        "Credentials, first found wins: --webhook-url, --portal with $B24_ACCESS_TOKEN, "
-        "--profile from the keychain, $B24_WEBHOOK_URL, the keychain's default profile. "
-        "Prefer the environment variable or the keychain: a URL on the command line "
-        "can end up in shell history.",
-    )
-    get.add_argument("id", metavar="ID", help="the source ID (a positive integer)")
-    get.add_argument("--webhook-url", metavar="URL", help="inbound webhook URL")
-    get.add_argument(
+_CREDENTIALS_HELP = (
+    "Credentials, first found wins: --webhook-url, --portal with $B24_ACCESS_TOKEN, "
+    "--profile from the keychain, $B24_WEBHOOK_URL, the keychain's default profile. "
+    "Prefer the environment variable or the keychain: a URL on the command line "
+    "can end up in shell history. Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY "
+    "unless --proxy is given; TLS is verified against the system's trust store "
+    "(plus --ca-file)."
+)
+
+
+def _add_common_options(parser: argparse.ArgumentParser, json_help: str) -> None:
+    """The credential, network and output options shared by ``get`` and ``list``."""
+    parser.add_argument("--webhook-url", metavar="URL", help="inbound webhook URL")
+    parser.add_argument(
         "--portal",
         metavar="HOST",
         help=f"portal address; the OAuth token is read from ${TOKEN_ENV}",
     )
-    get.add_argument("--profile", metavar="NAME", help="a credential saved in the keychain")
-    get.add_argument(
+    parser.add_argument("--profile", metavar="NAME", help="a credential saved in the keychain")
+    parser.add_argument(
         "--demo", action="store_true", help="use the built-in demo portal (no account needed)"
     )
-    get.add_argument(
+    parser.add_argument(
         "--timeout", metavar="SECONDS", type=float, default=30.0, help="read timeout (30)"
     )
-    get.add_argument("--json", action="store_true", help="print the item as JSON (masked)")
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="proxy for every request, e.g. http://proxy:3128 (default: from the environment)",
+    )
+    parser.add_argument(
+        "--ca-file",
+        metavar="PEM",
+        help="an extra CA certificate (PEM) to trust, e.g. an on-premise portal's private CA",
+    )
+    parser.add_argument("--json", action="store_true", help=json_help)
+
+
+def add_get_command(commands: Any) -> None:
+    get = commands.add_parser(
+        "get",
+        help="fetch one source and print it (values masked)",
+        description="Fetch one BI Builder source with biconnector.source.get and print it, "
+        "its settings labelled by its connector (biconnector.connector.get). " + _CREDENTIALS_HELP,
+    )
+    get.add_argument("id", metavar="ID", help="the source ID (a positive integer)")
+    _add_common_options(get, "print the item as JSON (masked)")
     get.add_argument(
         "--reveal", action="store_true", help="print setting values unmasked (warns on stderr)"
     )
+    get.add_argument(
+        "--no-connector",
+        action="store_true",
+        help="do not look up the source's connector (one request fewer)",
+    )
+
+
+def add_list_command(commands: Any) -> None:
+    listing = commands.add_parser(
+        "list",
+        help="list the sources this credential can see",
+        description="List every BI Builder source with biconnector.source.list (all pages): "
+        "ID, active, type, connector and title. No setting values are requested. "
+        + _CREDENTIALS_HELP,
+    )
+    _add_common_options(listing, "print the list as JSON")
 
 
 def resolve_credential(args: argparse.Namespace, environ: dict[str, str]) -> Credential:
+    return _resolve(args, environ)[0]
+
+
+def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credential, str | None]:
+    """The credential, and the keychain profile it came from (None if not from one)."""
     from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
     from .core.errors import MissingCredential
 
     if args.webhook_url:
-        return parse_webhook_url(args.webhook_url)
+        return parse_webhook_url(args.webhook_url), None
     if args.portal:
         token = environ.get(TOKEN_ENV, "")
         if not token:
             raise MissingCredential(
                 f"--portal needs the OAuth access token in the environment variable {TOKEN_ENV}."
             )
-        return make_oauth_credential(args.portal, token)
+        return make_oauth_credential(args.portal, token), None
     if args.profile or not environ.get(WEBHOOK_ENV):
         from .core.keychain import CredentialStore
 
         profile = args.profile or DEFAULT_PROFILE
         loaded = CredentialStore().load(profile)
         if loaded.secret:
-            return credential_from_storage(loaded.secret)
+            return credential_from_storage(loaded.secret), profile
         if args.profile:
             reason = f" ({loaded.message})" if loaded.message else ""
             raise MissingCredential(f"No credential is saved as “{profile}”{reason}.")
     if environ.get(WEBHOOK_ENV):
-        return parse_webhook_url(environ[WEBHOOK_ENV])
+        return parse_webhook_url(environ[WEBHOOK_ENV]), None
     raise MissingCredential(
         "No credential given.",
         f"Use --webhook-url, --portal with {TOKEN_ENV}, --profile, or set {WEBHOOK_ENV}; "
@@ -93,52 +145,162 @@ def resolve_credential(args: argparse.Namespace, environ: dict[str, str]) -> Cre
 
 
 @contextlib.contextmanager
-def _credential_for(args: argparse.Namespace) -> Iterator[Credential]:
+def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str | None]]:
     if not args.demo:
-        yield resolve_credential(args, dict(os.environ))
+        yield _resolve(args, dict(os.environ))
         return
     from .core.credentials import parse_webhook_url
     from .demo.portal import DemoPortal
 
     with DemoPortal() as portal:
-        yield parse_webhook_url(portal.webhook_url)
+        yield parse_webhook_url(portal.webhook_url), None
+
+
+def _options(args: argparse.Namespace) -> RequestOptions:
+    from .core.client import RequestOptions
+    from .core.errors import InputError
+    from .core.network import check_proxy
+
+    if not args.timeout or args.timeout <= 0:
+        raise InputError("--timeout must be a positive number of seconds.")
+    return RequestOptions(
+        read_timeout=args.timeout,
+        connect_timeout=min(10.0, args.timeout),
+        proxy=check_proxy(args.proxy),
+        extra_ca_file=args.ca_file or None,
+    )
+
+
+def _print_error(exc: InspectorError, err: TextIO, prefix: str = "error") -> None:
+    from .core.errors import PortalError
+
+    print(f"{prefix}: {exc.message}", file=err)
+    if exc.hint:
+        print(f"hint: {exc.hint}", file=err)
+    if isinstance(exc, PortalError):
+        print(f"code: {exc.code or '(empty)'}", file=err)
+
+
+def _warn_plain_http(credential: Credential, err: TextIO) -> None:
+    if credential.is_plain_http_remote:
+        print(
+            f"warning: {credential.host} is reached over plain http://: the credential "
+            "travels unencrypted.",
+            file=err,
+        )
+
+
+def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
+    """Save a renewed credential back to its keychain profile (None: no renewal at all)."""
+    if profile is None:
+        return None
+
+    def save(credential: OAuthCredential) -> None:
+        from .core.keychain import CredentialStore
+
+        outcome = CredentialStore().save(profile, credential.to_storage())
+        if outcome.persisted:
+            print(f"note: the access token was renewed and saved as “{profile}”.", file=err)
+        else:
+            print(
+                f"warning: the access token was renewed, but the new refresh token could not "
+                f"be saved ({outcome.message}); the saved one no longer works, so the "
+                "application must be authorized again next time.",
+                file=err,
+            )
+
+    return save
 
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    from .core.client import RequestOptions, fetch_source
-    from .core.errors import InputError, InspectorError, PortalError, parse_source_id
+    from .core.client import BitrixClient
+    from .core.errors import Cancelled, InspectorError, parse_source_id
+    from .core.model import compare
 
     out = out or sys.stdout
     err = err or sys.stderr
+    report: ConnectorReport | None = None
     try:
         source_id = parse_source_id(args.id)
-        if not args.timeout or args.timeout <= 0:
-            raise InputError("--timeout must be a positive number of seconds.")
-        options = RequestOptions(read_timeout=args.timeout, connect_timeout=min(10.0, args.timeout))
-        with _credential_for(args) as credential:
-            if credential.is_plain_http_remote:
-                print(
-                    f"warning: {credential.host} is reached over plain http://: the credential "
-                    "travels unencrypted.",
-                    file=err,
-                )
-            source = fetch_source(credential, source_id, options)
+        options = _options(args)
+        with _credential_for(args) as (credential, profile):
+            _warn_plain_http(credential, err)
+            with BitrixClient(
+                credential, options, on_credential_renewed=_saver(profile, err)
+            ) as client:
+                source = client.get_source(source_id)
+                if not args.no_connector and source.connector_id is not None:
+                    try:
+                        report = compare(source, client.get_connector(source.connector_id))
+                    except Cancelled:
+                        raise
+                    except InspectorError as exc:
+                        print("warning: the source's connector could not be read.", file=err)
+                        _print_error(exc, err, prefix="connector")
     except InspectorError as exc:
-        print(f"error: {exc.message}", file=err)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=err)
-        if isinstance(exc, PortalError):
-            print(f"code: {exc.code or '(empty)'}", file=err)
+        _print_error(exc, err)
         return exc.exit_code
     reveal = frozenset(range(len(source.settings))) if args.reveal else frozenset()
     if args.reveal and source.settings:
         print("warning: --reveal prints setting values (passwords, tokens) in clear.", file=err)
+    if report is not None:
+        for warning in report.warnings():
+            print(f"warning: {warning}", file=err)
     if args.json:
-        json.dump(source.masked_dict(reveal), out, ensure_ascii=False, indent=2)
+        from .core.export import connector_summary
+
+        data = source.masked_dict(reveal)
+        if report is not None:
+            data["connector"] = connector_summary(report)
+        json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        out.write(render_tree(source, reveal))
+        out.write(render_tree(source, reveal, report))
     return EXIT_OK
+
+
+def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from .core.client import BitrixClient
+    from .core.errors import InspectorError
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        options = _options(args)
+        with _credential_for(args) as (credential, profile):
+            _warn_plain_http(credential, err)
+            with BitrixClient(
+                credential, options, on_credential_renewed=_saver(profile, err)
+            ) as client:
+                sources = client.list_sources()
+    except InspectorError as exc:
+        _print_error(exc, err)
+        return exc.exit_code
+    if sources.stopped_early:
+        print(f"warning: {sources.stopped_early}", file=err)
+    if args.json:
+        json.dump([s.to_dict() for s in sources], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        out.write(render_list(sources))
+    return EXIT_OK
+
+
+def render_list(sources: list[SourceSummary]) -> str:
+    """A plain-text table: ID, active, type, connector, title."""
+    header = ("ID", "Active", "Type", "Connector", "Title")
+    rows = [
+        (_show(s.id), _show(s.active), _show(s.type), _show(s.connector_id), _show(s.title))
+        for s in sources
+    ]
+    widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(4)]
+    lines = []
+    for row in (header, *rows):
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    count = len(sources)
+    lines.append(f"{count} source{'' if count == 1 else 's'}")
+    return "\n".join(lines) + "\n"
 
 
 def _show(value: Any) -> str:
@@ -153,8 +315,14 @@ def _show(value: Any) -> str:
     return sanitize(str(value), max_len=500)
 
 
-def render_tree(source: Source, reveal: frozenset[int] = frozenset()) -> str:
-    """A readable, indented text tree of a source, values masked unless revealed."""
+def render_tree(
+    source: Source, reveal: frozenset[int] = frozenset(), report: ConnectorReport | None = None
+) -> str:
+    """A readable, indented text tree of a source, values masked unless revealed.
+
+    With *report*, the connector's title is shown and each setting is labelled with the
+    name its connector declares; declared settings the source lacks are listed.
+    """
     from .core.masking import MASK
 
     conn = source.connection
@@ -162,11 +330,20 @@ def render_tree(source: Source, reveal: frozenset[int] = frozenset()) -> str:
     lines += [f"  {label}: {_show(value)}" for _key, label, value in conn.field_values()]
     lines += [f"  {_show(key)}: {_show(value)}" for key, value in conn.extra.items()]
     lines.append(f"Connector ID: {_show(source.connector_id)}")
+    if report is not None:
+        lines.append(f"Connector: {_show(report.title)}")
     lines += [f"{_show(key)}: {_show(value)}" for key, value in source.extra.items()]
     lines.append(f"Settings ({len(source.settings)})")
     for index, setting in enumerate(source.settings):
         value = _show(setting.value) if index in reveal else MASK
-        lines.append(f"  {_show(setting.label)} [{_show(setting.type)}]: {value}")
+        label = report.label_for(setting) if report is not None else setting.label
+        lines.append(f"  {_show(label)} [{_show(setting.type)}]: {value}")
+    if report is not None and report.missing:
+        lines.append(f"Declared by the connector but missing ({len(report.missing)})")
+        lines += [
+            f"  {_show(s.name or s.code)} ({_show(s.code)}) [{_show(s.type)}]"
+            for s in report.missing
+        ]
     if source.time is not None:
         lines.append("Time")
         lines += [f"  {label}: {_show(value)}" for _k, label, value in source.time.present_fields()]

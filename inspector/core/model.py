@@ -601,11 +601,14 @@ class ConnectorReport:
                 f"Setting {sanitize(code, max_len=80)} is {sanitize(actual, max_len=20)} in "
                 f"the source but declared {sanitize(declared, max_len=20)} by the connector."
             )
-        for key, url in self.plain_http_endpoints:
-            label = CONNECTOR_URL_FIELDS.get(key, key)
+        if self.plain_http_endpoints:
+            which = ", ".join(
+                f"{CONNECTOR_URL_FIELDS.get(key, key)} {url}"
+                for key, url in self.plain_http_endpoints
+            )
             out.append(
-                f"The connector's {label} uses plain http:// ({url}): Bitrix24 sends the "
-                "source's settings, credentials included, to it unencrypted."
+                f"The connector's endpoints use plain http:// ({which}): Bitrix24 sends the "
+                "source's settings, credentials included, to them unencrypted."
             )
         return out
 
