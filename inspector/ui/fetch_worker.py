@@ -151,7 +151,8 @@ class FetchController(QObject):
         worker.failed.connect(self._on_worker_failed)
         worker.retrying.connect(self._on_worker_retrying)
         thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(lambda n=number: self._on_thread_finished(n))
+        # A bound slot: Qt drops the connection if this controller is gone first.
+        thread.finished.connect(self._on_thread_finished)
         self._requests[number] = _Request(thread, worker, cancel)
         self._active = number
         thread.start()
@@ -210,12 +211,15 @@ class FetchController(QObject):
         if self._is_active(number):
             self.retrying.emit(attempt, delay)
 
-    def _on_thread_finished(self, number: int) -> None:
-        request = self._requests.pop(number, None)
-        if request is not None:
-            # ``finished`` is emitted just before the thread really ends; ~QThread waits for
-            # that itself, but an explicit bounded wait keeps it obvious.
-            request.thread.wait(1000)
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        for key, request in list(self._requests.items()):
+            if request.thread is thread:
+                del self._requests[key]
+                # ``finished`` is emitted just before the thread really ends; ~QThread
+                # waits for that itself, but an explicit bounded wait keeps it obvious.
+                request.thread.wait(1000)
 
 
 def _adopt_orphan(thread: QThread, worker: QObject) -> None:
