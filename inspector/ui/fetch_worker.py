@@ -18,6 +18,7 @@ this module until it ends, and the application waits for it when it quits.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ from ..core.masking import safe_text
 if TYPE_CHECKING:
     from ..core.client import RequestOptions
     from ..core.credentials import Credential
+
+log = logging.getLogger(__name__)
 
 # Threads still running after their window closed: kept alive until they finish, because a
 # QThread destroyed while running aborts the process.
@@ -80,7 +83,9 @@ class FetchWorker(QObject):
         except InspectorError as exc:
             error = exc
         except Exception as exc:
-            # A bug, not a portal problem: say so without a traceback, and keep secrets out.
+            # A bug, not a portal problem: the traceback goes to the (redacted) log, the
+            # status line gets one sentence without secrets.
+            log.error("fetch failed unexpectedly", exc_info=True)
             detail = safe_text(str(exc), self._credential.secrets(), max_len=200)
             error = InspectorError(
                 f"The request failed unexpectedly ({type(exc).__name__}: {detail}).",

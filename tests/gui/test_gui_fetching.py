@@ -290,3 +290,20 @@ def test_html_and_control_characters_from_the_portal_are_shown_as_plain_text(
     assert not [t for t in texts if "\u202e" in t or "\x1b" in t]
     assert not [t for t in texts if "v@lue-9" in t or "extra-secret-1" in t]
     assert "hint" in texts  # an unknown key of a setting: shown, its value masked
+
+
+def test_an_unexpected_failure_in_the_worker_is_one_sentence_without_secrets(
+    qtbot: Any, make_window: Any, portal: Any, monkeypatch: Any
+) -> None:
+    import inspector.core.client
+
+    def broken(credential: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"cannot handle {credential.endpoint('x')}")
+
+    monkeypatch.setattr(inspector.core.client, "fetch_source", broken)
+    window = make_window(demo=portal)
+    type_id_and_enter(qtbot, window, "6")
+    status = window.status_line.text()
+    assert status.startswith("The request failed unexpectedly (RuntimeError: cannot handle")
+    assert webhook_code(portal.webhook_url) not in status
+    assert "Traceback" not in status
