@@ -493,7 +493,7 @@ class BitrixClient:
             total += len(chunk)
             if total > self.options.max_bytes:
                 raise BadResponse(
-                    f"The answer is larger than {self.options.max_bytes // (1024 * 1024)} MiB, "
+                    f"The answer is larger than {_size_text(self.options.max_bytes)}, "
                     "so reading stopped.",
                     "A source is far smaller than this; the address may not be a Bitrix24 portal.",
                     response.status_code,
@@ -696,6 +696,16 @@ def _describe_non_json(raw: bytes) -> str:
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
         return "a web page instead of JSON"
     return "an answer that is not valid JSON (it may be cut off or garbled)"
+
+
+def _size_text(size: int) -> str:
+    """A byte count for a message: "16 MiB", "64 KiB", "1.5 MiB" or "1000 bytes"."""
+    mib, kib = 1024 * 1024, 1024
+    if size >= mib:
+        return f"{size // mib} MiB" if size % mib == 0 else f"{size / mib:.1f} MiB"
+    if size >= kib and size % kib == 0:
+        return f"{size // kib} KiB"
+    return f"{size} bytes"
 
 
 def _host_of(url: str) -> str:
