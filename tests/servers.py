@@ -26,7 +26,8 @@ The script (``handler``) is one of:
 
 What a ``Reply`` can do (fields may be combined):
 
-* ``status``, ``reason``, ``headers`` (a list of pairs, repeats allowed) and ``body`` bytes.
+* ``status``, ``reason``, ``headers`` (a list of pairs, repeats allowed; sent as UTF-8
+  without any checking, so a test can send what a hostile server would) and ``body`` bytes.
   ``Content-Length`` is added automatically unless ``chunked`` is set or
   ``content_length`` is given: an int sends that value (it may lie), ``None`` sends no
   length and closes the connection after the body (the HTTP/1.0 way to end a body).
@@ -327,7 +328,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             reason = "Whatever"
         head = f"HTTP/1.1 {reply.status} {reason}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
-        self._write(head.encode("latin-1"), trickle=reply.trickle_head, reply=reply)
+        self._write(head.encode("utf-8"), trickle=reply.trickle_head, reply=reply)
 
         if reply.close_after is not None:
             # With a trickle, the chunk delay also applies before the cut.
@@ -394,6 +395,7 @@ class ScriptedServer:
         self._stop = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._serve_thread: threading.Thread | None = None
+        self._port: int | None = None
         self.connections = 0
         self.errors: list[BaseException] = []
         self.tls_errors: list[BaseException] = []
@@ -404,6 +406,7 @@ class ScriptedServer:
         if self._httpd is not None:
             return self
         self._httpd = _HTTPServer(self)
+        self._port = int(self._httpd.server_address[1])
         self._serve_thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.02},
@@ -447,9 +450,10 @@ class ScriptedServer:
 
     @property
     def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("the server is not running")
-        return int(self._httpd.server_address[1])
+        """The bound port; still readable after ``stop()`` (for messages in assertions)."""
+        if self._port is None:
+            raise RuntimeError("the server was never started")
+        return self._port
 
     @property
     def host(self) -> str:
