@@ -427,7 +427,12 @@ def parse_source_list_page(payload: Any) -> list[SourceSummary]:
     """Parse one page of ``biconnector.source.list``: ``result`` is a bare array."""
     _check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
-    if isinstance(result, dict) and all(isinstance(v, dict) for v in result.values()):
+    if (
+        isinstance(result, dict)
+        and result
+        and all(isinstance(k, str) and k.isdigit() for k in result)
+        and all(isinstance(v, dict) for v in result.values())
+    ):
         result = list(result.values())  # PHP sends a sparse array as an object
     if not isinstance(result, list):
         raise BadResponse(
