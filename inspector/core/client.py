@@ -603,6 +603,14 @@ class BitrixClient:
             )
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
             return NetworkError("The portal address cannot be used for a request.")
+        if isinstance(exc, httpx.DecodingError):
+            # A body whose Content-Encoding lies (not gzip/deflate data): a garbled answer,
+            # not a network problem.
+            return BadResponse(
+                f"{host} sent a compressed answer that could not be decoded.",
+                "Check that the address is your Bitrix24 portal; a proxy may be damaging "
+                "the answer.",
+            )
         cause = _root_causes(exc)
         cert = next((c for c in cause if isinstance(c, ssl.SSLCertVerificationError)), None)
         if cert is not None:
