@@ -142,3 +142,25 @@ def test_recent_ids_persist_without_secrets(
     stored = settings_path.read_text()
     for secret in (webhook_code(portal.webhook_url), portal.access_token, "a1b2c3d4e5"):
         assert secret not in stored
+
+
+def test_oauth_credential_round_trips_through_the_keychain(
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings_path: Path
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    panel.oauth_radio.setChecked(True)
+    panel.portal_edit.setText("portal.example.com")
+    panel.token_field.edit.setText("oauth-t0ken-xyz")
+    panel.remember_button.click()
+    assert memory_keyring.saved() is not None
+    window.close()
+
+    again = make_window(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    loaded = again.credentials_panel
+    assert loaded.oauth_radio.isChecked()
+    assert loaded.portal_edit.text() == "https://portal.example.com"
+    assert loaded.token_field.text() == "oauth-t0ken-xyz"
+    assert loaded.token_field.edit.echoMode() == loaded.token_field.edit.EchoMode.Password
+    assert again.windowTitle() == "Bitrix24 BI Source Inspector — portal.example.com"
+    assert "oauth-t0ken-xyz" not in "".join(widget_texts(again))

@@ -1,0 +1,43 @@
+"""The QApplication set-up the entry point calls first, and the window's accessibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTreeView
+
+from inspector.ui import MainWindow
+from inspector.ui.app import create_application
+
+
+def test_create_application_names_the_app(qapp: QApplication) -> None:
+    app = create_application(["b24-inspector"])
+    assert app is qapp  # the existing application is reused, never a second one
+    assert app.applicationName() == "b24-inspector"
+    assert app.organizationName()
+    assert app.desktopFileName() == "b24-inspector"
+    assert not app.windowIcon().isNull()
+
+
+def test_main_widgets_have_accessible_names(qtbot: Any) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    edit = window.findChild(QLineEdit, "sourceIdEdit")
+    fetch = window.findChild(QPushButton, "fetchButton")
+    tree = window.findChild(QTreeView, "sourceTree")
+    assert edit is not None and fetch is not None and tree is not None
+    for widget in (
+        edit,
+        fetch,
+        tree,
+        window.cancel_button,
+        window.status_line,
+        window.busy_indicator,
+        window.credentials_panel.webhook_field.edit,
+        window.credentials_panel.webhook_field.show_button,
+        window.credentials_panel.keychain_label,
+    ):
+        assert widget.accessibleName(), widget.objectName()
+    assert window.credentials_panel.webhook_field.show_button.accessibleName() == (
+        "Show the webhook URL (it contains the secret code)"
+    )
