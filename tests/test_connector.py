@@ -1,0 +1,187 @@
+"""biconnector.connector.get and compare(): labels, missing and undeclared settings, and
+plain-http endpoints (spec §6), over a real socket to the demo portal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from servers import ScriptedServer, json_reply
+
+from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.credentials import parse_webhook_url
+from inspector.core.errors import PortalError
+from inspector.core.model import (
+    Connector,
+    ConnectorSetting,
+    Setting,
+    compare,
+    display_url,
+    parse_connector,
+    parse_source,
+)
+from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
+
+OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[BitrixClient]:
+    with DemoPortal() as portal, BitrixClient(parse_webhook_url(portal.webhook_url)) as c:
+        yield c
+
+
+def fetched(client: BitrixClient, source_id: int) -> tuple[Any, Connector]:
+    source = client.get_source(source_id)
+    assert source.connector_id is not None
+    return source, client.get_connector(source.connector_id)
+
+
+def test_connector_is_parsed(client: BitrixClient) -> None:
+    connector = client.get_connector(2)
+    assert connector.id == 2
+    assert connector.title == "PostgreSQL warehouse"
+    assert ConnectorSetting("port", "Server port", "INT") in connector.settings
+    assert set(connector.urls) == {"urlCheck", "urlTableList", "urlTableDescription", "urlData"}
+    assert connector.logo is not None and "logo" not in repr(connector)
+
+
+def test_labels_come_from_the_connector_and_missing_ones_are_flagged(
+    client: BitrixClient,
+) -> None:
+    source, connector = fetched(client, 7)
+    report = compare(source, connector)
+    assert report.title == "PostgreSQL warehouse"
+    assert [report.label_for(s) for s in source.settings] == [
+        "Server host name (host)",
+        "Server port (port)",
+        "Database name (database)",
+        "User name (login)",
+        "Password (password)",
+    ]
+    assert [s.code for s in report.missing] == ["sslmode"]
+    assert report.undeclared == ()
+    assert report.plain_http_endpoints == ()
+    assert report.warnings() == ["The connector declares settings the source lacks: SSL mode."]
+
+
+def test_plain_http_endpoints_are_warned_about(client: BitrixClient) -> None:
+    report = compare(*fetched(client, 8))
+    assert {key for key, _url in report.plain_http_endpoints} == {
+        "urlCheck",
+        "urlTableList",
+        "urlTableDescription",
+        "urlData",
+    }
+    assert dict(report.plain_http_endpoints)["urlData"] == "http://csv-bridge.demo.invalid/data"
+    [warning] = report.warnings()
+    assert "plain http://" in warning and "unencrypted" in warning
+
+
+def test_undeclared_settings_are_listed(client: BitrixClient) -> None:
+    source, connector = fetched(client, 9)
+    report = compare(source, connector)
+    assert report.undeclared == ("timeout",)
+    timeout = next(s for s in source.settings if s.code == "timeout")
+    assert report.label_for(timeout) == "Timeout, s (timeout)"  # the source's own name
+    assert "timeout" in report.warnings()[0]
+
+
+def test_a_connector_without_parameters_and_the_doc_example(client: BitrixClient) -> None:
+    assert compare(*fetched(client, 10)).warnings() == []
+    report = compare(*fetched(client, 6))
+    assert report.label_for(client.get_source(6).settings[0]) == "Token (token)"
+    assert report.warnings() == []
+
+
+def test_every_demo_source_has_its_connector(client: BitrixClient) -> None:
+    for source_id, item in DEMO_SOURCES.items():
+        source, connector = fetched(client, source_id)
+        assert connector.id == item["connectorId"]
+        assert not compare(source, connector).other_connector
+
+
+def test_unknown_connector_is_a_portal_error(client: BitrixClient) -> None:
+    with pytest.raises(PortalError) as caught:
+        client.get_connector(999)
+    assert caught.value.code == "CONNECTOR_NOT_FOUND"
+
+
+def test_the_documentation_example_without_an_id() -> None:
+    item = {k: v for k, v in DEMO_CONNECTORS[1].items() if k != "id"}
+    payload = {"result": {"item": item}, "time": {"start": 1.0}}
+    with (
+        ScriptedServer(json_reply(payload)) as server,
+        BitrixClient(parse_webhook_url(f"{server.url}/rest/1/conn0code/"), OPTIONS) as c,
+    ):
+        connector = c.get_connector(1)
+        [request] = server.requests
+    assert request.path.endswith("/biconnector.connector.get")
+    assert request.json() == {"id": 1}
+    assert connector.id == 1
+    assert connector.settings == (ConnectorSetting("token", "Token", "STRING"),)
+
+
+def make_source(*settings: tuple[str, str, str], connector_id: int = 1) -> Any:
+    return parse_source(
+        {
+            "result": {
+                "item": {
+                    "connection": {"id": 1, "title": "t"},
+                    "connectorId": connector_id,
+                    "settings": [
+                        {"id": i, "code": c, "name": n, "type": t, "value": f"value-{i}"}
+                        for i, (c, n, t) in enumerate(settings)
+                    ],
+                }
+            }
+        }
+    )
+
+
+def test_type_mismatch_other_connector_and_hostile_names() -> None:
+    connector = parse_connector(
+        {
+            "result": {
+                "item": {
+                    "id": 2,
+                    "title": "Evil\u202econnector\x1b[31m",
+                    "settings": [
+                        {"code": "port", "name": "Port", "type": "STRING"},
+                        {"code": "x", "name": "Ex\u200btra\x07", "type": "STRING"},
+                    ],
+                    "urlData": "HTTP://user:pw@bridge.example:8080/data?key=abc#frag",
+                }
+            }
+        }
+    )
+    source = make_source(("port", "Port", "INT"), connector_id=1)
+    report = compare(source, connector)
+    assert report.other_connector
+    assert report.type_mismatches == (("port", "STRING", "INT"),)
+    assert report.plain_http_endpoints == (("urlData", "http://bridge.example:8080/data"),)
+    text = "\n".join(report.warnings())
+    for bad in ("\u202e", "\x1b", "\x07", "\u200b", "pw", "key=abc", "value-0"):
+        assert bad not in text
+    assert "Extra" in text
+
+
+def test_label_without_a_declared_name_falls_back() -> None:
+    connector = Connector(id=1, title=None, description=None, settings=(), urls={})
+    report = compare(make_source(("token", "Token", "STRING")), connector)
+    setting = Setting(id=1, code="token", name="Token", type="STRING", value="v")
+    assert report.label_for(setting) == "Token (token)"
+    assert report.title == "connector 1"
+
+
+def test_display_url_keeps_only_scheme_host_port_path() -> None:
+    assert display_url("http://u:p@h.example:81/a/b?c=d#e") == "http://h.example:81/a/b"
+    assert display_url("https://[::1]/x") == "https://[::1]/x"
