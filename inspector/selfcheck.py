@@ -9,7 +9,8 @@ per fact:
 - the Qt platform plugin in use (offscreen when there is no display, so this runs headless);
 - the keychain backend and whether a throwaway item can be written, read back and deleted;
 - that every resource file is there and loads;
-- where TLS trust comes from for httpx, and that the CA bundle loads.
+- where TLS trust comes from (the OS store via truststore, or certifi's bundle), and
+  that certifi's fallback bundle loads (and, frozen, is inside the bundle).
 
 The exit status is 0 only if every check passed. No secret is ever printed: the keychain
 test item is random and is neither shown nor kept.
@@ -283,41 +284,49 @@ def _keychain_round_trip(store: CredentialStore, backend: str) -> Check:
 
 
 def _check_tls() -> Iterator[Check]:
+    from .core.network import build_ssl_context, describe_trust
+
+    # What every request uses (client.py builds its context the same way).
+    context = build_ssl_context()
+    verifying = context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    yield Check(
+        "tls trust",
+        verifying,
+        describe_trust() + ("" if verifying else " BUT the context does not verify"),
+    )
+
     paths = ssl.get_default_verify_paths()
+    overrides = [name for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)]
     yield Check(
         "tls openssl",
         True,
-        f"{ssl.OPENSSL_VERSION}; default cafile {_exists(paths.cafile)}, "
-        f"capath {_exists(paths.capath)} (not used by httpx unless SSL_CERT_FILE/DIR is set)",
+        f"{ssl.OPENSSL_VERSION}; default CA file {_exists(paths.cafile)}, "
+        f"CA directory {_exists(paths.capath)}"
+        + (f" (set by {' and '.join(overrides)})" if overrides else ""),
     )
-    # Mirrors httpx.create_ssl_context(verify=True, trust_env=True), which the client uses.
-    if os.environ.get("SSL_CERT_FILE"):
-        source = f"SSL_CERT_FILE={os.environ['SSL_CERT_FILE']}"
-        cafile: str | None = os.environ["SSL_CERT_FILE"]
-    elif os.environ.get("SSL_CERT_DIR"):
-        capath = os.environ["SSL_CERT_DIR"]
-        ok = Path(capath).is_dir()
-        yield Check("tls trust", ok, f"httpx trusts SSL_CERT_DIR={_exists(capath)}")
+
+    # certifi's bundle: the fallback when no system bundle is found, so a frozen build
+    # must carry it inside itself.
+    try:
+        import certifi
+    except ImportError as exc:
+        yield Check("tls fallback", False, f"certifi, the fallback CA bundle, is missing: {exc}")
         return
-    else:
-        try:
-            import certifi
-        except ImportError as exc:
-            yield Check("tls trust", False, f"certifi, httpx's CA bundle, is missing: {exc}")
-            return
-        cafile = certifi.where()
-        source = f"certifi {certifi.__version__} CA bundle {cafile}"
-    context = ssl.create_default_context(cafile=cafile)
-    count = context.cert_store_stats()["x509_ca"]
+    cafile = certifi.where()
     problems = []
-    if count == 0:
-        problems.append("it holds no CA certificate")
+    count = 0
+    if not Path(cafile).is_file():
+        problems.append("the file is missing")
+    else:
+        count = ssl.create_default_context(cafile=cafile).cert_store_stats()["x509_ca"]
+        if count == 0:
+            problems.append("it holds no CA certificate")
     bundle = getattr(sys, "_MEIPASS", None)
-    frozen = getattr(sys, "frozen", False) and bundle and not os.environ.get("SSL_CERT_FILE")
-    if frozen and not Path(str(cafile)).resolve().is_relative_to(Path(str(bundle)).resolve()):
+    frozen = bool(getattr(sys, "frozen", False) and bundle)
+    if frozen and not Path(cafile).resolve().is_relative_to(Path(str(bundle)).resolve()):
         problems.append("it is not inside the frozen bundle")
-    detail = f"httpx trusts {source} ({count} CA certificates)"
-    yield Check("tls trust", not problems, detail + "".join(f"; {p}" for p in problems))
+    detail = f"certifi {certifi.__version__} CA bundle {cafile} ({count} CA certificates)"
+    yield Check("tls fallback", not problems, detail + "".join(f"; {p}" for p in problems))
 
 
 def _exists(path: str | None) -> str:

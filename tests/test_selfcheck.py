@@ -58,7 +58,7 @@ def keychain() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def trust_certifi(monkeypatch: pytest.MonkeyPatch) -> None:
+def default_trust(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
 
@@ -75,7 +75,7 @@ def line(report: str, name: str) -> str:
 
 
 def test_all_pass_with_a_working_keychain(
-    qapp: object, keychain: MemoryKeyring, trust_certifi: None
+    qapp: object, keychain: MemoryKeyring, default_trust: None
 ) -> None:
     status, report = run()
     assert status == 0, report
@@ -88,14 +88,16 @@ def test_all_pass_with_a_working_keychain(
     for name in res.REQUIRED_RESOURCES:
         assert line(report, f"resource {name}:").startswith("[ ok ]")
     trust = line(report, "tls trust:")
-    assert "certifi" in trust and " 0 CA" not in trust
-    assert "default cafile" in line(report, "tls openssl:")
+    assert "verified against" in trust
+    assert "default CA file" in line(report, "tls openssl:")
+    fallback = line(report, "tls fallback:")
+    assert "certifi" in fallback and " 0 CA" not in fallback
     passed = report.count("[ ok ]")
     assert report.rstrip().endswith(f"self-check passed: {passed} checks")
 
 
 def test_keychain_test_item_is_neither_kept_nor_printed(
-    qapp: object, keychain: MemoryKeyring, trust_certifi: None
+    qapp: object, keychain: MemoryKeyring, default_trust: None
 ) -> None:
     status, report = run()
     assert status == 0
@@ -105,7 +107,7 @@ def test_keychain_test_item_is_neither_kept_nor_printed(
         assert value not in report
 
 
-def test_no_keychain_fails_with_the_reason(qapp: object, trust_certifi: None) -> None:
+def test_no_keychain_fails_with_the_reason(qapp: object, default_trust: None) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())
     try:
@@ -143,7 +145,7 @@ def test_missing_resource_fails(
 def test_frozen_app_must_carry_its_ca_bundle(
     qapp: object,
     keychain: MemoryKeyring,
-    trust_certifi: None,
+    default_trust: None,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -157,7 +159,7 @@ def test_frozen_app_must_carry_its_ca_bundle(
     finally:
         res._locate.cache_clear()
     assert status == 1
-    assert "not inside the frozen bundle" in line(report, "tls trust:")
+    assert "not inside the frozen bundle" in line(report, "tls fallback:")
     assert "frozen" in line(report, "version:")
 
 
