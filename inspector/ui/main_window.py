@@ -253,7 +253,6 @@ class MainWindow(QMainWindow):
                 self.credentials_panel.first_field(),
             )
             return
-        self._remember_id(parsed_id)
         self._fetching_id = parsed_id
         self._fetching_secrets = credential.secrets()
         self._controller.start(credential, parsed_id, self._request_options)
@@ -324,6 +323,8 @@ class MainWindow(QMainWindow):
         self.source_tree.show_source(source, self._fetching_secrets)
         self.stale_banner.setVisible(False)
         self._shown_id = source_id
+        if source_id is not None:
+            self._remember_id(source_id)  # only IDs that led to a source
         title = safe_text(source.connection.title or "", self._fetching_secrets, max_len=120)
         named = f" “{title}”" if title else ""
         count = len(source.settings)

@@ -130,6 +130,7 @@ def test_recent_ids_persist_without_secrets(
     window = make_window(demo=portal)
     type_id_and_enter(qtbot, window, "6")
     type_id_and_enter(qtbot, window, "7")
+    type_id_and_enter(qtbot, window, "4242")  # not found: not remembered
     type_id_and_enter(qtbot, window, "6")
     window.close()
 
