@@ -45,6 +45,7 @@ from ..core.credentials import (
     parse_webhook_url,
 )
 from ..core.errors import InvalidCredential
+from ..core.masking import sanitize
 
 if TYPE_CHECKING:
     from ..core.keychain import CredentialStore
@@ -302,10 +303,10 @@ class CredentialsPanel(QGroupBox):
         self._credential, self._problem = credential, problem
         if isinstance(credential, WebhookCredential):
             self.feedback_label.setText(
-                f"✓ Webhook for {credential.host}, user {credential.user_id}"
+                f"✓ Webhook for {sanitize(credential.host)}, user {credential.user_id}"
             )
         elif isinstance(credential, OAuthCredential):
-            self.feedback_label.setText(f"✓ OAuth access token for {credential.host}")
+            self.feedback_label.setText(f"✓ OAuth access token for {sanitize(credential.host)}")
         else:
             empty = not (
                 self.webhook_field.text()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from .. import APP_DISPLAY_NAME
 from ..core.credentials import parse_webhook_url
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, parse_source_id
-from ..core.masking import safe_text
+from ..core.masking import safe_text, sanitize
 from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin, plain_label
 from .fetch_worker import FetchController
 from .source_tree import SourceTreeView
@@ -274,8 +274,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(self.keychain_delay_ms, self, self._finish_start_up)
 
     def _finish_start_up(self) -> None:
-        if self._closing:
-            return
+        if self._closing or self.credentials_panel.started:
+            return  # a fetch() already read the keychain; leave the focus where it is
         self.credentials_panel.start()
         if self.credentials_panel.credential() is not None:
             self.source_id_edit.setFocus()
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
     def _portal_name(self, credential: Credential) -> str:
         if self._demo_credential is not None and credential == self._demo_credential:
             return "Demo portal"
-        return credential.host
+        return sanitize(credential.host, max_len=200)  # typed text: no bidi tricks in titles
 
     # --- fetch outcomes ----------------------------------------------------------------
 
