@@ -570,7 +570,7 @@ def test_trickling_headers_also_run_into_the_overall_deadline() -> None:
 
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
-        worker.join(2.0)  # the deadline is 0.7 s
+        worker.join(1.5)  # the deadline is 0.7 s
         finished_in_time = not worker.is_alive()
     worker.join(5)
     assert finished_in_time

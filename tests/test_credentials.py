@@ -173,7 +173,7 @@ def test_webhook_rejection_messages_say_what_is_wrong() -> None:
     assert "/rest/" in message("https://portal.example.com/")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.text(max_size=80))
 def test_webhook_parser_only_ever_raises_invalid_credential(text: str) -> None:
     try:
@@ -183,7 +183,7 @@ def test_webhook_parser_only_ever_raises_invalid_credential(text: str) -> None:
     assert cred.code and cred.code not in cred.display()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.from_regex(r"[a-z0-9]{8,32}", fullmatch=True),
     st.integers(min_value=1, max_value=10**6),

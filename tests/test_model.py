@@ -399,7 +399,7 @@ def nested(depth: int) -> Any:
     return value
 
 
-@pytest.mark.parametrize("depth", [10, 500, sys.getrecursionlimit() - 50, 5000, 50_000])
+@pytest.mark.parametrize("depth", [10, 500, sys.getrecursionlimit() - 50, 20_000])
 @pytest.mark.parametrize("where", ["setting-value", "setting-extra", "title", "item-extra", "time"])
 def test_deeply_nested_values_give_bad_response_not_recursion_error(depth: int, where: str) -> None:
     data = {
@@ -443,7 +443,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.fixed_dictionaries(
         {},
