@@ -36,22 +36,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.credentials import (
-    Credential,
-    OAuthCredential,
-    WebhookCredential,
-    credential_from_storage,
-    make_oauth_credential,
-    parse_webhook_url,
-)
 from ..core.errors import InvalidCredential
 from ..core.masking import sanitize
 
 if TYPE_CHECKING:
+    from ..core.credentials import Credential
     from ..core.keychain import CredentialStore
 
 DEFAULT_PROFILE = "default"
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
+# What the empty webhook field says; shown before core.credentials is imported (start-up).
+EMPTY_WEBHOOK_HINT = "Paste the inbound webhook URL that Bitrix24 shows."
 
 
 class Origin(enum.Enum):
@@ -293,19 +288,28 @@ class CredentialsPanel(QGroupBox):
     def _validate(self) -> None:
         credential: Credential | None = None
         problem = ""
-        try:
-            if self.webhook_radio.isChecked():
-                credential = parse_webhook_url(self.webhook_field.text())
-            else:
-                credential = make_oauth_credential(self.portal_edit.text(), self.token_field.text())
-        except InvalidCredential as exc:
-            problem = str(exc)
+        webhook = self.webhook_radio.isChecked()
+        if webhook and not self.webhook_field.text().strip():
+            problem = EMPTY_WEBHOOK_HINT  # the window's first state: no parser needed yet
+        else:
+            # Imported on first use to keep start-up lean.
+            from ..core.credentials import make_oauth_credential, parse_webhook_url
+
+            try:
+                if webhook:
+                    credential = parse_webhook_url(self.webhook_field.text())
+                else:
+                    credential = make_oauth_credential(
+                        self.portal_edit.text(), self.token_field.text()
+                    )
+            except InvalidCredential as exc:
+                problem = str(exc)
         self._credential, self._problem = credential, problem
-        if isinstance(credential, WebhookCredential):
+        if credential is not None and credential.kind == "webhook":
             self.feedback_label.setText(
                 f"✓ Webhook for {sanitize(credential.host)}, user {credential.user_id}"
             )
-        elif isinstance(credential, OAuthCredential):
+        elif credential is not None:
             self.feedback_label.setText(f"✓ OAuth access token for {sanitize(credential.host)}")
         else:
             empty = not (
@@ -383,7 +387,7 @@ class CredentialsPanel(QGroupBox):
             )
 
     def _fill_credential(self, credential: Credential, origin: Origin) -> None:
-        if isinstance(credential, WebhookCredential):
+        if credential.kind == "webhook":
             self._fill(credential.endpoint(""), origin, oauth=None)
         else:
             self._fill("", origin, oauth=(credential.portal.origin, credential.access_token))
@@ -429,6 +433,8 @@ class CredentialsPanel(QGroupBox):
             usable_message = outcome.message if self._backend_usable else None
             self._set_keychain_text(usable_message or self._not_saved_text())
             return
+        from ..core.credentials import credential_from_storage
+
         try:
             credential = credential_from_storage(outcome.secret)
         except InvalidCredential as exc:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_DISPLAY_NAME
-from ..core.credentials import parse_webhook_url
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, parse_source_id
 from ..core.masking import safe_text, sanitize
 from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin, plain_label
@@ -101,6 +100,8 @@ class MainWindow(QMainWindow):
             self.resize(900, 680)
 
         if demo is not None:
+            from ..core.credentials import parse_webhook_url
+
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)
         elif os.environ.get(WEBHOOK_ENV, "").strip():

@@ -14,9 +14,7 @@ text: the default delegate draws ``DisplayRole`` as plain text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -131,6 +129,8 @@ class _Builder:
         if isinstance(value, str):
             kind = "datetime" if key in _DATE_KEYS else "string"
             return self.text(value), kind
+        import json  # imports in this module wait until a source is shown (start-up time)
+
         kind = "array" if isinstance(value, list) else "object"
         return self.text(json.dumps(value, ensure_ascii=False, default=str)), kind
 
@@ -193,6 +193,8 @@ class _Builder:
 
 
 def _utc(timestamp: float) -> str:
+    from datetime import UTC, datetime  # only when a source is shown: start-up stays lean
+
     try:
         moment = datetime.fromtimestamp(timestamp, UTC)
     except (OverflowError, OSError, ValueError):
@@ -311,6 +313,8 @@ class SourceTreeModel(QAbstractItemModel):
         """The source as JSON with every setting value masked (revealed ones too)."""
         if self._source is None:
             return ""
+        import json
+
         return json.dumps(self._source.masked_dict(), indent=2, ensure_ascii=False, default=str)
 
     def is_hidden_cell(self, index: ModelIndex) -> bool:
