@@ -153,3 +153,121 @@ def test_no_usable_answer_exits_4() -> None:
     assert proc.returncode == 4
     assert "refused" in proc.stderr
     assert "sekr3tcode" not in proc.stderr + proc.stdout
+
+
+# --- list, connector labels and network options (appended with the source picker) -----------
+
+
+def run_command(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Like run_cli, for any subcommand, and without proxies from the environment."""
+    proxies = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith("B24_") and k.upper() not in proxies
+    }
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=full_env,
+        check=False,
+    )
+
+
+def test_list_prints_a_table(portal: DemoPortal) -> None:
+    proc = run_command("list", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["ID", "Active", "Type", "Connector", "Title"]
+    assert lines[1].split()[:4] == ["6", "yes", "rest", "1"]
+    assert "Legacy CRM export" in proc.stdout
+    assert "8   no" in proc.stdout
+    assert lines[-1] == f"{len(DEMO_SOURCES)} sources"
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_list_json_has_no_settings(portal: DemoPortal) -> None:
+    proc = run_command(
+        "list", "--json", "--portal", portal.base_url, env={"B24_ACCESS_TOKEN": portal.access_token}
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [row["id"] for row in rows] == sorted(DEMO_SOURCES)
+    assert all("settings" not in row for row in rows)
+    assert rows[3]["syncMode"] == "incremental"
+    assert_no_secret(proc, portal.access_token)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected_code", "expected_text"),
+    [
+        (["--webhook-url", "WRONG"], 3, "INVALID_CREDENTIALS"),
+        (["--webhook-url", "CLOSED"], 4, "refused"),
+        (["--demo", "--proxy", "ftp://proxy:21"], 2, "proxy"),
+        (["--demo", "--ca-file", "no-such-ca.pem"], 2, "no-such-ca.pem"),
+        (["--demo", "--timeout", "0"], 2, "--timeout"),
+    ],
+)
+def test_list_exit_codes(
+    portal: DemoPortal, args: list[str], expected_code: int, expected_text: str
+) -> None:
+    if "WRONG" in args:
+        args[args.index("WRONG")] = portal.webhook_url.replace(webhook_code(portal), "wr0ngcode")
+    if "CLOSED" in args:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        args[args.index("CLOSED")] = f"http://127.0.0.1:{port}/rest/1/sekr3tcode/"
+    proc = run_command("list", *args)
+    assert proc.returncode == expected_code, proc.stderr
+    assert expected_text in proc.stderr
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert "wr0ngcode" not in proc.stderr and "sekr3tcode" not in proc.stderr
+
+
+def test_get_labels_settings_with_the_connector(portal: DemoPortal) -> None:
+    proc = run_command("get", "7", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0, proc.stderr
+    assert "Connector: PostgreSQL warehouse" in proc.stdout
+    assert "Server host name (host) [STRING]: ••••••••" in proc.stdout
+    assert "SSL mode (sslmode)" in proc.stdout
+    assert "declares settings the source lacks: SSL mode" in proc.stderr
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_get_warns_about_a_plain_http_connector(portal: DemoPortal) -> None:
+    proc = run_command("get", "8", "--json", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["connector"]["title"] == "CSV bridge (legacy)"
+    assert set(data["connector"]["plainHttpEndpoints"]) == {
+        "urlCheck",
+        "urlTableList",
+        "urlTableDescription",
+        "urlData",
+    }
+    assert "plain http://" in proc.stderr and "unencrypted" in proc.stderr
+    assert {s["value"] for s in data["settings"]} == {"••••••••"}
+    assert_no_secret(proc, webhook_code(portal))
+
+
+def test_get_no_connector_skips_the_lookup(portal: DemoPortal) -> None:
+    portal.clear_requests()
+    proc = run_command("get", "7", "--no-connector", env={"B24_WEBHOOK_URL": portal.webhook_url})
+    assert proc.returncode == 0, proc.stderr
+    assert "Connector:" not in proc.stdout
+    assert "Host (host) [STRING]: ••••••••" in proc.stdout
+    assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
+
+
+def test_a_failed_connector_lookup_only_warns() -> None:
+    with DemoPortal(connectors={}) as bare:
+        proc = run_command("get", "6", env={"B24_WEBHOOK_URL": bare.webhook_url})
+        code = webhook_code(bare)
+    assert proc.returncode == 0, proc.stderr
+    assert "Rest source SQL" in proc.stdout
+    assert "warning: the source's connector could not be read" in proc.stderr
+    assert "CONNECTOR_NOT_FOUND" in proc.stderr
+    assert_no_secret(proc, code)
