@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTreeView
@@ -41,3 +45,31 @@ def test_main_widgets_have_accessible_names(qtbot: Any) -> None:
     assert window.credentials_panel.webhook_field.show_button.accessibleName() == (
         "Show the webhook URL (it contains the secret code)"
     )
+
+
+def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> None:
+    """Both cost as much start-up time as Qt itself: the worker imports httpx on its first
+    request, and the keychain is read just after the first paint."""
+
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6.QtCore import QTimer
+        from inspector.ui.app import create_application
+        app = create_application(sys.argv[:1])
+        from inspector.ui import MainWindow
+        window = MainWindow()
+        window.show()
+        QTimer.singleShot(0, app.quit)
+        app.exec()
+        heavy = ("httpx", "keyring", "inspector.core.client")
+        print("LOADED", sorted(m for m in heavy if m in sys.modules))
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env.pop("B24_WEBHOOK_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LOADED []" in done.stdout
