@@ -469,3 +469,15 @@ def test_cli_token_from_environment_is_not_renewed(
     assert run_get(args, out, err) == 3
     assert "code: expired_token" in err.getvalue()
     assert token_requests(portal) == []
+
+
+def test_the_demo_portal_records_no_token_or_secret(portal: DemoPortal) -> None:
+    cred = renewable(portal)
+    portal.expire_access_token()
+    with BitrixClient(cred, OPTIONS, on_credential_renewed=lambda c: None) as client:
+        client.get_source(6)
+        renewed = client.credential
+    recorded = repr(portal.requests)
+    for secret in (*cred.secrets(), *renewed.secrets(), portal.client_secret):
+        assert secret not in recorded
+    assert "client_secret=•••" in recorded and "refresh_token=•••" in recorded
