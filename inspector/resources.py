@@ -6,7 +6,7 @@ layouts, which this module tells apart so no other module has to:
 - **frozen** (PyInstaller): the spec bundles ``resources/`` as ``inspector/resources/``
   under ``sys._MEIPASS``;
 - **installed wheel**: hatchling force-includes ``resources/`` as the package directory
-  ``inspector/resources/`` (found through ``importlib.resources``);
+  ``inspector/resources/``, next to this module;
 - **source checkout**: the ``resources/`` directory next to the ``inspector`` package.
 
 This module imports no Qt at import time; ``app_icon()`` imports it when called.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from importlib import resources as importlib_resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -56,10 +55,12 @@ def _candidates() -> list[tuple[str, Path]]:
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
         found.append(("frozen bundle", Path(bundle) / "inspector" / "resources"))
-    package = importlib_resources.files("inspector") / "resources"
-    if isinstance(package, Path):  # wheels install unpacked; zip imports are not supported
-        found.append(("installed package", package))
-    found.append(("source checkout", Path(__file__).resolve().parent.parent / "resources"))
+    package = Path(__file__).resolve().parent
+    # For a package on disk this is what importlib.resources.files("inspector") returns;
+    # importing importlib.resources would add about 20 ms to start-up, and Qt needs real
+    # file paths anyway (a zip-imported package is not supported).
+    found.append(("installed package", package / "resources"))
+    found.append(("source checkout", package.parent / "resources"))
     return found
 
 

@@ -123,7 +123,7 @@ def test_installed_wheel_finds_its_resources(tmp_path: Path) -> None:
         import inspector, inspector.resources as r
         from pathlib import Path
         assert r.resources_layout() == "installed package", r.resources_layout()
-        assert r.resources_dir() == Path(inspector.__file__).parent / "resources"
+        assert r.resources_dir() == Path(inspector.__file__).resolve().parent / "resources"
         for name in r.REQUIRED_RESOURCES:
             assert r.resource_path(name).stat().st_size > 0, name
         print("ok", len(r.REQUIRED_RESOURCES))
