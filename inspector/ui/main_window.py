@@ -30,7 +30,7 @@ from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, pa
 from ..core.masking import safe_text, sanitize
 from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin, plain_label
 from .fetch_worker import FetchController
-from .source_tree import SourceTreeView
+from .source_tree import MIN_REDACTED_VALUE, SourceTreeView
 
 if TYPE_CHECKING:
     from ..core.client import RequestOptions
@@ -326,7 +326,11 @@ class MainWindow(QMainWindow):
         self._shown_id = source_id
         if source_id is not None:
             self._remember_id(source_id)  # only IDs that led to a source
-        title = safe_text(source.connection.title or "", self._fetching_secrets, max_len=120)
+        hidden = (
+            *self._fetching_secrets,
+            *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE),
+        )
+        title = safe_text(source.connection.title or "", hidden, max_len=120)
         named = f" “{title}”" if title else ""
         count = len(source.settings)
         settings = (

@@ -49,6 +49,7 @@ COLUMNS = ("Field", "Value", "Type")
 NONE_TEXT = "—"
 _DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
 _UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
+MIN_REDACTED_VALUE = 6  # as core.export does for copied JSON
 CLIPBOARD_CLEAR_SECONDS = 30
 """A revealed value copied to the clipboard is cleared after this long, if still there."""
 
@@ -216,12 +217,18 @@ class SourceTreeModel(QAbstractItemModel):
     # --- loading ---------------------------------------------------------------------
 
     def load(self, source: Source, secrets: Sequence[str] = ()) -> None:
-        """Show *source*; every value hidden again. *secrets* are redacted from all text."""
+        """Show *source*; every value hidden again. *secrets* are redacted from all text.
+
+        So are the setting values themselves, should the portal repeat one in another
+        field (a description quoting a password). Values shorter than 6 characters are
+        left to the structural masking: "30" or "5432" also occur in ordinary text.
+        """
+        hidden = (*secrets, *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE))
         self.beginResetModel()
         self._source = source
         self._revealed = set()
         self._stale = False
-        self._root = _Builder(secrets).build(source)
+        self._root = _Builder(hidden).build(source)
         self._setting_nodes = {
             node.setting: node for node in self._root.walk() if node.setting is not None
         }
@@ -310,12 +317,15 @@ class SourceTreeModel(QAbstractItemModel):
         return self._source.settings[position].value
 
     def masked_json(self) -> str:
-        """The source as JSON with every setting value masked (revealed ones too)."""
+        """The source as JSON with every setting value masked (revealed ones too).
+
+        Raises ``LeakPrevented`` (an ``InspectorError``) if a value would still show.
+        """
         if self._source is None:
             return ""
-        import json
+        from ..core.export import masked_json  # imported when first used (start-up time)
 
-        return json.dumps(self._source.masked_dict(), indent=2, ensure_ascii=False, default=str)
+        return masked_json(self._source)
 
     def is_hidden_cell(self, index: ModelIndex) -> bool:
         """True when the value cell of *index*'s row shows a hidden value."""
@@ -539,7 +549,13 @@ class SourceTreeView(QTreeView):
         self.clipboard_clear_timer.stop()
 
     def copy_json(self) -> None:
-        text = self._model.masked_json()
+        from ..core.errors import InspectorError
+
+        try:
+            text = self._model.masked_json()
+        except InspectorError as exc:
+            self.message.emit(str(exc))
+            return
         if not text:
             self.message.emit("Nothing to copy yet: fetch a source first.")
             return

@@ -6,6 +6,7 @@ from typing import Any
 
 from gui_helpers import fetch_and_wait, tree_of, type_id_and_enter, webhook_code, widget_texts
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from servers import ScriptedServer, hang, json_reply
 
@@ -261,8 +262,8 @@ def test_html_and_control_characters_from_the_portal_are_shown_as_plain_text(
     item = {
         "connection": {
             "id": 3,
-            "title": "<b>bold</b>\u202eevil\x1b[31m",
-            "description": "line1\nline2",
+            "title": "<b>bold</b>\u202eevil\x1b[31m v@lue-9",
+            "description": "line1\nline2 (password v@lue-9)",
             "active": "Y",
         },
         "connectorId": 1,
@@ -284,12 +285,17 @@ def test_html_and_control_characters_from_the_portal_are_shown_as_plain_text(
     from gui_helpers import model_texts
 
     texts = [t for _p, _c, _r, t in model_texts(tree_of(window).model())]
-    assert "<b>bold</b>evil" in texts
-    assert "line1 line2" in texts
+    assert "<b>bold</b>evil •••" in texts
+    assert window.status_line.text().startswith("Source 3 “<b>bold</b>evil •••”")
+    assert "line1 line2 (password •••)" in texts  # a value repeated elsewhere is hidden
     assert "<i>PW</i> (pw)" in texts
     assert not [t for t in texts if "\u202e" in t or "\x1b" in t]
     assert not [t for t in texts if "v@lue-9" in t or "extra-secret-1" in t]
     assert "hint" in texts  # an unknown key of a setting: shown, its value masked
+    tree = tree_of(window)
+    tree.copy_json_action.trigger()
+    copied = QGuiApplication.clipboard().text()
+    assert "v@lue-9" not in copied and "extra-secret-1" not in copied
 
 
 def test_an_unexpected_failure_in_the_worker_is_one_sentence_without_secrets(
