@@ -10,9 +10,10 @@ through one ``httpx.Client`` built by ``client.py`` from these settings:
   on-premise portal whose certificate comes from a private CA; it adds to the trust, it
   never replaces it. There is deliberately no way to turn verification off.
 * **Proxies**: without a proxy setting, the usual environment variables apply
-  (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), as httpx reads them. A
-  proxy setting (``http://host:port``, optionally with ``user:password@``) is used for
-  every request instead.
+  (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), as httpx reads them
+  through ``urllib.request.getproxies`` (which, without them, falls back to the system
+  proxy settings on Windows and macOS). A proxy setting (``http://host:port``,
+  optionally with ``user:password@``) is used for every request instead.
 
 No Qt and no httpx here: plain ``ssl`` and ``truststore``.
 """
