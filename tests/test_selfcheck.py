@@ -187,20 +187,34 @@ def test_runs_without_a_display() -> None:
     assert done.stdout.rstrip().endswith("failed: keychain"), done.stdout + done.stderr
 
 
-@pytest.mark.keychain
-def test_real_secret_service(qapp: object) -> None:
-    """Inside a D-Bus session with an unlocked gnome-keyring (see .ci/run)."""
-    previous = keyring.get_keyring()
-    keyring.core.init_backend()
+@pytest.fixture(scope="module")
+def secret_service_address() -> Iterator[str]:
     try:
-        status, report = run()
-        assert "Secret Service: available" in line(report, "keychain:")
-        assert status == 0, report
-    finally:
-        keyring.set_keyring(previous)
+        from tests import keyring_session
+    except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
+        import keyring_session
+    with keyring_session.secret_service_bus() as address:
+        yield address
+
+
+@pytest.mark.keychain
+def test_real_secret_service(secret_service_address: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keyring's own detection in a fresh process finds the Secret Service, and it works."""
+    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": secret_service_address}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    code = "import sys; from inspector.selfcheck import run_self_check; "
+    code += "sys.exit(run_self_check(sys.stdout))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert "Secret Service: available" in line(done.stdout, "keychain:"), done.stdout
+    assert "written to Secret Service" in line(done.stdout, "keychain round trip:")
+    assert done.returncode == 0, done.stdout + done.stderr
+
     # Nothing of the round trip is left behind in the real keychain.
     import secretstorage
 
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", secret_service_address)
     with secretstorage.dbus_init() as connection:
         collection = secretstorage.get_default_collection(connection)
         assert list(collection.search_items({"service": SELF_CHECK_SERVICE})) == []
