@@ -34,13 +34,15 @@ def run_window(
     screenshot: str | None = None,
     exit_after_show: bool = False,
 ) -> int:
-    from .core.errors import InputError, parse_source_id
+    source_id = None
+    if fetch is not None:  # the error tree is not needed to open a plain window
+        from .core.errors import InputError, parse_source_id
 
-    try:
-        source_id = parse_source_id(fetch) if fetch is not None else None
-    except InputError as exc:
-        print(f"error: --fetch: {exc}", file=sys.stderr)
-        return exc.exit_code
+        try:
+            source_id = parse_source_id(fetch)
+        except InputError as exc:
+            print(f"error: --fetch: {exc}", file=sys.stderr)
+            return exc.exit_code
 
     from PySide6.QtCore import QTimer
 
