@@ -27,6 +27,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         path = home / sub
         path.mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(path))
+    # Neither a developer's credentials nor their proxy settings may leak into a test.
     for var in ("B24_WEBHOOK_URL", "B24_ACCESS_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     return home
