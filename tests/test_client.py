@@ -12,6 +12,7 @@ import copy
 import gzip
 import json
 import logging
+import socket
 import threading
 import time
 import tracemalloc
@@ -549,13 +550,8 @@ def test_a_trickling_body_runs_into_the_overall_deadline(kind: str) -> None:
     assert "still sending" in exc.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the overall deadline is only checked while reading the body; a server that "
-    "trickles its status line and headers (each byte inside the read timeout) holds the "
-    "call far longer than connect_timeout + read_timeout",
-)
 def test_trickling_headers_also_run_into_the_overall_deadline() -> None:
+    """Each header byte comes inside the read timeout; the whole exchange still ends."""
     padding = [("X-Padding", "p" * 400)]
     reply = json_reply(OK, headers=padding, trickle_head=True, chunk_size=2, chunk_delay=0.05)
     outcome: list[BaseException | Source] = []
@@ -575,6 +571,55 @@ def test_trickling_headers_also_run_into_the_overall_deadline() -> None:
     worker.join(5)
     assert finished_in_time
     assert isinstance(outcome[0], RequestTimeout)
+    assert "still sending" in outcome[0].message
+    assert "0.7 s" in outcome[0].message
+
+
+def test_a_trickling_tls_handshake_is_bounded_by_the_connect_timeout() -> None:
+    """A 'server' that answers the TLS hello one byte per 0.1 s, each inside the timeout:
+    CPython bounds the whole handshake by the socket timeout (the connect timeout)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            # A handshake record header announcing 16 KiB, then its body byte by byte.
+            for byte in b"\x16\x03\x03\x40\x00" + b"\x00" * 1000:
+                if stop.wait(0.1):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    server = threading.Thread(target=serve, daemon=True)
+    server.start()
+    port = listener.getsockname()[1]
+    try:
+        started = time.monotonic()
+        exc = fails(
+            RequestTimeout,
+            credential_for("webhook", f"https://127.0.0.1:{port}"),
+            connect_timeout=0.3,
+            read_timeout=0.4,
+        )
+        assert time.monotonic() - started < 2
+    finally:
+        stop.set()
+        listener.close()
+        server.join(5)
+    assert "connect" in exc.message and "0.3 s" in exc.message
+
+
+def test_cancel_interrupts_a_server_that_never_answers() -> None:
+    """A cancel ends even a read that is blocked waiting for the first byte."""
+    cancel = threading.Event()
+    with ScriptedServer(hang()) as srv:
+        threading.Timer(0.2, cancel.set).start()
+        started = time.monotonic()
+        fails(Cancelled, credential_for("webhook", srv.url), cancel=cancel, read_timeout=10)
+        assert time.monotonic() - started < 2
 
 
 @pytest.mark.parametrize(

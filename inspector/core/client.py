@@ -19,6 +19,10 @@ server once (``GET <oauth_server>?grant_type=refresh_token&…``), hands the ren
 credential to the callback (which must persist it: the old refresh token is now void),
 and repeats the call once. It never refreshes on a timer or ahead of a call.
 
+Limits: every exchange ends by ``connect_timeout + read_timeout``, whatever the server
+trickles (status line, headers or body): a watchdog shuts the connection's socket down at
+the deadline, and at once when ``cancel`` is set.
+
 Waits: HTTP 503 ``QUERY_LIMIT_EXCEEDED`` is retried with growing delays; HTTP 429
 ``OPERATION_TIME_LIMIT`` is waited out (once, until ``operating_reset_at``) only if
 ``RequestOptions.operation_limit_wait`` allows it. Each wait is announced through
@@ -28,6 +32,7 @@ Waits: HTTP 503 ``QUERY_LIMIT_EXCEEDED`` is retried with growing delays; HTTP 42
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -85,6 +90,7 @@ RETRYABLE_CODES = frozenset({"QUERY_LIMIT_EXCEEDED"})
 LIST_PAGE_SIZE = 50  # biconnector *.list pages are fixed at 50 (spec §2)
 MAX_LIST_PAGES = 200  # 10,000 sources: far beyond any real portal; a guard against loops
 _DEFAULT_OPERATION_WAIT = 60.0  # one bucket of the 10-minute operating window (spec §11)
+_WATCH_INTERVAL = 0.05  # how often a request's watchdog looks at the clock and cancel
 
 
 @dataclass(frozen=True)
@@ -223,8 +229,12 @@ class BitrixClient:
             verify=_ssl_context(self.options),
             proxy=self._proxy,
             transport=transport,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
         )
+        self._sockets = _SocketRegistry()
 
     def __enter__(self) -> BitrixClient:
         return self
@@ -234,6 +244,7 @@ class BitrixClient:
 
     def close(self) -> None:
         self._http.close()
+        self._sockets.clear()
 
     def get_source(self, source_id: int) -> Source:
         """``biconnector.source.get``: one source, setting values held raw (mask to show)."""
@@ -472,10 +483,19 @@ class BitrixClient:
             raise Cancelled()
         request_id = uuid.uuid4().hex
         self.last_request_id = request_id
-        deadline = time.monotonic() + self.options.connect_timeout + self.options.read_timeout
+        deadline = time.monotonic() + self._total_timeout()
+        # httpx's timeouts bound each socket operation, not the whole exchange: the watchdog
+        # ends a request that trickles its status line, headers or body past the deadline,
+        # and makes a cancel interrupt a blocked read.
+        watchdog = _Watchdog(self._sockets, deadline, self._cancel)
         try:
             with self._http.stream(
-                verb, url, json=json_body, params=params, headers={"X-Request-ID": request_id}
+                verb,
+                url,
+                json=json_body,
+                params=params,
+                headers={"X-Request-ID": request_id},
+                extensions={"trace": self._sockets.trace},
             ) as response:
                 if response.is_redirect:
                     raise self._redirected(response, portal=portal)
@@ -484,7 +504,13 @@ class BitrixClient:
         except InspectorError:
             raise
         except httpx.HTTPError as exc:
+            if watchdog.fired == "cancel":
+                raise Cancelled() from exc
+            if watchdog.fired == "deadline":
+                raise self._deadline_passed(host) from exc
             raise self._transport_error(exc, host) from exc
+        finally:
+            watchdog.stop()
 
     def _read_capped(self, response: httpx.Response, deadline: float, host: str) -> bytes:
         chunks: list[bytes] = []
@@ -499,15 +525,18 @@ class BitrixClient:
                     response.status_code,
                 )
             if time.monotonic() > deadline:
-                raise RequestTimeout(
-                    f"{host} was still sending its answer when the time limit "
-                    f"of {self._total_timeout():g} s ran out.",
-                    "The network or the portal is very slow; try again, or raise the timeout.",
-                )
+                raise self._deadline_passed(host)
             if self._cancel.is_set():
                 raise Cancelled()
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _deadline_passed(self, host: str) -> RequestTimeout:
+        return RequestTimeout(
+            f"{host} was still sending its answer when the time limit "
+            f"of {self._total_timeout():g} s ran out.",
+            "The network or the portal is very slow; try again, or raise the timeout.",
+        )
 
     def _total_timeout(self) -> float:
         return self.options.connect_timeout + self.options.read_timeout
@@ -695,6 +724,80 @@ class BitrixClient:
             "answering instead.",
             status,
         )
+
+
+class _SocketRegistry:
+    """The sockets of one client's connections, learnt from httpcore's ``trace`` extension.
+
+    Every new TCP connection and TLS session is reported as ``*.connect_tcp.complete`` /
+    ``*.start_tls.complete`` with the network stream, whose ``get_extra_info("socket")``
+    is documented. (A TLS handshake needs no watching: CPython bounds the whole handshake
+    by the socket's timeout, the connect timeout.)
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        if event.endswith((".connect_tcp.complete", ".start_tls.complete")):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            with self._lock:
+                self._sockets = [s for s in self._sockets if s.fileno() != -1]
+                if isinstance(sock, socket.socket):
+                    self._sockets.append(sock)
+
+    def shut_down(self) -> None:
+        """Shut every open connection down; a read blocked on one of them ends at once."""
+        with self._lock:
+            for sock in self._sockets:
+                if sock.fileno() == -1:
+                    continue
+                # socket.socket.shutdown also works on an SSLSocket, without touching the
+                # TLS state the reading thread may be using at this moment.
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._sockets = []
+
+
+class _Watchdog:
+    """Watches one exchange: past its deadline, or once cancelled, it shuts the sockets.
+
+    ``fired`` is ``None``, ``"deadline"`` or ``"cancel"``. ``stop()`` ends the watch (and
+    its thread) when the exchange is over.
+    """
+
+    def __init__(self, sockets: _SocketRegistry, deadline: float, cancel: threading.Event) -> None:
+        self.fired: Literal["deadline", "cancel"] | None = None
+        self._sockets = sockets
+        self._deadline = deadline
+        self._cancel = cancel
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="request-watchdog", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if self._done.wait(min(_WATCH_INTERVAL, max(remaining, 0.0))):
+                return
+            if self._cancel.is_set():
+                self.fired = "cancel"
+            elif time.monotonic() >= self._deadline:
+                self.fired = "deadline"
+            else:
+                continue
+            log.debug("request watchdog: %s; shutting the connection down", self.fired)
+            self._sockets.shut_down()
+            return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def _describe_non_json(raw: bytes) -> str:
