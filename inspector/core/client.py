@@ -21,7 +21,9 @@ and repeats the call once. It never refreshes on a timer or ahead of a call.
 
 Limits: every exchange ends by ``connect_timeout + read_timeout``, whatever the server
 trickles (status line, headers or body): a watchdog shuts the connection's socket down at
-the deadline, and at once when ``cancel`` is set.
+the deadline, and at once when ``cancel`` is set. The body is inflated here, in bounded
+steps, so the size cap counts decompressed bytes and a gzip bomb costs no more memory
+than the cap.
 
 Waits: HTTP 503 ``QUERY_LIMIT_EXCEEDED`` is retried with growing delays; HTTP 429
 ``OPERATION_TIME_LIMIT`` is waited out (once, until ``operating_reset_at``) only if
@@ -40,6 +42,7 @@ import ssl
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -90,6 +93,8 @@ RETRYABLE_CODES = frozenset({"QUERY_LIMIT_EXCEEDED"})
 LIST_PAGE_SIZE = 50  # biconnector *.list pages are fixed at 50 (spec §2)
 MAX_LIST_PAGES = 200  # 10,000 sources: far beyond any real portal; a guard against loops
 _DEFAULT_OPERATION_WAIT = 60.0  # one bucket of the 10-minute operating window (spec §11)
+# Only what _BodyDecoder inflates itself; httpx would also offer br/zstd if installed.
+ACCEPT_ENCODING = "gzip, deflate"
 _WATCH_INTERVAL = 0.05  # how often a request's watchdog looks at the clock and cancel
 
 
@@ -232,6 +237,7 @@ class BitrixClient:
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
         )
         self._sockets = _SocketRegistry()
@@ -513,23 +519,46 @@ class BitrixClient:
             watchdog.stop()
 
     def _read_capped(self, response: httpx.Response, deadline: float, host: str) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > self.options.max_bytes:
+        """The body, decompressed here in bounded steps: the cap counts decoded bytes, and
+        a gzip bomb never inflates in memory much past it (httpx would inflate each raw
+        read of up to 64 KiB in one go, ~1000x for a bomb, before the cap is seen)."""
+        cap = self.options.max_bytes
+        decoder = _BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
+        body = bytearray()
+
+        def check() -> None:
+            if len(body) > cap:
                 raise BadResponse(
-                    f"The answer is larger than {_size_text(self.options.max_bytes)}, "
-                    "so reading stopped.",
+                    f"The answer is larger than {_size_text(cap)}, so reading stopped.",
                     "A source is far smaller than this; the address may not be a Bitrix24 portal.",
                     response.status_code,
                 )
-            if time.monotonic() > deadline:
-                raise self._deadline_passed(host)
-            if self._cancel.is_set():
-                raise Cancelled()
-            chunks.append(chunk)
-        return b"".join(chunks)
+
+        try:
+            if decoder.unsupported:
+                raise BadResponse(
+                    f"{host} sent an answer compressed as “{self._safe(decoder.unsupported, 60)}”"
+                    f", which cannot be read (only {ACCEPT_ENCODING} was asked for).",
+                    "Check that the address is your Bitrix24 portal; a proxy may be changing "
+                    "the answer.",
+                    response.status_code,
+                )
+            for chunk in response.iter_raw():
+                body += decoder.feed(chunk, cap + 1 - len(body))
+                check()
+                if time.monotonic() > deadline:
+                    raise self._deadline_passed(host)
+                if self._cancel.is_set():
+                    raise Cancelled()
+            decoder.finish()
+        except zlib.error:
+            raise BadResponse(
+                f"{host} sent a compressed answer that could not be decoded.",
+                "Check that the address is your Bitrix24 portal; a proxy may be damaging "
+                "the answer.",
+                response.status_code,
+            ) from None
+        return bytes(body)
 
     def _deadline_passed(self, host: str) -> RequestTimeout:
         return RequestTimeout(
@@ -798,6 +827,67 @@ class _Watchdog:
     def stop(self) -> None:
         self._done.set()
         self._thread.join()
+
+
+class _BodyDecoder:
+    """Inflates a gzip or deflate body in bounded steps (``zlib``'s ``max_length``).
+
+    ``feed(data, limit)`` returns at most *limit* bytes; returning exactly *limit* means
+    there may be more, which the caller treats as over its cap. ``unsupported`` names an
+    encoding that cannot be read (br, zstd, more than one layer…), else it is ``""``.
+    Raises ``zlib.error`` for data that is not what it claims to be.
+    """
+
+    def __init__(self, encodings: list[str]) -> None:
+        layers = [e.strip().lower() for e in encodings]
+        layers = [e for e in layers if e not in ("", "identity")]
+        self.unsupported = ""
+        self._kind = ""
+        if len(layers) > 1:
+            self.unsupported = ", ".join(layers)
+        elif layers and layers[0] in ("gzip", "x-gzip"):
+            self._kind = "gzip"
+        elif layers and layers[0] == "deflate":
+            self._kind = "deflate"
+        elif layers:
+            self.unsupported = layers[0]
+        self._inflater: Any = (
+            zlib.decompressobj(zlib.MAX_WBITS | 16) if self._kind == "gzip" else None
+        )
+        self._pending = b""  # deflate: the first bytes, until zlib or raw is known
+        self._fed = False
+
+    def feed(self, data: bytes, limit: int) -> bytes:
+        if not self._kind:
+            return data
+        self._fed = self._fed or bool(data)
+        if self._inflater is None:
+            # "deflate" is zlib-wrapped by the standard, raw in practice: look at the header.
+            self._pending += data
+            if len(self._pending) < 2:
+                return b""
+            data, self._pending = self._pending, b""
+            wrapped = (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        out = b""
+        while data and len(out) < limit:
+            if self._inflater.eof:
+                # A further gzip member may follow; anything else after the end is ignored.
+                if self._kind != "gzip" or not data.startswith(b"\x1f\x8b"):
+                    return out
+                self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            out += self._inflater.decompress(data, limit - len(out))
+            data = self._inflater.unused_data if self._inflater.eof else b""
+        return out
+
+    def finish(self) -> None:
+        """Check that the compressed body ended where its format says it ends."""
+        if not self._kind or not self._fed:
+            return  # an empty body is empty, whatever it says it is compressed with
+        if self._inflater is None:
+            raise zlib.error("a deflate body of one byte")
+        if not self._inflater.eof:
+            raise zlib.error("the compressed body ended early")
 
 
 def _describe_non_json(raw: bytes) -> str:
