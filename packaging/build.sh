@@ -66,7 +66,8 @@ if "onefile" in sys.argv[1:]:
 
 if "onedir" in sys.argv[1:]:
     root = Path("dist/b24-inspector-onedir")
-    print(f"\none-dir   {root}/: {tree_size(root) / MIB:.1f} MiB in {sum(1 for _ in root.rglob('*'))} files")
+    count = sum(1 for path in root.rglob("*") if path.is_file())
+    print(f"\none-dir   {root}/: {tree_size(root) / MIB:.1f} MiB in {count} files")
     entries = [p for p in root.rglob("*") if p.is_file() and not p.is_symlink()]
     entries.sort(key=lambda p: p.stat().st_size, reverse=True)
     print("  15 largest files:")
