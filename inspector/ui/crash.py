@@ -10,6 +10,8 @@ def show_crash_dialog(details: str) -> None:
     """Tell the user something went wrong; *details* must already be redacted."""
     if QApplication.instance() is None:
         return
+    if QApplication.platformName() in ("offscreen", "minimal"):
+        return  # nobody can see or close a dialog there: it would hang a headless run
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle("Unexpected error")
