@@ -1,16 +1,22 @@
-"""Where the user gives the portal credential, and sees where it is kept.
+"""Where the user picks a profile, gives the portal credential, and sees where it is kept.
 
-Two kinds (``core.credentials``): an inbound webhook URL, whose path holds the secret code,
-or a portal address plus an application's OAuth access token. Both secret fields use
-password echo with a Show/Hide button, and the input is validated while typing, with the
-result as plain text (never the secret itself).
+Profiles (``profiles.py``) are named portals: the combo box switches between them, and
+New / Rename / Delete manage them. Each profile's credential is one keychain entry under
+its name; deleting a profile removes that entry (and its proxy password, if any).
+
+Two kinds of credential (``core.credentials``): an inbound webhook URL, whose path holds
+the secret code, or a portal address plus an application's OAuth access token, optionally
+with what renewing it needs (client ID, client secret, refresh token, OAuth server; the
+"Automatic renewal" fields, built when first opened). Secret fields use password echo with
+a Show/Hide button, and the input is validated while typing, with the result as plain
+text (never the secret itself).
 
 The keychain is reached only through ``core.keychain.CredentialStore``, only on the GUI
 thread, and only after the window is up (``start``), so that importing ``keyring`` does not
-slow the first paint. Every outcome (saved, not saved and why, removed) stays visible in
-the keychain line. A credential that came from the demo portal or from ``B24_WEBHOOK_URL``
-is used for this session only and saved only if the user presses Remember (never for the
-demo).
+slow the first paint. Every outcome (saved, not saved and why, removed, renewed) stays
+visible in the keychain line. A credential that came from the demo portal or from
+``B24_WEBHOOK_URL`` is used for this session only and saved only if the user presses
+Remember (never for the demo, which has a profile entry of its own).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -38,15 +45,21 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import InvalidCredential
 from ..core.masking import sanitize
+from .profiles import DEFAULT_PROFILE, NetworkSettings, Profile, ProfileStore, check_profile_name
 
 if TYPE_CHECKING:
-    from ..core.credentials import Credential
+    from PySide6.QtCore import QSettings
+
+    from ..core.credentials import Credential, OAuthCredential
     from ..core.keychain import CredentialStore
 
-DEFAULT_PROFILE = "default"
+__all__ = ["DEFAULT_PROFILE", "WEBHOOK_ENV", "CredentialsPanel", "Origin", "plain_label"]
+
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 # What the empty webhook field says; shown before core.credentials is imported (start-up).
 EMPTY_WEBHOOK_HINT = "Paste the inbound webhook URL that Bitrix24 shows."
+DEMO_ENTRY = "Demo portal (this session)"
+MAX_SHOWN_NAME = 64
 
 
 class Origin(enum.Enum):
@@ -114,30 +127,163 @@ class SecretLineEdit(QWidget):
         self.show_action.setChecked(False)
 
 
+class RenewalFields(QWidget):
+    """Client ID, client secret, refresh token and OAuth server: what renewal needs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..core.credentials import DEFAULT_OAUTH_SERVER
+
+        self.client_id_edit = QLineEdit(self)
+        self.client_id_edit.setObjectName("clientIdEdit")
+        self.client_id_edit.setAccessibleName("Application client ID")
+        self.client_id_edit.setPlaceholderText("local.0123abcd… (not secret)")
+        self.client_secret_field = SecretLineEdit(
+            "client secret (sent only to the OAuth server)", "client secret", self
+        )
+        self.client_secret_field.edit.setObjectName("clientSecretEdit")
+        self.client_secret_field.edit.setAccessibleName("Application client secret")
+        self.refresh_token_field = SecretLineEdit(
+            "refresh token (sent only to the OAuth server)", "refresh token", self
+        )
+        self.refresh_token_field.edit.setObjectName("refreshTokenEdit")
+        self.refresh_token_field.edit.setAccessibleName("OAuth refresh token")
+        self.oauth_server_edit = QLineEdit(self)
+        self.oauth_server_edit.setObjectName("oauthServerEdit")
+        self.oauth_server_edit.setAccessibleName("OAuth server address")
+        self.oauth_server_edit.setPlaceholderText(DEFAULT_OAUTH_SERVER)
+        self.oauth_server_edit.setToolTip(
+            "Leave empty for Bitrix24's OAuth server; change it only for tests or a private setup"
+        )
+        note = plain_label(
+            "When the portal says the access token expired, it is renewed once at the OAuth "
+            "server and the new tokens are saved in place of the old ones. The client secret "
+            "and refresh token go only to the OAuth server.",
+            self,
+        )
+        note.setObjectName("renewalNote")
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        for text, field in (
+            ("Client &ID:", self.client_id_edit),
+            ("Client &secret:", self.client_secret_field),
+            ("Refresh to&ken:", self.refresh_token_field),
+            ("OAuth ser&ver:", self.oauth_server_edit),
+        ):
+            label = plain_label(text, self, wrap=False)
+            label.setBuddy(field.edit if isinstance(field, SecretLineEdit) else field)
+            form.addRow(label, field)
+        form.addRow(note)
+
+    def edits(self) -> tuple[QLineEdit, ...]:
+        return (
+            self.client_id_edit,
+            self.client_secret_field.edit,
+            self.refresh_token_field.edit,
+            self.oauth_server_edit,
+        )
+
+    def values(self) -> dict[str, str]:
+        return {
+            "client_id": self.client_id_edit.text(),
+            "client_secret": self.client_secret_field.text(),
+            "refresh_token": self.refresh_token_field.text(),
+            "oauth_server": self.oauth_server_edit.text(),
+        }
+
+    def fill(self, credential: OAuthCredential | None) -> None:
+        from ..core.credentials import DEFAULT_OAUTH_SERVER
+
+        self.client_id_edit.setText(credential.client_id or "" if credential else "")
+        self.client_secret_field.set_text(credential.client_secret or "" if credential else "")
+        self.refresh_token_field.set_text(credential.refresh_token or "" if credential else "")
+        server = credential.oauth_server if credential else DEFAULT_OAUTH_SERVER
+        self.oauth_server_edit.setText("" if server == DEFAULT_OAUTH_SERVER else server)
+        self.client_secret_field.hide_text()
+        self.refresh_token_field.hide_text()
+
+
 class CredentialsPanel(QGroupBox):
-    """Webhook or OAuth credential, its validation, and the keychain buttons."""
+    """Profile switcher, webhook or OAuth credential, validation, and the keychain line."""
 
     credential_changed = Signal()
+    profile_changed = Signal()
+    """The user switched to another profile (or back to the demo entry)."""
 
-    def __init__(self, store: CredentialStore | None = None, parent: QWidget | None = None) -> None:
+    network_changed = Signal()
+
+    def __init__(
+        self,
+        store: CredentialStore | None = None,
+        parent: QWidget | None = None,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
         super().__init__("Portal credential", parent)
         self.setObjectName("credentialsPanel")
+        if settings is None:
+            from PySide6.QtCore import QSettings
+
+            settings = QSettings()
+        self.profiles = ProfileStore(settings)
         self._store = store
+        self._profile: str | None = self.profiles.last_used  # None: the demo session
+        self._session_profile = Profile("")  # the demo entry's network settings
+        self._session_webhook: str | None = None  # the demo's URL, to return to its entry
+        self._proxy_url: str | None = None  # the current profile's proxy with its password
         self._origin = Origin.TYPED
         self._credential: Credential | None = None
         self._problem = ""
         self._saved: Credential | None = None
         self._filling = False
+        self._updating_combo = False
         self._started = False
         self._backend_name = ""
         self._backend_usable = False
         self._backend_reason = ""
+        self.renewal: RenewalFields | None = None
         self._build()
+        self._fill_profile_combo()
+        self._update_network_label()
         self._validate()
 
     # --- layout ------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.profile_combo = QComboBox(self)
+        self.profile_combo.setObjectName("profileCombo")
+        self.profile_combo.setAccessibleName("Profile")
+        self.profile_combo.setToolTip("Each profile is one portal with its own saved credential")
+        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        profile_label = plain_label("Pro&file:", self, wrap=False)
+        profile_label.setBuddy(self.profile_combo)
+        self.new_profile_button = QPushButton("New…", self)
+        self.new_profile_button.setObjectName("newProfileButton")
+        self.new_profile_button.setToolTip("Add a profile for another portal")
+        self.rename_profile_button = QPushButton("Rename…", self)
+        self.rename_profile_button.setObjectName("renameProfileButton")
+        self.rename_profile_button.setToolTip("Rename this profile (its keychain entry moves)")
+        self.delete_profile_button = QPushButton("Delete…", self)
+        self.delete_profile_button.setObjectName("deleteProfileButton")
+        self.delete_profile_button.setToolTip(
+            "Delete this profile and remove its credential from the keychain"
+        )
+        self.network_label = plain_label("", self, wrap=False)
+        self.network_label.setObjectName("networkSummary")
+        self.network_label.setAccessibleName("Network settings of this profile")
+        self.network_button = QPushButton("Net&work…", self)
+        self.network_button.setObjectName("networkButton")
+        self.network_button.setToolTip("Proxy and extra CA file for this profile")
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(profile_label)
+        profile_row.addWidget(self.profile_combo)
+        profile_row.addWidget(self.new_profile_button)
+        profile_row.addWidget(self.rename_profile_button)
+        profile_row.addWidget(self.delete_profile_button)
+        profile_row.addStretch(1)
+        profile_row.addWidget(self.network_label)
+        profile_row.addWidget(self.network_button)
+
         self.webhook_radio = QRadioButton("&Webhook", self)
         self.webhook_radio.setToolTip(
             "An inbound webhook URL: https://<portal>/rest/<user>/<code>/"
@@ -176,15 +322,24 @@ class CredentialsPanel(QGroupBox):
         self.token_field = SecretLineEdit("OAuth access token", "access token", self)
         self.token_field.edit.setObjectName("accessTokenEdit")
         self.token_field.edit.setAccessibleName("OAuth access token")
+        self.renewal_toggle = QToolButton(self)
+        self.renewal_toggle.setObjectName("renewalToggle")
+        self.renewal_toggle.setCheckable(True)
+        self.renewal_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.renewal_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.renewal_toggle.setAutoRaise(True)
+        self.renewal_toggle.setText("Automatic renewal: off")
+        self.renewal_toggle.setAccessibleName("Show the automatic renewal fields")
         oauth_page = QWidget(self)
-        oauth_form = QFormLayout(oauth_page)
-        oauth_form.setContentsMargins(0, 0, 0, 0)
+        self._oauth_form = QFormLayout(oauth_page)
+        self._oauth_form.setContentsMargins(0, 0, 0, 0)
         portal_label = plain_label("&Portal:", oauth_page, wrap=False)
         portal_label.setBuddy(self.portal_edit)
         token_label = plain_label("Access &token:", oauth_page, wrap=False)
         token_label.setBuddy(self.token_field.edit)
-        oauth_form.addRow(portal_label, self.portal_edit)
-        oauth_form.addRow(token_label, self.token_field)
+        self._oauth_form.addRow(portal_label, self.portal_edit)
+        self._oauth_form.addRow(token_label, self.token_field)
+        self._oauth_form.addRow(self.renewal_toggle)
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(webhook_page)
@@ -219,26 +374,38 @@ class CredentialsPanel(QGroupBox):
         keychain_row.addWidget(self.keychain_label, 1)
 
         layout = QVBoxLayout(self)
+        layout.addLayout(profile_row)
         layout.addLayout(kind_row)
         layout.addWidget(self.pages)
         layout.addWidget(self.feedback_label)
         layout.addWidget(self.http_warning)
         layout.addLayout(keychain_row)
 
+        self.profile_combo.currentIndexChanged.connect(self._on_profile_index_changed)
+        self.new_profile_button.clicked.connect(self.new_profile)
+        self.rename_profile_button.clicked.connect(self.rename_profile)
+        self.delete_profile_button.clicked.connect(self.delete_profile)
         self.webhook_radio.toggled.connect(self._on_kind_toggled)
         self.webhook_field.edit.textChanged.connect(self._on_typed)
         self.portal_edit.textChanged.connect(self._on_typed)
         self.token_field.edit.textChanged.connect(self._on_typed)
+        self.renewal_toggle.toggled.connect(self.show_renewal)
         self.remember_button.clicked.connect(self.remember)
         self.forget_button.clicked.connect(self.forget)
 
+        QWidget.setTabOrder(self.profile_combo, self.new_profile_button)
+        QWidget.setTabOrder(self.new_profile_button, self.rename_profile_button)
+        QWidget.setTabOrder(self.rename_profile_button, self.delete_profile_button)
+        QWidget.setTabOrder(self.delete_profile_button, self.network_button)
+        QWidget.setTabOrder(self.network_button, self.webhook_radio)
         QWidget.setTabOrder(self.webhook_radio, self.oauth_radio)
         QWidget.setTabOrder(self.oauth_radio, self.webhook_field.edit)
         QWidget.setTabOrder(self.webhook_field.edit, self.webhook_field.show_button)
         QWidget.setTabOrder(self.webhook_field.show_button, self.portal_edit)
         QWidget.setTabOrder(self.portal_edit, self.token_field.edit)
         QWidget.setTabOrder(self.token_field.edit, self.token_field.show_button)
-        QWidget.setTabOrder(self.token_field.show_button, self.remember_button)
+        QWidget.setTabOrder(self.token_field.show_button, self.renewal_toggle)
+        QWidget.setTabOrder(self.renewal_toggle, self.remember_button)
         QWidget.setTabOrder(self.remember_button, self.forget_button)
 
     def _show_page(self, number: int) -> None:
@@ -256,11 +423,60 @@ class CredentialsPanel(QGroupBox):
         self.pages.setCurrentIndex(number)
         self.pages.adjustSize()
 
+    def show_renewal(self, shown: bool = True) -> RenewalFields:
+        """Show (building them on first use) or hide the automatic renewal fields."""
+        renewal = self._renewal_fields()
+        renewal.setVisible(shown)
+        if self.renewal_toggle.isChecked() != shown:
+            self.renewal_toggle.setChecked(shown)
+        self.renewal_toggle.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.renewal_toggle.setAccessibleName(
+            "Hide the automatic renewal fields" if shown else "Show the automatic renewal fields"
+        )
+        self._show_page(self.pages.currentIndex())
+        return renewal
+
+    def _renewal_fields(self) -> RenewalFields:
+        if self.renewal is None:
+            renewal = RenewalFields(self.pages.widget(1))
+            renewal.setVisible(False)
+            self._oauth_form.addRow(renewal)
+            for edit in renewal.edits():
+                edit.textChanged.connect(self._on_typed)
+            QWidget.setTabOrder(self.renewal_toggle, renewal.client_id_edit)
+            QWidget.setTabOrder(renewal.client_id_edit, renewal.client_secret_field.edit)
+            QWidget.setTabOrder(
+                renewal.client_secret_field.edit, renewal.client_secret_field.show_button
+            )
+            QWidget.setTabOrder(
+                renewal.client_secret_field.show_button, renewal.refresh_token_field.edit
+            )
+            QWidget.setTabOrder(
+                renewal.refresh_token_field.edit, renewal.refresh_token_field.show_button
+            )
+            QWidget.setTabOrder(renewal.refresh_token_field.show_button, renewal.oauth_server_edit)
+            QWidget.setTabOrder(renewal.oauth_server_edit, self.remember_button)
+            self.renewal = renewal
+        return self.renewal
+
     # --- state -------------------------------------------------------------------------
 
     @property
     def origin(self) -> Origin:
         return self._origin
+
+    @property
+    def current_profile(self) -> str | None:
+        """The profile in use; None for the demo portal's session entry."""
+        return self._profile
+
+    def profile(self) -> Profile:
+        """The current profile's non-secret facts (the demo entry's are session-only)."""
+        if self._profile is None:
+            return self._session_profile
+        return self.profiles.get(self._profile)
 
     def credential(self) -> Credential | None:
         """The valid credential in the fields, or None (see ``problem``)."""
@@ -271,6 +487,10 @@ class CredentialsPanel(QGroupBox):
         """Why there is no usable credential ("" when there is one)."""
         return self._problem
 
+    @property
+    def backend_name(self) -> str:
+        return self._backend_name
+
     def first_field(self) -> QWidget:
         return self.webhook_field.edit if self.webhook_radio.isChecked() else self.portal_edit
 
@@ -278,12 +498,12 @@ class CredentialsPanel(QGroupBox):
         self._show_page(0 if webhook else 1)
         if not self._filling:
             self._origin = Origin.TYPED
-        self._validate()
+            self._validate()
 
     def _on_typed(self) -> None:
         if not self._filling:
             self._origin = Origin.TYPED
-        self._validate()
+            self._validate()
 
     def _validate(self) -> None:
         credential: Credential | None = None
@@ -295,22 +515,28 @@ class CredentialsPanel(QGroupBox):
             # Imported on first use to keep start-up lean.
             from ..core.credentials import make_oauth_credential, parse_webhook_url
 
+            renewal = self.renewal.values() if self.renewal is not None else {}
             try:
                 if webhook:
                     credential = parse_webhook_url(self.webhook_field.text())
                 else:
                     credential = make_oauth_credential(
-                        self.portal_edit.text(), self.token_field.text()
+                        self.portal_edit.text(), self.token_field.text(), **renewal
                     )
             except InvalidCredential as exc:
                 problem = str(exc)
         self._credential, self._problem = credential, problem
+        renewable = credential is not None and credential.kind == "oauth" and credential.can_refresh
+        self.renewal_toggle.setText(f"Automatic renewal: {'on' if renewable else 'off'}")
         if credential is not None and credential.kind == "webhook":
             self.feedback_label.setText(
                 f"✓ Webhook for {sanitize(credential.host)}, user {credential.user_id}"
             )
         elif credential is not None:
-            self.feedback_label.setText(f"✓ OAuth access token for {sanitize(credential.host)}")
+            renewed = ", renewed automatically when it expires" if renewable else ""
+            self.feedback_label.setText(
+                f"✓ OAuth access token for {sanitize(credential.host)}{renewed}"
+            )
         else:
             empty = not (
                 self.webhook_field.text()
@@ -324,9 +550,13 @@ class CredentialsPanel(QGroupBox):
         self.credential_changed.emit()
 
     def _update_buttons(self) -> None:
+        on_profile = self._profile is not None
         self.remember_button.setEnabled(
-            self._credential is not None and self._origin is not Origin.DEMO
+            on_profile and self._credential is not None and self._origin is not Origin.DEMO
         )
+        self.forget_button.setEnabled(on_profile)
+        self.rename_profile_button.setEnabled(on_profile)
+        self.delete_profile_button.setEnabled(on_profile)
         if not self._started:
             self.remember_button.setText("Remember")
         elif self._backend_usable:
@@ -336,7 +566,7 @@ class CredentialsPanel(QGroupBox):
 
     def _update_keychain_line_for_edit(self) -> None:
         """After an edit, say whether the fields still match what is saved."""
-        if not self._started or self._origin is not Origin.TYPED:
+        if not self._started or self._origin is not Origin.TYPED or self._profile is None:
             return
         if self._saved is not None and self._credential == self._saved:
             self._set_keychain_text(f"Saved in {self._backend_name}.")
@@ -358,16 +588,28 @@ class CredentialsPanel(QGroupBox):
 
     # --- filling the fields ------------------------------------------------------------
 
-    def _fill(self, credential_text: str, origin: Origin, *, oauth: tuple[str, str] | None) -> None:
+    def _fill(
+        self,
+        origin: Origin,
+        *,
+        webhook: str = "",
+        oauth: OAuthCredential | None = None,
+        kind: str = "webhook",
+    ) -> None:
+        """Replace every field: a webhook URL, an OAuth credential, or nothing (*kind*)."""
         self._filling = True
         try:
-            if oauth is None:
-                self.webhook_radio.setChecked(True)
-                self.webhook_field.set_text(credential_text)
-            else:
+            if oauth is not None or kind == "oauth":
                 self.oauth_radio.setChecked(True)
-                self.portal_edit.setText(oauth[0])
-                self.token_field.set_text(oauth[1])
+            else:
+                self.webhook_radio.setChecked(True)
+            self.webhook_field.set_text(webhook)
+            self.portal_edit.setText(oauth.portal.origin if oauth is not None else "")
+            self.token_field.set_text(oauth.access_token if oauth is not None else "")
+            if oauth is not None and oauth.can_refresh:
+                self._renewal_fields().fill(oauth)
+            elif self.renewal is not None:
+                self.renewal.fill(None)
             self.webhook_field.hide_text()
             self.token_field.hide_text()
             self._origin = origin
@@ -375,9 +617,19 @@ class CredentialsPanel(QGroupBox):
             self._filling = False
         self._validate()
 
+    def _fill_credential(self, credential: Credential, origin: Origin) -> None:
+        if credential.kind == "webhook":
+            self._fill(origin, webhook=credential.endpoint(""))
+        else:
+            self._fill(origin, oauth=credential)
+
     def use_session_webhook(self, url: str, origin: Origin) -> None:
         """Fill in a webhook URL for this session only (demo portal or environment)."""
-        self._fill(url, origin, oauth=None)
+        if origin is Origin.DEMO:
+            self._session_webhook = url
+            self._profile = None
+            self._fill_profile_combo()
+        self._fill(origin, webhook=url)
         if origin is Origin.DEMO:
             self._set_keychain_text("Demo portal credential: for this session only, never saved.")
         else:
@@ -386,11 +638,203 @@ class CredentialsPanel(QGroupBox):
                 "press Remember."
             )
 
-    def _fill_credential(self, credential: Credential, origin: Origin) -> None:
-        if credential.kind == "webhook":
-            self._fill(credential.endpoint(""), origin, oauth=None)
+    # --- profiles ----------------------------------------------------------------------
+
+    def _fill_profile_combo(self) -> None:
+        self._updating_combo = True
+        try:
+            self.profile_combo.clear()
+            if self._session_webhook is not None:
+                self.profile_combo.addItem(DEMO_ENTRY, "")
+            for name in self.profiles.names():
+                self.profile_combo.addItem(sanitize(name, max_len=MAX_SHOWN_NAME), name)
+            index = self.profile_combo.findData(self._profile if self._profile else "")
+            self.profile_combo.setCurrentIndex(max(index, 0))
+        finally:
+            self._updating_combo = False
+
+    def _on_profile_index_changed(self, index: int) -> None:
+        if self._updating_combo or index < 0:
+            return
+        name = self.profile_combo.itemData(index)
+        self.select_profile(name or None)
+
+    def select_profile(self, name: str | None) -> None:
+        """Switch to profile *name* (None: the demo entry) and load its credential."""
+        if name is not None and name not in self.profiles.names():
+            return
+        if name is None and self._session_webhook is None:
+            return
+        self._profile = name
+        self._saved = None
+        self._proxy_url = None
+        self._fill_profile_combo()
+        if name is None:
+            assert self._session_webhook is not None
+            self.use_session_webhook(self._session_webhook, Origin.DEMO)
         else:
-            self._fill("", origin, oauth=(credential.portal.origin, credential.access_token))
+            self.profiles.last_used = name
+            self._fill(Origin.TYPED, kind=self.profiles.get(name).kind or "webhook")
+            if self._started:
+                self._load_proxy_secret()
+                self._load_saved()
+        self._update_buttons()
+        self._update_network_label()
+        self.profile_changed.emit()
+        self.network_changed.emit()
+
+    def ask_profile_name(self, title: str, label: str, text: str = "") -> str | None:
+        """Ask for a profile name (tests replace this); None when the user cancelled."""
+        from PySide6.QtWidgets import QInputDialog
+
+        name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return name if ok else None
+
+    def confirm_delete(self, name: str) -> bool:
+        """Ask before deleting a profile (tests replace this)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Delete profile")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            f"Delete the profile “{sanitize(name, max_len=MAX_SHOWN_NAME)}”? Its saved "
+            "credential is removed from the keychain."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def new_profile(self) -> str | None:
+        """Ask for a name, add an empty profile and switch to it; return its name."""
+        names = self.profiles.names()
+        text = self.ask_profile_name("New profile", "Name of the new profile (not a secret):")
+        if text is None:
+            return None
+        try:
+            name = check_profile_name(text, names)
+        except ValueError as exc:
+            self._set_keychain_text(f"No profile was added: {exc}")
+            return None
+        self.profiles.put(Profile(name))
+        self.select_profile(name)
+        return name
+
+    def rename_profile(self) -> str | None:
+        """Rename the current profile; its keychain entries move to the new name."""
+        old = self._profile
+        if old is None:
+            return None
+        text = self.ask_profile_name("Rename profile", "New name of this profile:", old)
+        if text is None:
+            return None
+        try:
+            new = check_profile_name(text, self.profiles.names(), current=old)
+        except ValueError as exc:
+            self._set_keychain_text(f"The profile was not renamed: {exc}")
+            return None
+        if new == old:
+            return old
+        store = self._get_store()
+        message = ""
+        profile = self.profiles.get(old)
+        entries = [(old, new)]
+        if profile.proxy_has_password:
+            entries.append((profile.proxy_entry, Profile(new).proxy_entry))
+        for source, target in entries:
+            outcome = store.load(source)
+            if outcome.secret is not None:
+                saved = store.save(target, outcome.secret)
+                store.forget(source)
+                if source == old:
+                    message = f" {saved.message}"
+        self.profiles.rename(old, new)
+        self._profile = new
+        self.profiles.last_used = new
+        self._fill_profile_combo()
+        self._update_buttons()
+        self._set_keychain_text(f"Renamed the profile to “{sanitize(new)}”.{message}")
+        return new
+
+    def delete_profile(self) -> bool:
+        """Delete the current profile and its keychain entries, after confirmation."""
+        name = self._profile
+        if name is None or not self.confirm_delete(name):
+            return False
+        store = self._get_store()
+        profile = self.profiles.get(name)
+        message = store.forget(name)
+        if profile.proxy_has_password:
+            store.forget(profile.proxy_entry)
+        self.profiles.remove(name)
+        self.select_profile(self.profiles.names()[0])
+        self._set_keychain_text(f"Deleted the profile “{sanitize(name)}”. {message}")
+        return True
+
+    # --- network settings --------------------------------------------------------------
+
+    def network_settings(self) -> NetworkSettings:
+        """What the next request of this profile uses (the proxy with its password)."""
+        profile = self.profile()
+        proxy = self._proxy_url if profile.proxy_has_password else profile.proxy
+        return NetworkSettings(proxy=proxy or None, extra_ca_file=profile.ca_file or None)
+
+    def set_network(self, proxy: str | None, ca_file: str | None) -> str:
+        """Keep a checked proxy URL and CA file path for this profile; return a sentence.
+
+        A proxy password goes to the keychain (``"<profile>/proxy"``); the settings file
+        gets the proxy with the password replaced.
+        """
+        from ..core.network import display_proxy, proxy_secrets
+
+        shown = display_proxy(proxy) if proxy else ""
+        has_password = bool(proxy and proxy_secrets(proxy))
+        profile = self.profile()
+        message = "Network settings saved."
+        if self._profile is None:
+            self._session_profile = Profile(
+                "", proxy=shown, proxy_has_password=has_password, ca_file=ca_file or ""
+            )
+            message = "Network settings kept for this session."
+        else:
+            store = self._get_store()
+            if has_password:
+                assert proxy is not None
+                outcome = store.save(profile.proxy_entry, proxy)
+                message = f"Network settings saved; the proxy password: {outcome.message}"
+            elif profile.proxy_has_password:
+                store.forget(profile.proxy_entry)
+            self.profiles.update(
+                self._profile,
+                proxy=shown,
+                proxy_has_password=has_password,
+                ca_file=ca_file or "",
+            )
+        self._proxy_url = proxy if has_password else None
+        self._update_network_label()
+        self.network_changed.emit()
+        return message
+
+    def _load_proxy_secret(self) -> None:
+        profile = self.profile()
+        if self._profile is None or not profile.proxy_has_password:
+            return
+        outcome = self._get_store().load(profile.proxy_entry)
+        self._proxy_url = outcome.secret
+        self._update_network_label()
+
+    def _update_network_label(self) -> None:
+        profile = self.profile()
+        proxy = f"proxy {sanitize(profile.proxy, max_len=80)}" if profile.proxy else "system proxy"
+        if profile.proxy_has_password and self._started and self._proxy_url is None:
+            proxy += " (its password is missing: enter it again)"
+        trust = "system trust"
+        if profile.ca_file:
+            trust += " + " + sanitize(
+                profile.ca_file.replace("\\", "/").rsplit("/", 1)[-1], max_len=60
+            )
+        self.network_label.setText(f"{proxy} · {trust}")
 
     # --- keychain ----------------------------------------------------------------------
 
@@ -422,10 +866,18 @@ class CredentialsPanel(QGroupBox):
             return
         self._started = True
         self._refresh_status()
+        self._load_proxy_secret()
         if self._origin in (Origin.DEMO, Origin.ENVIRONMENT):
             self._update_buttons()
             return
-        outcome = self._get_store().load(DEFAULT_PROFILE)
+        self._load_saved()
+
+    def _load_saved(self) -> None:
+        """Read the current profile's credential from the keychain into the fields."""
+        profile = self._profile
+        if profile is None:
+            return
+        outcome = self._get_store().load(profile)
         if outcome.secret is None:
             self._update_buttons()
             # Without a usable keychain, say so (and that the fields are session-only) rather
@@ -454,28 +906,104 @@ class CredentialsPanel(QGroupBox):
             self._set_keychain_text(f"Saved in {self._backend_name}.")
 
     def remember(self) -> None:
-        """Save the credential in the fields under the default profile."""
+        """Save the credential in the fields under the current profile."""
         credential = self._credential
-        if credential is None or self._origin is Origin.DEMO:
+        profile = self._profile
+        if credential is None or self._origin is Origin.DEMO or profile is None:
             return
         self._started = True
         self._refresh_status()
-        outcome = self._get_store().save(DEFAULT_PROFILE, credential.to_storage())
+        outcome = self._get_store().save(profile, credential.to_storage())
         if outcome.persisted:
             self._saved = credential
             self._origin = Origin.SAVED
+        self.profiles.update(profile, kind=credential.kind, host=credential.host)
         self._update_buttons()
         self._set_keychain_text(outcome.message)
 
     def forget(self) -> None:
         """Remove the saved credential; the fields keep it for this session."""
+        profile = self._profile
+        if profile is None:
+            return
         self._started = True
         self._refresh_status()
-        message = self._get_store().forget(DEFAULT_PROFILE)
+        message = self._get_store().forget(profile)
         self._saved = None
         if self._origin is Origin.SAVED:
             self._origin = Origin.TYPED
         if self._credential is not None:
             message += " The fields still hold it for this session."
+        self.profiles.update(profile, host="")
         self._update_buttons()
         self._set_keychain_text(message)
+
+    # --- renewal and moves, reported by the window ---------------------------------------
+
+    def store_renewed(self, profile: str | None, old: Credential, renewed: OAuthCredential) -> str:
+        """Keep a renewed credential: in the fields, and in the keychain in place of *old*.
+
+        The keychain entry is replaced when it holds *old*'s refresh token (now void).
+        Returns a sentence for the user.
+        """
+        persisted = False
+        message = ""
+        saved: Credential | None = None
+        if profile is not None:
+            if profile == self._profile:
+                saved = self._saved
+            else:
+                from ..core.credentials import credential_from_storage
+
+                outcome = self._get_store().load(profile)
+                if outcome.secret is not None:
+                    try:
+                        saved = credential_from_storage(outcome.secret)
+                    except InvalidCredential:
+                        saved = None
+        holds_old = (
+            saved is not None
+            and saved.kind == "oauth"
+            and old.kind == "oauth"
+            and saved.refresh_token == old.refresh_token
+        )
+        if profile is not None and holds_old:
+            result = self._get_store().save(profile, renewed.to_storage())
+            persisted = result.persisted
+            message = result.message
+        if profile == self._profile and self._credential == old:
+            origin = self._origin
+            self._fill_credential(renewed, origin)
+            if persisted:
+                self._saved = renewed
+                self._origin = Origin.SAVED
+        if persisted:
+            saved_in = message[:1].lower() + message[1:]
+            text = f"The access token expired and was renewed; the new tokens are {saved_in}"
+        elif holds_old:
+            text = f"The access token was renewed, but the new tokens could not be saved: {message}"
+        else:
+            text = (
+                "The access token was renewed. The new tokens are in the fields only: press "
+                "Remember to keep them (the old refresh token no longer works)."
+            )
+        if profile == self._profile:
+            self._set_keychain_text(text)
+        return text
+
+    def move_to(self, new_origin: str) -> str:
+        """Point the current credential at the portal's new address (the user agreed)."""
+        credential = self._credential
+        if credential is None:
+            return "There is no credential to move."
+        moved = credential.with_origin(new_origin)
+        was_saved = self._saved is not None and self._saved == credential
+        self._fill_credential(moved, self._origin)
+        if was_saved and self._profile is not None:
+            outcome = self._get_store().save(self._profile, moved.to_storage())
+            if outcome.persisted:
+                self._saved = moved
+                self._origin = Origin.SAVED
+            self.profiles.update(self._profile, host=moved.host)
+            self._set_keychain_text(outcome.message)
+        return f"The profile now uses {sanitize(moved.host)}."

@@ -1,36 +1,49 @@
-"""Run ``biconnector.source.get`` off the GUI thread, one fresh ``QThread`` per request.
+"""Run portal requests off the GUI thread, one fresh ``QThread`` per request, one at a time.
 
-``FetchWorker`` is the ``QObject`` that does one request on its thread: it receives a
-credential object, an id, the request options and a ``threading.Event`` (never a widget or
-the keychain) and emits exactly one of ``succeeded`` / ``failed``, then ``finished``.
+A ``Job`` says what to ask (a source, a connector, the list of sources), with which
+credential and network settings. ``FetchWorker`` is the ``QObject`` that runs one job on
+its thread: it receives the job (never a widget or the keychain) and emits exactly one of
+``succeeded`` / ``failed``, then ``finished``; on the way it may announce a wait
+(``waiting``, a ``WaitNotice``), a page of the source list (``progressed``) and a renewed
+OAuth credential (``renewed``).
 
-``FetchController`` owns the threads for the window. Every request gets a number; only the
-results of the one active request come out of the controller, so Cancel and a quick
-re-fetch are safe: a late answer from an older or cancelled request is dropped. httpx has no
-way to abort a blocking read from another thread, so cancelling sets the request's event
-(the client checks it between steps) and stops listening; the thread ends on its own.
+``FetchController`` owns the threads for the window and runs **one request at a time**:
+two requests with one OAuth credential could both meet ``expired_token`` and both renew,
+and the second renewal would spend a refresh token the first one had already replaced.
+A new job cancels the running job of its own group (``fetch``: a source and its
+connector; ``list``: the source list) and waits until no thread is left, cancelled ones
+included. A renewed credential is passed on even from a cancelled job (the old refresh
+token no longer works, so it must be saved), and it replaces the old credential in the
+job waiting to run.
+
+Every job gets a number; only the results of jobs that were not cancelled come out of the
+controller, so Cancel and a quick re-fetch are safe. Cancelling sets the job's event; the
+client then shuts its connection down, and the thread ends soon after.
 
 ``shutdown`` (called from the window's ``closeEvent``) cancels everything and waits for the
 threads with a bound, so Qt never prints "QThread: Destroyed while thread is still running".
-A thread that outlives the bound (a portal that has not answered yet) is kept referenced in
-this module until it ends, and the application waits for it when it quits.
+A thread that outlives the bound is kept referenced in this module until it ends, and the
+application waits for it when it quits.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
+from .profiles import NetworkSettings
 
 if TYPE_CHECKING:
-    from ..core.client import RequestOptions
-    from ..core.credentials import Credential
+    from ..core.client import BitrixClient, RequestOptions, WaitNotice
+    from ..core.credentials import Credential, OAuthCredential
 
 log = logging.getLogger(__name__)
 
@@ -42,111 +55,201 @@ _QUIT_HOOK_INSTALLED = False
 # process waits at most this much at quit for such a request.
 _QUIT_WAIT_MS = 45_000
 
+WINDOW_OPERATION_LIMIT_WAIT = 600.0
+"""How long the window waits out an HTTP 429 operating limit (a cancellable countdown)."""
+
+JobKind = Literal["source", "connector", "list"]
+
+
+@dataclass(eq=False)
+class Job:
+    """One request. ``profile`` is where a renewed credential belongs (None: demo, env)."""
+
+    kind: JobKind
+    credential: Credential
+    argument: int | str | None = None
+    options: RequestOptions | None = None
+    network: NetworkSettings = field(default_factory=NetworkSettings)
+    renew: bool = False
+    profile: str | None = None
+    number: int = 0
+    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def group(self) -> str:
+        return "list" if self.kind == "list" else "fetch"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a successful job brought back, and with which credential it ended."""
+
+    result: Any
+    credential: Credential
+    request_id: str | None
+
+
+def _options_for(job: Job) -> RequestOptions:
+    # Imported here, on the worker thread: httpx costs as much start-up time as Qt.
+    from ..core.client import RequestOptions
+
+    if job.options is None:
+        options = RequestOptions(operation_limit_wait=WINDOW_OPERATION_LIMIT_WAIT)
+    else:
+        options = job.options
+    changes: dict[str, Any] = {}
+    if job.network.proxy:
+        changes["proxy"] = job.network.proxy
+    if job.network.extra_ca_file:
+        changes["extra_ca_file"] = job.network.extra_ca_file
+    return dataclasses.replace(options, **changes) if changes else options
+
 
 class FetchWorker(QObject):
-    """Fetch one source on whatever thread this object lives on."""
+    """Run one job on whatever thread this object lives on."""
 
-    succeeded = Signal(int, object)  # request number, Source
-    failed = Signal(int, object)  # request number, InspectorError
-    retrying = Signal(int, int, float)  # request number, attempt, seconds until it
-    finished = Signal(int)  # request number
+    succeeded = Signal(int, object)  # job number, Outcome
+    failed = Signal(int, object)  # job number, InspectorError
+    waiting = Signal(int, object)  # job number, WaitNotice
+    progressed = Signal(int, int, int)  # job number, page, sources so far
+    renewed = Signal(int, object)  # job number, OAuthCredential
+    finished = Signal(int)  # job number
 
-    def __init__(
-        self,
-        request_no: int,
-        credential: Credential,
-        source_id: int,
-        options: RequestOptions | None,
-        cancel: threading.Event,
-    ) -> None:
+    def __init__(self, job: Job) -> None:
         super().__init__()
-        self._request_no = request_no
-        self._credential = credential
-        self._source_id = source_id
-        self._options = options
-        self._cancel = cancel
+        self._job = job
 
     @Slot()
     def run(self) -> None:
+        job = self._job
         error: InspectorError | None = None
+        outcome: Outcome | None = None
         try:
-            # Imported here, on the worker thread: httpx costs as much start-up time as Qt.
-            from ..core.client import fetch_source
+            from ..core.client import BitrixClient
 
-            source = fetch_source(
-                self._credential,
-                self._source_id,
-                self._options,
-                cancel=self._cancel,
-                on_retry=self._on_retry,
-            )
+            with BitrixClient(
+                job.credential,
+                _options_for(job),
+                cancel=job.cancel,
+                on_wait=self._on_wait,
+                on_credential_renewed=self._on_renewed if job.renew else None,
+            ) as client:
+                result = self._call(client)
+                outcome = Outcome(result, client.credential, client.last_request_id)
         except InspectorError as exc:
             error = exc
         except Exception as exc:
             # A bug, not a portal problem: the traceback goes to the (redacted) log, the
             # status line gets one sentence without secrets.
-            log.error("fetch failed unexpectedly", exc_info=True)
-            detail = safe_text(str(exc), self._credential.secrets(), max_len=200)
+            log.error("request failed unexpectedly", exc_info=True)
+            detail = safe_text(str(exc), job.credential.secrets(), max_len=200)
             error = InspectorError(
                 f"The request failed unexpectedly ({type(exc).__name__}: {detail}).",
                 "Please report this; nothing was changed on the portal.",
             )
-        if error is not None:
-            self.failed.emit(self._request_no, error)
+        if outcome is not None:
+            self.succeeded.emit(job.number, outcome)
         else:
-            self.succeeded.emit(self._request_no, source)
-        self.finished.emit(self._request_no)
+            self.failed.emit(job.number, error)
+        self.finished.emit(job.number)
 
-    def _on_retry(self, attempt: int, delay: float) -> None:
-        self.retrying.emit(self._request_no, attempt, delay)
+    def _call(self, client: BitrixClient) -> Any:
+        job = self._job
+        if job.kind == "source":
+            assert isinstance(job.argument, int)
+            return client.get_source(job.argument)
+        if job.kind == "connector":
+            assert job.argument is not None
+            return client.get_connector(job.argument)
+        return client.list_sources(on_page=self._on_page)
+
+    def _on_wait(self, notice: WaitNotice) -> None:
+        self.waiting.emit(self._job.number, notice)
+
+    def _on_page(self, page: int, count: int) -> None:
+        self.progressed.emit(self._job.number, page, count)
+
+    def _on_renewed(self, credential: OAuthCredential) -> None:
+        self.renewed.emit(self._job.number, credential)
 
 
-class _Request:
-    """The Python references one running request needs until its thread has finished."""
+class _Running:
+    """The Python references one running job needs until its thread has finished."""
 
-    __slots__ = ("cancel", "thread", "worker")
+    __slots__ = ("job", "thread", "worker")
 
-    def __init__(self, thread: QThread, worker: FetchWorker, cancel: threading.Event) -> None:
+    def __init__(self, job: Job, thread: QThread, worker: FetchWorker) -> None:
+        self.job = job
         self.thread = thread
         self.worker = worker
-        self.cancel = cancel
 
 
 class FetchController(QObject):
-    """Starts requests and passes on the results of the active one only."""
+    """Runs jobs one at a time and passes on the results of those not cancelled."""
 
-    succeeded = Signal(object)  # Source
-    failed = Signal(object)  # InspectorError
-    retrying = Signal(int, float)  # attempt, seconds until it
+    succeeded = Signal(object, object)  # Job, Outcome
+    failed = Signal(object, object)  # Job, InspectorError (never Cancelled)
+    waiting = Signal(object, object)  # Job, WaitNotice
+    progressed = Signal(object, int, int)  # Job, page, sources so far
+    renewed = Signal(object, object)  # Job, OAuthCredential (also from cancelled jobs)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._next_no = 0
-        self._active: int | None = None
-        self._requests: dict[int, _Request] = {}
+        self._live: dict[int, Job] = {}  # started or waiting, not cancelled, no result yet
+        self._pending: list[Job] = []
+        self._running: dict[int, _Running] = {}
         self._accepting = True
+
+    # --- state -------------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
-        """True while the active request has not answered."""
-        return self._active is not None
+        """True while a job has neither answered nor been cancelled."""
+        return bool(self._live)
+
+    def busy_with(self, group: str) -> bool:
+        return any(job.group == group for job in self._live.values())
+
+    def is_live(self, job: Job) -> bool:
+        return self._live.get(job.number) is job
 
     @property
     def running_threads(self) -> int:
-        """Threads not finished yet, including those of cancelled requests."""
-        return len(self._requests)
+        """Threads not finished yet, including those of cancelled jobs."""
+        return len(self._running)
 
-    def start(self, credential: Credential, source_id: int, options: RequestOptions | None) -> int:
-        """Start a request (cancelling the active one); return its number."""
+    # --- starting and cancelling -------------------------------------------------------
+
+    def start(self, job: Job) -> Job:
+        """Queue *job* (cancelling the live job of its group); it runs when no thread is left."""
         if not self._accepting:
             raise RuntimeError("the fetch controller was shut down")
-        self.cancel()
+        self.cancel(job.group)
         self._next_no += 1
-        number = self._next_no
-        cancel = threading.Event()
+        job.number = self._next_no
+        self._live[job.number] = job
+        self._pending.append(job)
+        self._launch_next()
+        return job
+
+    def cancel(self, group: str | None = None) -> bool:
+        """Cancel the live jobs (of *group*, or all); True if one was live."""
+        cancelled = [j for j in self._live.values() if group is None or j.group == group]
+        for job in cancelled:
+            del self._live[job.number]
+            job.cancel.set()
+            if job in self._pending:
+                self._pending.remove(job)
+        return bool(cancelled)
+
+    def _launch_next(self) -> None:
+        if self._running or not self._pending or not self._accepting:
+            return
+        job = self._pending.pop(0)
         thread = QThread()
-        thread.setObjectName(f"fetch-{number}")
-        worker = FetchWorker(number, credential, source_id, options, cancel)
+        thread.setObjectName(f"request-{job.number}-{job.kind}")
+        worker = FetchWorker(job)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI
@@ -154,77 +257,89 @@ class FetchController(QObject):
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.succeeded.connect(self._on_worker_succeeded)
         worker.failed.connect(self._on_worker_failed)
-        worker.retrying.connect(self._on_worker_retrying)
+        worker.waiting.connect(self._on_worker_waiting)
+        worker.progressed.connect(self._on_worker_progressed)
+        worker.renewed.connect(self._on_worker_renewed)
         thread.finished.connect(worker.deleteLater)
         # A bound slot: Qt drops the connection if this controller is gone first.
         thread.finished.connect(self._on_thread_finished)
-        self._requests[number] = _Request(thread, worker, cancel)
-        self._active = number
+        self._running[job.number] = _Running(job, thread, worker)
         thread.start()
-        return number
-
-    def cancel(self) -> bool:
-        """Cancel the active request; its result will be dropped. True if one was running."""
-        number, self._active = self._active, None
-        if number is None:
-            return False
-        request = self._requests.get(number)
-        if request is not None:
-            request.cancel.set()
-        return True
 
     def shutdown(self, wait_ms: int = 3000) -> bool:
         """Cancel everything, accept no more results, wait for the threads up to *wait_ms*.
 
         Returns True when every thread has ended. Threads still running are handed to this
         module, which keeps them referenced until they end (and waits for them at quit).
+        A credential renewed meanwhile is still passed on (``renewed``), so it gets saved.
         """
         self._accepting = False
-        self._active = None
-        for request in self._requests.values():
-            request.cancel.set()
+        self.cancel()
+        self._pending.clear()
         end = time.monotonic() + wait_ms / 1000
-        for request in list(self._requests.values()):
-            request.thread.wait(max(0, round((end - time.monotonic()) * 1000)))
-        still_running = {n: r for n, r in self._requests.items() if not r.thread.isFinished()}
-        self._requests.clear()
-        for request in still_running.values():
-            _adopt_orphan(request.thread, request.worker)
+        for running in list(self._running.values()):
+            running.thread.wait(max(0, round((end - time.monotonic()) * 1000)))
+        # Deliver what the workers sent before they ended: a renewal must not be lost.
+        QCoreApplication.sendPostedEvents(self)
+        still_running = {n: r for n, r in self._running.items() if not r.thread.isFinished()}
+        self._running.clear()
+        for running in still_running.values():
+            _adopt_orphan(running.thread, running.worker)
         return not still_running
 
     # --- results from the worker threads (queued onto the GUI thread) ------------------
 
-    def _is_active(self, number: int) -> bool:
-        return self._accepting and number == self._active
+    def _take(self, number: int) -> Job | None:
+        if not self._accepting:
+            return None
+        return self._live.pop(number, None)
 
     @Slot(int, object)
-    def _on_worker_succeeded(self, number: int, source: Any) -> None:
-        if self._is_active(number):
-            self._active = None
-            self.succeeded.emit(source)
+    def _on_worker_succeeded(self, number: int, outcome: Any) -> None:
+        job = self._take(number)
+        if job is not None:
+            self.succeeded.emit(job, outcome)
 
     @Slot(int, object)
     def _on_worker_failed(self, number: int, error: Any) -> None:
-        if self._is_active(number):
-            self._active = None
-            if isinstance(error, Cancelled):  # cancelled by us: not an error to show
-                return
-            self.failed.emit(error)
+        job = self._take(number)
+        if job is not None and not isinstance(error, Cancelled):
+            self.failed.emit(job, error)
 
-    @Slot(int, int, float)
-    def _on_worker_retrying(self, number: int, attempt: int, delay: float) -> None:
-        if self._is_active(number):
-            self.retrying.emit(attempt, delay)
+    @Slot(int, object)
+    def _on_worker_waiting(self, number: int, notice: Any) -> None:
+        job = self._live.get(number)
+        if job is not None and self._accepting:
+            self.waiting.emit(job, notice)
+
+    @Slot(int, int, int)
+    def _on_worker_progressed(self, number: int, page: int, count: int) -> None:
+        job = self._live.get(number)
+        if job is not None and self._accepting:
+            self.progressed.emit(job, page, count)
+
+    @Slot(int, object)
+    def _on_worker_renewed(self, number: int, credential: Any) -> None:
+        running = self._running.get(number)
+        job = running.job if running is not None else self._live.get(number)
+        if job is None:
+            return
+        old = job.credential
+        for waiting in self._pending:  # they would spend the refresh token just replaced
+            if waiting.credential == old:
+                waiting.credential = credential
+        self.renewed.emit(job, credential)
 
     @Slot()
     def _on_thread_finished(self) -> None:
         thread = self.sender()
-        for key, request in list(self._requests.items()):
-            if request.thread is thread:
-                del self._requests[key]
+        for key, running in list(self._running.items()):
+            if running.thread is thread:
+                del self._running[key]
                 # ``finished`` is emitted just before the thread really ends; ~QThread
                 # waits for that itself, but an explicit bounded wait keeps it obvious.
-                request.thread.wait(1000)
+                running.thread.wait(1000)
+        self._launch_next()
 
 
 def _adopt_orphan(thread: QThread, worker: QObject) -> None:

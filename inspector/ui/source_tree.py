@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from ..core.masking import MASK, safe_text, sanitize
 
 if TYPE_CHECKING:
-    from ..core.model import Setting, Source
+    from ..core.model import ConnectorReport, Setting, Source
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -54,10 +54,30 @@ CLIPBOARD_CLEAR_SECONDS = 30
 """A revealed value copied to the clipboard is cleared after this long, if still there."""
 
 
+class ConnectorState:
+    """What is known about the shown source's connector: a report, or a note why not."""
+
+    __slots__ = ("note", "report")
+
+    def __init__(self, report: ConnectorReport | None = None, note: str = "") -> None:
+        self.report = report
+        self.note = note
+
+
 class _Node:
     """One row of the tree. Its texts are final: masked and sanitised."""
 
-    __slots__ = ("children", "field", "parent", "row", "section", "setting", "type", "value")
+    __slots__ = (
+        "children",
+        "field",
+        "parent",
+        "row",
+        "section",
+        "setting",
+        "tooltip",
+        "type",
+        "value",
+    )
 
     def __init__(
         self,
@@ -68,8 +88,10 @@ class _Node:
         parent: _Node | None = None,
         setting: int | None = None,
         section: bool = False,
+        tooltip: str = "",
     ) -> None:
         self.field = field
+        self.tooltip = tooltip  # the whole text of a long row (already masked)
         self.value = value
         self.type = type_
         self.parent = parent
@@ -139,7 +161,7 @@ class _Builder:
         text, kind = self.scalar(key, value)
         return _Node(self.text(label, 200), text, kind)
 
-    def build(self, source: Source) -> _Node:
+    def build(self, source: Source, connector: ConnectorState) -> _Node:
         root = _Node("")
         connection = source.connection
         fields = connection.field_values()
@@ -150,11 +172,13 @@ class _Builder:
             node.add(self.field_row(key, key, value))
         node.value = _plural(len(node.children), "field")
 
-        root.add(self.field_row("connectorId", "Connector ID", source.connector_id))
+        root.add(self.connector_node(source, connector))
 
+        report = connector.report
         settings = root.add(_Node(f"Settings ({len(source.settings)})", "", "array", section=True))
         for position, setting in enumerate(source.settings):
-            settings.add(self.setting_node(position, setting))
+            label = report.label_for(setting) if report is not None else setting.label
+            settings.add(self.setting_node(position, setting, label))
         settings.value = (
             f"{_plural(len(source.settings), 'setting')}, values hidden"
             if source.settings
@@ -173,9 +197,60 @@ class _Builder:
             time_node.value = _plural(len(time_node.children), "field")
         return root
 
-    def setting_node(self, position: int, setting: Setting) -> _Node:
+    def connector_node(self, source: Source, connector: ConnectorState) -> _Node:
+        """The connector: its ID, and once looked up its title, endpoints and findings."""
+        connector_id = source.connector_id
+        if connector_id is None:
+            return _Node("Connector", NONE_TEXT, "null")
+        shown_id = self.text(str(connector_id), 40)
+        node = _Node("Connector", f"ID {shown_id}", "connector", section=True)
+        node.add(self.field_row("connectorId", "ID", connector_id))
+        report = connector.report
+        if report is None:
+            node.value += f" ({connector.note})" if connector.note else ""
+            return node
+        node.value = f"{self.text(report.title, 300)} (ID {shown_id})"
+        found = report.connector
+        if found.title:
+            node.add(self.field_row("title", "Title", found.title))
+        if found.description:
+            node.add(self.field_row("description", "Description", found.description))
+        from ..core.model import CONNECTOR_URL_FIELDS, display_url
+
+        plain = {key for key, _url in report.plain_http_endpoints}
+        for key, url in found.urls.items():
+            kind = "url, plain http ⚠" if key in plain else "url"
+            label = CONNECTOR_URL_FIELDS.get(key, key)
+            node.add(_Node(self.text(label, 200), self.text(display_url(url), 400), kind))
+        if report.missing:
+            missing = node.add(
+                _Node(
+                    f"Declared but missing ({len(report.missing)})",
+                    "the connector declares these; the source has no value for them",
+                    "array",
+                    section=True,
+                )
+            )
+            for declared in report.missing:
+                name, code = declared.name or "", declared.code or ""
+                label = f"{name} ({code})" if name and code and name != code else name or code
+                missing.add(
+                    _Node(
+                        self.text(label or "?", 600), "missing", self.text(declared.type or "", 100)
+                    )
+                )
+        warnings = report.warnings()
+        if warnings:
+            section = node.add(_Node(f"Warnings ({len(warnings)})", "", "array", section=True))
+            for warning in warnings:
+                text = self.text(warning, 1000)
+                section.add(_Node("⚠", text, "warning", tooltip=text))
+            section.value = _plural(len(warnings), "warning")
+        return node
+
+    def setting_node(self, position: int, setting: Setting, label: str) -> _Node:
         node = _Node(
-            self.text(setting.label, 600),
+            self.text(label, 600),
             MASK,
             self.text(setting.type or "", 100),
             setting=position,
@@ -191,6 +266,15 @@ class _Builder:
         for key in setting.extra:
             node.add(_Node(self.text(key, 200), MASK, "hidden"))
         return node
+
+
+def _path_of(index: ModelIndex) -> list[int]:
+    """The rows from the top down to *index* (its first column)."""
+    path: list[int] = []
+    while index.isValid():
+        path.insert(0, index.row())
+        index = index.parent()
+    return path
 
 
 def _utc(timestamp: float) -> str:
@@ -213,6 +297,8 @@ class SourceTreeModel(QAbstractItemModel):
         self._revealed: set[int] = set()
         self._stale = False
         self._setting_nodes: dict[int, _Node] = {}
+        self._secrets: tuple[str, ...] = ()
+        self._connector = ConnectorState()
 
     # --- loading ---------------------------------------------------------------------
 
@@ -223,16 +309,35 @@ class SourceTreeModel(QAbstractItemModel):
         field (a description quoting a password). Values shorter than 6 characters are
         left to the structural masking: "30" or "5432" also occur in ordinary text.
         """
+        note = "looking it up…" if source.connector_id is not None else ""
+        self._rebuild(ConnectorState(note=note), source, tuple(secrets))
+
+    def set_connector(self, connector: ConnectorState) -> None:
+        """Show what was found about the connector; revealed values stay revealed."""
+        if self._source is not None:
+            self._rebuild(connector, self._source, self._secrets)
+
+    def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
         hidden = (*secrets, *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE))
+        fresh = source is not self._source
         self.beginResetModel()
-        self._source = source
-        self._revealed = set()
-        self._stale = False
-        self._root = _Builder(hidden).build(source)
+        if fresh:
+            self._source = source
+            self._revealed = set()
+            self._stale = False
+        self._secrets = secrets
+        self._connector = connector
+        self._root = _Builder(hidden).build(source, connector)
         self._setting_nodes = {
             node.setting: node for node in self._root.walk() if node.setting is not None
         }
+        for position in self._revealed:
+            self._setting_nodes[position].value = self._revealed_text(position)
         self.endResetModel()
+
+    @property
+    def connector(self) -> ConnectorState:
+        return self._connector
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -241,6 +346,8 @@ class SourceTreeModel(QAbstractItemModel):
         self._stale = False
         self._root = _Node("")
         self._setting_nodes = {}
+        self._secrets = ()
+        self._connector = ConnectorState()
         self.endResetModel()
 
     @property
@@ -298,17 +405,19 @@ class SourceTreeModel(QAbstractItemModel):
             node.value = MASK
         else:
             self._revealed.add(position)
-            value = self._source.settings[position].value
-            if value is None:
-                node.value = "(no value)"
-            elif value == "":
-                node.value = "(empty)"
-            else:
-                # Only sanitised: the user asked to see this value as it is.
-                node.value = sanitize(value)
+            node.value = self._revealed_text(position)
         index = self.createIndex(node.row, VALUE_COLUMN, node)
         self.dataChanged.emit(index, index)
         return position in self._revealed
+
+    def _revealed_text(self, position: int) -> str:
+        assert self._source is not None
+        value = self._source.settings[position].value
+        if value is None:
+            return "(no value)"
+        if value == "":
+            return "(empty)"
+        return sanitize(value)  # only sanitised: the user asked to see this value as it is
 
     def raw_value(self, position: int) -> str | None:
         """The real value of a revealed setting; None while it is hidden."""
@@ -325,7 +434,7 @@ class SourceTreeModel(QAbstractItemModel):
             return ""
         from ..core.export import masked_json  # imported when first used (start-up time)
 
-        return masked_json(self._source)
+        return masked_json(self._source, self._connector.report)
 
     def is_hidden_cell(self, index: ModelIndex) -> bool:
         """True when the value cell of *index*'s row shows a hidden value."""
@@ -381,7 +490,7 @@ class SourceTreeModel(QAbstractItemModel):
                 if node.setting is not None:
                     return "Hidden. Press Ctrl+R or Space to reveal this value."
                 return "Hidden: an unknown key of a setting may hold a secret."
-            return None
+            return node.tooltip or None
         if role == Qt.ItemDataRole.ForegroundRole and self._stale:
             return QGuiApplication.palette().brush(
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
@@ -450,6 +559,8 @@ class SourceTreeView(QTreeView):
             QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
             self.copy_json,
         )
+        self.extra_menu_actions: list[QAction] = []
+        """Window actions offered in the context menu too (Copy as cURL, Export…)."""
         self.setModel(self._model)
         self._model.modelReset.connect(self._on_model_reset)
         self._update_actions()
@@ -470,6 +581,21 @@ class SourceTreeView(QTreeView):
 
     def show_source(self, source: Source, secrets: Sequence[str] = ()) -> None:
         self._model.load(source, secrets)
+
+    def show_connector(self, connector: ConnectorState) -> None:
+        """Add what was found about the connector, keeping the selected row and scroll."""
+        path = _path_of(self.currentIndex())
+        scroll = self.verticalScrollBar().value()
+        self._model.set_connector(connector)
+        index = QModelIndex()
+        for row in path:
+            child = self._model.index(row, 0, index)
+            if not child.isValid():
+                break
+            index = child
+        if index.isValid():
+            self.setCurrentIndex(index)
+        self.verticalScrollBar().setValue(scroll)
 
     def _on_model_reset(self) -> None:
         self.expandAll()
@@ -585,4 +711,6 @@ class SourceTreeView(QTreeView):
         menu.addSeparator()
         menu.addAction(self.copy_value_action)
         menu.addAction(self.copy_json_action)
+        for action in self.extra_menu_actions:
+            menu.addAction(action)
         menu.exec(event.globalPos())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from gui_helpers import fetch_and_wait, tree_of, type_id_and_enter, webhook_code, widget_texts
@@ -196,7 +198,8 @@ def test_newer_fetch_wins_over_an_older_slower_one(
     source = tree_of(window).model().source
     assert source is not None and source.connection.title == "Rest source SQL"
     assert done == [1]
-    assert len(slow_portal.requests) == 2
+    gets = [r for r in slow_portal.requests if r.api_method == "biconnector.source.get"]
+    assert len(gets) == 2
 
 
 def test_closing_mid_request_exits_cleanly(qtbot: Any, qtlog: Any, settings: Any) -> None:
@@ -216,7 +219,7 @@ def test_closing_mid_request_exits_cleanly(qtbot: Any, qtlog: Any, settings: Any
     assert not [r for r in qtlog.records if "QThread" in r.message]
 
 
-def test_closing_while_the_portal_hangs_hands_the_thread_over(
+def test_closing_while_the_portal_hangs_ends_the_request_at_once(
     qtbot: Any, qtlog: Any, settings: Any
 ) -> None:
     from inspector.core.keychain import CredentialStore
@@ -226,12 +229,44 @@ def test_closing_while_the_portal_hangs_hands_the_thread_over(
         window = MainWindow(settings=settings, store=CredentialStore())
         qtbot.addWidget(window)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/hangcode123/")
-        window.close_wait_ms = 100
         window.fetch(6)
         server.wait_for_requests(1)
-        window.close()  # returns after 0.1 s although the portal has not answered
-        assert fetch_worker.orphan_count() == 1
-    # Stopping the server ends the request; the thread then ends too.
+        started = time.monotonic()
+        window.close()  # the cancel shuts the connection down; the thread ends
+        assert time.monotonic() - started < 2.5
+        assert window._controller.running_threads == 0
+        assert fetch_worker.orphan_count() == 0
+    assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+def test_a_request_that_ignores_the_cancel_is_handed_over_at_close(
+    qtbot: Any, qtlog: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """A request stuck where a cancel cannot reach (a slow name lookup, say): closing the
+    window returns after ``close_wait_ms`` and the thread is kept until it ends."""
+    import inspector.core.client
+    from inspector.core.keychain import CredentialStore
+    from inspector.ui import MainWindow
+
+    release, entered = threading.Event(), threading.Event()
+
+    def stuck(self: Any, source_id: int) -> Any:
+        entered.set()
+        release.wait(10)
+        raise inspector.core.client.Cancelled()
+
+    monkeypatch.setattr(inspector.core.client.BitrixClient, "get_source", stuck)
+    window = MainWindow(settings=settings, store=CredentialStore())
+    qtbot.addWidget(window)
+    window.credentials_panel.webhook_field.edit.setText(
+        "https://portal.example.com/rest/1/stuck12/"
+    )
+    window.close_wait_ms = 100
+    window.fetch(6)
+    assert entered.wait(5)
+    window.close()
+    assert fetch_worker.orphan_count() == 1
+    release.set()
     assert fetch_worker.wait_for_orphans(10_000)
     assert fetch_worker.orphan_count() == 0
     assert not [r for r in qtlog.records if "QThread" in r.message]
@@ -252,7 +287,7 @@ def test_rate_limit_retries_show_in_the_status_line(qtbot: Any, make_window: Any
             lambda: seen.append(window.status_line.text()) or not window.is_fetching,
             timeout=10_000,
         )
-        assert "Portal is rate-limiting; retry 1 in 0.2 s…" in seen
+        assert "Rate-limited: retry 1 of 2 in 1 s… (Esc to cancel)" in seen
         assert window.status_line.text().startswith("Source 6")
 
 
@@ -303,10 +338,10 @@ def test_an_unexpected_failure_in_the_worker_is_one_sentence_without_secrets(
 ) -> None:
     import inspector.core.client
 
-    def broken(credential: Any, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(f"cannot handle {credential.endpoint('x')}")
+    def broken(self: Any, source_id: int) -> Any:
+        raise RuntimeError(f"cannot handle {self.credential.endpoint('x')}")
 
-    monkeypatch.setattr(inspector.core.client, "fetch_source", broken)
+    monkeypatch.setattr(inspector.core.client.BitrixClient, "get_source", broken)
     window = make_window(demo=portal)
     type_id_and_enter(qtbot, window, "6")
     status = window.status_line.text()

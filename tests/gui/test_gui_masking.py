@@ -142,7 +142,7 @@ def test_tree_shape_labels_and_time_block(qtbot: Any, make_window: Any, portal: 
     type_id_and_enter(qtbot, window, "8")
     model = tree_of(window).model()
     top = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
-    assert top == ["Connection", "Connector ID", "Settings (2)", "Time"]
+    assert top == ["Connection", "Connector", "Settings (2)", "Time"]
     connection = model.index(0, 0)
     rows = {
         model.data(model.index(r, 0, connection)): (

@@ -1,0 +1,147 @@
+"""A profile's network settings: a proxy and an extra CA file, checked while typing.
+
+Imported when the dialog is first opened, not at start-up. Empty fields mean the defaults:
+proxies from the environment (``HTTPS_PROXY``…) or the system, and TLS verified against the
+operating system's trust store. There is deliberately no way to turn verification off.
+What is wrong with a value is explained under its field (``core.network``), and OK stays
+disabled until both are usable. A proxy password is never shown: the field shows it as a
+placeholder, and leaving that text unchanged keeps the saved password.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.errors import InputError
+from ..core.network import BadCAFile, build_ssl_context, check_proxy, describe_trust
+from .credentials_panel import plain_label
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class NetworkDialog(QDialog):
+    """Edit the proxy and extra CA file of one profile; ``proxy_text``/``ca_file`` on OK."""
+
+    def __init__(
+        self, profile_name: str, proxy_shown: str, ca_file: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkDialog")
+        self.setWindowTitle(f"Network settings: {profile_name}")
+        self._proxy_shown = proxy_shown
+
+        self.proxy_edit = QLineEdit(proxy_shown, self)
+        self.proxy_edit.setObjectName("proxyEdit")
+        self.proxy_edit.setAccessibleName("Proxy")
+        self.proxy_edit.setPlaceholderText("empty: from the environment or the system")
+        self.proxy_error = plain_label("", self)
+        self.proxy_error.setObjectName("proxyError")
+        self.proxy_error.setStyleSheet(ERROR_STYLE)
+
+        self.ca_edit = QLineEdit(ca_file, self)
+        self.ca_edit.setObjectName("caFileEdit")
+        self.ca_edit.setAccessibleName("Extra CA file")
+        self.ca_edit.setPlaceholderText("empty: the system's trust store only")
+        self.ca_browse_button = QPushButton("Browse…", self)
+        self.ca_browse_button.setToolTip("Choose the PEM file of your organisation's CA")
+        self.ca_browse_button.clicked.connect(self._browse)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_browse_button)
+        self.ca_error = plain_label("", self)
+        self.ca_error.setObjectName("caFileError")
+        self.ca_error.setStyleSheet(ERROR_STYLE)
+
+        self.trust_label = plain_label("", self)
+        self.trust_label.setObjectName("trustDescription")
+
+        form = QFormLayout()
+        proxy_label = plain_label("&Proxy:", self, wrap=False)
+        proxy_label.setBuddy(self.proxy_edit)
+        ca_label = plain_label("Extra &CA file:", self, wrap=False)
+        ca_label.setBuddy(self.ca_edit)
+        form.addRow(proxy_label, self.proxy_edit)
+        form.addRow("", self.proxy_error)
+        form.addRow(ca_label, ca_row)
+        form.addRow("", self.ca_error)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                "Used by every request of this profile, the token renewal included. A proxy "
+                "looks like http://proxy.example.com:3128 (user:password@ before the host if "
+                "it needs one; the password is kept in the keychain). The extra CA file adds "
+                "a private CA (PEM) for an on-premise portal to the system's trust.",
+                self,
+            )
+        )
+        layout.addLayout(form)
+        layout.addWidget(self.trust_label)
+        layout.addWidget(self.buttons)
+
+        self.proxy_edit.textChanged.connect(self.validate)
+        self.ca_edit.textChanged.connect(self.validate)
+        self.validate()
+
+    @property
+    def proxy_text(self) -> str:
+        return self.proxy_edit.text().strip()
+
+    @property
+    def ca_file(self) -> str:
+        return self.ca_edit.text().strip()
+
+    @property
+    def proxy_unchanged(self) -> bool:
+        return self.proxy_text == self._proxy_shown
+
+    def validate(self) -> bool:
+        """Explain what is wrong under each field; enable OK only when both are usable."""
+        proxy_ok = ca_ok = True
+        self.proxy_error.setText("")
+        self.ca_error.setText("")
+        if not self.proxy_unchanged:
+            try:
+                check_proxy(self.proxy_text)
+            except InputError as exc:
+                self.proxy_error.setText(str(exc))
+                proxy_ok = False
+        if self.ca_file:
+            try:
+                build_ssl_context(self.ca_file)
+            except BadCAFile as exc:
+                self.ca_error.setText(str(exc))
+                ca_ok = False
+        self.proxy_error.setVisible(not proxy_ok)
+        self.ca_error.setVisible(not ca_ok)
+        self.trust_label.setText(describe_trust(self.ca_file if ca_ok else None))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if ok is not None:
+            ok.setEnabled(proxy_ok and ca_ok)
+        return proxy_ok and ca_ok
+
+    def _browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            "Extra CA file",
+            self.ca_file,
+            "PEM certificates (*.pem *.crt *.cer);;All files (*)",
+        )
+        if path:
+            self.ca_edit.setText(path)
