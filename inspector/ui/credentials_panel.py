@@ -826,10 +826,14 @@ class CredentialsPanel(QGroupBox):
 
     def _update_network_label(self) -> None:
         profile = self.profile()
-        proxy = f"proxy {sanitize(profile.proxy, max_len=80)}" if profile.proxy else "system proxy"
+        proxy = (
+            f"Network: proxy {sanitize(profile.proxy, max_len=80)}"
+            if profile.proxy
+            else "Network: system proxy"
+        )
         if profile.proxy_has_password and self._started and self._proxy_url is None:
             proxy += " (its password is missing: enter it again)"
-        trust = "system trust"
+        trust = "system CAs"
         if profile.ca_file:
             trust += " + " + sanitize(
                 profile.ca_file.replace("\\", "/").rsplit("/", 1)[-1], max_len=60

@@ -285,7 +285,10 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.browse_button, self.cancel_button)
         QWidget.setTabOrder(self.cancel_button, self.source_tree)
 
-        self._show_status("Enter a credential and a source ID, then press Enter.")
+        self._show_status(
+            "Enter a credential, then type a source ID and press Enter, or pick one with "
+            "Browse sources… (Ctrl+L)."
+        )
 
     def _action(
         self, text: str, slot: Any, shortcut: QKeySequence | QKeySequence.StandardKey | None = None
@@ -610,7 +613,7 @@ class MainWindow(QMainWindow):
             return
         parts = []
         if info.operating is not None:
-            parts.append(f"operating: {float(info.operating):.3g} s used")
+            parts.append(f"{float(info.operating):.3g} s used")
         if info.operating_reset_at is not None:
             from datetime import datetime  # only when a source is shown: start-up stays lean
 
@@ -619,7 +622,7 @@ class MainWindow(QMainWindow):
                 parts.append(f"resets at {moment:%H:%M:%S}")
             except (OverflowError, OSError, ValueError):
                 parts.append("reset time out of range")
-        self.limits_label.setText("Limit " + ", ".join(parts))
+        self.limits_label.setText("Operating limit: " + ", ".join(parts))
         self.limits_label.setVisible(True)
 
     def _on_connector_found(self, job: Job, outcome: Outcome) -> None:
@@ -633,11 +636,13 @@ class MainWindow(QMainWindow):
         self.source_tree.show_connector(ConnectorState(report))
         if source is self._last_source:
             self._last_report = report
-        plain = [w for w in report.warnings() if "plain http://" in w]
         if report.plain_http_endpoints:
-            hidden = (*self._fetching_secrets, *source.secrets())
-            text = " ".join(safe_text(w, hidden, max_len=600) for w in plain)
-            self.connector_banner.setText(f"⚠ {text}")
+            title = safe_text(report.title, self._fetching_secrets, max_len=120)
+            self.connector_banner.setText(
+                f"⚠ The connector “{title}” uses plain http:// endpoints: Bitrix24 sends this "
+                "source's settings, credentials included, to them unencrypted. See Connector "
+                "› Warnings below."
+            )
             self.connector_banner.setVisible(True)
         self.connector_done.emit()
 

@@ -74,6 +74,7 @@ class _Node:
         "row",
         "section",
         "setting",
+        "span",
         "tooltip",
         "type",
         "value",
@@ -89,9 +90,11 @@ class _Node:
         setting: int | None = None,
         section: bool = False,
         tooltip: str = "",
+        span: bool = False,
     ) -> None:
         self.field = field
         self.tooltip = tooltip  # the whole text of a long row (already masked)
+        self.span = span  # one text across all columns (a warning sentence)
         self.value = value
         self.type = type_
         self.parent = parent
@@ -245,7 +248,7 @@ class _Builder:
             section = node.add(_Node(f"Warnings ({len(warnings)})", "", "array", section=True))
             for warning in warnings:
                 text = self.text(warning, 1000)
-                section.add(_Node("⚠", text, "warning", tooltip=text))
+                section.add(_Node(f"⚠ {text}", "", "warning", tooltip=text, span=True))
             section.value = _plural(len(warnings), "warning")
         return node
 
@@ -437,6 +440,14 @@ class SourceTreeModel(QAbstractItemModel):
 
         return masked_json(self._source, self._connector.report)
 
+    def spanned_indexes(self) -> list[QModelIndex]:
+        """The rows whose text spans every column."""
+        return [
+            self.createIndex(node.row, FIELD_COLUMN, node)
+            for node in self._root.walk()
+            if node.span and node is not self._root
+        ]
+
     def is_hidden_cell(self, index: ModelIndex) -> bool:
         """True when the value cell of *index*'s row shows a hidden value."""
         return index.isValid() and self._node(index).value == MASK
@@ -600,8 +611,15 @@ class SourceTreeView(QTreeView):
 
     def _on_model_reset(self) -> None:
         self.expandAll()
+        for index in self._model.spanned_indexes():
+            self.setFirstColumnSpanned(index.row(), index.parent(), True)
+        # Long values are elided (their tooltip or Copy value has them whole); a column
+        # sized to the longest one would push the Type column out of sight.
+        widest = max(240, self.viewport().width() * 3 // 5)
         for column in range(len(COLUMNS)):
             self.resizeColumnToContents(column)
+            if self.columnWidth(column) > widest:
+                self.setColumnWidth(column, widest)
         first = self._model.index(0, 0)
         if first.isValid():
             self.setCurrentIndex(first)

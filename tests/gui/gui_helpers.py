@@ -10,9 +10,11 @@ from keyring.backend import KeyringBackend
 from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -139,3 +141,41 @@ def tree_of(window: MainWindow) -> QTreeView:
 
 def none_refcount() -> int:
     return sys.getrefcount(None)
+
+
+def shows(text: str, secret: str) -> bool:
+    """Whether *text* shows *secret*. Short values ("30", "5432") also occur inside
+    timestamps and ids, so for them only a whole cell counts."""
+    return secret in text if len(secret) >= 6 else text == secret
+
+
+def leak_walk(window: QWidget, secrets: list[str], *, clipboard: bool = True) -> list[str]:
+    """Every place a secret shows up: every role of every index of every item view (the
+    tree, the source picker's table, combo boxes), every widget and action text, the title
+    and tooltips of the window and of every other open top-level widget (dialogs), and,
+    with *clipboard*, the clipboard. Returns where; an empty list means nothing leaked."""
+    secrets = [s for s in secrets if s]
+    found: list[str] = []
+    tops = [window, *(w for w in QApplication.topLevelWidgets() if w is not window)]
+    for top in tops:
+        views = [v for v in top.findChildren(QAbstractItemView) if v.model() is not None]
+        if isinstance(top, QAbstractItemView):
+            views.append(top)
+        for view in views:
+            for path, column, role, text in model_texts(view.model()):
+                for secret in secrets:
+                    if shows(text, secret):
+                        found.append(
+                            f"{view.objectName() or type(view).__name__} {path} col {column} "
+                            f"role {role}: {secret[:3]}…"
+                        )
+        for text in widget_texts(top):
+            for secret in secrets:
+                if text and shows(text, secret):
+                    found.append(f"widget text of {type(top).__name__}: {secret[:3]}…")
+    if clipboard:
+        copied = QGuiApplication.clipboard().text()
+        for secret in secrets:
+            if copied and shows(copied, secret):
+                found.append(f"clipboard: {secret[:3]}…")
+    return found
