@@ -51,6 +51,8 @@ _DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
 _UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
 MIN_REDACTED_VALUE = 6  # as core.export does for copied JSON
 CLIPBOARD_CLEAR_SECONDS = 30
+EXPAND_SETTINGS_UP_TO = 200
+"""Up to this many settings, each one's detail rows are shown expanded."""
 """A revealed value copied to the clipboard is cleared after this long, if still there."""
 
 
@@ -610,7 +612,7 @@ class SourceTreeView(QTreeView):
         self.verticalScrollBar().setValue(scroll)
 
     def _on_model_reset(self) -> None:
-        self.expandAll()
+        self._expand()
         for index in self._model.spanned_indexes():
             self.setFirstColumnSpanned(index.row(), index.parent(), True)
         # Long values are elided (their tooltip or Copy value has them whole); a column
@@ -624,6 +626,24 @@ class SourceTreeView(QTreeView):
         if first.isValid():
             self.setCurrentIndex(first)
         self._update_actions()
+
+    def _expand(self) -> None:
+        """Expand everything, except each setting's detail rows when there are many.
+
+        Expanding 10,000 settings' details (50,000 rows) blocks the window for seconds;
+        collapsed, their rows still show label, hidden value and type.
+        """
+        model = self._model
+        source = model.source
+        if source is None or len(source.settings) <= EXPAND_SETTINGS_UP_TO:
+            self.expandAll()
+            return
+        for row in range(model.rowCount()):
+            section = model.index(row, 0)
+            if model.setting_of_row(model.index(0, 0, section)) is not None:
+                self.expand(section)  # the settings: their own rows only
+            else:
+                self.expandRecursively(section)
 
     def currentChanged(self, current: ModelIndex, previous: ModelIndex) -> None:
         super().currentChanged(current, previous)
