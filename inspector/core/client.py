@@ -35,6 +35,7 @@ Waits: HTTP 503 ``QUERY_LIMIT_EXCEEDED`` is retried with growing delays; HTTP 42
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import json
 import logging
 import socket
@@ -68,6 +69,7 @@ from .errors import (
     TLSFailure,
     explain_status,
     oauth_error,
+    operation_limited,
     portal_error,
 )
 from .masking import safe_text
@@ -226,6 +228,7 @@ class BitrixClient:
         self._on_renewed = on_credential_renewed
         self._proxy = check_proxy(self.options.proxy)
         self._reset_at: dict[str, float] = {}
+        self._retry_after: float | None = None  # of the last answer, as Unix time
         self.last_request_id: str | None = None
         self.last_token_grant: TokenGrant | None = None
         self._http = httpx.Client(
@@ -462,13 +465,36 @@ class BitrixClient:
         body = self.credential.request_body(params)
         status, raw = self._exchange("POST", url, host=self.credential.host, json_body=body)
         log.debug("%s answered HTTP %d, %d bytes", method, status, len(raw))
-        payload = self._interpret(status, raw)
-        time_block = payload.get("time")
-        if isinstance(time_block, dict):
-            reset_at = time_block.get("operating_reset_at")
-            if isinstance(reset_at, int | float) and not isinstance(reset_at, bool):
-                self._reset_at[method] = float(reset_at)
+        try:
+            payload = self._interpret(status, raw)
+        except PortalError as exc:
+            if exc.code.upper() == "OPERATION_TIME_LIMIT" or exc.http_status == 429:
+                raise self._operation_limited(exc, method, raw) from None
+            raise
+        reset_at = _operating_reset_at(payload)
+        if reset_at is not None:
+            self._reset_at[method] = reset_at
         return payload
+
+    def _operation_limited(self, exc: PortalError, method: str, raw: bytes) -> PortalError:
+        """The 429 error, saying when the method frees up if the portal said so.
+
+        The portal's word: ``Retry-After``, ``time.operating_reset_at`` in this answer, or
+        the ``operating_reset_at`` of the method's last good answer (spec §11).
+        """
+        now = time.time()
+        reset_at = self._retry_after
+        if reset_at is None:
+            try:
+                reset_at = _operating_reset_at(json.loads(raw))
+            except (ValueError, RecursionError):
+                reset_at = None
+        if reset_at is not None and now < reset_at < now + 86_400:
+            self._reset_at[method] = reset_at
+        reset_at = self._reset_at.get(method)
+        if reset_at is None or reset_at <= now:
+            return exc
+        return operation_limited(exc, reset_at, now)
 
     def _exchange(
         self,
@@ -505,6 +531,7 @@ class BitrixClient:
             ) as response:
                 if response.is_redirect:
                     raise self._redirected(response, portal=portal)
+                self._retry_after = _retry_after(response.headers.get("retry-after"))
                 raw = self._read_capped(response, deadline, host)
                 return response.status_code, raw
         except InspectorError:
@@ -888,6 +915,31 @@ class _BodyDecoder:
             raise zlib.error("a deflate body of one byte")
         if not self._inflater.eof:
             raise zlib.error("the compressed body ended early")
+
+
+def _operating_reset_at(payload: Any) -> float | None:
+    """``time.operating_reset_at`` of an answer (Unix time), if it has a usable one."""
+    time_block = payload.get("time") if isinstance(payload, dict) else None
+    value = time_block.get("operating_reset_at") if isinstance(time_block, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return float(value)
+    return None
+
+
+def _retry_after(header: str | None) -> float | None:
+    """A ``Retry-After`` header (seconds, or an HTTP date) as Unix time; None if unusable."""
+    if not header:
+        return None
+    header = header.strip()
+    if header.isascii() and header.isdigit() and len(header) <= 9:
+        return time.time() + int(header)
+    try:
+        when = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return when.timestamp()
 
 
 def _describe_non_json(raw: bytes) -> str:

@@ -25,6 +25,7 @@ because the documented statuses changed between documentation versions.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -318,6 +319,31 @@ class PortalError(InspectorError):
         self.code = code  # sanitised
         self.description = description  # sanitised and redacted
         self.http_status = http_status
+        self.retry_at: float | None = None  # Unix time the portal named for a retry, if any
+
+
+def operation_limited(error: PortalError, retry_at: float, now: float) -> PortalError:
+    """*error* (``OPERATION_TIME_LIMIT``) saying when the portal expects to free the method.
+
+    ``retry_at`` comes from the portal (``Retry-After`` or ``time.operating_reset_at``).
+    """
+    seconds = max(1, round(retry_at - now))
+    if seconds < 120:
+        wait = f"{seconds} s"
+    elif seconds < 7200:
+        wait = f"{round(seconds / 60)} min"
+    else:
+        wait = f"{seconds / 3600:.1f} h"
+    clock = time.strftime("%H:%M:%S", time.localtime(retry_at))
+    limited = PortalError(
+        error.code,
+        error.description,
+        error.http_status,
+        f"{error.message} The portal says it frees up at {clock} (in about {wait}).",
+        "Try again after that time; requests before it are refused.",
+    )
+    limited.retry_at = retry_at
+    return limited
 
 
 def portal_error(
