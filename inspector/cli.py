@@ -125,6 +125,7 @@ def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credent
                 f"--portal needs the OAuth access token in the environment variable {TOKEN_ENV}."
             )
         return make_oauth_credential(args.portal, token), None
+    keychain_problem = ""
     if args.profile or not environ.get(WEBHOOK_ENV):
         from .core.keychain import CredentialStore
 
@@ -135,10 +136,12 @@ def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credent
         if args.profile:
             reason = f" ({loaded.message})" if loaded.message else ""
             raise MissingCredential(f"No credential is saved as “{profile}”{reason}.")
+        # Say why the default profile was not used (no keychain, locked, failing).
+        keychain_problem = f" {loaded.message}" if loaded.message else ""
     if environ.get(WEBHOOK_ENV):
         return parse_webhook_url(environ[WEBHOOK_ENV]), None
     raise MissingCredential(
-        "No credential given.",
+        f"No credential given.{keychain_problem}",
         f"Use --webhook-url, --portal with {TOKEN_ENV}, --profile, or set {WEBHOOK_ENV}; "
         "or try --demo.",
     )
