@@ -255,8 +255,7 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         data = source.masked_dict(reveal)
         if report is not None:
             data["connector"] = connector_summary(report)
-        json.dump(data, out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json(data, out)
     else:
         out.write(render_tree(source, reveal, report))
     return EXIT_OK
@@ -282,11 +281,19 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
     if sources.stopped_early:
         print(f"warning: {sources.stopped_early}", file=err)
     if args.json:
-        json.dump([s.to_dict() for s in sources], out, ensure_ascii=False, indent=2)
-        out.write("\n")
+        _write_json([s.to_dict() for s in sources], out)
     else:
         out.write(render_list(sources))
     return EXIT_OK
+
+
+def _write_json(data: Any, out: TextIO) -> None:
+    """JSON for a terminal or a file: portal text cannot reorder or hide what is shown
+    (bidi, zero-width) nor make the write fail (a lone surrogate): see json_for_display."""
+    from .core.masking import json_for_display
+
+    out.write(json_for_display(json.dumps(data, ensure_ascii=False, indent=2)))
+    out.write("\n")
 
 
 def render_list(sources: list[SourceSummary]) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 from .. import APP_NAME, __version__
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, PortalError
-from .masking import redact, safe_text
+from .masking import json_for_display, redact, safe_text
 from .model import ConnectorReport, Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
@@ -154,7 +154,7 @@ def masked_json(source: Source, report: ConnectorReport | None = None) -> str:
     hidden = _long_values(source)
     data = _redact_strings(data, hidden)  # a value repeated in another field is hidden too
     _check_strings(data, hidden, "JSON")
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json_for_display(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def connector_summary(report: ConnectorReport) -> dict[str, Any]:
@@ -249,7 +249,7 @@ def support_bundle(
     hidden = (*secrets, *_long_values(source))
     bundle = _redact_strings(json.loads(json.dumps(bundle, default=str)), hidden)
     _check_strings(bundle, hidden, "support bundle")
-    text = json.dumps(bundle, ensure_ascii=False, indent=2)
+    text = json_for_display(json.dumps(bundle, ensure_ascii=False, indent=2))
     return _check(text, secrets, "support bundle")
 
 

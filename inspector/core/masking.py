@@ -166,6 +166,33 @@ def sanitize(text: str, *, max_len: int = DEFAULT_MAX_LEN, single_line: bool = T
     return result
 
 
+_NOT_PLAIN_ASCII = re.compile(r"[^\n\x20-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if code > 0xFFFF:  # JSON escapes astral characters as a UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_for_display(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) safe to print or paste.
+
+    Every character that is not printable (bidi overrides, zero-width and other format
+    characters, C1 controls, line separators, lone surrogates) is written as a ``\\u``
+    escape: the JSON value stays the same, but nothing a terminal or an editor would
+    interpret or hide is left, and a lone surrogate can no longer make writing the text
+    fail. Letters of every script stay readable. ``json.dumps`` already escapes the C0
+    controls, so a raw newline can only be the indentation's.
+    """
+    return _NOT_PLAIN_ASCII.sub(_json_escape, text)
+
+
 def safe_text(
     text: str, secrets: Iterable[str] | SecretSet = (), *, max_len: int = DEFAULT_MAX_LEN
 ) -> str:
