@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
 
 EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,14 +63,15 @@ def configure_logging(debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.debug)
-    if args.command == "get":
-        from .cli import run_get
+    if args.command in ("get", "list"):
+        from .cli import run_get, run_list
 
-        return run_get(args)
-    if args.command == "list":
-        from .cli import run_list
-
-        return run_list(args)
+        try:
+            return (run_get if args.command == "get" else run_list)(args)
+        except KeyboardInterrupt:
+            # Ctrl+C during a request or a rate-limit wait: a plain sentence, no traceback.
+            print("\ncancelled.", file=sys.stderr)
+            return EXIT_INTERRUPTED
     if args.self_check:
         from .selfcheck import run_self_check
 

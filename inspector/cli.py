@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from .core.client import CredentialRenewed, RequestOptions
+    from .core.client import CredentialRenewed, RequestOptions, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
     from .core.errors import InspectorError
     from .core.model import ConnectorReport, Source, SourceSummary
@@ -193,6 +193,25 @@ def _warn_plain_http(credential: Credential, err: TextIO) -> None:
         )
 
 
+def _announce_wait(err: TextIO) -> WaitCallback:
+    """Say on stderr before each rate-limit wait, so a pause is never silent."""
+
+    def announce(notice: WaitNotice) -> None:
+        if notice.reason == "rate_limit":
+            what = (
+                f"the portal is limiting the request rate (HTTP 503); retry {notice.attempt} "
+                f"in {notice.seconds:g} s"
+            )
+        else:
+            what = (
+                f"the portal has blocked {notice.method} for now (HTTP 429); trying again "
+                f"in {notice.seconds:g} s"
+            )
+        print(f"note: {what} (Ctrl+C cancels).", file=err, flush=True)
+
+    return announce
+
+
 def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
     """Save a renewed credential back to its keychain profile (None: no renewal at all)."""
     if profile is None:
@@ -229,7 +248,10 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         with _credential_for(args) as (credential, profile):
             _warn_plain_http(credential, err)
             with BitrixClient(
-                credential, options, on_credential_renewed=_saver(profile, err)
+                credential,
+                options,
+                on_credential_renewed=_saver(profile, err),
+                on_wait=_announce_wait(err),
             ) as client:
                 source = client.get_source(source_id)
                 if not args.no_connector and source.connector_id is not None:
@@ -272,7 +294,10 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         with _credential_for(args) as (credential, profile):
             _warn_plain_http(credential, err)
             with BitrixClient(
-                credential, options, on_credential_renewed=_saver(profile, err)
+                credential,
+                options,
+                on_credential_renewed=_saver(profile, err),
+                on_wait=_announce_wait(err),
             ) as client:
                 sources = client.list_sources()
     except InspectorError as exc:
