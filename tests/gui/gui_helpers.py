@@ -9,7 +9,7 @@ from typing import Any
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -26,6 +26,8 @@ from inspector.core.keychain import SERVICE
 from inspector.ui import MainWindow
 
 ALL_ROLES = range(int(Qt.ItemDataRole.UserRole) + 51)
+# Qt's own roles are all below 64; 64..255 are unused, custom ones start at UserRole.
+LEAK_ROLES = (*range(64), *range(int(Qt.ItemDataRole.UserRole), int(Qt.ItemDataRole.UserRole) + 51))
 
 
 class MemoryKeyring(KeyringBackend):
@@ -76,7 +78,7 @@ def type_id_and_enter(qtbot: Any, window: MainWindow, text: str, timeout: int = 
         qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
-def model_texts(model: Any) -> list[tuple[tuple[int, ...], int, int, str]]:
+def model_texts(model: Any, roles: Any = ALL_ROLES) -> list[tuple[tuple[int, ...], int, int, str]]:
     """(path of rows, column, role, repr of data) for every role of every index."""
     out: list[tuple[tuple[int, ...], int, int, str]] = []
 
@@ -84,7 +86,7 @@ def model_texts(model: Any) -> list[tuple[tuple[int, ...], int, int, str]]:
         for row in range(model.rowCount(parent)):
             for column in range(model.columnCount(parent)):
                 index = model.index(row, column, parent)
-                for role in ALL_ROLES:
+                for role in roles:
                     value = model.data(index, role)
                     if value is not None:
                         out.append(((*path, row), column, role, _as_text(value)))
@@ -92,7 +94,7 @@ def model_texts(model: Any) -> list[tuple[tuple[int, ...], int, int, str]]:
 
     walk(QModelIndex(), ())
     for section in range(model.columnCount()):
-        for role in ALL_ROLES:
+        for role in roles:
             value = model.headerData(section, Qt.Orientation.Horizontal, role)
             if value is not None:
                 out.append(((-1,), section, role, _as_text(value)))
@@ -161,14 +163,19 @@ def leak_walk(window: QWidget, secrets: list[str], *, clipboard: bool = True) ->
         views = [v for v in top.findChildren(QAbstractItemView) if v.model() is not None]
         if isinstance(top, QAbstractItemView):
             views.append(top)
+        models = []
         for view in views:
-            for path, column, role, text in model_texts(view.model()):
+            model = view.model()
+            # A filter shows a subset of its source model's rows: walk them all, once.
+            while isinstance(model, QAbstractProxyModel) and model.sourceModel() is not None:
+                model = model.sourceModel()
+            if all(model is not seen for seen, _name in models):
+                models.append((model, view.objectName() or type(view).__name__))
+        for model, name in models:
+            for path, column, role, text in model_texts(model, LEAK_ROLES):
                 for secret in secrets:
                     if shows(text, secret):
-                        found.append(
-                            f"{view.objectName() or type(view).__name__} {path} col {column} "
-                            f"role {role}: {secret[:3]}…"
-                        )
+                        found.append(f"{name} {path} col {column} role {role}: {secret[:3]}…")
         for text in widget_texts(top):
             for secret in secrets:
                 if text and shows(text, secret):

@@ -1,0 +1,138 @@
+"""The connector lookup that follows a shown source (``biconnector.connector.get``): the
+connector's title, setting labels from its declarations, "declared but missing" settings and
+plain-http endpoint warnings, all as plain text; a failed lookup only warns."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gui_helpers import fetch_and_wait, leak_walk, model_texts, tree_of, webhook_code
+from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QGuiApplication
+
+from inspector.core.masking import MASK
+from inspector.demo.portal import DEMO_SOURCES, DemoPortal
+
+
+def values(source_id: int) -> list[str]:
+    return [s["value"] for s in DEMO_SOURCES[source_id]["settings"]]
+
+
+def children(model: Any, parent: QModelIndex) -> dict[str, tuple[str, str]]:
+    return {
+        model.index(r, 0, parent).data(): (
+            model.index(r, 1, parent).data(),
+            model.index(r, 2, parent).data(),
+        )
+        for r in range(model.rowCount(parent))
+    }
+
+
+def row(model: Any, field: str, parent: QModelIndex | None = None) -> QModelIndex:
+    parent = parent if parent is not None else QModelIndex()
+    for r in range(model.rowCount(parent)):
+        if model.index(r, 0, parent).data() == field:
+            return model.index(r, 0, parent)
+    raise AssertionError(f"no row {field!r}")
+
+
+def fetch_with_connector(qtbot: Any, window: Any, source_id: int) -> None:
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        fetch_and_wait(qtbot, window, source_id)
+
+
+def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
+    qtbot: Any, qtmodeltester: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    window = make_window(demo=portal)
+    fetch_with_connector(qtbot, window, 7)
+    model = tree_of(window).model()
+    connector = row(model, "Connector")
+    assert model.index(connector.row(), 1).data() == "PostgreSQL warehouse (ID 2)"
+    details = children(model, connector)
+    assert details["ID"] == ("2", "integer")
+    assert details["Title"] == ("PostgreSQL warehouse", "string")
+    assert details["Check URL"] == ("https://pg-bridge.demo.invalid/check", "url")
+    missing = row(model, "Declared but missing (1)", connector)
+    assert children(model, missing) == {"SSL mode (sslmode)": ("missing", "STRING")}
+    settings = row(model, "Settings (5)")
+    labels = [model.index(r, 0, settings).data() for r in range(model.rowCount(settings))]
+    assert labels == [
+        "Server host name (host)",
+        "Server port (port)",
+        "Database name (database)",
+        "User name (login)",
+        "Password (password)",
+    ]
+    assert [model.index(r, 1, settings).data() for r in range(5)] == [MASK] * 5
+    assert not window.connector_banner.isVisible()  # https endpoints: nothing to warn about
+    qtmodeltester.check(model)
+    assert leak_walk(window, [*values(7), webhook_code(portal.webhook_url)]) == []
+
+    # A value revealed before the lookup ended stays revealed; copied JSON stays masked and
+    # carries the connector summary.
+    tree = tree_of(window)
+    tree.setCurrentIndex(row(model, "Password (password)", settings))
+    tree.reveal_action.trigger()
+    tree.copy_json_action.trigger()
+    data = json.loads(QGuiApplication.clipboard().text())
+    assert data["connector"]["title"] == "PostgreSQL warehouse"
+    assert data["connector"]["missingSettings"] == ["sslmode"]
+    assert "pg-demo-P4ssw0rd!" not in QGuiApplication.clipboard().text()
+
+
+def test_plain_http_endpoints_are_warned_about(
+    qtbot: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    window = make_window(demo=portal)
+    fetch_with_connector(qtbot, window, 8)
+    banner = window.connector_banner
+    assert banner.isVisible()
+    assert banner.text().startswith("⚠ The connector “CSV bridge (legacy)” uses plain http://")
+    assert "credentials included" in banner.text()
+    model = tree_of(window).model()
+    connector = row(model, "Connector")
+    warnings = row(model, "Warnings (1)", connector)
+    [warning] = [model.index(r, 0, warnings).data() for r in range(model.rowCount(warnings))]
+    assert warning.startswith("⚠ The connector's endpoints use plain http:// (Check URL http://")
+    assert tree_of(window).isFirstColumnSpanned(0, warnings)
+    assert children(model, connector)["Data URL"] == (
+        "http://csv-bridge.demo.invalid/data",
+        "url, plain http ⚠",
+    )
+    assert leak_walk(window, [*values(8), webhook_code(portal.webhook_url)]) == []
+
+    # The next source's connector is fine: the banner goes.
+    fetch_with_connector(qtbot, window, 6)
+    assert not banner.isVisible()
+
+
+def test_a_failed_connector_lookup_only_warns(qtbot: Any, make_window: Any) -> None:
+    with DemoPortal(connectors={}) as portal:
+        window = make_window(demo=portal)
+        fetch_with_connector(qtbot, window, 7)
+        status = window.status_line.text()
+        assert status.startswith("Source 7 “Sales warehouse (PostgreSQL)”: 5 settings")
+        assert "The connector could not be looked up: " in status
+        assert "connector was not found on the portal" in status
+        model = tree_of(window).model()
+        assert model.source is not None and not model.is_stale
+        connector = row(model, "Connector")
+        assert model.index(connector.row(), 1).data() == "ID 2 (could not be looked up)"
+        settings = row(model, "Settings (5)")
+        assert model.index(0, 0, settings).data() == "Host (host)"  # the source's own names
+        texts = [t for _p, _c, _r, t in model_texts(model)]
+        assert not [t for t in texts if "pg-demo-P4ssw0rd!" in t]
+
+
+def test_a_source_without_connector_id_looks_nothing_up(qtbot: Any, make_window: Any) -> None:
+    item = json.loads(json.dumps(DEMO_SOURCES[6]))
+    del item["connectorId"]
+    with DemoPortal(sources={6: item}) as portal:
+        window = make_window(demo=portal)
+        fetch_and_wait(qtbot, window, 6)
+        qtbot.wait(100)
+        model = tree_of(window).model()
+        assert model.index(row(model, "Connector").row(), 1).data() == "—"
+        assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
