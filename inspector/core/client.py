@@ -737,7 +737,14 @@ class BitrixClient:
         secrets = self._secrets()
         try:
             payload = json.loads(raw)
-        except (ValueError, RecursionError):
+        except RecursionError:
+            raise BadResponse(
+                f"The portal's answer (HTTP {status}) is JSON nested too deeply to be read.",
+                "A Bitrix24 answer is far flatter than this; the address may not be a "
+                "Bitrix24 portal.",
+                status,
+            ) from None
+        except ValueError:
             raise self._not_json(status, raw) from None
         if isinstance(payload, dict):
             if "error" in payload or "error_description" in payload:
