@@ -6,11 +6,14 @@ the command-line interface (no Qt is imported for it, nor for ``--version``).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
 
@@ -19,6 +22,8 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from .cli import add_get_command, add_list_command
 
     parser = argparse.ArgumentParser(
@@ -61,6 +66,15 @@ def configure_logging(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given in ([], ["--demo"]):
+        # Just the window: argparse and the CLI module are not needed (start-up time).
+        configure_logging(False)
+        from .gui import run_window
+
+        return run_window(
+            demo=bool(given), exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1"
+        )
     args = build_parser().parse_args(argv)
     configure_logging(args.debug)
     if args.command in ("get", "list"):
