@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import InvalidCredential
 from ..core.masking import sanitize
 from .profiles import DEFAULT_PROFILE, NetworkSettings, Profile, ProfileStore, check_profile_name
 
@@ -514,6 +513,7 @@ class CredentialsPanel(QGroupBox):
         else:
             # Imported on first use to keep start-up lean.
             from ..core.credentials import make_oauth_credential, parse_webhook_url
+            from ..core.errors import InvalidCredential
 
             renewal = self.renewal.values() if self.renewal is not None else {}
             try:
@@ -890,6 +890,7 @@ class CredentialsPanel(QGroupBox):
             self._set_keychain_text(usable_message or self._not_saved_text())
             return
         from ..core.credentials import credential_from_storage
+        from ..core.errors import InvalidCredential
 
         try:
             credential = credential_from_storage(outcome.secret)
@@ -958,6 +959,7 @@ class CredentialsPanel(QGroupBox):
                 saved = self._saved
             else:
                 from ..core.credentials import credential_from_storage
+                from ..core.errors import InvalidCredential
 
                 outcome = self._get_store().load(profile)
                 if outcome.secret is not None:

@@ -37,18 +37,18 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_DISPLAY_NAME
-from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, parse_source_id
 from ..core.masking import safe_text, sanitize
 from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin, plain_label
-from .fetch_worker import FetchController, Job, Outcome
 from .source_tree import MIN_REDACTED_VALUE, ConnectorState, SourceTreeView
 
 if TYPE_CHECKING:
     from ..core.client import RequestOptions, WaitNotice
     from ..core.credentials import Credential, OAuthCredential
+    from ..core.errors import InspectorError
     from ..core.keychain import CredentialStore
     from ..core.model import Connector, ConnectorReport, Source, SourceSummary
     from ..demo.portal import DemoPortal
+    from .fetch_worker import FetchController, Job, Outcome
     from .source_picker import SourcePickerDialog
 
 RECENT_IDS_KEY = "recent/sourceIds"
@@ -57,6 +57,7 @@ MAX_RECENT_IDS = 10
 # The ID field accepts what biconnector.source.get accepts: a positive integer (or nothing
 # yet). parse_source_id still checks the upper bound before any request.
 SOURCE_ID_PATTERN = QRegularExpression("(?:[1-9][0-9]{0,9})?")
+MAX_SOURCE_ID = 2**31 - 1
 SOURCE_GET = "biconnector.source.get"  # as core.client names it (imported lazily there)
 SOURCE_LIST = "biconnector.source.list"
 WARNING_STYLE = (
@@ -139,12 +140,7 @@ class MainWindow(QMainWindow):
         self._wait: tuple[Job, WaitNotice] | None = None
         self._closing = False
 
-        self._controller = FetchController(self)
-        self._controller.succeeded.connect(self._on_job_succeeded)
-        self._controller.failed.connect(self._on_job_failed)
-        self._controller.waiting.connect(self._on_job_waiting)
-        self._controller.progressed.connect(self._on_job_progressed)
-        self._controller.renewed.connect(self._on_credential_renewed)
+        self._controller_object: FetchController | None = None  # made at the first request
 
         self.countdown_timer = QTimer(self)
         self.countdown_timer.setInterval(1000)
@@ -355,6 +351,26 @@ class MainWindow(QMainWindow):
     # --- public surface ----------------------------------------------------------------
 
     @property
+    def _controller(self) -> FetchController:
+        """Runs the requests, one at a time; created (and its module imported) when first
+        needed, not at start-up."""
+        if self._controller_object is None:
+            from .fetch_worker import FetchController
+
+            controller = FetchController(self)
+            controller.succeeded.connect(self._on_job_succeeded)
+            controller.failed.connect(self._on_job_failed)
+            controller.waiting.connect(self._on_job_waiting)
+            controller.progressed.connect(self._on_job_progressed)
+            controller.renewed.connect(self._on_credential_renewed)
+            self._controller_object = controller
+        return self._controller_object
+
+    def _is_live(self, job: Job | None) -> bool:
+        controller = self._controller_object
+        return job is not None and controller is not None and controller.is_live(job)
+
+    @property
     def request_options(self) -> RequestOptions:
         """Timeouts, retries and waits for the next request (the profile adds the network)."""
         if self._request_options is None:
@@ -370,7 +386,7 @@ class MainWindow(QMainWindow):
 
     @property
     def is_fetching(self) -> bool:
-        return self._fetch_job is not None and self._controller.is_live(self._fetch_job)
+        return self._is_live(self._fetch_job)
 
     def fetch(self, source_id: int | str | None = None) -> None:
         """Fetch a source: *source_id*, or the ID typed in the field.
@@ -391,6 +407,8 @@ class MainWindow(QMainWindow):
         number = self._fetch_no
         self._fetching_id = None
         self._fetch_job = None
+        from ..core.errors import InvalidSourceId, parse_source_id
+
         try:
             parsed_id = parse_source_id(text)
         except InvalidSourceId as exc:
@@ -424,18 +442,20 @@ class MainWindow(QMainWindow):
             self._fetching_id = None
             self._emit_done_later(self._fetch_no)
             return
-        if self._connector_job is not None and self._controller.is_live(self._connector_job):
+        if self._is_live(self._connector_job):
             self._controller.cancel("fetch")
             self.source_tree.show_connector(ConnectorState(note="lookup cancelled"))
             self._show_status("Stopped looking up the connector.")
             self.connector_done.emit()
             return
-        if self._list_job is not None and self._controller.is_live(self._list_job):
+        if self._is_live(self._list_job):
             self._cancel_list("Cancelled loading the list of sources.")
 
     # --- jobs --------------------------------------------------------------------------
 
     def _start_job(self, kind: Any, credential: Credential, argument: int | str | None) -> Job:
+        from .fetch_worker import Job
+
         panel = self.credentials_panel
         job = Job(
             kind=kind,
@@ -479,7 +499,7 @@ class MainWindow(QMainWindow):
             self.countdown_timer.stop()
             return
         job, notice = self._wait
-        if not self._controller.is_live(job):
+        if not self._is_live(job):
             self._stop_countdown()
             return
         from ..core.client import RequestOptions  # already loaded by the worker
@@ -530,7 +550,8 @@ class MainWindow(QMainWindow):
 
     def _on_profile_changed(self) -> None:
         """Another portal: nothing shown or running belongs to it."""
-        self._controller.cancel()
+        if self._controller_object is not None:
+            self._controller_object.cancel()
         self._stop_countdown()
         self._set_busy(False)
         self.source_tree.source_model.clear()
@@ -655,7 +676,7 @@ class MainWindow(QMainWindow):
         self.connector_done.emit()
 
     def _on_fetch_failed(self, job: Job, error: InspectorError) -> None:
-        from ..core.errors import Redirected
+        from ..core.errors import InvalidCredential, Redirected
 
         source_id = self._fetching_id
         self._set_busy(False)
@@ -780,7 +801,7 @@ class MainWindow(QMainWindow):
         self.sources_listed.emit()
 
     def _cancel_list(self, message: str) -> None:
-        if self._list_job is not None and self._controller.is_live(self._list_job):
+        if self._is_live(self._list_job):
             self._controller.cancel("list")
             if self._wait_job() is self._list_job:
                 self._stop_countdown()
@@ -803,6 +824,7 @@ class MainWindow(QMainWindow):
         if self._last_request is None:
             self._show_status("Nothing to copy yet: fetch a source first.")
             return
+        from ..core.errors import InspectorError
         from ..core.export import ACCESS_TOKEN_VAR, WEBHOOK_CODE_VAR, curl_command
 
         credential, method, params = self._last_request
@@ -842,6 +864,7 @@ class MainWindow(QMainWindow):
         if self._last_request is None:
             self._show_status("Nothing to export yet: fetch a source first.")
             return None
+        from ..core.errors import InspectorError
         from ..core.export import bundle_file_name, support_bundle
 
         credential, method, params = self._last_request
@@ -899,6 +922,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _apply_network(self, dialog: Any) -> None:
+        from ..core.errors import InspectorError
         from ..core.network import check_proxy
 
         panel = self.credentials_panel
@@ -946,11 +970,12 @@ class MainWindow(QMainWindow):
         items = raw if isinstance(raw, list) else str(raw or "").split(",")
         ids: list[int] = []
         for item in items:
-            try:
-                value = parse_source_id(str(item))
-            except InvalidSourceId:
+            # Written by this window; checked like parse_source_id, without importing it.
+            text = str(item).strip()
+            if not (text.isascii() and text.isdigit() and len(text) <= 10):
                 continue
-            if value not in ids:
+            value = int(text)
+            if 0 < value <= MAX_SOURCE_ID and value not in ids:
                 ids.append(value)
         return ids[:MAX_RECENT_IDS]
 
@@ -978,7 +1003,8 @@ class MainWindow(QMainWindow):
         self._stop_countdown()
         # Cancel, stop accepting results, and wait (bounded) for the worker threads; a
         # token renewed meanwhile is still saved.
-        self._controller.shutdown(self.close_wait_ms)
+        if self._controller_object is not None:
+            self._controller_object.shutdown(self.close_wait_ms)
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         self._settings.sync()
         super().closeEvent(event)

@@ -14,7 +14,7 @@ the settings, it is the only profile, so an older settings file needs no migrati
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
@@ -25,24 +25,67 @@ _LAST_KEY = "session/lastProfile"  # outside the "profiles" array, which _write 
 _FORBIDDEN = frozenset("#/\\")  # "#" is the keychain's chunk separator, "/" the proxy entry's
 
 
-@dataclass(frozen=True)
 class NetworkSettings:
-    """A profile's proxy and extra CA file; empty means the defaults (see core.network)."""
+    """A profile's proxy and extra CA file; None means the defaults (see core.network)."""
 
-    proxy: str | None = field(default=None, repr=False)  # may hold a proxy password
-    extra_ca_file: str | None = None
+    __slots__ = ("extra_ca_file", "proxy")
+
+    def __init__(self, proxy: str | None = None, extra_ca_file: str | None = None) -> None:
+        self.proxy = proxy  # may hold a proxy password: never shown, never in repr
+        self.extra_ca_file = extra_ca_file
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NetworkSettings) and (self.proxy, self.extra_ca_file) == (
+            other.proxy,
+            other.extra_ca_file,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        proxy = "set" if self.proxy else "default"
+        return f"NetworkSettings(proxy={proxy}, extra_ca_file={self.extra_ca_file!r})"
 
 
-@dataclass(frozen=True)
 class Profile:
-    """One profile's non-secret facts. ``proxy`` never holds a password."""
+    """One profile's non-secret facts. ``proxy`` never holds a password.
 
-    name: str
-    kind: str = ""  # "webhook", "oauth", or "" when nothing was saved yet
-    host: str = ""
-    proxy: str = ""  # display form; empty: from the environment / system
-    proxy_has_password: bool = False  # the real URL is in the keychain ("<name>/proxy")
-    ca_file: str = ""
+    A plain class rather than a dataclass: this module is imported at start-up, and
+    ``dataclasses`` is not otherwise needed before the first request.
+    """
+
+    __slots__ = ("ca_file", "host", "kind", "name", "proxy", "proxy_has_password")
+
+    def __init__(
+        self,
+        name: str,
+        kind: str = "",
+        host: str = "",
+        proxy: str = "",
+        proxy_has_password: bool = False,
+        ca_file: str = "",
+    ) -> None:
+        self.name = name
+        self.kind = kind  # "webhook", "oauth", or "" when nothing was saved yet
+        self.host = host
+        self.proxy = proxy  # display form; empty: from the environment / system
+        self.proxy_has_password = proxy_has_password  # the URL is in the keychain
+        self.ca_file = ca_file
+
+    def replace(self, **changes: Any) -> Profile:
+        values = {key: getattr(self, key) for key in self.__slots__}
+        values.update(changes)
+        return Profile(**values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Profile) and all(
+            getattr(self, key) == getattr(other, key) for key in self.__slots__
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Profile({self.name!r}, kind={self.kind!r}, host={self.host!r})"
 
     @property
     def proxy_entry(self) -> str:
@@ -150,13 +193,13 @@ class ProfileStore:
             profiles.append(profile)
         self._write(profiles)
 
-    def update(self, name: str, **changes: object) -> Profile:
-        profile = replace(self.get(name), **changes)  # type: ignore[arg-type]
+    def update(self, name: str, **changes: Any) -> Profile:
+        profile = self.get(name).replace(**changes)
         self.put(profile)
         return profile
 
     def rename(self, old: str, new: str) -> None:
-        self._write([replace(p, name=new) if p.name == old else p for p in self.all()])
+        self._write([p.replace(name=new) if p.name == old else p for p in self.all()])
         if self.last_used == old:
             self.last_used = new
 
