@@ -25,14 +25,12 @@ import enum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -45,12 +43,14 @@ from PySide6.QtWidgets import (
 
 from ..core.masking import sanitize
 from .profiles import DEFAULT_PROFILE, NetworkSettings, Profile, ProfileStore, check_profile_name
+from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from ..core.credentials import Credential, OAuthCredential
     from ..core.keychain import CredentialStore
+    from .renewal_fields import RenewalFields
 
 __all__ = ["DEFAULT_PROFILE", "WEBHOOK_ENV", "CredentialsPanel", "Origin", "plain_label"]
 
@@ -68,138 +68,6 @@ class Origin(enum.Enum):
     SAVED = "saved"
     ENVIRONMENT = "environment"
     DEMO = "demo"
-
-
-def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
-    """A label that never interprets rich text (and by default wraps long sentences)."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    label.setText(text)
-    return label
-
-
-class SecretLineEdit(QWidget):
-    """A password-echo line edit with a Show/Hide button named after what it hides."""
-
-    def __init__(self, what: str, placeholder: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._what = what
-        self.edit = QLineEdit(self)
-        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.edit.setPlaceholderText(placeholder)
-        self.edit.setAccessibleName(what.capitalize())
-        self.edit.setInputMethodHints(
-            Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhNoAutoUppercase
-        )
-        self.edit.setClearButtonEnabled(True)
-        self.show_action = QAction(self)
-        self.show_action.setCheckable(True)
-        self.show_action.toggled.connect(self._on_show_toggled)
-        self.show_button = QToolButton(self)
-        self.show_button.setDefaultAction(self.show_action)
-        self.show_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.show_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self._on_show_toggled(False)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.show_button)
-        self.setFocusProxy(self.edit)
-
-    def _on_show_toggled(self, shown: bool) -> None:
-        self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        verb = "Hide" if shown else "Show"
-        self.show_action.setText(verb)
-        self.show_action.setToolTip(f"{verb} the {self._what}")
-        self.show_button.setAccessibleName(f"{verb} the {self._what}")
-
-    def text(self) -> str:
-        return self.edit.text()
-
-    def set_text(self, text: str) -> None:
-        self.edit.setText(text)
-
-    def hide_text(self) -> None:
-        self.show_action.setChecked(False)
-
-
-class RenewalFields(QWidget):
-    """Client ID, client secret, refresh token and OAuth server: what renewal needs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from ..core.credentials import DEFAULT_OAUTH_SERVER
-
-        self.client_id_edit = QLineEdit(self)
-        self.client_id_edit.setObjectName("clientIdEdit")
-        self.client_id_edit.setAccessibleName("Application client ID")
-        self.client_id_edit.setPlaceholderText("local.0123abcd… (not secret)")
-        self.client_secret_field = SecretLineEdit(
-            "client secret (sent only to the OAuth server)", "client secret", self
-        )
-        self.client_secret_field.edit.setObjectName("clientSecretEdit")
-        self.client_secret_field.edit.setAccessibleName("Application client secret")
-        self.refresh_token_field = SecretLineEdit(
-            "refresh token (sent only to the OAuth server)", "refresh token", self
-        )
-        self.refresh_token_field.edit.setObjectName("refreshTokenEdit")
-        self.refresh_token_field.edit.setAccessibleName("OAuth refresh token")
-        self.oauth_server_edit = QLineEdit(self)
-        self.oauth_server_edit.setObjectName("oauthServerEdit")
-        self.oauth_server_edit.setAccessibleName("OAuth server address")
-        self.oauth_server_edit.setPlaceholderText(DEFAULT_OAUTH_SERVER)
-        self.oauth_server_edit.setToolTip(
-            "Leave empty for Bitrix24's OAuth server; change it only for tests or a private setup"
-        )
-        note = plain_label(
-            "When the portal says the access token expired, it is renewed once at the OAuth "
-            "server and the new tokens are saved in place of the old ones. The client secret "
-            "and refresh token go only to the OAuth server.",
-            self,
-        )
-        note.setObjectName("renewalNote")
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        for text, field in (
-            ("Client &ID:", self.client_id_edit),
-            ("Client &secret:", self.client_secret_field),
-            ("Refresh to&ken:", self.refresh_token_field),
-            ("OAuth ser&ver:", self.oauth_server_edit),
-        ):
-            label = plain_label(text, self, wrap=False)
-            label.setBuddy(field.edit if isinstance(field, SecretLineEdit) else field)
-            form.addRow(label, field)
-        form.addRow(note)
-
-    def edits(self) -> tuple[QLineEdit, ...]:
-        return (
-            self.client_id_edit,
-            self.client_secret_field.edit,
-            self.refresh_token_field.edit,
-            self.oauth_server_edit,
-        )
-
-    def values(self) -> dict[str, str]:
-        return {
-            "client_id": self.client_id_edit.text(),
-            "client_secret": self.client_secret_field.text(),
-            "refresh_token": self.refresh_token_field.text(),
-            "oauth_server": self.oauth_server_edit.text(),
-        }
-
-    def fill(self, credential: OAuthCredential | None) -> None:
-        from ..core.credentials import DEFAULT_OAUTH_SERVER
-
-        self.client_id_edit.setText(credential.client_id or "" if credential else "")
-        self.client_secret_field.set_text(credential.client_secret or "" if credential else "")
-        self.refresh_token_field.set_text(credential.refresh_token or "" if credential else "")
-        server = credential.oauth_server if credential else DEFAULT_OAUTH_SERVER
-        self.oauth_server_edit.setText("" if server == DEFAULT_OAUTH_SERVER else server)
-        self.client_secret_field.hide_text()
-        self.refresh_token_field.hide_text()
 
 
 class CredentialsPanel(QGroupBox):
@@ -439,6 +307,8 @@ class CredentialsPanel(QGroupBox):
 
     def _renewal_fields(self) -> RenewalFields:
         if self.renewal is None:
+            from .renewal_fields import RenewalFields  # built when first needed (start-up)
+
             renewal = RenewalFields(self.pages.widget(1))
             renewal.setVisible(False)
             self._oauth_form.addRow(renewal)

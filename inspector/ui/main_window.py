@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 
 from .. import APP_DISPLAY_NAME
 from ..core.masking import safe_text, sanitize
-from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin, plain_label
+from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin
 from .source_tree import MIN_REDACTED_VALUE, ConnectorState, SourceTreeView
+from .widgets import plain_label
 
 if TYPE_CHECKING:
     from ..core.client import RequestOptions, WaitNotice

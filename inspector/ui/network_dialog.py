@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import InputError
 from ..core.network import BadCAFile, build_ssl_context, check_proxy, describe_trust
-from .credentials_panel import plain_label
+from .widgets import plain_label
 
 ERROR_STYLE = "color: #b00020;"
 

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.masking import sanitize
-from .credentials_panel import plain_label
+from .widgets import plain_label
 
 if TYPE_CHECKING:
     from ..core.model import SourceSummary
