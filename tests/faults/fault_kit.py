@@ -1,0 +1,625 @@
+"""The fault suite's kit: distinctive secrets, good portal answers, THE table of fault
+cases, the servers each case needs, and the leak scanner.
+
+Every case in ``FAULTS`` is run through the command line (a real ``python -m inspector``
+subprocess) and through the window (a real ``MainWindow``); see ``test_faults_matrix.py``.
+A case names its server script, the error class the core must raise (which decides the
+CLI's exit code), the fragments the message must contain, how many ``source.get``
+requests may reach the portal, and how long the failure may take.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import json
+import os
+import socket
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from servers import (
+    RecordedRequest,
+    Reply,
+    ScriptedServer,
+    TestCA,
+    closed_port,
+    full_backlog,
+    hang,
+    json_reply,
+    redirect,
+    self_signed_server_context,
+    text_reply,
+)
+
+from inspector.core import errors
+from inspector.core.masking import MASK
+
+# --- secrets: distinctive, long enough for a substring scan to mean something -------------
+
+CODE = "wbhkC0de4q7z2m9x"  # the webhook's secret code
+TOKEN = "oaTkn8f3a9c1e7b2d84f6a9c0e5b7d1f3a8"  # the OAuth access token
+PASSWORD = "pw-S3cr3tValue-91"
+API_KEY = "ak_live_7Qz2Xm9Pw4rT"
+NUMBER = 4815162342108  # an INT setting that arrives as a JSON number
+NESTED = "objS3cretInside99"  # inside a setting value that is an object
+SETTING_VALUES = (PASSWORD, API_KEY, str(NUMBER), NESTED)
+SECRETS = (CODE, TOKEN, *SETTING_VALUES)
+
+SOURCE_GET = "biconnector.source.get"
+CONNECTOR_GET = "biconnector.connector.get"
+TITLE = "Warehouse replica"
+
+TIME = {"start": 1742929480.368097, "finish": 1742929480.449558, "duration": 0.081}
+
+
+def source_item(title: str = TITLE, source_id: int = 6, **extra: Any) -> dict[str, Any]:
+    return {
+        "connection": {
+            "id": source_id,
+            "type": "rest",
+            "code": "rest_1",
+            "title": title,
+            "description": "MySQL replica for BI",
+            "active": True,
+            "dateCreate": "2025-03-20 14:50:06",
+            "dateUpdate": "2025-03-20 14:50:06",
+            "createdById": 1,
+            "updatedById": 1,
+        },
+        "connectorId": 1,
+        "settings": [
+            {"id": 8, "code": "password", "name": "Password", "type": "STRING", "value": PASSWORD},
+            {"id": 9, "code": "token", "name": "API key", "type": "STRING", "value": API_KEY},
+            {"id": 10, "code": "port", "name": "Port", "type": "INT", "value": NUMBER},
+            {"id": 11, "code": "extra", "name": "Extra", "type": "STRING", "value": {"k": NESTED}},
+            {"id": 12, "code": "empty", "name": "Empty", "type": "STRING", "value": None},
+        ],
+        **extra,
+    }
+
+
+def ok_payload(title: str = TITLE, source_id: int = 6) -> dict[str, Any]:
+    return {"result": {"item": source_item(title, source_id)}, "time": TIME}
+
+
+OK = ok_payload()
+OK_BYTES = json.dumps(OK).encode()
+SETTING_COUNT = len(source_item()["settings"])
+CONNECTOR = {
+    "result": {
+        "item": {
+            "id": 1,
+            "title": "MySQL connector",
+            "settings": [
+                {"code": "password", "name": "Password", "type": "STRING"},
+                {"code": "token", "name": "API key", "type": "STRING"},
+            ],
+            "urlCheck": "https://connector.example/check",
+            "urlData": "https://connector.example/data",
+            "urlTableList": "https://connector.example/tables",
+            "urlTableDescription": "https://connector.example/describe",
+        }
+    },
+    "time": TIME,
+}
+
+
+def error_body(code: str, description: str = "") -> dict[str, Any]:
+    return {"error": code, "error_description": description}
+
+
+def in_result(code: str, description: str = "") -> dict[str, Any]:
+    return {"result": {"error": error_body(code, description)}, "time": TIME}
+
+
+Script = Reply | list[Reply] | Callable[[RecordedRequest], Reply]
+
+
+def route(get: Script, connector: Reply | None = None) -> Callable[..., Reply]:
+    """A portal: *get* answers source.get (a list: one per call, the last repeats; a
+    function: per request), and a good connector answers connector.get."""
+    replies = get if isinstance(get, list) else [get]
+    calls = {"n": 0}
+
+    def handle(request: RecordedRequest) -> Reply:
+        if request.path.endswith(CONNECTOR_GET):
+            return connector or json_reply(CONNECTOR)
+        calls["n"] += 1
+        reply = replies[min(calls["n"], len(replies)) - 1]
+        return reply if isinstance(reply, Reply) else reply(request)
+
+    return handle
+
+
+def source_gets(server: ScriptedServer | None) -> int:
+    if server is None:
+        return 0
+    return sum(1 for r in server.requests if r.path.endswith(SOURCE_GET))
+
+
+# --- the servers a case needs ----------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    """Where the credential points, and what was started for it."""
+
+    base: str  # the portal's origin for the credential: scheme://host:port
+    portal: ScriptedServer | None = None
+    target: ScriptedServer | None = None  # a redirect's target: must see nothing
+    ca_file: str | None = None  # a private CA the client is told to trust (TLS cases)
+
+
+Serve = Callable[[contextlib.ExitStack, Path], Setup]
+
+
+def serve(get: Script) -> Serve:
+    """A plain-http portal answering source.get with *get*."""
+
+    def start(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+        server = stack.enter_context(ScriptedServer(route(get)))
+        return Setup(server.url, portal=server)
+
+    return start
+
+
+def serve_redirect(same_rest_path: bool) -> Serve:
+    """A portal that redirects to a recording server on another address."""
+
+    def start(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+        target = stack.enter_context(ScriptedServer(json_reply(OK)))
+
+        def moved(request: RecordedRequest) -> Reply:
+            if same_rest_path:  # a renamed portal: the very same /rest/... path elsewhere
+                return redirect(f"{target.url}{request.path}", 302)
+            # A login page elsewhere, carrying the request's own path and secrets along.
+            return redirect(f"{target.url}/login/?back={request.path}&auth={TOKEN}", 302)
+
+        portal = stack.enter_context(ScriptedServer(route(moved)))
+        return Setup(portal.url, portal=portal, target=target)
+
+    return start
+
+
+def serve_tls(problem: str) -> Serve:
+    """An https portal whose certificate has *problem*; the CA is trusted where it exists."""
+
+    def start(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+        ca_file = None
+        if problem == "self-signed":
+            context = self_signed_server_context()
+        else:
+            ca = TestCA()
+            ca_file = str(tmp / "private-ca.pem")
+            Path(ca_file).write_bytes(ca.ca.cert_pem.bytes())
+            if problem == "expired":
+                context = ca.expired_server_context()
+            else:  # a certificate for another host name
+                context = ca.server_context("other-portal.example")
+        server = stack.enter_context(ScriptedServer(route(json_reply(OK)), tls=context))
+        return Setup(server.url, portal=server, ca_file=ca_file)
+
+    return start
+
+
+def serve_refused(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+    return Setup(f"http://127.0.0.1:{closed_port()}")
+
+
+def serve_unresolvable(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+    return Setup("https://b24-fault-portal.invalid")
+
+
+def serve_full_backlog(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+    host, port = stack.enter_context(full_backlog())  # RuntimeError: cannot here (skip)
+    return Setup(f"http://{host}:{port}")
+
+
+# --- the table -------------------------------------------------------------------------------
+
+HTML_ERROR = "<!DOCTYPE html><html><body><h1>{} Server Error</h1><p>nginx</p></body></html>"
+LIMIT_RESET_IN = 95  # seconds: when the portal says the blocked method frees up
+
+
+def _echo_the_request(request: RecordedRequest) -> Reply:
+    """A careless portal that quotes the request it got (path and body) in its error."""
+    quoted = f"bad call {request.target} with {request.body.decode()} ({request.target})"
+    return json_reply(error_body("WEIRD_FAILURE", quoted), 400)
+
+
+def _limited_with_reset(request: RecordedRequest) -> Reply:
+    import time
+
+    body = {
+        **error_body("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."),
+        "time": {**TIME, "operating_reset_at": time.time() + LIMIT_RESET_IN},
+    }
+    return json_reply(body, 429)
+
+
+@functools.cache
+def _gzip_bomb() -> Reply:
+    """40 MiB of JSON in ~40 KiB of gzip."""
+    inflated = b'{"result": {"item": {"pad": "' + b"0" * (40 * 1024 * 1024) + b'"}}}'
+    wire = gzip.compress(inflated, compresslevel=9, mtime=0)
+    return Reply(body=wire, headers=[("Content-Encoding", "gzip")])
+
+
+def serve_gzip_bomb(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+    return serve(_gzip_bomb())(stack, tmp)  # made before the server starts, once
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One row of the table. ``error`` None: the answer must be shown (a success)."""
+
+    name: str
+    serve: Serve
+    error: type[errors.InspectorError] | None
+    words: tuple[str, ...]  # all must be in the message (window status line, CLI stderr)
+    source_gets: int | None = None  # requests that may reach source.get (None: not checked)
+    seconds: float = 1.5  # how long the window's fetch may take (timeouts are 0.5 s)
+    absent: tuple[str, ...] = ()  # must NOT be in the message
+    cli_seconds: float = 0.0  # extra time the CLI may take (its retries wait 1 s, 2 s)
+    cli_words: tuple[str, ...] = ()  # more fragments on the CLI's stderr
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.error is None else self.error.exit_code
+
+    def __str__(self) -> str:
+        return self.name
+
+
+E = errors
+FAULTS: tuple[Fault, ...] = (
+    # --- the network -----------------------------------------------------------------------
+    Fault("connection-refused", serve_refused, E.ConnectionRefused, ("refused the connection",)),
+    Fault("host-not-found", serve_unresolvable, E.HostNotFound, ("could not be found",)),
+    Fault("connect-timeout", serve_full_backlog, E.RequestTimeout, ("Could not connect",)),
+    Fault("never-answers", serve(hang()), E.RequestTimeout, ("did not answer within 0.5 s",), 1),
+    Fault(
+        "body-trickles",
+        serve(Reply(body=OK_BYTES, chunk_size=16, chunk_delay=0.2)),
+        E.RequestTimeout,
+        ("still sending", "time limit of 1 s"),
+        1,
+    ),
+    Fault(
+        "headers-trickle",
+        serve(
+            json_reply(
+                OK, headers=[("X-Pad", "p" * 300)], trickle_head=True, chunk_size=4, chunk_delay=0.2
+            )
+        ),
+        E.RequestTimeout,
+        ("still sending", "time limit of 1 s"),
+        1,
+    ),
+    # --- TLS (verification stays on) ----------------------------------------------------
+    Fault(
+        "tls-self-signed", serve_tls("self-signed"), E.TLSFailure, ("not trusted", "self-signed")
+    ),
+    Fault("tls-expired", serve_tls("expired"), E.TLSFailure, ("not trusted", "expired")),
+    Fault("tls-wrong-host", serve_tls("mismatch"), E.TLSFailure, ("not trusted", "mismatch")),
+    # --- HTTP errors -------------------------------------------------------------------------
+    Fault(
+        "http-500-html",
+        serve(text_reply(HTML_ERROR.format(500), 500)),
+        E.BadResponse,
+        ("HTTP 500", "web page"),
+        1,
+    ),
+    Fault(
+        "http-502-html",
+        serve(text_reply(HTML_ERROR.format(502), 502)),
+        E.BadResponse,
+        ("HTTP 502", "web page"),
+        1,
+    ),
+    Fault(
+        "503-query-limit",
+        serve(json_reply(error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"), 503)),
+        E.PortalError,
+        ("Too many requests",),
+        3,  # the first try and two retries, then it is reported
+        cli_seconds=3.0,  # the CLI waits 1 s, then 2 s
+        cli_words=("retry 1 in 1 s", "retry 2 in 2 s", "QUERY_LIMIT_EXCEEDED"),
+    ),
+    Fault(
+        "429-with-reset-time",
+        serve(_limited_with_reset),
+        E.PortalError,
+        ("time limit", "frees up at", "in about 95 s"),
+        1,  # not hammered
+    ),
+    Fault(
+        "429-retry-after",
+        serve(
+            json_reply(
+                error_body("OPERATION_TIME_LIMIT", "Method is blocked"),
+                429,
+                headers=[("Retry-After", "300")],
+            )
+        ),
+        E.PortalError,
+        ("time limit", "frees up at", "in about 5 min"),
+        1,
+    ),
+    Fault(
+        "429-no-hint",
+        serve(json_reply(error_body("OPERATION_TIME_LIMIT", "Method is blocked"), 429)),
+        E.PortalError,
+        ("time limit",),
+        1,
+        absent=("frees up",),
+    ),
+    Fault(
+        "401-expired-token",
+        serve(
+            json_reply(error_body("expired_token", "The access token provided has expired."), 401)
+        ),
+        E.PortalError,
+        ("access token has expired",),
+        1,
+    ),
+    Fault(
+        "401-no-auth-found",
+        serve(json_reply(error_body("NO_AUTH_FOUND", "Wrong authorization data"), 401)),
+        E.PortalError,
+        ("no usable authorization data",),
+        1,
+    ),
+    Fault(
+        "401-invalid-credentials",
+        serve(json_reply(error_body("INVALID_CREDENTIALS", "Invalid request credentials"), 401)),
+        E.PortalError,
+        ("rejected the credentials",),
+        1,
+    ),
+    Fault(
+        "access-denied-top-level",
+        serve(json_reply(error_body("ACCESS_DENIED", "Access denied!"), 403)),
+        E.PortalError,
+        ("Access denied",),
+        1,
+    ),
+    Fault(
+        "access-denied-in-result",
+        serve(json_reply(in_result("ACCESS_DENIED", "Access denied."))),
+        E.PortalError,
+        ("Access denied",),
+        1,
+    ),
+    Fault(
+        "insufficient-scope-top-level",
+        serve(json_reply(error_body("insufficient_scope", "higher privileges"), 401)),
+        E.PortalError,
+        ("biconnector", "scope"),
+        1,
+    ),
+    Fault(
+        "insufficient-scope-in-result",
+        serve(json_reply(in_result("insufficient_scope", "higher privileges"))),
+        E.PortalError,
+        ("biconnector", "scope"),
+        1,
+    ),
+    Fault(
+        "404-method-not-found",
+        serve(json_reply(error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"), 404)),
+        E.PortalError,
+        ("does not offer this method", "on-premise"),
+        1,
+    ),
+    Fault(
+        "empty-error-code",
+        serve(json_reply(in_result("", "All the fields are required."))),
+        E.PortalError,
+        ("without a code", "All the fields are required."),
+        1,
+    ),
+    Fault(
+        "error-echoes-the-secrets",
+        serve(_echo_the_request),
+        E.PortalError,
+        ("WEIRD_FAILURE",),
+        1,
+    ),
+    # --- redirects: never followed ------------------------------------------------------
+    Fault(
+        "redirect-to-another-host",
+        serve_redirect(same_rest_path=False),
+        E.Redirected,
+        ("redirected", "not followed", "/login/"),
+        1,
+    ),
+    Fault(
+        "redirect-portal-moved",
+        serve_redirect(same_rest_path=True),
+        E.Redirected,
+        ("moved", "not sent to the new address"),
+        1,
+    ),
+    # --- HTTP 200 with an unusable body -------------------------------------------------
+    Fault("empty-body", serve(Reply(body=b"")), E.BadResponse, ("empty answer",), 1),
+    Fault(
+        "not-json",
+        serve(text_reply("OK, done.", 200, "text/plain")),
+        E.BadResponse,
+        ("not valid JSON",),
+        1,
+    ),
+    Fault(
+        "truncated-json",
+        serve(Reply(body=OK_BYTES[: len(OK_BYTES) // 2])),
+        E.BadResponse,
+        ("not valid JSON",),
+        1,
+    ),
+    Fault(
+        "result-is-a-list",
+        serve(json_reply({"result": [source_item()], "time": TIME})),
+        E.BadResponse,
+        ("not a data source", "“result”"),
+        1,
+    ),
+    Fault(
+        "item-missing",
+        serve(json_reply({"result": {"items": [source_item()]}, "time": TIME})),
+        E.BadResponse,
+        ("not a data source", "result.item"),
+        1,
+    ),
+    Fault(
+        "settings-not-a-list",
+        serve(json_reply({"result": {"item": {**source_item(), "settings": {"a": 1}}}})),
+        E.BadResponse,
+        ("“settings” is not a list",),
+        1,
+    ),
+    Fault(
+        "error-inside-result",
+        serve(json_reply(in_result("SOURCE_NOT_FOUND", "Source was not found."))),
+        E.PortalError,
+        ("Source not found",),
+        1,
+    ),
+    Fault(
+        "nested-100k-deep",
+        serve(Reply(body=b'{"result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")),
+        E.BadResponse,
+        ("nested too deeply",),
+        1,
+    ),
+    Fault(
+        "nested-500-deep-in-a-value",
+        serve(
+            Reply(
+                body=json.dumps(ok_payload())
+                .replace('"value": null', '"value": ' + "[" * 500 + "]" * 500)
+                .encode()
+            )
+        ),
+        E.BadResponse,
+        ("nested more than 64 levels",),
+        1,
+    ),
+    Fault(
+        "body-over-the-cap",
+        serve(Reply(body=b'{"result": {"pad": "' + b"x" * (17 * 1024 * 1024) + b'"}}')),
+        E.BadResponse,
+        ("larger than", "reading stopped"),
+        1,
+        seconds=3.0,
+    ),
+    Fault("gzip-bomb", serve_gzip_bomb, E.BadResponse, ("larger than", "reading stopped"), 1),
+    Fault(
+        "setting-values-number-null-object",
+        serve(json_reply(OK)),
+        None,
+        ("Source 6", TITLE, f"{SETTING_COUNT} settings, values hidden"),
+        1,
+    ),
+)
+
+FAULT_NAMES = tuple(f.name for f in FAULTS)
+assert len(set(FAULT_NAMES)) == len(FAULT_NAMES)
+
+
+def fault(name: str) -> Fault:
+    return next(f for f in FAULTS if f.name == name)
+
+
+# --- leak scanning ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scan:
+    """Texts gathered from one surface, each with where it came from."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, where: str, text: object) -> None:
+        if text is None:
+            return
+        self.texts.append((where, text if isinstance(text, str) else repr(text)))
+
+    def add_all(self, where: str, texts: Iterable[object]) -> None:
+        for text in texts:
+            self.add(where, text)
+
+    def leaks(self, secrets: Iterable[str] = SECRETS, allowed: Iterable[str] = ()) -> list[str]:
+        """One line per (secret, place) where a secret occurs outside *allowed* places."""
+        allowed = tuple(allowed)
+        found = []
+        for where, text in self.texts:
+            if any(where.startswith(place) for place in allowed):
+                continue
+            for secret in secrets:
+                if secret in text:
+                    at = text.index(secret)
+                    context = text[max(0, at - 30) : at + len(secret) + 30]
+                    found.append(f"{secret[:4]}… in {where}: …{context!r}…")
+        return found
+
+
+def home_files(home: Path) -> Iterator[tuple[str, str]]:
+    """Every file under *home*, as text (UTF-8 and UTF-16 views, so nothing hides)."""
+    for path in sorted(home.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            name = f"file {path.relative_to(home)}"
+            yield name, data.decode("utf-8", "replace")
+            yield name + " (utf-16)", data.decode("utf-16-le", "replace")
+
+
+# --- running the CLI -------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+OFFLINE_DNS = Path(__file__).resolve().parent / "offline_dns"
+
+
+def cli_environment(home: Path, **extra: str) -> dict[str, str]:
+    """A clean environment: the test's HOME, no proxies, no keychain, offline DNS."""
+    keep = ("PATH", "SYSTEMROOT", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_STATE_HOME=str(home / ".local" / "state"),
+        PYTHONPATH=os.pathsep.join((str(OFFLINE_DNS), str(Path(__file__).resolve().parent))),
+        PYTHONIOENCODING="utf-8",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    env.update(extra)
+    return env
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "inspector", "--debug", *args]
+
+
+def resolve_offline(real: Callable[..., Any]) -> Callable[..., Any]:
+    """A ``getaddrinfo`` that answers loopback only: ``.invalid`` names fail as a real
+    resolver would (RFC 6761), and no other name is looked up, so nothing leaves 127/8."""
+
+    loopback = {"127.0.0.1", "localhost", "::1"}
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name in loopback or name.startswith("127."):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    return getaddrinfo
+
+
+__all__ = ["MASK"]
