@@ -534,6 +534,9 @@ class MainWindow(QMainWindow):
         self.credentials_panel.start()
         if self.credentials_panel.credential() is not None:
             self.source_id_edit.setFocus()
+            self._show_status(
+                "Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L)."
+            )
         else:
             self.credentials_panel.first_field().setFocus()
 

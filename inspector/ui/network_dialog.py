@@ -38,6 +38,7 @@ class NetworkDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("networkDialog")
         self.setWindowTitle(f"Network settings: {profile_name}")
+        self.setMinimumWidth(620)
         self._proxy_shown = proxy_shown
 
         self.proxy_edit = QLineEdit(proxy_shown, self)
@@ -128,9 +129,16 @@ class NetworkDialog(QDialog):
             except BadCAFile as exc:
                 self.ca_error.setText(str(exc))
                 ca_ok = False
+        shown = (self.proxy_error.isVisibleTo(self), self.ca_error.isVisibleTo(self))
         self.proxy_error.setVisible(not proxy_ok)
         self.ca_error.setVisible(not ca_ok)
         self.trust_label.setText(describe_trust(self.ca_file if ca_ok else None))
+        if shown != (not proxy_ok, not ca_ok):
+            # Wrapped sentences appeared or went: let the dialog take their height.
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            self.adjustSize()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setEnabled(proxy_ok and ca_ok)

@@ -178,8 +178,6 @@ class _Builder:
             node.add(self.field_row(key, key, value))
         node.value = _plural(len(node.children), "field")
 
-        root.add(self.connector_node(source, connector))
-
         report = connector.report
         settings = root.add(_Node(f"Settings ({len(source.settings)})", "", "array", section=True))
         for position, setting in enumerate(source.settings):
@@ -190,6 +188,9 @@ class _Builder:
             if source.settings
             else "none"
         )
+
+        # After the settings: what the connector declares is read against them.
+        root.add(self.connector_node(source, connector))
 
         for key, value in source.extra.items():
             root.add(self.field_row(key, key, value))

@@ -142,7 +142,7 @@ def test_tree_shape_labels_and_time_block(qtbot: Any, make_window: Any, portal: 
     type_id_and_enter(qtbot, window, "8")
     model = tree_of(window).model()
     top = [model.data(model.index(r, 0)) for r in range(model.rowCount())]
-    assert top == ["Connection", "Connector", "Settings (2)", "Time"]
+    assert top == ["Connection", "Settings (2)", "Connector", "Time"]
     connection = model.index(0, 0)
     rows = {
         model.data(model.index(r, 0, connection)): (
@@ -155,7 +155,7 @@ def test_tree_shape_labels_and_time_block(qtbot: Any, make_window: Any, portal: 
     assert rows["Active"] == ("no", "boolean")
     assert rows["Updated"] == ("—", "null")  # null date: shown as a dash, not invented
     assert rows["Created"] == ("2024-11-05 08:30:00", "datetime")
-    settings = model.index(2, 0)
+    settings = model.index(1, 0)
     login = model.index(0, 0, settings)
     assert model.data(login) == "Login (login)"
     assert model.data(model.index(0, 1, settings)) == MASK
