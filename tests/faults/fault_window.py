@@ -208,6 +208,7 @@ def exercise_clipboard(window: Any, scan: Scan) -> None:
         if index.column() != 0:
             continue
         tree.setCurrentIndex(index)
+        clipboard.clear()  # a refused copy must not show what an earlier one left
         tree.copy_value()
         scan.add(f"clipboard after Copy value of row {index.row()}", clipboard.text())
 
