@@ -13,7 +13,7 @@ from typing import Any
 
 import keyring
 import pytest
-from gui_helpers import MemoryKeyring
+from gui_helpers import MemoryKeyring, leak_walk, window_secrets
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from PySide6.QtCore import QSettings
@@ -86,6 +86,10 @@ def make_window(qtbot: Any, settings: QSettings) -> Iterator[Callable[..., MainW
         return window
 
     yield make
+    # Every window test ends with the leak walk: whatever it did, no secret shows anywhere
+    # (every role of every item view, every widget and dialog text) unless revealed.
+    for window in windows:
+        assert leak_walk(window, window_secrets(window), clipboard=False) == []
     for window in windows:
         window.close()
     # Every worker thread of these windows has ended (closeEvent waits for them).

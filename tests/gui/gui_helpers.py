@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from inspector.core.keychain import SERVICE
 from inspector.ui import MainWindow
+from inspector.ui.widgets import SecretLineEdit
 
 ALL_ROLES = range(int(Qt.ItemDataRole.UserRole) + 51)
 # Qt's own roles are all below 64; 64..255 are unused, custom ones start at UserRole.
@@ -127,7 +128,11 @@ def widget_texts(window: QWidget) -> list[str]:
         if isinstance(widget, QAbstractButton):
             texts.append(widget.text())
         if isinstance(widget, QLineEdit):
-            texts += [widget.displayText(), widget.placeholderText()]
+            texts.append(widget.placeholderText())
+            # A secret field the user chose to show (its Show button) shows the secret.
+            owner = widget.parentWidget()
+            if not (isinstance(owner, SecretLineEdit) and owner.show_action.isChecked()):
+                texts.append(widget.displayText())
         if isinstance(widget, QComboBox):
             texts += [widget.itemText(i) for i in range(widget.count())]
     for action in window.findChildren(QAction):
@@ -186,3 +191,25 @@ def leak_walk(window: QWidget, secrets: list[str], *, clipboard: bool = True) ->
             if copied and shows(copied, secret):
                 found.append(f"clipboard: {secret[:3]}…")
     return found
+
+
+def window_secrets(window: MainWindow) -> list[str]:
+    """What must not show in *window* right now: the secrets of the credential in the
+    fields and of the last request, a proxy password, and every setting value of the shown
+    source that the user has not revealed."""
+    from inspector.core.network import proxy_secrets
+
+    panel = window.credentials_panel
+    secrets: list[str] = []
+    credential = panel.credential()
+    if credential is not None:
+        secrets += credential.secrets()
+    last = window._last_request
+    if last is not None:
+        secrets += last[0].secrets()
+    secrets += proxy_secrets(panel.network_settings().proxy)
+    model = window.source_tree.source_model
+    if model.source is not None:
+        revealed = {model.source.settings[i].value for i in model.revealed}
+        secrets += [s.value for s in model.source.settings if s.value and s.value not in revealed]
+    return sorted(set(secrets))
