@@ -135,6 +135,7 @@ class _Builder:
     def __init__(self, secrets: Sequence[str]) -> None:
         # Prepared once: every text is redacted against every setting value (10,000s).
         self._secrets = SecretSet(secrets)
+        self.connector: _Node | None = None  # the Connector row, once built
 
     def text(self, value: str, max_len: int = 2000) -> str:
         return safe_text(value, self._secrets, max_len=max_len)
@@ -190,7 +191,7 @@ class _Builder:
         )
 
         # After the settings: what the connector declares is read against them.
-        root.add(self.connector_node(source, connector))
+        self.connector = root.add(self.connector_node(source, connector))
 
         for key, value in source.extra.items():
             root.add(self.field_row(key, key, value))
@@ -275,15 +276,6 @@ class _Builder:
         return node
 
 
-def _path_of(index: ModelIndex) -> list[int]:
-    """The rows from the top down to *index* (its first column)."""
-    path: list[int] = []
-    while index.isValid():
-        path.insert(0, index.row())
-        index = index.parent()
-    return path
-
-
 def _utc(timestamp: float) -> str:
     from datetime import UTC, datetime  # only when a source is shown: start-up stays lean
 
@@ -306,6 +298,7 @@ class SourceTreeModel(QAbstractItemModel):
         self._setting_nodes: dict[int, _Node] = {}
         self._secrets: tuple[str, ...] = ()
         self._connector = ConnectorState()
+        self._connector_node: _Node | None = None
 
     # --- loading ---------------------------------------------------------------------
 
@@ -320,12 +313,51 @@ class SourceTreeModel(QAbstractItemModel):
         self._rebuild(ConnectorState(note=note), source, tuple(secrets))
 
     def set_connector(self, connector: ConnectorState) -> None:
-        """Show what was found about the connector; revealed values stay revealed."""
-        if self._source is not None:
-            self._rebuild(connector, self._source, self._secrets)
+        """Show what was found about the connector, in place: the Connector rows are
+        replaced and the settings relabelled; no other row moves, nothing is reset, and
+        revealed values stay revealed."""
+        source, node = self._source, self._connector_node
+        if source is None or node is None:
+            return
+        self._connector = connector
+        builder = _Builder(self._hidden(source, self._secrets))
+        fresh = builder.connector_node(source, connector)
+        index = self.createIndex(node.row, FIELD_COLUMN, node)
+        if node.children:
+            self.beginRemoveRows(index, 0, len(node.children) - 1)
+            node.children = []
+            self.endRemoveRows()
+        node.field, node.value, node.type = fresh.field, fresh.value, fresh.type
+        self.dataChanged.emit(index, self.createIndex(node.row, TYPE_COLUMN, node))
+        if fresh.children:
+            self.beginInsertRows(index, 0, len(fresh.children) - 1)
+            for child in fresh.children:
+                node.add(child)
+            self.endInsertRows()
+        report = connector.report
+        if report is None:
+            return
+        changed = []
+        for position, setting_node in self._setting_nodes.items():
+            label = builder.text(report.label_for(source.settings[position]), 600)
+            if label != setting_node.field:
+                setting_node.field = label
+                changed.append(setting_node)
+        if changed:  # siblings under Settings: one signal for the whole range
+            rows = [n.row for n in changed]
+            first, last = changed[rows.index(min(rows))], changed[rows.index(max(rows))]
+            self.dataChanged.emit(
+                self.createIndex(first.row, FIELD_COLUMN, first),
+                self.createIndex(last.row, FIELD_COLUMN, last),
+                [Qt.ItemDataRole.DisplayRole],
+            )
+
+    @staticmethod
+    def _hidden(source: Source, secrets: tuple[str, ...]) -> tuple[str, ...]:
+        return (*secrets, *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE))
 
     def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
-        hidden = (*secrets, *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE))
+        hidden = self._hidden(source, secrets)
         fresh = source is not self._source
         self.beginResetModel()
         if fresh:
@@ -334,7 +366,9 @@ class SourceTreeModel(QAbstractItemModel):
             self._stale = False
         self._secrets = secrets
         self._connector = connector
-        self._root = _Builder(hidden).build(source, connector)
+        builder = _Builder(hidden)
+        self._root = builder.build(source, connector)
+        self._connector_node = builder.connector
         self._setting_nodes = {
             node.setting: node for node in self._root.walk() if node.setting is not None
         }
@@ -355,6 +389,7 @@ class SourceTreeModel(QAbstractItemModel):
         self._setting_nodes = {}
         self._secrets = ()
         self._connector = ConnectorState()
+        self._connector_node = None
         self.endResetModel()
 
     @property
@@ -578,6 +613,7 @@ class SourceTreeView(QTreeView):
         """Window actions offered in the context menu too (Copy as cURL, Export…)."""
         self.setModel(self._model)
         self._model.modelReset.connect(self._on_model_reset)
+        self._model.rowsInserted.connect(self._on_rows_inserted)
         self._update_actions()
 
     def _action(self, text: str, shortcut: QKeySequence, slot: Any) -> QAction:
@@ -598,19 +634,16 @@ class SourceTreeView(QTreeView):
         self._model.load(source, secrets)
 
     def show_connector(self, connector: ConnectorState) -> None:
-        """Add what was found about the connector, keeping the selected row and scroll."""
-        path = _path_of(self.currentIndex())
-        scroll = self.verticalScrollBar().value()
+        """Add what was found about the connector (in place: selection and scroll stay)."""
         self._model.set_connector(connector)
-        index = QModelIndex()
-        for row in path:
-            child = self._model.index(row, 0, index)
-            if not child.isValid():
-                break
-            index = child
-        if index.isValid():
-            self.setCurrentIndex(index)
-        self.verticalScrollBar().setValue(scroll)
+
+    def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        # The connector's rows, added after the source was shown: expanded like the rest.
+        self.expand(parent)
+        for row in range(first, last + 1):
+            self.expandRecursively(self._model.index(row, 0, parent))
+        for index in self._model.spanned_indexes():
+            self.setFirstColumnSpanned(index.row(), index.parent(), True)
 
     def _on_model_reset(self) -> None:
         self._expand()

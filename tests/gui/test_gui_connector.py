@@ -46,8 +46,11 @@ def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
     qtbot: Any, qtmodeltester: Any, make_window: Any, portal: DemoPortal
 ) -> None:
     window = make_window(demo=portal)
-    fetch_with_connector(qtbot, window, 7)
     model = tree_of(window).model()
+    # Watches every change from here on: the load (a reset), then the connector's rows
+    # replaced in place (removals, insertions, relabelled settings).
+    qtmodeltester.check(model, force_py=True)
+    fetch_with_connector(qtbot, window, 7)
     connector = row(model, "Connector")
     assert model.index(connector.row(), 1).data() == "PostgreSQL warehouse (ID 2)"
     details = children(model, connector)
@@ -67,7 +70,7 @@ def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
     ]
     assert [model.index(r, 1, settings).data() for r in range(5)] == [MASK] * 5
     assert not window.connector_banner.isVisible()  # https endpoints: nothing to warn about
-    qtmodeltester.check(model)
+    assert tree_of(window).isExpanded(missing)  # the rows added later are expanded too
     assert leak_walk(window, [*values(7), webhook_code(portal.webhook_url)]) == []
 
     # A value revealed before the lookup ended stays revealed; copied JSON stays masked and
@@ -136,3 +139,37 @@ def test_a_source_without_connector_id_looks_nothing_up(qtbot: Any, make_window:
         model = tree_of(window).model()
         assert model.index(row(model, "Connector").row(), 1).data() == "—"
         assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
+
+
+def test_the_connector_arriving_later_leaves_selection_and_revealed_value_alone(
+    qtbot: Any, make_window: Any
+) -> None:
+    from servers import RecordedRequest, Reply, ScriptedServer, json_reply
+
+    from inspector.demo.portal import DEMO_CONNECTORS
+
+    def answer(request: RecordedRequest) -> Reply:
+        if request.path.endswith("biconnector.connector.get"):
+            return json_reply({"result": {"item": DEMO_CONNECTORS[2]}}, delay=0.5)
+        return json_reply({"result": {"item": DEMO_SOURCES[7]}})
+
+    with ScriptedServer(answer) as server:
+        window = make_window()
+        window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/latec0de1/")
+        fetch_and_wait(qtbot, window, 7)
+        tree = tree_of(window)
+        model = tree.model()
+        settings = row(model, "Settings (5)")
+        password = row(model, "Password (password)", settings)
+        login = row(model, "Login (login)", settings)
+        tree.setCurrentIndex(password)
+        tree.reveal_action.trigger()
+        tree.setCurrentIndex(login)
+        with qtbot.waitSignal(window.connector_done, timeout=10_000):
+            pass
+        assert tree.currentIndex() == login  # the same row, now labelled by the connector
+        assert login.data() == "User name (login)"
+        assert model.index(password.row(), 1, settings).data() == "pg-demo-P4ssw0rd!"
+        assert model.index(row(model, "Connector").row(), 1).data() == (
+            "PostgreSQL warehouse (ID 2)"
+        )
