@@ -82,3 +82,39 @@ def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> 
     )
     assert done.returncode == 0, done.stderr
     assert "LOADED []" in done.stdout
+
+
+def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    menus = {
+        action.text(): [(a.text(), a.shortcut().toString()) for a in action.menu().actions()]
+        for action in window.menuBar().actions()
+    }
+    assert menus["&File"][0] == ("&Export support bundle…", "Ctrl+E")
+    assert ("Copy as c&URL (secret left out)", "Ctrl+Alt+C") in menus["&Edit"]
+    assert ("&Reveal value", "Ctrl+R") in menus["&Edit"]
+    assert menus["&Source"] == [
+        ("&Browse sources…", "Ctrl+L"),
+        ("&Fetch", "F5"),
+        ("&Cancel request", "Esc"),
+    ]
+    assert [text for text, _key in menus["&Profile"]] == [
+        "&New profile…",
+        "&Rename profile…",
+        "&Delete profile…",
+        "&Network settings…",
+    ]
+
+
+def test_about_says_where_secrets_live(qtbot: Any, make_window: Any, settings: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    window = make_window()
+    window.show_about()
+    box = window.about_box
+    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert box.text().startswith("Bitrix24 BI Source Inspector ")
+    details = box.informativeText()
+    assert "kept in Memory keychain, service “b24-inspector”, one entry per profile" in details
+    assert settings.fileName() in details
+    box.accept()
