@@ -140,3 +140,39 @@ def test_partial_renewal_fields_are_refused_before_any_request(
     fetch_and_wait(qtbot, window, 6)
     assert window.status_line.text().startswith("No usable credential")
     assert len(portal.requests) == before
+
+
+def test_a_request_queued_during_a_renewal_uses_the_renewed_tokens(
+    qtbot: Any, make_window: Any, memory_keyring: Any, portal: DemoPortal, monkeypatch: Any
+) -> None:
+    """Requests run one at a time, and one that waited while another renewed the token is
+    given the renewed credential: the old refresh token is spent, a second renewal with it
+    would fail with invalid_grant and lose the profile."""
+    import threading
+
+    import inspector.core.client as client_module
+
+    renewed, go_on = threading.Event(), threading.Event()
+    original = client_module.BitrixClient.refresh
+
+    def slow_refresh(self: Any) -> Any:
+        result = original(self)  # tokens rotated; the window is told (queued signal)
+        renewed.set()
+        go_on.wait(5)
+        return result
+
+    monkeypatch.setattr(client_module.BitrixClient, "refresh", slow_refresh)
+    window = make_window()
+    panel = window.credentials_panel
+    fill_oauth(panel, portal)
+    panel.remember_button.click()
+    portal.expire_access_token()
+    window.fetch(6)
+    assert renewed.wait(5)
+    # The first fetch is mid-renewal; a new one replaces it (queued behind its thread).
+    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+        window.fetch(7)
+        go_on.set()
+    assert window.status_line.text().startswith("Source 7")
+    assert portal.token_refreshes == 1
+    assert saved_oauth(memory_keyring).refresh_token == portal.refresh_token
