@@ -227,7 +227,7 @@ class _Builder:
 
         plain = {key for key, _url in report.plain_http_endpoints}
         for key, url in found.urls.items():
-            kind = "url, plain http ⚠" if key in plain else "url"
+            kind = "url, http ⚠" if key in plain else "url"
             label = CONNECTOR_URL_FIELDS.get(key, key)
             node.add(_Node(self.text(label, 200), self.text(display_url(url), 400), kind))
         if report.missing:
@@ -644,11 +644,9 @@ class SourceTreeView(QTreeView):
             self.expandRecursively(self._model.index(row, 0, parent))
         for index in self._model.spanned_indexes():
             self.setFirstColumnSpanned(index.row(), index.parent(), True)
+        self._fit_columns()
 
-    def _on_model_reset(self) -> None:
-        self._expand()
-        for index in self._model.spanned_indexes():
-            self.setFirstColumnSpanned(index.row(), index.parent(), True)
+    def _fit_columns(self) -> None:
         # Long values are elided (their tooltip or Copy value has them whole); a column
         # sized to the longest one would push the Type column out of sight.
         widest = max(240, self.viewport().width() * 3 // 5)
@@ -656,6 +654,12 @@ class SourceTreeView(QTreeView):
             self.resizeColumnToContents(column)
             if self.columnWidth(column) > widest:
                 self.setColumnWidth(column, widest)
+
+    def _on_model_reset(self) -> None:
+        self._expand()
+        for index in self._model.spanned_indexes():
+            self.setFirstColumnSpanned(index.row(), index.parent(), True)
+        self._fit_columns()
         first = self._model.index(0, 0)
         if first.isValid():
             self.setCurrentIndex(first)

@@ -102,7 +102,7 @@ def test_plain_http_endpoints_are_warned_about(
     assert tree_of(window).isFirstColumnSpanned(0, warnings)
     assert children(model, connector)["Data URL"] == (
         "http://csv-bridge.demo.invalid/data",
-        "url, plain http ⚠",
+        "url, http ⚠",
     )
     assert leak_walk(window, [*values(8), webhook_code(portal.webhook_url)]) == []
 
