@@ -202,7 +202,10 @@ def safe_text(
     space, an ANSI sequence) is joined together by ``sanitize``.
     """
     secrets = _prepared(secrets)
-    result = redact(sanitize(redact(text, secrets), max_len=max_len), secrets)
+    redacted = redact(text, secrets)
+    result = sanitize(redacted, max_len=max_len)
+    if result is not redacted:  # unchanged text cannot hold a secret the first pass missed
+        result = redact(result, secrets)
     if len(result) > max_len:  # a placeholder can be longer than a short value it hides
         result = result[: max_len - 1] + "…"
     return result
