@@ -153,7 +153,8 @@ def _text(value: Any) -> str:
         return repr(type(value))
 
 
-def widget_texts(scan: Scan, top: QWidget) -> None:
+def widget_texts(scan: Scan, top: QWidget, walked: set[int]) -> None:
+    """Texts of *top* and its children; each model once (a view's header shares its model)."""
     name = top.objectName() or type(top).__name__
     for widget in [top, *top.findChildren(QWidget)]:
         where = f"{name}/{widget.objectName() or type(widget).__name__}"
@@ -179,8 +180,10 @@ def widget_texts(scan: Scan, top: QWidget) -> None:
             scan.add_all(where + " item", (widget.itemText(i) for i in range(widget.count())))
         if isinstance(widget, QTextEdit | QPlainTextEdit):
             scan.add(where + " text", widget.toPlainText())
-        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
-            model_texts(scan, widget.model(), where + " model")
+        model = widget.model() if isinstance(widget, QAbstractItemView) else None
+        if model is not None and id(model) not in walked:
+            walked.add(id(model))
+            model_texts(scan, model, where + " model")
         if isinstance(widget, QMainWindow) and widget.statusBar() is not None:
             scan.add(where + " status bar", widget.statusBar().currentMessage())
     for action in top.findChildren(QAction):
@@ -190,9 +193,11 @@ def widget_texts(scan: Scan, top: QWidget) -> None:
         )
 
 
-def visible_texts(scan: Scan) -> None:
+def visible_texts(scan: Scan, skip: tuple[QWidget, ...] = ()) -> None:
+    """Every top-level widget's texts; the item views in *skip* without their models."""
+    walked = {id(view.model()) for view in skip if isinstance(view, QAbstractItemView)}
     for top in QApplication.topLevelWidgets():
-        widget_texts(scan, top)
+        widget_texts(scan, top, walked)
 
 
 def exercise_clipboard(window: Any, scan: Scan) -> None:
