@@ -230,6 +230,21 @@ def test_success_over_various_framings(reply: Reply, kind: str) -> None:
     assert source.connection.title == "Rest source SQL"
 
 
+def test_a_transport_that_hands_over_a_read_body() -> None:
+    """httpx.MockTransport returns responses already read; the cap still applies."""
+    import httpx
+
+    from inspector.core.client import BitrixClient
+
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=OK_BYTES))
+    cred = credential_for("webhook", "https://portal.example")
+    with BitrixClient(cred, FAST, transport=transport) as client:
+        assert client.get_source(6).connection.id == 6
+    capped = BitrixClient(cred, replace(FAST, max_bytes=10), transport=transport)
+    with capped, pytest.raises(BadResponse, match="larger than 10 bytes"):
+        capped.get_source(6)
+
+
 def test_success_over_tls_with_a_trusted_ca(kind: str) -> None:
     ca = TestCA()
     with ScriptedServer(json_reply(OK), tls=ca.server_context()) as srv:
