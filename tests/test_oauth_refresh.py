@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from inspector.core.credentials import (
 )
 from inspector.core.errors import (
     BadResponse,
+    Cancelled,
     InvalidCredential,
     MissingCredential,
     PortalError,
@@ -481,3 +483,42 @@ def test_the_demo_portal_records_no_token_or_secret(portal: DemoPortal) -> None:
     for secret in (*cred.secrets(), *renewed.secrets(), portal.client_secret):
         assert secret not in recorded
     assert "client_secret=•••" in recorded and "refresh_token=•••" in recorded
+
+
+def test_cancel_during_renewal_still_delivers_the_rotated_tokens() -> None:
+    """Once the OAuth server has rotated the refresh token, the old one is dead: a cancel
+    that arrives while the renewal is in flight must not drop the new pair."""
+    expired = json_reply({"error": "expired_token", "error_description": "expired"}, status=401)
+    grant = json_reply(
+        {"access_token": "rotated-access-0004", "refresh_token": "rotated-refresh-0004"},
+        delay=1.0,
+    )
+    with ScriptedServer(expired) as portal_srv, ScriptedServer(grant) as oauth:
+        cred = make_oauth_credential(
+            portal_srv.url,
+            "stale-0004",
+            client_id="app",
+            client_secret=SECRET_LIKE,
+            refresh_token="refresh-0004",
+            oauth_server=oauth.url + "/oauth/token/",
+        )
+        cancel = threading.Event()
+        renewed: list[OAuthCredential] = []
+
+        def cancel_once_the_renewal_is_in_flight() -> None:
+            oauth.wait_for_requests(1, timeout=10)
+            cancel.set()
+
+        canceller = threading.Thread(target=cancel_once_the_renewal_is_in_flight)
+        canceller.start()
+        with (
+            BitrixClient(
+                cred, OPTIONS, cancel=cancel, on_credential_renewed=renewed.append
+            ) as client,
+            pytest.raises(Cancelled),
+        ):
+            client.get_source(6)
+        canceller.join()
+        assert cancel.is_set()
+        assert [c.refresh_token for c in renewed] == ["rotated-refresh-0004"]
+        assert len(portal_srv.requests) == 1  # the retry itself was cancelled

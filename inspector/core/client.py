@@ -366,7 +366,11 @@ class BitrixClient:
             "client_secret": cred.client_secret or "",
             "refresh_token": cred.refresh_token or "",
         }
-        status, raw = self._exchange("GET", server, host=host, params=query, portal=False)
+        # Not cancellable: once the server has rotated the refresh token, dropping its
+        # answer would lose the only valid one. The exchange is still bounded by its deadline.
+        status, raw = self._exchange(
+            "GET", server, host=host, params=query, portal=False, cancellable=False
+        )
         grant = self._parse_grant(status, raw, host)
         try:
             renewed = cred.with_tokens(grant.access_token, grant.refresh_token)
@@ -505,13 +509,15 @@ class BitrixClient:
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
         portal: bool = True,
+        cancellable: bool = True,
     ) -> tuple[int, bytes]:
         """Send one request; return (status, body read within the cap). Maps every failure.
 
         Shared by portal calls and the OAuth refresh, so both use the same proxy, TLS trust,
         size cap, deadline, cancellation and error mapping.
         """
-        if self._cancel.is_set():
+        cancel = self._cancel if cancellable else threading.Event()
+        if cancel.is_set():
             raise Cancelled()
         request_id = uuid.uuid4().hex
         self.last_request_id = request_id
@@ -519,7 +525,7 @@ class BitrixClient:
         # httpx's timeouts bound each socket operation, not the whole exchange: the watchdog
         # ends a request that trickles its status line, headers or body past the deadline,
         # and makes a cancel interrupt a blocked read.
-        watchdog = _Watchdog(self._sockets, deadline, self._cancel)
+        watchdog = _Watchdog(self._sockets, deadline, cancel)
         try:
             with self._http.stream(
                 verb,
@@ -532,7 +538,7 @@ class BitrixClient:
                 if response.is_redirect:
                     raise self._redirected(response, portal=portal)
                 self._retry_after = _retry_after(response.headers.get("retry-after"))
-                raw = self._read_capped(response, deadline, host)
+                raw = self._read_capped(response, deadline, host, cancel)
                 return response.status_code, raw
         except InspectorError:
             raise
@@ -545,7 +551,9 @@ class BitrixClient:
         finally:
             watchdog.stop()
 
-    def _read_capped(self, response: httpx.Response, deadline: float, host: str) -> bytes:
+    def _read_capped(
+        self, response: httpx.Response, deadline: float, host: str, cancel: threading.Event
+    ) -> bytes:
         """The body, decompressed here in bounded steps: the cap counts decoded bytes, and
         a gzip bomb never inflates in memory much past it (httpx would inflate each raw
         read of up to 64 KiB in one go, ~1000x for a bomb, before the cap is seen)."""
@@ -583,7 +591,7 @@ class BitrixClient:
                 check()
                 if time.monotonic() > deadline:
                     raise self._deadline_passed(host)
-                if self._cancel.is_set():
+                if cancel.is_set():
                     raise Cancelled()
             decoder.finish()
         except zlib.error:
