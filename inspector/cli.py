@@ -37,6 +37,7 @@ DEFAULT_PROFILE = "default"
 
 EXIT_OK = 0
 EXIT_INPUT = 2
+REPEATED_VALUE_MIN = 6  # setting values this long are hidden wherever they recur
 
 
 _CREDENTIALS_HELP = (
@@ -271,7 +272,12 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     if report is not None:
         for warning in report.warnings():
             print(f"warning: {warning}", file=err)
-    if args.json:
+    if args.json and not reveal:
+        from .core.export import masked_json
+
+        # As "Copy as JSON": a setting value the portal repeats in another field is hidden.
+        out.write(masked_json(source, report) + "\n")
+    elif args.json:
         from .core.export import connector_summary
 
         data = source.masked_dict(reveal)
@@ -358,7 +364,7 @@ def render_tree(
     With *report*, the connector's title is shown and each setting is labelled with the
     name its connector declares; declared settings the source lacks are listed.
     """
-    from .core.masking import MASK
+    from .core.masking import MASK, SecretSet
 
     conn = source.connection
     lines = [f"Source {_show(conn.id)}: {_show(conn.title)}", "Connection"]
@@ -383,4 +389,11 @@ def render_tree(
         lines.append("Time")
         lines += [f"  {label}: {_show(value)}" for _k, label, value in source.time.present_fields()]
         lines += [f"  {_show(key)}: {_show(value)}" for key, value in source.time.extra.items()]
-    return "\n".join(lines) + "\n"
+    # A hidden value the portal repeats in another field (a title, a name) stays hidden
+    # there too, as in the window and in copied JSON; shorter values would match timings.
+    hidden = SecretSet(
+        s.value
+        for index, s in enumerate(source.settings)
+        if s.value and len(s.value) >= REPEATED_VALUE_MIN and index not in reveal
+    )
+    return hidden.replace("\n".join(lines) + "\n")

@@ -254,6 +254,13 @@ def serve_gzip_bomb(stack: contextlib.ExitStack, tmp: Path) -> Setup:
     return serve(_gzip_bomb())(stack, tmp)  # made before the server starts, once
 
 
+def _repeating_values() -> dict[str, Any]:
+    """A portal that repeats setting values in the title and the description."""
+    payload = ok_payload(f"Replica {PASSWORD}")
+    payload["result"]["item"]["connection"]["description"] = f"uses {API_KEY}"
+    return payload
+
+
 @dataclass(frozen=True)
 class Fault:
     """One row of the table. ``error`` None: the answer must be shown (a success)."""
@@ -266,7 +273,7 @@ class Fault:
     seconds: float = 1.5  # how long the window's fetch may take (timeouts are 0.5 s)
     absent: tuple[str, ...] = ()  # must NOT be in the message
     cli_seconds: float = 0.0  # extra time the CLI may take (its retries wait 1 s, 2 s)
-    cli_words: tuple[str, ...] = ()  # more fragments on the CLI's stderr
+    cli_words: tuple[str, ...] = ()  # more fragments in the CLI's output
 
     @property
     def exit_code(self) -> int:
@@ -525,6 +532,15 @@ FAULTS: tuple[Fault, ...] = (
         None,
         ("Source 6", TITLE, f"{SETTING_COUNT} settings, values hidden"),
         1,
+        cli_words=(f"Source 6: {TITLE}",),
+    ),
+    Fault(
+        "setting-value-repeated-in-other-fields",
+        serve(json_reply(_repeating_values())),
+        None,
+        ("Source 6 “Replica •••”",),
+        1,
+        cli_words=("Source 6: Replica •••", "Description: uses •••"),
     ),
 )
 

@@ -30,7 +30,6 @@ from fault_kit import (
     MASK,
     REPO,
     SETTING_COUNT,
-    TITLE,
     TOKEN,
     Fault,
     Scan,
@@ -155,7 +154,7 @@ def test_cli(fault: Fault, cli_runs: dict[str, CliRun], ledger: Any) -> None:
         assert run.returncode == fault.exit_code, run.stderr
         assert run.elapsed < fault.seconds + fault.cli_seconds + CLI_START_UP, run.elapsed
         if fault.error is None:
-            assert f"Source 6: {TITLE}" in run.stdout
+            assert run.stdout.startswith("Source 6: ")
             assert run.stdout.count(MASK) >= SETTING_COUNT
         else:
             errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
@@ -165,7 +164,7 @@ def test_cli(fault: Fault, cli_runs: dict[str, CliRun], ledger: Any) -> None:
             for word in fault.absent:
                 assert word not in run.stderr, (word, run.stderr)
         for word in fault.cli_words:
-            assert word in run.stderr, (word, run.stderr)
+            assert word in run.stdout + run.stderr, (word, run.stdout, run.stderr)
         if fault.source_gets is not None:
             assert run.source_gets == fault.source_gets
         assert run.target_touched == 0, "the redirect target was contacted"
@@ -214,7 +213,8 @@ def test_window(
         if setup.target is not None:
             assert setup.target.connections == 0, "the redirect target was contacted"
         assert_usable(window)
-        record.no_leaks(everything(window, app_logs, home))
+        # Nothing is shown in the tree yet: the copy actions are exercised after recovery.
+        record.no_leaks(everything(window, app_logs, home, clipboard=False))
 
         recover(qtbot, window, good_portal.url, kind)
         record.no_leaks(everything(window, app_logs, home))
