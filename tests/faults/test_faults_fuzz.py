@@ -333,7 +333,7 @@ def test_fuzz_the_response_parser(
 
 
 def fuzz_response_parser(portal: _Portal, clients: list[tuple[Credential, BitrixClient]]) -> None:
-    @settings(max_examples=400, deadline=None, database=None)
+    @settings(max_examples=250, deadline=None, database=None)
     @given(answers, st.booleans())
     def run(answer: tuple[int, bytes, list[tuple[str, str]]], oauth: bool) -> None:
         parse_one(portal, clients[int(oauth)], answer)
