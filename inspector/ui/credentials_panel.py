@@ -17,6 +17,10 @@ slow the first paint. Every outcome (saved, not saved and why, removed, renewed)
 visible in the keychain line. A credential that came from the demo portal or from
 ``B24_WEBHOOK_URL`` is used for this session only and saved only if the user presses
 Remember (never for the demo, which has a profile entry of its own).
+
+Nothing typed is lost by switching profile: when the fields differ from what the profile
+has (saved, or kept for this session), leaving it asks first (``keep_changes.py``):
+Remember, Keep for this session, or Cancel (stay).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ if TYPE_CHECKING:
 
     from ..core.credentials import Credential, OAuthCredential
     from ..core.keychain import CredentialStore
+    from .keep_changes import FieldValues, KeepChoice
     from .renewal_fields import RenewalFields
 
 __all__ = ["DEFAULT_PROFILE", "WEBHOOK_ENV", "CredentialsPanel", "Origin", "plain_label"]
@@ -102,6 +107,12 @@ class CredentialsPanel(QGroupBox):
         self._credential: Credential | None = None
         self._problem = ""
         self._saved: Credential | None = None
+        # What the keychain (or its copy for this session) holds for the current profile.
+        self._held: Credential | None = None
+        # "Keep for this session" answers: the fields as left, per profile (None: the demo).
+        self._kept: dict[str | None, FieldValues] = {}
+        self.leave_note = ""
+        """What happened to the changes of the profile just left (for the status line)."""
         self._filling = False
         self._updating_combo = False
         self._started = False
@@ -438,6 +449,9 @@ class CredentialsPanel(QGroupBox):
         """After an edit, say whether the fields still match what is saved."""
         if not self._started or self._origin is not Origin.TYPED or self._profile is None:
             return
+        if self._profile in self._kept and self._kept[self._profile] == self._field_values():
+            self._set_keychain_text(self._kept_text())
+            return
         if self._saved is not None and self._credential == self._saved:
             self._set_keychain_text(f"Saved in {self._backend_name}.")
         elif self._saved is not None:
@@ -447,6 +461,18 @@ class CredentialsPanel(QGroupBox):
             )
         else:
             self._set_keychain_text(self._not_saved_text())
+
+    def _kept_text(self) -> str:
+        if self._saved is not None and self._credential == self._saved:
+            return f"Saved in {self._backend_name}."
+        if self._saved is not None:
+            return (
+                f"Kept for this session: {self._backend_name} still holds the previous "
+                "credential. Press Remember to replace it."
+            )
+        if self._backend_usable:
+            return f"Kept for this session, not saved. Remember keeps it in {self._backend_name}."
+        return f"Kept for this session, not saved: {self._backend_reason}"
 
     def _set_keychain_text(self, text: str) -> None:
         self.keychain_label.setText(text)
@@ -487,6 +513,50 @@ class CredentialsPanel(QGroupBox):
             self._filling = False
         self._validate()
 
+    def _fill_values(self, values: FieldValues, origin: Origin) -> None:
+        """Put back fields kept for this session, exactly as they were typed."""
+        self._filling = True
+        try:
+            radio = self.oauth_radio if values.kind == "oauth" else self.webhook_radio
+            radio.setChecked(True)
+            self.webhook_field.set_text(values.webhook)
+            self.portal_edit.setText(values.portal)
+            self.token_field.set_text(values.token)
+            if values.has_renewal():
+                self._renewal_fields().set_values(values.renewal)
+            elif self.renewal is not None:
+                self.renewal.fill(None)
+            self.webhook_field.hide_text()
+            self.token_field.hide_text()
+            self._origin = origin
+        finally:
+            self._filling = False
+        self._validate()
+
+    def _field_values(self) -> FieldValues:
+        from .keep_changes import FieldValues
+
+        return FieldValues(
+            "webhook" if self.webhook_radio.isChecked() else "oauth",
+            webhook=self.webhook_field.text(),
+            portal=self.portal_edit.text(),
+            token=self.token_field.text(),
+            renewal=self.renewal.values() if self.renewal is not None else None,
+        )
+
+    @staticmethod
+    def _credential_of(values: FieldValues) -> Credential | None:
+        """The credential that fields kept for this session hold, if they hold a valid one."""
+        from ..core.credentials import make_oauth_credential, parse_webhook_url
+        from ..core.errors import InvalidCredential
+
+        try:
+            if values.kind == "webhook":
+                return parse_webhook_url(values.webhook)
+            return make_oauth_credential(values.portal, values.token, **values.renewal)
+        except InvalidCredential:
+            return None
+
     def _fill_credential(self, credential: Credential, origin: Origin) -> None:
         if credential.kind == "webhook":
             self._fill(origin, webhook=credential.endpoint(""))
@@ -503,6 +573,8 @@ class CredentialsPanel(QGroupBox):
         if origin is Origin.DEMO:
             self._set_keychain_text("Demo portal credential: for this session only, never saved.")
         else:
+            # The profile's credential for this session: it comes back after a switch.
+            self._kept[self._profile] = self._field_values()
             self._set_keychain_text(
                 f"From {WEBHOOK_ENV}: used for this session only; not saved unless you "
                 "press Remember."
@@ -526,32 +598,105 @@ class CredentialsPanel(QGroupBox):
     def _on_profile_index_changed(self, index: int) -> None:
         if self._updating_combo or index < 0:
             return
-        name = self.profile_combo.itemData(index)
-        self.select_profile(name or None)
+        name = self.profile_combo.itemData(index) or None
+        if name == self._profile:
+            return
+        if not self.confirm_leave():
+            self._fill_profile_combo()  # Cancel: the combo goes back to the current profile
+            return
+        self.select_profile(name)
 
     def select_profile(self, name: str | None) -> None:
-        """Switch to profile *name* (None: the demo entry) and load its credential."""
+        """Switch to profile *name* (None: the demo entry) and load its credential.
+
+        Does not ask about changes in the fields: ``confirm_leave`` does, before.
+        """
         if name is not None and name not in self.profiles.names():
             return
         if name is None and self._session_webhook is None:
             return
         self._profile = name
-        self._saved = None
+        self._saved = self._held = None
         self._proxy_url = None
         self._fill_profile_combo()
+        kept = self._kept.get(name)
         if name is None:
             assert self._session_webhook is not None
-            self.use_session_webhook(self._session_webhook, Origin.DEMO)
+            if kept is None:
+                self.use_session_webhook(self._session_webhook, Origin.DEMO)
+            else:
+                self._fill_values(kept, Origin.TYPED)
+                self._set_keychain_text(
+                    "Your changes to the demo portal entry, kept for this session; never saved."
+                )
         else:
             self.profiles.last_used = name
-            self._fill(Origin.TYPED, kind=self.profiles.get(name).kind or "webhook")
+            if kept is None:
+                self._fill(Origin.TYPED, kind=self.profiles.get(name).kind or "webhook")
+            else:
+                self._fill_values(kept, Origin.TYPED)
             if self._started:
                 self._load_proxy_secret()
                 self._load_saved()
         self._update_buttons()
         self._update_network_label()
         self.profile_changed.emit()
+        self.leave_note = ""
         self.network_changed.emit()
+
+    # --- leaving a profile with changes ------------------------------------------------
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether the fields differ from what the current profile has (saved or kept for
+        this session), so that switching away would lose something."""
+        if self._profile in self._kept:
+            return self._field_values() != self._kept[self._profile]
+        if self._origin is not Origin.TYPED:
+            return False  # as loaded: the saved credential, the demo's
+        if self._credential is not None:
+            return self._credential != self._held
+        return self._field_values().has_text()  # incomplete, but typed
+
+    def _can_remember(self) -> bool:
+        return (
+            self._profile is not None
+            and self._credential is not None
+            and self._origin is not Origin.DEMO
+        )
+
+    def _shown_profile(self) -> str:
+        if self._profile is None:
+            return "the demo portal entry"
+        return f"“{sanitize(self._profile, max_len=MAX_SHOWN_NAME)}”"
+
+    def confirm_leave(self) -> bool:
+        """Before leaving the current profile: if the fields hold changes, ask whether to
+        keep them and do what the user chose. False: stay on this profile (Cancel)."""
+        self.leave_note = ""
+        if not self.has_unsaved_changes():
+            return True
+        from .keep_changes import KeepChoice
+
+        shown = self._shown_profile()
+        can_remember = self._can_remember()
+        choice = self.ask_keep_changes(shown, can_remember)
+        if choice is KeepChoice.REMEMBER and can_remember:
+            self.remember()
+            self.leave_note = f"The changes to {shown}: {self.keychain_label.text()}"
+        elif choice in (KeepChoice.REMEMBER, KeepChoice.SESSION):
+            self._kept[self._profile] = self._field_values()
+            self.leave_note = f"The changes to {shown} are kept for this session."
+        else:
+            return False
+        return True
+
+    def ask_keep_changes(self, name: str, can_remember: bool) -> KeepChoice:
+        """Ask "Keep the changes to *name*?" (tests replace this). *name* is shown as is."""
+        from .keep_changes import ask_keep_changes
+
+        return ask_keep_changes(
+            self, name, can_remember=can_remember, backend_name=self._backend_name
+        )
 
     def ask_profile_name(self, title: str, label: str, text: str = "") -> str | None:
         """Ask for a profile name (tests replace this); None when the user cancelled."""
@@ -587,6 +732,8 @@ class CredentialsPanel(QGroupBox):
         except ValueError as exc:
             self._set_keychain_text(f"No profile was added: {exc}")
             return None
+        if not self.confirm_leave():
+            return None
         self.profiles.put(Profile(name))
         self.select_profile(name)
         return name
@@ -620,6 +767,8 @@ class CredentialsPanel(QGroupBox):
                 if source == old:
                     message = f" {saved.message}"
         self.profiles.rename(old, new)
+        if old in self._kept:
+            self._kept[new] = self._kept.pop(old)
         self._profile = new
         self.profiles.last_used = new
         self._fill_profile_combo()
@@ -638,6 +787,7 @@ class CredentialsPanel(QGroupBox):
         if profile.proxy_has_password:
             store.forget(profile.proxy_entry)
         self.profiles.remove(name)
+        self._kept.pop(name, None)  # the changes went with the profile the user deleted
         self.select_profile(self.profiles.names()[0])
         self._set_keychain_text(f"Deleted the profile “{sanitize(name)}”. {message}")
         return True
@@ -752,8 +902,12 @@ class CredentialsPanel(QGroupBox):
         if profile is None:
             return
         outcome = self._get_store().load(profile)
+        kept = profile in self._kept  # the fields were put back as the user left them
         if outcome.secret is None:
             self._update_buttons()
+            if kept:
+                self._update_keychain_line_for_edit()
+                return
             # Without a usable keychain, say so (and that the fields are session-only) rather
             # than that nothing could be read.
             usable_message = outcome.message if self._backend_usable else None
@@ -768,8 +922,10 @@ class CredentialsPanel(QGroupBox):
             self._update_buttons()
             self._set_keychain_text(str(exc))
             return
-        if self._origin is Origin.TYPED and self._credential is not None:
-            # The user typed one before the keychain answered: theirs wins.
+        self._held = credential
+        if kept or (self._origin is Origin.TYPED and self._credential is not None):
+            # The user typed one before the keychain answered, or kept their changes for
+            # this session: theirs wins.
             self._saved = credential
             self._update_keychain_line_for_edit()
             return
@@ -789,6 +945,8 @@ class CredentialsPanel(QGroupBox):
         self._started = True
         self._refresh_status()
         outcome = self._get_store().save(profile, credential.to_storage())
+        self._held = credential  # in the keychain, or in the store for this session
+        self._kept.pop(profile, None)
         if outcome.persisted:
             self._saved = credential
             self._origin = Origin.SAVED
@@ -804,11 +962,12 @@ class CredentialsPanel(QGroupBox):
         self._started = True
         self._refresh_status()
         message = self._get_store().forget(profile)
-        self._saved = None
+        self._saved = self._held = None
         if self._origin is Origin.SAVED:
             self._origin = Origin.TYPED
         if self._credential is not None:
             message += " The fields still hold it for this session."
+            self._kept[profile] = self._field_values()  # and keep it after a switch
         self.profiles.update(profile, host="")
         self._update_buttons()
         self._set_keychain_text(message)
@@ -847,6 +1006,13 @@ class CredentialsPanel(QGroupBox):
             result = self._get_store().save(profile, renewed.to_storage())
             persisted = result.persisted
             message = result.message
+            if profile == self._profile:
+                self._held = renewed
+        kept = self._kept.get(profile) if profile is not None else None
+        if kept is not None and self._credential_of(kept) == old:
+            from .keep_changes import FieldValues
+
+            self._kept[profile] = FieldValues.of(renewed)  # the old refresh token is void
         if profile == self._profile and self._credential == old:
             origin = self._origin
             self._fill_credential(renewed, origin)
@@ -874,9 +1040,15 @@ class CredentialsPanel(QGroupBox):
             return "There is no credential to move."
         moved = credential.with_origin(new_origin)
         was_saved = self._saved is not None and self._saved == credential
+        was_kept = self._kept.get(self._profile)
+        if was_kept is not None and was_kept == self._field_values():
+            from .keep_changes import FieldValues
+
+            self._kept[self._profile] = FieldValues.of(moved)
         self._fill_credential(moved, self._origin)
         if was_saved and self._profile is not None:
             outcome = self._get_store().save(self._profile, moved.to_storage())
+            self._held = moved
             if outcome.persisted:
                 self._saved = moved
                 self._origin = Origin.SAVED

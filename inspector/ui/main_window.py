@@ -568,7 +568,8 @@ class MainWindow(QMainWindow):
         self._last_source = self._last_report = self._last_error = None
         name = self.credentials_panel.current_profile
         shown = "the demo portal" if name is None else f"the profile “{sanitize(name)}”"
-        self._show_status(f"Switched to {shown}.")
+        note = self.credentials_panel.leave_note
+        self._show_status(f"Switched to {shown}." + (f" {note}" if note else ""))
         self._update_title()
 
     # --- fetch outcomes ----------------------------------------------------------------

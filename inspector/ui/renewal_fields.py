@@ -81,6 +81,15 @@ class RenewalFields(QWidget):
             "oauth_server": self.oauth_server_edit.text(),
         }
 
+    def set_values(self, values: dict[str, str]) -> None:
+        """Put back texts as ``values()`` returned them (kept for this session)."""
+        self.client_id_edit.setText(values.get("client_id", ""))
+        self.client_secret_field.set_text(values.get("client_secret", ""))
+        self.refresh_token_field.set_text(values.get("refresh_token", ""))
+        self.oauth_server_edit.setText(values.get("oauth_server", ""))
+        self.client_secret_field.hide_text()
+        self.refresh_token_field.hide_text()
+
     def fill(self, credential: OAuthCredential | None) -> None:
         from ..core.credentials import DEFAULT_OAUTH_SERVER
 
