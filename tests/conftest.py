@@ -7,6 +7,7 @@ keychain files the app might write land in a folder the test can inspect (leak s
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -33,3 +34,20 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+_REAL_GETADDRINFO = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Tests talk to 127.0.0.0/8 only: any other name fails as unresolvable, offline, so no
+    test can reach (or even ask a resolver about) a host outside this machine."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name in ("localhost", "::1") or name.startswith("127."):
+        return _REAL_GETADDRINFO(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+@pytest.fixture(autouse=True)
+def _no_traffic_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only_getaddrinfo)
