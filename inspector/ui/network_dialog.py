@@ -6,9 +6,15 @@ operating system's trust store. There is deliberately no way to turn verificatio
 What is wrong with a value is explained under its field (``core.network``), and OK stays
 disabled until both are usable. A proxy password is never shown: the field shows it as a
 placeholder, and leaving that text unchanged keeps the saved password.
+
+``edit_profile_network`` opens it for the credentials panel's current profile and, on OK,
+keeps what was entered for that profile (``CredentialsPanel.set_network``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -22,9 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import InputError
+from ..core.errors import InputError, InspectorError
+from ..core.masking import sanitize
 from ..core.network import BadCAFile, build_ssl_context, check_proxy, describe_trust
 from .widgets import plain_label
+
+if TYPE_CHECKING:
+    from .credentials_panel import CredentialsPanel
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -153,3 +163,32 @@ class NetworkDialog(QDialog):
         )
         if path:
             self.ca_edit.setText(path)
+
+
+def edit_profile_network(
+    panel: CredentialsPanel, parent: QWidget, on_done: Callable[[str, bool], None]
+) -> NetworkDialog:
+    """Open the network settings of *panel*'s current profile (not modal).
+
+    On OK they are kept for that profile; ``on_done(sentence, applied)`` then says what
+    happened (``applied`` is False when the proxy could not be used).
+    """
+    profile = panel.profile()
+    dialog = NetworkDialog(
+        sanitize(profile.name or "demo portal"), profile.proxy, profile.ca_file, parent
+    )
+    dialog.accepted.connect(lambda: on_done(*_apply(panel, dialog)))
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
+
+
+def _apply(panel: CredentialsPanel, dialog: NetworkDialog) -> tuple[str, bool]:
+    if dialog.proxy_unchanged:
+        proxy = panel.network_settings().proxy  # with the saved password
+    else:
+        try:
+            proxy = check_proxy(dialog.proxy_text)
+        except InspectorError as exc:
+            return str(exc), False
+    return panel.set_network(proxy, dialog.ca_file or None), True

@@ -9,12 +9,16 @@ text, shown as plain text (the default delegate draws ``DisplayRole`` as plain t
 The search field filters on every word (id, title, type, code, description, connector:
 ``SourceSummary.matches``). Enter or a double-click on a row, or the Fetch button,
 chooses it; Enter in the search field chooses the selected (or only) row.
+
+``SourceListLoader`` is the window's side of it: it opens the dialog, loads the list once
+per credential through the window's request runner (``SourceRequests``: one request at a
+time, waits counted down), keeps it for the session, and hands a chosen ID to the window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableView,
@@ -38,11 +43,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.masking import sanitize
+from ..core.masking import safe_text, sanitize
 from .widgets import plain_label
 
 if TYPE_CHECKING:
+    from ..core.credentials import Credential
+    from ..core.errors import InspectorError
     from ..core.model import SourceSummary
+    from .credentials_panel import CredentialsPanel
+    from .fetch_worker import Job, Outcome
+    from .source_requests import SourceRequests
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -298,3 +308,130 @@ class SourcePickerDialog(QDialog):
         self._done = True
         self.chosen.emit(self.model.summary(row).id)
         self.accept()
+
+
+class PickerView(Protocol):
+    """What ``SourceListLoader`` needs from the window."""
+
+    @property
+    def credentials_panel(self) -> CredentialsPanel: ...
+    @property
+    def status_line(self) -> QLabel: ...
+
+    def portal_name(self, credential: Credential) -> str: ...
+
+    def fetch(self, source_id: int | str | None = None) -> None: ...
+
+
+class SourceListLoader(QObject):
+    """Opens the picker and feeds it the portal's list, loaded once per credential."""
+
+    listed = Signal()
+    """Loading the list has ended (listed, failed or cancelled)."""
+
+    def __init__(self, requests: SourceRequests, view: PickerView, dialog_parent: QWidget) -> None:
+        super().__init__(dialog_parent)
+        self._requests = requests
+        self._view = view
+        self._dialog_parent = dialog_parent
+        self.picker: SourcePickerDialog | None = None
+        """The open picker, if any."""
+        self._job: Job | None = None
+        self._cache: tuple[Credential, list[SourceSummary], str | None] | None = None
+        # Connected after SourceRequests' own handlers: a failed wait is stopped first.
+        requests.jobs.succeeded.connect(self._on_job_succeeded)
+        requests.jobs.failed.connect(self._on_job_failed)
+        requests.jobs.progressed.connect(self._on_job_progressed)
+        requests.countdown_ticked.connect(self._on_countdown)
+
+    def browse(self) -> SourcePickerDialog | None:
+        """Open the picker (or raise the open one); None without a usable credential."""
+        panel = self._view.credentials_panel
+        panel.start()
+        credential = panel.credential()
+        if credential is None:
+            self._show_status(f"No usable credential: {panel.problem}")
+            panel.first_field().setFocus()
+            return None
+        if self.picker is not None:
+            self.picker.raise_()
+            return self.picker
+        picker = SourcePickerDialog(self._view.portal_name(credential), self._dialog_parent)
+        picker.chosen.connect(self._on_chosen)
+        picker.reload_requested.connect(self.reload)
+        picker.finished.connect(self._on_picker_finished)
+        self.picker = picker
+        cached = self._cache
+        if cached is not None and cached[0] == credential:
+            picker.set_sources(cached[1], cached[2])
+        else:
+            self.reload()
+        picker.open()
+        return picker
+
+    def reload(self) -> None:
+        """Ask the portal for the list again (the open picker shows the progress)."""
+        credential = self._view.credentials_panel.credential()
+        if credential is None or self.picker is None:
+            return
+        self._cache = None
+        self.picker.set_loading()
+        self._job = self._requests.start_job("list", credential, None)
+
+    def forget(self) -> None:
+        """Another portal or network: the kept list no longer applies."""
+        self._cache = None
+
+    def cancel(self, message: str = "Cancelled loading the list of sources.") -> bool:
+        """Stop loading the list; False if it was not loading."""
+        if not self._requests.is_live(self._job):
+            return False
+        self._requests.jobs.cancel("list")
+        self._requests.stop_countdown(self._job)
+        self._show_status(message)
+        self.listed.emit()
+        return True
+
+    def _show_status(self, text: str) -> None:
+        self._view.status_line.setText(text)
+
+    def _on_job_progressed(self, job: Job, page: int, count: int) -> None:
+        if job is self._job and self.picker is not None:
+            self.picker.set_loading(page, count)
+            self._show_status(f"Listing sources: page {page}, {count} so far…")
+
+    def _on_countdown(self, job: Job, text: str) -> None:
+        if job.kind == "list" and self.picker is not None:
+            self.picker.set_waiting(text)
+
+    def _on_job_succeeded(self, job: Job, outcome: Outcome) -> None:
+        if job.kind != "list":
+            return
+        sources = list(outcome.result)
+        note: str | None = getattr(outcome.result, "stopped_early", None)
+        self._cache = (job.credential, sources, note)
+        self._requests.stop_countdown(job)
+        if self.picker is not None:
+            self.picker.set_sources(sources, note)
+        self._show_status(
+            f"The portal lists {len(sources)} source{'s' if len(sources) != 1 else ''}."
+        )
+        self.listed.emit()
+
+    def _on_job_failed(self, job: Job, error: InspectorError) -> None:
+        if job.kind != "list":
+            return
+        text = safe_text(str(error), (*self._requests.secrets, *job.credential.secrets()))
+        if self.picker is not None:
+            self.picker.set_error(text)
+        self._show_status(text)
+        self.listed.emit()
+
+    def _on_picker_finished(self) -> None:
+        self.cancel("Closed the source list before it was loaded.")
+        picker, self.picker = self.picker, None
+        if picker is not None:
+            picker.deleteLater()
+
+    def _on_chosen(self, source_id: object) -> None:
+        self._view.fetch(source_id if isinstance(source_id, int | str) else None)

@@ -8,8 +8,9 @@ of any index can therefore hold a raw setting value; the raw ``Source`` stays a 
 attribute, and only ``toggle_reveal`` copies one value out of it into one cell.
 
 ``SourceTreeView`` adds what a person does with the tree: reveal one value (context menu,
-Ctrl+R or Space), copy a value, copy the whole source as masked JSON. It never renders rich
-text: the default delegate draws ``DisplayRole`` as plain text.
+Ctrl+R or Space), copy a value, copy the whole source as masked JSON (the clipboard side of
+both is ``copy_export``'s). It never renders rich text: the default delegate draws
+``DisplayRole`` as plain text.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from ..core.masking import MASK, SecretSet, safe_text, sanitize
 
 if TYPE_CHECKING:
     from ..core.model import ConnectorReport, Setting, Source
+    from .copy_export import SecretClipboard
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -51,9 +53,9 @@ _DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
 _UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
 MIN_REDACTED_VALUE = 6  # as core.export does for copied JSON
 CLIPBOARD_CLEAR_SECONDS = 30
+"""A revealed value copied to the clipboard is cleared after this long, if still there."""
 EXPAND_SETTINGS_UP_TO = 200
 """Up to this many settings, each one's detail rows are shown expanded."""
-"""A revealed value copied to the clipboard is cleared after this long, if still there."""
 
 
 class ConnectorState:
@@ -584,11 +586,7 @@ class SourceTreeView(QTreeView):
             "The fetched source. Setting values are hidden; Ctrl+R reveals the selected one."
         )
         self._model = SourceTreeModel(self)
-        self._copied_secret: str | None = None
-        self.clipboard_clear_timer = QTimer(self)
-        self.clipboard_clear_timer.setSingleShot(True)
-        self.clipboard_clear_timer.setInterval(CLIPBOARD_CLEAR_SECONDS * 1000)
-        self.clipboard_clear_timer.timeout.connect(self.clear_copied_secret)
+        self._secret_clipboard: SecretClipboard | None = None  # made at the first copy
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -627,6 +625,19 @@ class SourceTreeView(QTreeView):
     @property
     def source_model(self) -> SourceTreeModel:
         return self._model
+
+    @property
+    def secret_clipboard(self) -> SecretClipboard:
+        """Where a revealed value is copied to (cleared after ``CLIPBOARD_CLEAR_SECONDS``)."""
+        if self._secret_clipboard is None:
+            from .copy_export import SecretClipboard
+
+            self._secret_clipboard = SecretClipboard(CLIPBOARD_CLEAR_SECONDS, self)
+        return self._secret_clipboard
+
+    @property
+    def clipboard_clear_timer(self) -> QTimer:
+        return self.secret_clipboard.timer
 
     # --- loading -----------------------------------------------------------------------
 
@@ -727,13 +738,11 @@ class SourceTreeView(QTreeView):
                     "Reveal it first (Ctrl+R) to copy the real value."
                 )
                 return
-            QGuiApplication.clipboard().setText(raw)
-            self._copied_secret = raw
-            self.clipboard_clear_timer.start()
-            seconds = self.clipboard_clear_timer.interval() // 1000
+            clipboard = self.secret_clipboard
+            clipboard.put(raw)
             self.message.emit(
                 f"Copied the real (unmasked) value of “{label}” to the clipboard; "
-                f"it will be cleared from there in {seconds} s."
+                f"it will be cleared from there in {clipboard.seconds} s."
             )
             return
         if self._model.is_hidden_cell(index):
@@ -745,25 +754,13 @@ class SourceTreeView(QTreeView):
 
     def clear_copied_secret(self) -> None:
         """Clear a copied revealed value from the clipboard, unless something replaced it."""
-        clipboard = QGuiApplication.clipboard()
-        if self._copied_secret is not None and clipboard.text() == self._copied_secret:
-            clipboard.clear()
-        self._copied_secret = None
-        self.clipboard_clear_timer.stop()
+        if self._secret_clipboard is not None:
+            self._secret_clipboard.clear()
 
     def copy_json(self) -> None:
-        from ..core.errors import InspectorError
+        from .copy_export import copy_json
 
-        try:
-            text = self._model.masked_json()
-        except InspectorError as exc:
-            self.message.emit(str(exc))
-            return
-        if not text:
-            self.message.emit("Nothing to copy yet: fetch a source first.")
-            return
-        QGuiApplication.clipboard().setText(text)
-        self.message.emit("Copied the source as JSON, with every setting value masked.")
+        self.message.emit(copy_json(self._model))
 
     # --- events ------------------------------------------------------------------------
 

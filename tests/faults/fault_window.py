@@ -62,7 +62,7 @@ def enter_credential(window: Any, kind: str, base: str, token: str = TOKEN) -> N
 def watch_failures(window: Any) -> list[Any]:
     """The errors the window is told about (the class the status line describes)."""
     failures: list[Any] = []
-    window._controller.failed.connect(lambda _job, error: failures.append(error))
+    window.requests.jobs.failed.connect(lambda _job, error: failures.append(error))
     return failures
 
 

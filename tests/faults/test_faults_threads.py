@@ -97,7 +97,7 @@ def test_fifty_rapid_fetch_cancel_cycles_then_the_last_request_wins(
         assert time.monotonic() - started < 12
         assert window.status_line.text().startswith("Source 7 “source 7”")
         assert set(shown) == {"source 7"}  # no cancelled answer was ever shown
-        qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=5000)
+        qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=5000)
         assert_usable(window)
         assert qt_warnings(qtlog) == []
 

@@ -204,9 +204,9 @@ def window_secrets(window: MainWindow) -> list[str]:
     credential = panel.credential()
     if credential is not None:
         secrets += credential.secrets()
-    last = window._last_request
+    last = window.last_request
     if last is not None:
-        secrets += last[0].secrets()
+        secrets += last.credential.secrets()
     secrets += proxy_secrets(panel.network_settings().proxy)
     model = window.source_tree.source_model
     if model.source is not None:

@@ -69,8 +69,12 @@ def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> 
             "inspector.core.client",
             # Made or opened on first use, not for the first paint:
             "inspector.ui.fetch_worker",
+            "inspector.ui.source_requests",
             "inspector.ui.source_picker",
             "inspector.ui.network_dialog",
+            "inspector.ui.copy_export",
+            "inspector.ui.keep_changes",
+            "inspector.ui.about",
         )
         print("LOADED", sorted(m for m in heavy if m in sys.modules))
         """

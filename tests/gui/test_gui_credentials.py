@@ -135,7 +135,7 @@ def test_recent_ids_persist_without_secrets(
     window.close()
 
     again = make_window(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
-    combo = again.findChild(QComboBox)
+    combo = again.findChild(QComboBox, "sourceIdCombo")
     assert combo is not None
     assert [combo.itemText(i) for i in range(combo.count())] == ["6", "7"]
     assert again.source_id_edit.text() == ""

@@ -163,7 +163,7 @@ def test_cancel_discards_the_result(qtbot: Any, make_window: Any, slow_portal: A
     assert window.status_line.text() == "Cancelled the fetch of source 6."
     assert not window.is_fetching
     # The portal answers later; the answer is dropped.
-    qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
     qtbot.wait(50)
     assert tree_of(window).model().source is None
     assert window.status_line.text() == "Cancelled the fetch of source 6."
@@ -180,7 +180,7 @@ def test_escape_cancels(qtbot: Any, make_window: Any, slow_portal: Any) -> None:
         assert window.is_fetching
         qtbot.keyClick(edit, "\x1b")
     assert window.status_line.text() == "Cancelled the fetch of source 7."
-    qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
 
 
 def test_newer_fetch_wins_over_an_older_slower_one(
@@ -193,7 +193,7 @@ def test_newer_fetch_wins_over_an_older_slower_one(
     qtbot.wait(100)
     with qtbot.waitSignal(window.fetch_done, timeout=10_000):
         window.fetch(6)  # ... but this one was asked last
-    qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
     qtbot.wait(50)
     source = tree_of(window).model().source
     assert source is not None and source.connection.title == "Rest source SQL"
@@ -214,7 +214,7 @@ def test_closing_mid_request_exits_cleanly(qtbot: Any, qtlog: Any, settings: Any
         window.fetch(6)
         qtbot.waitUntil(lambda: window.is_fetching)
         window.close()
-        assert window._controller.running_threads == 0
+        assert window.requests.jobs.running_threads == 0
         assert fetch_worker.orphan_count() == 0
     assert not [r for r in qtlog.records if "QThread" in r.message]
 
@@ -234,7 +234,7 @@ def test_closing_while_the_portal_hangs_ends_the_request_at_once(
         started = time.monotonic()
         window.close()  # the cancel shuts the connection down; the thread ends
         assert time.monotonic() - started < 2.5
-        assert window._controller.running_threads == 0
+        assert window.requests.jobs.running_threads == 0
         assert fetch_worker.orphan_count() == 0
     assert not [r for r in qtlog.records if "QThread" in r.message]
 

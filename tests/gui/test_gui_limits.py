@@ -12,7 +12,7 @@ from servers import ScriptedServer, json_reply
 
 from inspector.core.client import RequestOptions, WaitNotice
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
-from inspector.ui.main_window import wait_text
+from inspector.ui.source_requests import wait_text
 
 LIMITED = json_reply(
     {"error": "QUERY_LIMIT_EXCEEDED", "error_description": "Too many requests"}, status=503
@@ -53,7 +53,7 @@ def test_the_rate_limit_countdown_ticks_and_escape_cancels_the_retry(
             qtbot.keyClick(window.source_id_edit, "\x1b")
         assert window.status_line.text() == "Cancelled the fetch of source 6."
         assert not window.countdown_timer.isActive()
-        qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=5000)
+        qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=5000)
         qtbot.wait(1200)  # the retry would have been sent by now
         assert len(server.requests) == 1
         assert window.status_line.text() == "Cancelled the fetch of source 6."

@@ -53,7 +53,7 @@ def test_the_list_is_read_in_three_pages_searched_and_a_choice_fetched(
     progress: list[str] = []
     window.status_line.setText("")
     timer_texts = window.status_line
-    window._controller.progressed.connect(
+    window.requests.jobs.progressed.connect(
         lambda job, page, count: progress.append(f"{page}:{count}")
     )
     picker = open_picker(qtbot, window)
@@ -97,7 +97,7 @@ def test_the_list_is_read_in_three_pages_searched_and_a_choice_fetched(
     # Enter in the search field fetches the one left; the picker closes.
     with qtbot.waitSignal(window.fetch_done, timeout=10_000):
         qtbot.keyClick(search, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window._picker is None)  # closed (and deleted)
+    qtbot.waitUntil(lambda: window.source_picker is None)  # closed (and deleted)
     assert window.status_line.text().startswith("Source 1111 “Warehouse copy 111”")
     assert window.source_id_edit.text() == "1111"
     assert leak_walk(window, secrets) == []
@@ -110,7 +110,7 @@ def test_ctrl_l_opens_the_picker_and_the_list_is_kept_for_the_session(
     window.source_id_edit.setFocus()
     with qtbot.waitSignal(window.sources_listed, timeout=10_000):
         qtbot.keyClick(window.source_id_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
-    picker = window._picker
+    picker = window.source_picker
     assert picker is not None and picker.model.rowCount() == 5
     # Double-click (or Enter) on a row fetches it.
     table = picker.table
@@ -121,7 +121,7 @@ def test_ctrl_l_opens_the_picker_and_the_list_is_kept_for_the_session(
         table.setCurrentIndex(picker.filter.index(row, 1))
         table.activated.emit(picker.filter.index(row, 1))
     assert window.status_line.text().startswith("Source 7 “Sales warehouse (PostgreSQL)”")
-    qtbot.waitUntil(lambda: window._picker is None)
+    qtbot.waitUntil(lambda: window.source_picker is None)
 
     listed = len([r for r in portal.requests if r.api_method == LIST.lower()])
     again = window.browse_sources()
@@ -142,7 +142,7 @@ def test_closing_the_picker_cancels_loading(qtbot: Any, make_window: Any) -> Non
         with qtbot.waitSignal(window.sources_listed, timeout=2000):
             qtbot.keyClick(picker.search_edit, Qt.Key.Key_Escape)
         assert window.status_line.text() == "Closed the source list before it was loaded."
-        qtbot.waitUntil(lambda: window._controller.running_threads == 0, timeout=5000)
+        qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=5000)
 
 
 def test_a_list_error_is_shown_in_the_picker(qtbot: Any, make_window: Any) -> None:

@@ -1,0 +1,31 @@
+"""Help ▸ About: the version, and where secrets and settings live.
+
+Imported when the box is first opened, not at start-up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from .. import APP_DISPLAY_NAME, __version__
+
+
+def about_box(parent: QWidget, *, backend_name: str, settings_file: str) -> QMessageBox:
+    """The About box, not yet shown. *backend_name*: the keychain in use ("" if unknown)."""
+    backend = backend_name or "the system keychain"
+    box = QMessageBox(parent)
+    box.setWindowTitle(f"About {APP_DISPLAY_NAME}")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"{APP_DISPLAY_NAME} {__version__}")
+    box.setInformativeText(
+        "Shows what a Bitrix24 BI Builder data source holds, with every setting value "
+        "masked until you reveal it.\n\n"
+        f"Secrets (webhook URLs, access and refresh tokens, client secrets, proxy "
+        f"passwords) are kept in {backend}, service “b24-inspector”, one entry per "
+        "profile. Profile names, portal hosts, proxies without passwords, CA file paths "
+        f"and recent source IDs are kept in {settings_file}. Setting values "
+        "are never stored."
+    )
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    return box
