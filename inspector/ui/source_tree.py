@@ -592,6 +592,9 @@ class SourceTreeView(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.setUniformRowHeights(True)
+        # Fit columns to the rows in view, not to thousands of rows: with 10,000 settings,
+        # measuring 1,000 rows per column through Python data() froze the window ~0.8 s.
+        self.header().setResizeContentsPrecision(0)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
