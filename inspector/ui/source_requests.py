@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
 from ..core.masking import safe_text
 from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, JobKind, Outcome
-from .source_tree import MIN_REDACTED_VALUE, ConnectorState
+from .source_tree import MIN_REDACTED_VALUE, ConnectorState, format_seconds
 
 if TYPE_CHECKING:
     from ..core.client import RequestOptions, WaitNotice
@@ -87,7 +87,7 @@ def limits_text(source: Source) -> str | None:
         return None
     parts = []
     if info.operating is not None:
-        parts.append(f"{float(info.operating):.3g} s used")
+        parts.append(f"{format_seconds(info.operating)} used")
     if info.operating_reset_at is not None:
         from datetime import datetime
 

@@ -15,6 +15,7 @@ both is ``copy_export``'s). It never renders rich text: the default delegate dra
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ COLUMNS = ("Field", "Value", "Type")
 NONE_TEXT = "—"
 _DATE_KEYS = frozenset({"dateCreate", "dateUpdate"})
 _UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
+_SECONDS_KEYS = frozenset({"duration", "processing", "operating"})  # of the time block
 MIN_REDACTED_VALUE = 6  # as core.export does for copied JSON
 CLIPBOARD_CLEAR_SECONDS = 30
 """A revealed value copied to the clipboard is cleared after this long, if still there."""
@@ -127,6 +129,30 @@ class _Node:
             yield from child.walk()
 
 
+def format_seconds(value: float) -> str:
+    """A duration in seconds, as plain digits: three significant ones, never an exponent.
+
+    ``9.94000018104911e-05`` reads "0.0000994 s", ``0.006555080413818359`` "0.00656 s",
+    ``12.5`` "12.5 s", ``1234.56`` "1235 s". One unit for every duration, so that values
+    can be compared down a column. The exact number stays in Copy as JSON.
+    """
+    if not math.isfinite(value):
+        return repr(value)
+    magnitude = abs(value)
+    sign = "-" if value < 0 else ""
+    if magnitude == 0:
+        return "0 s"
+    if magnitude < 1e-6:
+        return "< 0.000001 s"  # below what the portal measures
+    if magnitude >= 1e15:
+        return f"{value:.3g} s"  # nonsense from a portal: kept short
+    integer_digits = math.floor(math.log10(magnitude)) + 1
+    text = f"{magnitude:.{max(0, 3 - integer_digits)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{sign}{text} s"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -142,12 +168,14 @@ class _Builder:
     def text(self, value: str, max_len: int = 2000) -> str:
         return safe_text(value, self._secrets, max_len=max_len)
 
-    def scalar(self, key: str, value: Any) -> tuple[str, str]:
-        """(value text, type text) of a non-secret value."""
+    def scalar(self, key: str, value: Any, *, seconds: bool = False) -> tuple[str, str]:
+        """(value text, type text) of a non-secret value; *seconds*: it is a duration."""
         if value is None:
             return NONE_TEXT, "null"
         if isinstance(value, bool):
             return ("yes" if value else "no"), "boolean"
+        if seconds and isinstance(value, int | float):
+            return format_seconds(value), "integer" if isinstance(value, int) else "number"
         if isinstance(value, int):
             text = str(value)
             if key in _UNIX_TIME_KEYS:
@@ -166,8 +194,8 @@ class _Builder:
         kind = "array" if isinstance(value, list) else "object"
         return self.text(json.dumps(value, ensure_ascii=False, default=str)), kind
 
-    def field_row(self, key: str, label: str, value: Any) -> _Node:
-        text, kind = self.scalar(key, value)
+    def field_row(self, key: str, label: str, value: Any, *, seconds: bool = False) -> _Node:
+        text, kind = self.scalar(key, value, seconds=seconds)
         return _Node(self.text(label, 200), text, kind)
 
     def build(self, source: Source, connector: ConnectorState) -> _Node:
@@ -201,7 +229,7 @@ class _Builder:
         if source.time is not None:
             time_node = root.add(_Node("Time", "", "object", section=True))
             for key, label, value in source.time.present_fields():
-                time_node.add(self.field_row(key, label, value))
+                time_node.add(self.field_row(key, label, value, seconds=key in _SECONDS_KEYS))
             for key, value in source.time.extra.items():
                 time_node.add(self.field_row(key, key, value))
             time_node.value = _plural(len(time_node.children), "field")

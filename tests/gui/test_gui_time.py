@@ -1,0 +1,92 @@
+"""The tree's Time section reads as plain numbers: durations in seconds with three significant
+digits and never an exponent, Unix times with their UTC form beside them; the exact values
+stay in Copy as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from gui_helpers import fetch_and_wait, leak_walk, tree_of
+from PySide6.QtGui import QGuiApplication
+from servers import ScriptedServer, json_reply
+
+from inspector.demo.portal import DEMO_SOURCES
+from inspector.ui.source_tree import format_seconds
+
+CODE = "t1me-c0de-77"
+TIME = {
+    "start": 1742929480.5,
+    "finish": 1742929480.5071,
+    "duration": 9.94000018104911e-05,
+    "processing": 0.006555080413818359,
+    "date_start": "2025-03-25T22:04:40+03:00",
+    "date_finish": "2025-03-25T22:04:40+03:00",
+    "operating": 12,
+    "operating_reset_at": 1742930080,
+    "queue_wait": 0.000123,  # unknown to the inspector: shown as sent, no unit guessed
+}
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (9.94000018104911e-05, "0.0000994 s"),
+        (0.006555080413818359, "0.00656 s"),
+        (0.08146095275878906, "0.0815 s"),
+        (0.1 + 0.2, "0.3 s"),
+        (0.001, "0.001 s"),
+        (1.0, "1 s"),
+        (12.5, "12.5 s"),
+        (12, "12 s"),
+        (1234.56, "1235 s"),
+        (0, "0 s"),
+        (-0.25, "-0.25 s"),
+        (4e-7, "< 0.000001 s"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_durations_are_plain_seconds(seconds: float, shown: str) -> None:
+    assert format_seconds(seconds) == shown
+
+
+def rows_under(model: Any, title: str) -> dict[str, tuple[str, str]]:
+    section = next(
+        model.index(r, 0) for r in range(model.rowCount()) if model.index(r, 0).data() == title
+    )
+    return {
+        model.index(r, 0, section).data(): (
+            model.index(r, 1, section).data(),
+            model.index(r, 2, section).data(),
+        )
+        for r in range(model.rowCount(section))
+    }
+
+
+def test_the_time_section_reads_as_plain_numbers(qtbot: Any, make_window: Any) -> None:
+    answer = json_reply({"result": {"item": DEMO_SOURCES[6]}, "time": TIME})
+    with ScriptedServer(answer) as server:
+        window = make_window()
+        window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/{CODE}/")
+        fetch_and_wait(qtbot, window, 6)
+    model = tree_of(window).model()
+    rows = rows_under(model, "Time")
+    assert rows["Duration (s)"] == ("0.0000994 s", "number")
+    assert rows["Processing (s)"] == ("0.00656 s", "number")
+    assert rows["Operating (s used of this method's limit)"] == ("12 s", "integer")
+    assert rows["Start (Unix time)"] == ("1742929480.5 (2025-03-25 19:04:40 UTC)", "number")
+    assert rows["Operating limit resets at (Unix time)"] == (
+        "1742930080 (2025-03-25 19:14:40 UTC)",
+        "integer",
+    )
+    assert rows["queue_wait"] == ("0.000123", "number")
+    assert not [value for value, _kind in rows.values() if "e-" in value or "e+" in value]
+    assert window.limits_label.text().startswith("Operating limit: 12 s used, resets at ")
+
+    # Copy as JSON keeps the exact numbers the portal sent.
+    tree_of(window).copy_json_action.trigger()
+    copied = json.loads(QGuiApplication.clipboard().text())
+    assert copied["time"]["duration"] == 9.94000018104911e-05
+    assert copied["time"]["processing"] == 0.006555080413818359
+    assert leak_walk(window, [CODE]) == []
