@@ -261,8 +261,11 @@ class FetchController(QObject):
         worker.progressed.connect(self._on_worker_progressed)
         worker.renewed.connect(self._on_worker_renewed)
         thread.finished.connect(worker.deleteLater)
-        # A bound slot: Qt drops the connection if this controller is gone first.
-        thread.finished.connect(self._on_thread_finished)
+        # A bound slot: Qt drops the connection if this controller is gone first. It is told
+        # the job number rather than asking sender(): PySide's sender() waits for a Qt lock
+        # while holding the GIL, and the finishing thread can hold that lock while it waits
+        # for the GIL (deleting the worker's Python wrapper): a deadlock, seen in the tests.
+        worker.finished.connect(self._on_worker_finished)
         self._running[job.number] = _Running(job, thread, worker)
         thread.start()
 
@@ -330,15 +333,13 @@ class FetchController(QObject):
                 waiting.credential = credential
         self.renewed.emit(job, credential)
 
-    @Slot()
-    def _on_thread_finished(self) -> None:
-        thread = self.sender()
-        for key, running in list(self._running.items()):
-            if running.thread is thread:
-                del self._running[key]
-                # ``finished`` is emitted just before the thread really ends; ~QThread
-                # waits for that itself, but an explicit bounded wait keeps it obvious.
-                running.thread.wait(1000)
+    @Slot(int)
+    def _on_worker_finished(self, number: int) -> None:
+        running = self._running.pop(number, None)
+        # The worker has returned; its thread ends right after. Wait for that (bounded;
+        # wait() lets go of the GIL) so the next request starts on a clean slate.
+        if running is not None and not running.thread.wait(1000):
+            _adopt_orphan(running.thread, running.worker)
         self._launch_next()
 
 
