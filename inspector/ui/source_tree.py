@@ -678,6 +678,8 @@ class SourceTreeView(QTreeView):
     def show_connector(self, connector: ConnectorState) -> None:
         """Add what was found about the connector (in place: selection and scroll stay)."""
         self._model.set_connector(connector)
+        # The settings were relabelled with the connector's names (longer than the codes).
+        self._fit_columns()
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         # The connector's rows, added after the source was shown: expanded like the rest.
@@ -696,6 +698,10 @@ class SourceTreeView(QTreeView):
             self.resizeColumnToContents(column)
             if self.columnWidth(column) > widest:
                 self.setColumnWidth(column, widest)
+        # What is left of the width goes to the values, rather than to an empty margin.
+        spare = self.viewport().width() - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
+        if spare > 0:
+            self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)
 
     def _on_model_reset(self) -> None:
         self._expand()

@@ -71,6 +71,10 @@ def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
     assert [model.index(r, 1, settings).data() for r in range(5)] == [MASK] * 5
     assert not window.connector_banner.isVisible()  # https endpoints: nothing to warn about
     assert tree_of(window).isExpanded(missing)  # the rows added later are expanded too
+    # The longer labels in view are not cut off, and the columns fill the width.
+    view = tree_of(window)
+    assert view.columnWidth(0) >= view.sizeHintForColumn(0)
+    assert sum(view.columnWidth(c) for c in range(3)) >= view.viewport().width()
     assert leak_walk(window, [*values(7), webhook_code(portal.webhook_url)]) == []
 
     # A value revealed before the lookup ended stays revealed; copied JSON stays masked and
