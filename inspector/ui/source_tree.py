@@ -698,8 +698,12 @@ class SourceTreeView(QTreeView):
             self.resizeColumnToContents(column)
             if self.columnWidth(column) > widest:
                 self.setColumnWidth(column, widest)
-        # What is left of the width goes to the values, rather than to an empty margin.
-        spare = self.viewport().width() - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
+        # What is left of the width goes to the values, rather than to an empty margin;
+        # room is kept for a vertical scroll bar that the rows just added may bring.
+        available = self.viewport().width()
+        if not self.verticalScrollBar().isVisible():
+            available -= self.verticalScrollBar().sizeHint().width()
+        spare = available - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
         if spare > 0:
             self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)
 
