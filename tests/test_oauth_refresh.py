@@ -17,8 +17,7 @@ from typing import Any
 import keyring
 import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
+from memory_keyring import MemoryKeyring
 from servers import ScriptedServer, json_reply, redirect, text_reply
 
 from inspector.__main__ import build_parser
@@ -46,30 +45,6 @@ from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)
 GET = "biconnector.source.get"
 SECRET_LIKE = "client-s3cret-unknown-to-the-portal"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps entries in a dict (never chosen automatically)."""
-
-    name = "Memory keychain"
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test-only backend")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("No such password!")
 
 
 @pytest.fixture(autouse=True)

@@ -12,40 +12,14 @@ from pathlib import Path
 
 import keyring
 import pytest
-from jaraco.classes.properties import classproperty
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from memory_keyring import MemoryKeyring
 
 from inspector import __version__
 from inspector import resources as res
 from inspector.selfcheck import SELF_CHECK_SERVICE, run_self_check
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps everything in a dict, and remembers every value."""
-
-    @classproperty
-    def priority(cls) -> float:
-        # Never chosen by keyring's own detection: only where a test sets it.
-        raise RuntimeError("test-only backend")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-        self.seen: list[str] = []
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.seen.append(password)
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture
@@ -101,7 +75,7 @@ def test_keychain_test_item_is_neither_kept_nor_printed(
 ) -> None:
     status, report = run()
     assert status == 0
-    assert keychain.items == {}
+    assert keychain.entries == {}
     assert keychain.seen, "the round trip wrote nothing"
     for value in keychain.seen:
         assert value not in report

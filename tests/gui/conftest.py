@@ -13,9 +13,10 @@ from typing import Any
 
 import keyring
 import pytest
-from gui_helpers import MemoryKeyring, leak_walk, window_secrets
+from gui_helpers import leak_walk, window_secrets
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings
 
 from inspector.core.keychain import CredentialStore

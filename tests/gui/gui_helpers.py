@@ -6,9 +6,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
@@ -22,41 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.keychain import SERVICE
 from inspector.ui import MainWindow
 from inspector.ui.widgets import SecretLineEdit
 
 ALL_ROLES = range(int(Qt.ItemDataRole.UserRole) + 51)
 # Qt's own roles are all below 64; 64..255 are unused, custom ones start at UserRole.
 LEAK_ROLES = (*range(64), *range(int(Qt.ItemDataRole.UserRole), int(Qt.ItemDataRole.UserRole) + 51))
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps entries in a dict."""
-
-    name = "Memory keychain"
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        # keyring's own detection must never pick this test backend.
-        raise RuntimeError("test-only backend")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
-
-    def saved(self, profile: str = "default") -> str | None:
-        return self.entries.get((SERVICE, profile))
 
 
 def webhook_code(url: str) -> str:

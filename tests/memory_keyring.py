@@ -1,0 +1,40 @@
+"""One in-memory keyring backend for the tests: a real ``KeyringBackend``, not a mock.
+
+``entries`` holds what is stored, ``seen`` every value ever written (leak checks look at
+it); keyring's own detection can never pick it (its ``priority`` raises).
+"""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
+from keyring.errors import PasswordDeleteError
+
+from inspector.core.keychain import SERVICE
+
+
+class MemoryKeyring(KeyringBackend):
+    name = "Memory keychain"
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("test-only backend")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+        self.seen: list[str] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.seen.append(password)
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+    def saved(self, profile: str = "default") -> str | None:
+        return self.entries.get((SERVICE, profile))
