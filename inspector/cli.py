@@ -26,10 +26,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from .core.client import CredentialRenewed, RequestOptions, WaitCallback, WaitNotice
+    from .core.client import CredentialRenewed, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
     from .core.errors import InspectorError
     from .core.model import ConnectorReport, Source, SourceSummary
+    from .core.options import RequestOptions
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 TOKEN_ENV = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
@@ -161,9 +162,9 @@ def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str 
 
 
 def _options(args: argparse.Namespace) -> RequestOptions:
-    from .core.client import RequestOptions
     from .core.errors import InputError
     from .core.network import check_proxy
+    from .core.options import RequestOptions
 
     if not args.timeout or args.timeout <= 0:
         raise InputError("--timeout must be a positive number of seconds.")
@@ -237,7 +238,8 @@ def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from .core.client import BitrixClient
-    from .core.errors import Cancelled, InspectorError, parse_source_id
+    from .core.errors import Cancelled, InspectorError
+    from .core.inputs import parse_source_id
     from .core.model import compare
 
     out = out or sys.stdout

@@ -36,7 +36,8 @@ def run_window(
 ) -> int:
     source_id = None
     if fetch is not None:  # the error tree is not needed to open a plain window
-        from .core.errors import InputError, parse_source_id
+        from .core.errors import InputError
+        from .core.inputs import parse_source_id
 
         try:
             source_id = parse_source_id(fetch)

@@ -36,7 +36,7 @@ from servers import (
 )
 
 from inspector import APP_NAME, __version__
-from inspector.core.client import RequestOptions, fetch_source
+from inspector.core.client import fetch_source
 from inspector.core.credentials import Credential, make_oauth_credential, parse_webhook_url
 from inspector.core.errors import (
     BadResponse,
@@ -52,6 +52,7 @@ from inspector.core.errors import (
 )
 from inspector.core.masking import RedactingFilter, install_log_redaction
 from inspector.core.model import Source
+from inspector.core.options import RequestOptions
 
 CODE = "k7q2x9m4p1w8z5n3"
 TOKEN = "a3f9c1e7b2d84f6a9c0e5b7d1f3a8c2e00000071000002a1b2c3d4e5f6a7b8c9d0"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from servers import ScriptedServer, json_reply
 
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import parse_webhook_url
 from inspector.core.errors import PortalError
 from inspector.core.model import (
@@ -21,6 +21,7 @@ from inspector.core.model import (
     parse_connector,
     parse_source,
 )
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

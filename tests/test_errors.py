@@ -23,10 +23,9 @@ from inspector.core.errors import (
     Redirected,
     RequestTimeout,
     TLSFailure,
-    explain_status,
-    parse_source_id,
-    portal_error,
 )
+from inspector.core.explanations import explain_status, portal_error
+from inspector.core.inputs import parse_source_id
 
 CODE = "k7q2x9m4p1w8z5n3"
 TOKEN = "a3f9c1e7b2d84f6a9c0e5b7d1f3a8c2e00000071000002a1b2c3d4e5f6a7b8c9d0"

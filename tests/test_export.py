@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from inspector import __version__
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import (
     Credential,
     OAuthCredential,
@@ -36,6 +36,7 @@ from inspector.core.export import (
 )
 from inspector.core.masking import MASK
 from inspector.core.model import Source, compare
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 GET = "biconnector.source.get"

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from servers import Reply, ScriptedServer, json_reply
 
-from inspector.core.client import BitrixClient, RequestOptions, WaitNotice
+from inspector.core.client import BitrixClient, WaitNotice
 from inspector.core.credentials import parse_webhook_url
 from inspector.core.errors import Cancelled, PortalError
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES
 
 METHOD = "biconnector.source.get"

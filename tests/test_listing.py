@@ -14,10 +14,11 @@ import pytest
 from servers import RecordedRequest, Reply, ScriptedServer, json_reply
 
 from inspector.core import client as client_module
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import OAuthCredential, make_oauth_credential, parse_webhook_url
 from inspector.core.errors import BadResponse, PortalError
 from inspector.core.model import LIST_SELECT, SourceSummary, parse_source_list_page
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

@@ -21,18 +21,24 @@ from urllib.parse import urlsplit
 import pytest
 from servers import ScriptedServer, TestCA, closed_port, json_reply
 
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import make_oauth_credential, parse_webhook_url
-from inspector.core.errors import ConnectionRefused, InputError, NetworkError, TLSFailure
-from inspector.core.network import (
+from inspector.core.errors import (
     BadCAFile,
     BadProxy,
+    ConnectionRefused,
+    InputError,
+    NetworkError,
+    TLSFailure,
+)
+from inspector.core.network import (
     build_ssl_context,
     check_proxy,
     describe_trust,
     display_proxy,
     proxy_secrets,
 )
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

@@ -22,7 +22,7 @@ from servers import ScriptedServer, json_reply, redirect, text_reply
 
 from inspector.__main__ import build_parser
 from inspector.cli import run_get
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import (
     DEFAULT_OAUTH_SERVER,
     OAuthCredential,
@@ -40,6 +40,7 @@ from inspector.core.errors import (
 )
 from inspector.core.keychain import CredentialStore
 from inspector.core.masking import install_log_redaction
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

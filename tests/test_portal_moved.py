@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from servers import ScriptedServer, TestCA, json_reply, redirect
 
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import (
     OAuthCredential,
     WebhookCredential,
@@ -17,6 +17,7 @@ from inspector.core.credentials import (
     parse_webhook_url,
 )
 from inspector.core.errors import Redirected
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

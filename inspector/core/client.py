@@ -67,11 +67,8 @@ from .errors import (
     Redirected,
     RequestTimeout,
     TLSFailure,
-    explain_status,
-    oauth_error,
-    operation_limited,
-    portal_error,
 )
+from .explanations import explain_status, oauth_error, operation_limited, portal_error
 from .masking import safe_text
 from .model import (
     LIST_SELECT,
@@ -83,6 +80,7 @@ from .model import (
     parse_source_list_page,
 )
 from .network import build_ssl_context, check_proxy, display_proxy, proxy_secrets
+from .options import RequestOptions
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +88,6 @@ USER_AGENT = f"{APP_NAME}/{__version__} httpx/{httpx.__version__}"
 SOURCE_GET = "biconnector.source.get"
 SOURCE_LIST = "biconnector.source.list"
 CONNECTOR_GET = "biconnector.connector.get"
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 RETRYABLE_CODES = frozenset({"QUERY_LIMIT_EXCEEDED"})
 LIST_PAGE_SIZE = 50  # biconnector *.list pages are fixed at 50 (spec §2)
 MAX_LIST_PAGES = 200  # 10,000 sources: far beyond any real portal; a guard against loops
@@ -98,33 +95,6 @@ _DEFAULT_OPERATION_WAIT = 60.0  # one bucket of the 10-minute operating window (
 # Only what _BodyDecoder inflates itself; httpx would also offer br/zstd if installed.
 ACCEPT_ENCODING = "gzip, deflate"
 _WATCH_INTERVAL = 0.05  # how often a request's watchdog looks at the clock and cancel
-
-
-@dataclass(frozen=True)
-class RequestOptions:
-    """How patient and how trusting a request is; the same for every request, refresh too.
-
-    * ``verify``: ``True`` (the default) verifies against the OS trust store plus
-      ``extra_ca_file`` (see ``network.build_ssl_context``); an ``ssl.SSLContext`` is used
-      as given (tests); a string is a CA bundle file that replaces the trust store.
-      ``False`` is refused: verification cannot be turned off.
-    * ``proxy``: ``None`` uses the environment's proxy variables; a URL is used for every
-      request (see ``network.check_proxy``).
-    * ``extra_ca_file``: a PEM file of a private CA, added to the trust (``verify=True``).
-    * ``operation_limit_wait``: on HTTP 429 ``OPERATION_TIME_LIMIT``, wait for the method
-      to be released and retry once, if that takes at most this many seconds; ``0`` (the
-      default, for scripts) raises at once.
-    """
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    max_bytes: int = DEFAULT_MAX_BYTES  # counts decompressed bytes: a gzip bomb stops here
-    retries: int = 2  # extra attempts on 503 QUERY_LIMIT_EXCEEDED
-    retry_delay: float = 1.0  # first wait; doubles on each retry
-    verify: ssl.SSLContext | str | bool = True
-    proxy: str | None = None
-    extra_ca_file: str | None = None
-    operation_limit_wait: float = 0.0
 
 
 RetryNotice = Callable[[int, float], None]

@@ -28,7 +28,7 @@ from typing import Any
 
 from .. import APP_NAME, __version__
 from .credentials import Credential, OAuthCredential, WebhookCredential
-from .errors import InspectorError, PortalError
+from .errors import InspectorError, LeakPrevented, PortalError
 from .masking import json_for_display, redact, safe_text
 from .model import ConnectorReport, Source
 
@@ -44,10 +44,6 @@ BUNDLE_FORMAT = "b24-inspector-support-bundle/1"
 # Characters that need no quoting inside a double-quoted shell word, so the prettier form
 # "https://host/rest/1/${B24_WEBHOOK_CODE}/method" is used only for these.
 _PLAIN = re.compile(r"^[A-Za-z0-9._~:/?#\[\]@&=+,;%-]*$")
-
-
-class LeakPrevented(InspectorError):
-    """An export would have contained a secret; nothing was produced."""
 
 
 def _shell_join(parts: Iterable[tuple[str, bool]]) -> str:

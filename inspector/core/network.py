@@ -27,7 +27,7 @@ import ssl
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .errors import InputError
+from .errors import BadCAFile, BadProxy
 from .masking import SECRET_PLACEHOLDER
 
 # Where truststore looks on Linux when OpenSSL's compiled-in default is missing
@@ -39,14 +39,6 @@ _CA_FILE_CANDIDATES = (
     "/etc/ssl/certs/ca-certificates.crt",
     "/etc/ssl/ca-bundle.pem",
 )
-
-
-class BadCAFile(InputError):
-    """The extra CA file cannot be used."""
-
-
-class BadProxy(InputError):
-    """The proxy setting cannot be used."""
 
 
 @lru_cache(maxsize=1)

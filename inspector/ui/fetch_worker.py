@@ -42,8 +42,9 @@ from ..core.masking import safe_text
 from .profiles import NetworkSettings
 
 if TYPE_CHECKING:
-    from ..core.client import BitrixClient, RequestOptions, WaitNotice
+    from ..core.client import BitrixClient, WaitNotice
     from ..core.credentials import Credential, OAuthCredential
+    from ..core.options import RequestOptions
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Outcome:
 
 def _options_for(job: Job) -> RequestOptions:
     # Imported here, on the worker thread: httpx costs as much start-up time as Qt.
-    from ..core.client import RequestOptions
+    from ..core.options import RequestOptions
 
     if job.options is None:
         options = RequestOptions(operation_limit_wait=WINDOW_OPERATION_LIMIT_WAIT)

@@ -36,9 +36,9 @@ from .source_tree import SourceTreeView
 from .widgets import plain_label
 
 if TYPE_CHECKING:
-    from ..core.client import RequestOptions
     from ..core.credentials import Credential
     from ..core.keychain import CredentialStore
+    from ..core.options import RequestOptions
     from ..demo.portal import DemoPortal
     from .source_picker import SourceListLoader, SourcePickerDialog
     from .source_requests import RequestRecord, SourceRequests

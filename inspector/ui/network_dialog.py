@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import InputError, InspectorError
+from ..core.errors import BadCAFile, InputError, InspectorError
 from ..core.masking import sanitize
-from ..core.network import BadCAFile, build_ssl_context, check_proxy, describe_trust
+from ..core.network import build_ssl_context, check_proxy, describe_trust
 from .widgets import plain_label
 
 if TYPE_CHECKING:

@@ -31,9 +31,10 @@ from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, Job
 from .source_tree import MIN_REDACTED_VALUE, ConnectorState, format_seconds
 
 if TYPE_CHECKING:
-    from ..core.client import RequestOptions, WaitNotice
+    from ..core.client import WaitNotice
     from ..core.credentials import Credential, OAuthCredential
     from ..core.model import Connector, ConnectorReport, Source
+    from ..core.options import RequestOptions
     from .credentials_panel import CredentialsPanel
     from .source_id_row import SourceIdRow
     from .source_tree import SourceTreeView
@@ -158,7 +159,7 @@ class SourceRequests(QObject):
     def options(self) -> RequestOptions:
         """Timeouts, retries and waits for the next request (the profile adds the network)."""
         if self._options is None:
-            from ..core.client import RequestOptions  # httpx: imported when first needed
+            from ..core.options import RequestOptions
 
             return RequestOptions(operation_limit_wait=WINDOW_OPERATION_LIMIT_WAIT)
         return self._options
@@ -210,7 +211,7 @@ class SourceRequests(QObject):
         number = self._fetch_no
         self._fetching_id = None
         self._fetch_job = None
-        from ..core.errors import parse_source_id
+        from ..core.inputs import parse_source_id
 
         try:
             parsed_id = parse_source_id(text)
@@ -301,7 +302,7 @@ class SourceRequests(QObject):
         if not self.is_live(job):
             self.stop_countdown()
             return
-        from ..core.client import RequestOptions  # already loaded by the worker
+        from ..core.options import RequestOptions
 
         retries = (job.options or RequestOptions()).retries
         text = wait_text(notice, retries)

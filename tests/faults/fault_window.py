@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inspector.core.client import RequestOptions
+from inspector.core.options import RequestOptions
 
-# Every role Qt defines (0-31: display, decoration, tooltips, accessibility...) and the
 # first 50 user roles; 32-255 are reserved by Qt and never hold data.
 ALL_ROLES = (*range(32), *range(int(Qt.ItemDataRole.UserRole), int(Qt.ItemDataRole.UserRole) + 51))
 FAST = RequestOptions(

@@ -22,17 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inspector.cli import render_tree
-from inspector.core.client import BitrixClient, RequestOptions
+from inspector.core.client import BitrixClient
 from inspector.core.credentials import Credential, make_oauth_credential, parse_webhook_url
-from inspector.core.errors import (
-    InspectorError,
-    InvalidCredential,
-    InvalidSourceId,
-    parse_source_id,
-)
+from inspector.core.errors import InspectorError, InvalidCredential, InvalidSourceId
 from inspector.core.export import masked_json
+from inspector.core.inputs import parse_source_id
 from inspector.core.masking import MASK
 from inspector.core.model import CONNECTION_FIELDS, SETTING_FIELDS, TIME_FIELDS, Source
+from inspector.core.options import RequestOptions
 from inspector.ui.source_tree import SourceTreeModel
 
 FUZZ = settings(max_examples=250, deadline=None, database=None)

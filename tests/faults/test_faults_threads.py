@@ -47,7 +47,7 @@ from fault_window import (
 from PySide6.QtCore import QElapsedTimer, QTimer, QtMsgType
 from servers import ScriptedServer
 
-from inspector.core.client import RequestOptions
+from inspector.core.options import RequestOptions
 from inspector.ui import fetch_worker
 
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from servers import ScriptedServer, hang, json_reply
 
-from inspector.core.client import RequestOptions
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES
 from inspector.ui import fetch_worker
 

@@ -10,7 +10,8 @@ from typing import Any
 from gui_helpers import fetch_and_wait, leak_walk
 from servers import ScriptedServer, json_reply
 
-from inspector.core.client import RequestOptions, WaitNotice
+from inspector.core.client import WaitNotice
+from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 from inspector.ui.source_requests import wait_text
 

@@ -70,7 +70,7 @@ def test_automation_contract(qtbot: Any) -> None:
     assert isinstance(window.findChild(QLineEdit, "sourceIdEdit"), QLineEdit)
     assert isinstance(window.findChild(QPushButton, "fetchButton"), QPushButton)
     assert isinstance(window.findChild(QTreeView, "sourceTree"), QTreeView)
-    from inspector.core.client import RequestOptions
+    from inspector.core.options import RequestOptions
 
     assert isinstance(window.request_options, RequestOptions)
     window.request_options = RequestOptions(read_timeout=5)
