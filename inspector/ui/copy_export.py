@@ -23,7 +23,7 @@ from PySide6.QtGui import QGuiApplication
 from ..core.errors import InspectorError
 
 if TYPE_CHECKING:
-    from .profiles import NetworkSettings
+    from ..core.options import RequestOptions
     from .source_requests import RequestRecord
     from .source_tree import SourceTreeModel
 
@@ -60,7 +60,7 @@ def copy_json(model: SourceTreeModel) -> str:
     return "Copied the source as JSON, with every setting value masked."
 
 
-def network_facts(network: NetworkSettings) -> dict[str, Any]:
+def network_facts(network: RequestOptions) -> dict[str, Any]:
     """What the support bundle says about the network: whether, never which."""
     return {
         "proxy": "set in the profile" if network.proxy else "from the environment/system",
@@ -70,7 +70,7 @@ def network_facts(network: NetworkSettings) -> dict[str, Any]:
 
 def export_bundle(
     record: RequestRecord | None,
-    network: NetworkSettings,
+    network: RequestOptions,
     path: str | None,
     ask_path: Callable[[str], str | None],
 ) -> tuple[str | None, str | None]:

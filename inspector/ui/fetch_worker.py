@@ -39,12 +39,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
-from .profiles import NetworkSettings
+from ..core.options import RequestOptions
 
 if TYPE_CHECKING:
     from ..core.client import BitrixClient, WaitNotice
     from ..core.credentials import Credential, OAuthCredential
-    from ..core.options import RequestOptions
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,8 @@ class Job:
     credential: Credential
     argument: int | str | None = None
     options: RequestOptions | None = None
-    network: NetworkSettings = field(default_factory=NetworkSettings)
+    # The profile's network settings: only its proxy and extra_ca_file are used.
+    network: RequestOptions = field(default_factory=RequestOptions)
     renew: bool = False
     profile: str | None = None
     number: int = 0
@@ -91,9 +91,6 @@ class Outcome:
 
 
 def _options_for(job: Job) -> RequestOptions:
-    # Imported here, on the worker thread: httpx costs as much start-up time as Qt.
-    from ..core.options import RequestOptions
-
     if job.options is None:
         options = RequestOptions(operation_limit_wait=WINDOW_OPERATION_LIMIT_WAIT)
     else:

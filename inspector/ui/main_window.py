@@ -30,7 +30,8 @@ from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
 
 from .. import APP_DISPLAY_NAME
 from ..core.masking import sanitize
-from .credentials_panel import WEBHOOK_ENV, CredentialsPanel, Origin
+from ..core.profile_session import WEBHOOK_ENV, Origin
+from .credentials_panel import CredentialsPanel
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
 from .widgets import plain_label

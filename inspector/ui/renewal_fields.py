@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
+from ..core.credentials import DEFAULT_OAUTH_SERVER
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ class RenewalFields(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ..core.credentials import DEFAULT_OAUTH_SERVER
-
         self.client_id_edit = QLineEdit(self)
         self.client_id_edit.setObjectName("clientIdEdit")
         self.client_id_edit.setAccessibleName("Application client ID")
@@ -91,8 +90,6 @@ class RenewalFields(QWidget):
         self.refresh_token_field.hide_text()
 
     def fill(self, credential: OAuthCredential | None) -> None:
-        from ..core.credentials import DEFAULT_OAUTH_SERVER
-
         self.client_id_edit.setText(credential.client_id or "" if credential else "")
         self.client_secret_field.set_text(credential.client_secret or "" if credential else "")
         self.refresh_token_field.set_text(credential.refresh_token or "" if credential else "")

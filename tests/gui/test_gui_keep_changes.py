@@ -13,10 +13,12 @@ from typing import Any
 from gui_helpers import leak_walk, webhook_code
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
+from scripted_questions import ScriptedQuestions
 
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
+from inspector.core.field_values import FieldValues
 from inspector.core.keychain import SERVICE
-from inspector.ui.keep_changes import FieldValues, KeepChoice
+from inspector.core.profile_session import KeepChoice
 
 SAVED = "https://prod.example.com/rest/1/s4ved-c0de-111/"
 TYPED = "https://prod.example.com/rest/1/typ3d-c0de-222/"
@@ -36,17 +38,12 @@ def two_profiles(settings: Any, memory_keyring: Any) -> None:
     settings.sync()
 
 
-def answering(monkeypatch: Any, panel: Any, *choices: KeepChoice) -> list[tuple[str, bool]]:
-    """Make the question answer *choices* in turn; returns what was asked."""
-    asked: list[tuple[str, bool]] = []
-    queue = list(choices)
-
-    def ask(name: str, can_remember: bool) -> KeepChoice:
-        asked.append((name, can_remember))
-        return queue.pop(0)
-
-    monkeypatch.setattr(panel, "ask_keep_changes", ask)
-    return asked
+def answering(panel: Any, *choices: KeepChoice) -> ScriptedQuestions:
+    """Make the keep-changes question answer *choices* in turn (``keep_asked``: what was
+    asked); any other question must be scripted on the returned answerer."""
+    questions = ScriptedQuestions(keep_answers=list(choices))
+    panel.questions = questions
+    return questions
 
 
 def saved(memory_keyring: Any, profile: str) -> Any:
@@ -54,33 +51,33 @@ def saved(memory_keyring: Any, profile: str) -> Any:
 
 
 def test_no_question_when_nothing_changed(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
-    asked = answering(monkeypatch, panel)
+    questions = answering(panel)
     panel.profile_combo.setCurrentIndex(1)
     assert panel.credential() == parse_webhook_url(OTHER)
     # Changed, then typed back to what is saved: no change.
     panel.webhook_field.edit.setText(SAVED)
     panel.webhook_field.edit.setText(OTHER)
     panel.profile_combo.setCurrentIndex(0)
-    assert asked == []
+    assert questions.keep_asked == []
     assert panel.credential() == parse_webhook_url(SAVED)
     assert window.status_line.text() == "Switched to the profile “default”."
 
 
 def test_remember_saves_the_changes_before_switching(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
     panel.webhook_field.edit.setText(TYPED)
-    asked = answering(monkeypatch, panel, KeepChoice.REMEMBER)
+    questions = answering(panel, KeepChoice.REMEMBER)
     panel.profile_combo.setCurrentIndex(1)
-    assert asked == [("“default”", True)]
+    assert questions.keep_asked == [("“default”", True)]
     assert saved(memory_keyring, "default") == parse_webhook_url(TYPED)
     assert panel.current_profile == "other"
     assert panel.credential() == parse_webhook_url(OTHER)
@@ -93,19 +90,19 @@ def test_remember_saves_the_changes_before_switching(
     assert panel.credential() == parse_webhook_url(TYPED)
     assert panel.keychain_label.text() == "Saved in Memory keychain."
     panel.profile_combo.setCurrentIndex(1)
-    assert len(asked) == 1
+    assert len(questions.keep_asked) == 1
 
 
 def test_keep_for_this_session_keeps_the_fields_in_memory_only(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
     panel.webhook_field.edit.setText(TYPED)
-    asked = answering(monkeypatch, panel, KeepChoice.SESSION)
+    questions = answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
-    assert asked == [("“default”", True)]
+    assert questions.keep_asked == [("“default”", True)]
     assert saved(memory_keyring, "default") == parse_webhook_url(SAVED)  # keychain untouched
     assert panel.credential() == parse_webhook_url(OTHER)
     assert window.status_line.text() == (
@@ -124,7 +121,7 @@ def test_keep_for_this_session_keeps_the_fields_in_memory_only(
     # Leaving again unchanged asks nothing; the settings file never saw a secret.
     panel.profile_combo.setCurrentIndex(1)
     panel.profile_combo.setCurrentIndex(0)
-    assert len(asked) == 1
+    assert len(questions.keep_asked) == 1
     assert panel.credential() == parse_webhook_url(TYPED)
     settings.sync()
     stored = Path(settings.fileName()).read_text(encoding="utf-8")
@@ -138,7 +135,7 @@ def test_keep_for_this_session_keeps_the_fields_in_memory_only(
 
 
 def test_an_incomplete_entry_is_kept_as_typed_and_cannot_be_remembered(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
@@ -146,9 +143,9 @@ def test_an_incomplete_entry_is_kept_as_typed_and_cannot_be_remembered(
     panel.oauth_radio.setChecked(True)
     panel.portal_edit.setText("half-typed.example.com")  # no token yet
     assert panel.credential() is None
-    asked = answering(monkeypatch, panel, KeepChoice.SESSION)
+    questions = answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
-    assert asked == [("“default”", False)]
+    assert questions.keep_asked == [("“default”", False)]
     panel.profile_combo.setCurrentIndex(0)
     assert panel.oauth_radio.isChecked()
     assert panel.portal_edit.text() == "half-typed.example.com"
@@ -158,7 +155,7 @@ def test_an_incomplete_entry_is_kept_as_typed_and_cannot_be_remembered(
 
 
 def test_cancel_stays_on_the_profile_and_the_combo_goes_back(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
@@ -167,9 +164,9 @@ def test_cancel_stays_on_the_profile_and_the_combo_goes_back(
     panel.webhook_field.edit.setText(TYPED)
     switched: list[int] = []
     panel.profile_changed.connect(lambda: switched.append(1))
-    asked = answering(monkeypatch, panel, KeepChoice.CANCEL)
+    questions = answering(panel, KeepChoice.CANCEL)
     panel.profile_combo.setCurrentIndex(1)
-    assert asked == [("“default”", True)]
+    assert questions.keep_asked == [("“default”", True)]
     assert switched == []
     assert panel.current_profile == "default"
     assert panel.profile_combo.currentText() == "default"
@@ -180,21 +177,21 @@ def test_cancel_stays_on_the_profile_and_the_combo_goes_back(
 
 
 def test_new_profile_asks_and_cancel_adds_nothing(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
     panel.webhook_field.edit.setText(TYPED)
-    monkeypatch.setattr(panel, "ask_profile_name", lambda *args: "third")
-    asked = answering(monkeypatch, panel, KeepChoice.CANCEL, KeepChoice.SESSION)
+    questions = answering(panel, KeepChoice.CANCEL, KeepChoice.SESSION)
+    questions.name_answers += ["third", "third"]
     assert panel.new_profile() is None
     assert panel.profiles.names() == ["default", "other"]
     assert panel.current_profile == "default"
     assert panel.credential() == parse_webhook_url(TYPED)
 
     window.new_profile_action.trigger()  # Profile ▸ New profile…
-    assert asked == [("“default”", True), ("“default”", True)]
+    assert questions.keep_asked == [("“default”", True), ("“default”", True)]
     assert panel.profiles.names() == ["default", "other", "third"]
     assert panel.current_profile == "third"
     assert panel.credential() is None
@@ -204,17 +201,17 @@ def test_new_profile_asks_and_cancel_adds_nothing(
 
 
 def test_deleting_the_changed_profile_does_not_ask_and_forgets_its_changes(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
     panel.profile_combo.setCurrentIndex(1)
     panel.webhook_field.edit.setText(TYPED.replace("prod", "test"))
-    asked = answering(monkeypatch, panel)
-    monkeypatch.setattr(panel, "confirm_delete", lambda name: True)
+    questions = answering(panel)
+    questions.delete_answer = lambda name: True
     panel.delete_profile_button.click()
-    assert asked == []  # the user confirmed deleting "other", changes and all
+    assert questions.keep_asked == []  # the user confirmed deleting "other", changes and all
     assert panel.profiles.names() == ["default"]
     assert panel.credential() == parse_webhook_url(SAVED)
     assert memory_keyring.saved("other") is None
@@ -222,16 +219,16 @@ def test_deleting_the_changed_profile_does_not_ask_and_forgets_its_changes(
 
 
 def test_kept_changes_follow_a_renamed_profile(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
     panel.webhook_field.edit.setText(TYPED)
-    answering(monkeypatch, panel, KeepChoice.SESSION)
+    questions = answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
     panel.profile_combo.setCurrentIndex(0)
-    monkeypatch.setattr(panel, "ask_profile_name", lambda *args: "production")
+    questions.name_answers.append("production")
     assert panel.rename_profile() == "production"
     panel.profile_combo.setCurrentIndex(1)
     panel.profile_combo.setCurrentIndex(0)
@@ -241,7 +238,7 @@ def test_kept_changes_follow_a_renamed_profile(
 
 
 def test_a_token_renewed_for_a_profile_left_behind_replaces_its_kept_changes(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings: Any
 ) -> None:
     from inspector.core.credentials import make_oauth_credential
 
@@ -260,7 +257,7 @@ def test_a_token_renewed_for_a_profile_left_behind_replaces_its_kept_changes(
     panel.token_field.edit.setText(old.access_token)
     panel.show_renewal(True).fill(old)
     assert panel.credential() == old
-    answering(monkeypatch, panel, KeepChoice.SESSION)
+    answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
     # A request of "default" still running when the user switched renews its token.
     renewed = make_oauth_credential(

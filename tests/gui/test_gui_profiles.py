@@ -10,6 +10,7 @@ from typing import Any
 from gui_helpers import leak_walk, type_id_and_enter, webhook_code
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox
+from scripted_questions import ScriptedQuestions
 
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.core.keychain import SERVICE
@@ -18,17 +19,11 @@ PROD = "https://prod.example.com/rest/1/pr0d-c0de-111/"
 TEST = "https://test.example.com/rest/7/t3st-c0de-222/"
 
 
-def answer(monkeypatch: Any, panel: Any, *names: str | None) -> list[tuple[str, str]]:
-    """Make the name prompt answer *names* in turn; returns the prompts asked."""
-    asked: list[tuple[str, str]] = []
-    queue = list(names)
-
-    def ask(title: str, label: str, text: str = "") -> str | None:
-        asked.append((title, text))
-        return queue.pop(0)
-
-    monkeypatch.setattr(panel, "ask_profile_name", ask)
-    return asked
+def answer(panel: Any, *names: str | None) -> ScriptedQuestions:
+    """Make the name prompt answer *names* in turn (``names_asked``: the prompts asked)."""
+    questions = ScriptedQuestions(name_answers=list(names))
+    panel.questions = questions
+    return questions
 
 
 def combo_names(window: Any) -> list[str]:
@@ -38,7 +33,7 @@ def combo_names(window: Any) -> list[str]:
 
 
 def test_profiles_are_created_switched_renamed_and_deleted(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings_path: Path, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings_path: Path
 ) -> None:
     window = make_window()
     panel = window.credentials_panel
@@ -51,7 +46,7 @@ def test_profiles_are_created_switched_renamed_and_deleted(
     assert credential_from_storage(memory_keyring.saved("default") or "") == parse_webhook_url(PROD)
 
     # New profile "test": empty fields, its own keychain entry.
-    answer(monkeypatch, panel, "test")
+    answer(panel, "test")
     panel.new_profile_button.click()
     assert combo_names(window) == ["default", "test"]
     assert panel.current_profile == "test"
@@ -71,24 +66,23 @@ def test_profiles_are_created_switched_renamed_and_deleted(
     assert panel.credential() == parse_webhook_url(TEST)
 
     # Rename moves the keychain entry.
-    asked = answer(monkeypatch, panel, "staging")
+    questions = answer(panel, "staging")
     panel.rename_profile_button.click()
-    assert asked == [("Rename profile", "test")]
+    assert questions.names_asked == [("Rename profile", "test")]
     assert combo_names(window) == ["default", "staging"]
     assert memory_keyring.saved("test") is None
     assert credential_from_storage(memory_keyring.saved("staging") or "") == parse_webhook_url(TEST)
     assert panel.current_profile == "staging"
 
     # Delete asks first; "No" changes nothing.
-    monkeypatch.setattr(panel, "confirm_delete", lambda name: False)
+    questions.delete_answer = lambda name: False
     panel.delete_profile_button.click()
     assert combo_names(window) == ["default", "staging"]
     assert memory_keyring.saved("staging") is not None
 
-    confirmed: list[str] = []
-    monkeypatch.setattr(panel, "confirm_delete", lambda name: confirmed.append(name) or True)
+    questions.delete_answer = lambda name: True
     panel.delete_profile_button.click()
-    assert confirmed == ["staging"]
+    assert questions.deletes_asked == ["staging", "staging"]
     assert combo_names(window) == ["default"]
     assert memory_keyring.saved("staging") is None
     assert (SERVICE, "staging") not in memory_keyring.entries
@@ -106,11 +100,11 @@ def test_profiles_are_created_switched_renamed_and_deleted(
 
 
 def test_the_last_used_profile_is_remembered(
-    qtbot: Any, make_window: Any, memory_keyring: Any, settings_path: Path, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, settings_path: Path
 ) -> None:
     window = make_window()
     panel = window.credentials_panel
-    answer(monkeypatch, panel, "second")
+    answer(panel, "second")
     panel.new_profile()
     panel.webhook_field.edit.setText(TEST)
     panel.remember()
@@ -126,9 +120,7 @@ def test_the_last_used_profile_is_remembered(
     assert webhook_code(TEST) not in stored
 
 
-def test_bad_profile_names_are_refused(
-    qtbot: Any, make_window: Any, memory_keyring: Any, monkeypatch: Any
-) -> None:
+def test_bad_profile_names_are_refused(qtbot: Any, make_window: Any, memory_keyring: Any) -> None:
     window = make_window()
     panel = window.credentials_panel
     for name, reason in (
@@ -138,17 +130,17 @@ def test_bad_profile_names_are_refused(
         ("DEFAULT", "already a profile called “default”"),
         ("n" * 65, "at most 64"),
     ):
-        answer(monkeypatch, panel, name)
+        answer(panel, name)
         assert panel.new_profile() is None
         assert reason in panel.keychain_label.text(), name
-    answer(monkeypatch, panel, None)  # cancelled
+    answer(panel, None)  # cancelled
     assert panel.new_profile() is None
     assert combo_names(window) == ["default"]
     assert memory_keyring.entries == {}
 
 
 def test_switching_profile_drops_what_belonged_to_the_other_portal(
-    qtbot: Any, make_window: Any, memory_keyring: Any, portal: Any, monkeypatch: Any
+    qtbot: Any, make_window: Any, memory_keyring: Any, portal: Any
 ) -> None:
     memory_keyring.set_password(
         SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage()
@@ -157,7 +149,7 @@ def test_switching_profile_drops_what_belonged_to_the_other_portal(
     panel = window.credentials_panel
     type_id_and_enter(qtbot, window, "7")
     assert window.source_tree.source_model.source is not None
-    answer(monkeypatch, panel, "empty")
+    answer(panel, "empty")
     panel.new_profile()
     assert window.source_tree.source_model.source is None
     assert window.status_line.text() == "Switched to the profile “empty”."
