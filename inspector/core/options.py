@@ -6,8 +6,11 @@ No httpx here (and no Qt): the window keeps a profile's network settings as
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only a type here; importing ssl costs start-up time
+    import ssl
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 
