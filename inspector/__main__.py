@@ -2,6 +2,10 @@
 
 No arguments opens the window; ``--demo`` opens it on the built-in demo portal; ``get`` is
 the command-line interface (no Qt is imported for it, nor for ``--version``).
+
+This module stays Qt-free: the window's start-up lives in ``inspector.ui.launch``, imported
+only when the window is wanted. The CLI module (with argparse) and the self-check (with
+ssl) are imported only when asked for too, because a plain window start does not need them.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ if TYPE_CHECKING:
     import argparse
 
 from . import APP_DISPLAY_NAME, APP_NAME, __version__
+from .core.errors import InputError
+from .core.inputs import parse_source_id
+from .core.masking import install_log_redaction
 
 EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
@@ -56,8 +63,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(debug: bool) -> None:
-    from .core.masking import install_log_redaction
-
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -70,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
         configure_logging(False)
-        from .gui import run_window
+        from .ui.launch import run_window
 
         return run_window(
             demo=bool(given), exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1"
@@ -90,11 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .selfcheck import run_self_check
 
         return run_self_check(sys.stdout)
-    from .gui import run_window
+    source_id = None
+    if args.fetch is not None:  # a bad ID is reported before Qt is loaded
+        try:
+            source_id = parse_source_id(args.fetch)
+        except InputError as exc:
+            print(f"error: --fetch: {exc}", file=sys.stderr)
+            return exc.exit_code
+    from .ui.launch import run_window
 
     return run_window(
         demo=args.demo,
-        fetch=args.fetch,
+        source_id=source_id,
         screenshot=args.screenshot,
         exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1",
     )

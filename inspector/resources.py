@@ -9,7 +9,8 @@ layouts, which this module tells apart so no other module has to:
   ``inspector/resources/``, next to this module;
 - **source checkout**: the ``resources/`` directory next to the ``inspector`` package.
 
-This module imports no Qt at import time; ``app_icon()`` imports it when called.
+It imports no Qt: the CLI, the self-check and the packaging use it too. The icon built
+from these files is ``inspector.ui.icons.app_icon()``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from PySide6.QtGui import QIcon
 
 ICON_STEM = "b24-inspector"
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -99,14 +96,3 @@ def resource_path(name: str) -> Path:
     if not path.is_file():
         raise ResourceNotFoundError(f"resource {name!r} is missing (expected at {path})")
     return path
-
-
-def app_icon() -> QIcon:
-    """The application icon, built from the pre-rendered PNGs (no SVG plugin needed)."""
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QIcon
-
-    icon = QIcon()
-    for size, name in zip(APP_ICON_SIZES, APP_ICON_FILES, strict=True):
-        icon.addFile(str(resource_path(name)), QSize(size, size))
-    return icon

@@ -14,6 +14,10 @@ per fact:
 
 The exit status is 0 only if every check passed. No secret is ever printed: the keychain
 test item is random and is neither shown nor kept.
+
+This module imports no Qt: what Qt reports comes from ``inspector.ui.selfcheck_qt``,
+imported by the Qt check itself, so that a Qt that cannot be loaded is a failed line of
+the report rather than a traceback.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from . import APP_NAME, __version__
 from . import resources as res
+from .core.network import build_ssl_context, describe_trust
 
 if TYPE_CHECKING:
     from .core.keychain import CredentialStore
@@ -50,14 +55,27 @@ class Check:
     detail: str
 
 
+class QtFacts(Protocol):
+    """What the checks ask Qt (``inspector.ui.selfcheck_qt`` answers)."""
+
+    def versions(self) -> str: ...
+    def application_running(self) -> bool: ...
+    def start_application(self, argv: list[str]) -> None: ...
+    def platform_name(self) -> str: ...
+    def plugins_dir(self) -> str: ...
+    def image_size(self, path: Path) -> tuple[int, int] | None: ...
+    def app_icon_sizes(self) -> set[int]: ...
+
+
 def run_self_check(out: TextIO) -> int:
     """Run every check, print the report to ``out``, and return the exit status."""
     print(f"{APP_NAME} self-check", file=out, flush=True)
+    qt: list[QtFacts] = []  # filled by the Qt check once Qt has loaded
     sections: list[tuple[str, Callable[[], Iterator[Check]]]] = [
         ("version", _check_version),
         ("python", _check_python),
-        ("qt", _check_qt),
-        ("resources", _check_resources),
+        ("qt", lambda: _check_qt(qt)),
+        ("resources", lambda: _check_resources(_running(qt))),
         ("keychain", _check_keychain),
         ("tls", _check_tls),
     ]
@@ -130,19 +148,20 @@ def _headless_reason() -> str | None:
     return None
 
 
-def _check_qt() -> Iterator[Check]:
+def _check_qt(loaded: list[QtFacts]) -> Iterator[Check]:
+    """Load Qt (into *loaded*), report its versions, and start an application if none runs."""
     try:
-        import PySide6
-        from PySide6.QtCore import QLibraryInfo, qVersion
-        from PySide6.QtGui import QGuiApplication
+        # Imported here, not at the top: a Qt that cannot be loaded is a failed check.
+        from .ui import selfcheck_qt as qt
     except ImportError as exc:
         # The usual cause on Linux is a missing system library (libGL, libEGL, fontconfig).
         yield Check("qt", False, f"Qt could not be loaded: {_describe(exc)}")
         return
-    yield Check("qt", True, f"Qt {qVersion()}, PySide6 {PySide6.__version__}")
+    loaded.append(qt)
+    yield Check("qt", True, qt.versions())
 
     how = "the running application's"
-    if QGuiApplication.instance() is None:
+    if not qt.application_running():
         argv = [sys.argv[0] if sys.argv else APP_NAME]
         why = _headless_reason()
         if why is not None:
@@ -152,35 +171,30 @@ def _check_qt() -> Iterator[Check]:
             how = "from QT_QPA_PLATFORM"
         else:
             how = "Qt's default"
-        # Kept alive for the rest of the run: the resource checks load images with it.
-        _QT_APP.append(QGuiApplication(argv))
-    name = QGuiApplication.platformName()
-    plugins = QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)
-    yield Check("qt platform", bool(name), f"{name or 'none'} ({how}); plugins in {plugins}")
+        qt.start_application(argv)
+    name = qt.platform_name()
+    yield Check(
+        "qt platform", bool(name), f"{name or 'none'} ({how}); plugins in {qt.plugins_dir()}"
+    )
 
 
-_QT_APP: list[object] = []
-
-
-def _qt_available() -> bool:
-    try:
-        from PySide6.QtGui import QGuiApplication
-    except ImportError:
-        return False
-    return QGuiApplication.instance() is not None
+def _running(loaded: list[QtFacts]) -> QtFacts | None:
+    """Qt, if it loaded and an application runs (needed to decode images)."""
+    if loaded and loaded[0].application_running():
+        return loaded[0]
+    return None
 
 
 # -- resources -----------------------------------------------------------------------------
 
 
-def _check_resources() -> Iterator[Check]:
+def _check_resources(qt: QtFacts | None) -> Iterator[Check]:
     try:
         where = res.resources_dir()
     except res.ResourceNotFoundError as exc:
         yield Check("resources", False, str(exc))
         return
     yield Check("resources", True, f"{res.resources_layout()}: {where}")
-    qt = _qt_available()
     for name in res.REQUIRED_RESOURCES:
         try:
             path = res.resource_path(name)
@@ -189,38 +203,36 @@ def _check_resources() -> Iterator[Check]:
             yield Check(f"resource {name}", False, _describe(exc))
         else:
             yield Check(f"resource {name}", True, detail)
-    if qt:
+    if qt is not None:
         try:
-            icon = res.app_icon()
+            sizes = qt.app_icon_sizes()
         except Exception as exc:
             yield Check("app icon", False, _describe(exc))
             return
-        sizes = {size.width() for size in icon.availableSizes()}
         missing = sorted(set(res.APP_ICON_SIZES) - sizes)
         yield Check(
             "app icon",
-            not icon.isNull() and not missing,
+            not missing,
             f"{len(sizes)} sizes" + (f", missing {missing}" if missing else ""),
         )
 
 
-def _load_resource(name: str, path: Path, qt: bool) -> str:
+def _load_resource(name: str, path: Path, qt: QtFacts | None) -> str:
     """Load one resource the way its consumer would; return what was found or raise."""
     data = path.read_bytes()
     if not data:
         raise ValueError("the file is empty")
     if name.endswith(".png"):
-        if not qt:
+        if qt is None:
             raise RuntimeError("Qt is not available to load it")
-        from PySide6.QtGui import QImage
-
-        image = QImage(str(path))
-        if image.isNull():
+        size = qt.image_size(path)
+        if size is None:
             raise ValueError("Qt cannot decode it")
+        width, height = size
         expected = int(Path(name).stem.rsplit("-", 1)[1])
-        if (image.width(), image.height()) != (expected, expected):
-            raise ValueError(f"{image.width()}x{image.height()}, expected {expected}x{expected}")
-        return f"{image.width()}x{image.height()} PNG"
+        if (width, height) != (expected, expected):
+            raise ValueError(f"{width}x{height}, expected {expected}x{expected}")
+        return f"{width}x{height} PNG"
     if name.endswith((".svg", ".xml")):
         # Our own bundled file, not untrusted input.
         root = ET.fromstring(data)  # noqa: S314
@@ -284,8 +296,6 @@ def _keychain_round_trip(store: CredentialStore, backend: str) -> Check:
 
 
 def _check_tls() -> Iterator[Check]:
-    from .core.network import build_ssl_context, describe_trust
-
     # What every request uses (client.py builds its context the same way).
     context = build_ssl_context()
     verifying = context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -8,7 +8,7 @@ Run from the repository root after editing ``resources/icons/b24-inspector.svg``
 and commit what it writes:
 
 - ``resources/icons/b24-inspector-<N>.png`` for N in 16…512 (Linux hicolor sizes, and what
-  ``inspector.resources.app_icon()`` loads at run time, so the app needs no SVG plugin);
+  ``inspector.ui.icons.app_icon()`` loads at run time, so the app needs no SVG plugin);
 - ``resources/icons/b24-inspector.ico`` (Windows): an ICO directory of PNG entries, which
   Windows reads since Vista;
 - ``resources/icons/b24-inspector.icns`` (macOS): an ICNS container of PNG chunks

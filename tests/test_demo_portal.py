@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from inspector.demo import DEMO_SOURCES, DemoPortal
-from inspector.demo.portal import MAX_BODY_BYTES
+from inspector.demo.http_server import MAX_BODY_BYTES
 
 GET = "biconnector.source.get"
 LIST = "biconnector.source.list"

@@ -18,7 +18,6 @@ from inspector.resources import (
     APP_ICON_SIZES,
     REQUIRED_RESOURCES,
     ResourceNotFoundError,
-    app_icon,
     resource_path,
     resources_dir,
     resources_layout,
@@ -91,6 +90,8 @@ def test_module_does_not_import_qt() -> None:
 
 def test_app_icon_has_every_size(qapp: object) -> None:
     from PySide6.QtCore import QSize
+
+    from inspector.ui.icons import app_icon
 
     icon = app_icon()
     assert not icon.isNull()

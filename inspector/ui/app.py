@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QApplication
 
 from .. import APP_NAME
+from ..resources import ResourceNotFoundError
+from .icons import app_icon
 
 ORGANIZATION_NAME = "b24-inspector"
 DESKTOP_FILE_NAME = "b24-inspector"
@@ -25,10 +27,6 @@ def create_application(argv: Sequence[str]) -> QApplication:
     QApplication.setDesktopFileName(DESKTOP_FILE_NAME)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
-    try:
-        from ..resources import ResourceNotFoundError, app_icon
-    except ImportError:  # pragma: no cover - resources module missing from a broken install
-        return app
     # A missing icon must not stop the window; --self-check reports it.
     with contextlib.suppress(ResourceNotFoundError, OSError):
         app.setWindowIcon(app_icon())

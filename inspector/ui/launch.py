@@ -1,6 +1,7 @@
 """Start the window: application set-up, demo portal, snapshot mode, crash reporting.
 
-Kept apart from ``__main__`` so that ``--version`` and the CLI never import Qt.
+The entry point (``inspector.__main__``) imports this module only when the window is
+wanted, so that ``--version``, ``--help`` and the CLI never import Qt.
 """
 
 from __future__ import annotations
@@ -10,6 +11,14 @@ import sys
 import traceback
 from types import TracebackType
 
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from ..core.masking import redact
+from .app import create_application
+from .crash import show_crash_dialog
+from .main_window import MainWindow
+
 log = logging.getLogger(__name__)
 
 
@@ -17,9 +26,6 @@ def _install_excepthook() -> None:
     """Unexpected errors go to a dialog with scrubbed details, never a raw traceback."""
 
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        from .core.masking import redact
-        from .ui.crash import show_crash_dialog
-
         details = redact("".join(traceback.format_exception(kind, exc, tb)))
         log.error("unexpected error:\n%s", details)
         show_crash_dialog(details)
@@ -30,33 +36,22 @@ def _install_excepthook() -> None:
 def run_window(
     *,
     demo: bool = False,
-    fetch: str | None = None,
+    source_id: int | None = None,
     screenshot: str | None = None,
     exit_after_show: bool = False,
 ) -> int:
-    source_id = None
-    if fetch is not None:  # the error tree is not needed to open a plain window
-        from .core.errors import InputError
-        from .core.inputs import parse_source_id
+    """Show the main window until it is closed; return the exit status.
 
-        try:
-            source_id = parse_source_id(fetch)
-        except InputError as exc:
-            print(f"error: --fetch: {exc}", file=sys.stderr)
-            return exc.exit_code
-
-    from PySide6.QtCore import QTimer
-
-    from .ui.app import create_application
-
+    *source_id*: fetch this source as soon as the window is up (already validated).
+    """
     app = create_application(sys.argv[:1])
     _install_excepthook()
 
-    from .ui import MainWindow
-
     portal = None
     if demo:
-        from .demo.portal import DemoPortal
+        # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
+        # start-up that a plain window does not need.
+        from ..demo.portal import DemoPortal
 
         portal = DemoPortal().start()
     try:
@@ -67,21 +62,16 @@ def run_window(
         if exit_after_show:
             QTimer.singleShot(0, app.quit)
         if source_id is not None:
-            QTimer.singleShot(0, lambda: window.fetch(source_id))
+            fetched = source_id
+            QTimer.singleShot(0, lambda: window.fetch(fetched))
         return app.exec()
     finally:
         if portal is not None:
             portal.stop()
 
 
-def _arrange_snapshot(window: object, path: str, *, after_fetch: bool) -> None:
+def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> None:
     """Save the window as a PNG once the fetch has ended (or once shown) and quit."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    from .ui import MainWindow
-
-    assert isinstance(window, MainWindow)
 
     def save() -> None:
         ok = window.grab().save(path, "PNG")
