@@ -7,8 +7,7 @@
 * ``SecretClipboard``: a revealed value put on the clipboard on purpose, cleared from it
   after a while if the clipboard still holds it.
 
-Each action returns the sentence for the status line. Imported when something is first
-copied or exported, not at start-up.
+Each action returns the sentence for the status line.
 """
 
 from __future__ import annotations
@@ -24,8 +23,8 @@ from ..core.errors import InspectorError
 
 if TYPE_CHECKING:
     from .profiles import NetworkSettings
-    from .source_requests import RequestRecord
-    from .source_tree import SourceTreeModel
+    from .request_record import RequestRecord
+    from .source_tree_model import SourceTreeModel
 
 NOTHING_YET = "fetch a source first."
 
