@@ -7,7 +7,8 @@
 * ``SecretClipboard``: a revealed value put on the clipboard on purpose, cleared from it
   after a while if the clipboard still holds it.
 
-Each action returns the sentence for the status line.
+Each action returns the sentence for the status line. Imported when something is first
+copied or exported, not at start-up.
 """
 
 from __future__ import annotations
