@@ -11,6 +11,8 @@ source at all raises ``BadResponse``. Error envelopes are recognised by ``client
 before this module sees the payload.
 
 A setting's ``value`` is held raw here; ``masked_dict`` and the UI show ``MASK`` instead.
+The records hold data only: what a person sees of them (labels, formatted values) is built
+in ``outline.py``; the connector's records are in ``connector.py``.
 """
 
 from __future__ import annotations
