@@ -12,7 +12,8 @@ and the renewed credential is saved back to the keychain under the same profile.
 Credentials from the command line or the environment are never renewed: the rotated
 refresh token would be lost when the process ends.
 
-This module imports the core lazily so that ``--help`` stays instant.
+The client and the keychain (httpx and keyring are slow to import) are imported when a
+command runs, so that ``--help`` stays instant.
 """
 
 from __future__ import annotations
@@ -22,14 +23,19 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
+
+from .core.connector import ConnectorReport, compare
+from .core.formatting import plural, value_text
+from .core.masking import SecretSet, sanitize
+from .core.model import MIN_REDACTED_VALUE, Source, SourceSummary
+from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 
 if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
     from .core.errors import InspectorError
-    from .core.model import ConnectorReport, Source, SourceSummary
     from .core.options import RequestOptions
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
@@ -38,7 +44,6 @@ DEFAULT_PROFILE = "default"
 
 EXIT_OK = 0
 EXIT_INPUT = 2
-REPEATED_VALUE_MIN = 6  # setting values this long are hidden wherever they recur
 
 
 _CREDENTIALS_HELP = (
@@ -240,16 +245,17 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
     from .core.client import BitrixClient
     from .core.errors import Cancelled, InspectorError
     from .core.inputs import parse_source_id
-    from .core.model import compare
 
     out = out or sys.stdout
     err = err or sys.stderr
     report: ConnectorReport | None = None
+    connector = ConnectorState(note=NOT_LOOKED_UP)
     try:
         source_id = parse_source_id(args.id)
         options = _options(args)
         with _credential_for(args) as (credential, profile):
             _warn_plain_http(credential, err)
+            secrets = credential.secrets()
             with BitrixClient(
                 credential,
                 options,
@@ -260,9 +266,11 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
                 if not args.no_connector and source.connector_id is not None:
                     try:
                         report = compare(source, client.get_connector(source.connector_id))
+                        connector = ConnectorState(report)
                     except Cancelled:
                         raise
                     except InspectorError as exc:
+                        connector = ConnectorState(note=LOOKUP_FAILED)
                         print("warning: the source's connector could not be read.", file=err)
                         _print_error(exc, err, prefix="connector")
     except InspectorError as exc:
@@ -287,7 +295,7 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
             data["connector"] = connector_summary(report)
         _write_json(data, out)
     else:
-        out.write(render_tree(source, reveal, report))
+        out.write(render_tree(source, reveal, connector, secrets))
     return EXIT_OK
 
 
@@ -333,69 +341,62 @@ def render_list(sources: list[SourceSummary]) -> str:
     """A plain-text table: ID, active, type, connector, title."""
     header = ("ID", "Active", "Type", "Connector", "Title")
     rows = [
-        (_show(s.id), _show(s.active), _show(s.type), _show(s.connector_id), _show(s.title))
-        for s in sources
+        tuple(_cell(v) for v in (s.id, s.active, s.type, s.connector_id, s.title)) for s in sources
     ]
     widths = [max([len(header[i]), *(len(r[i]) for r in rows)]) for i in range(4)]
     lines = []
     for row in (header, *rows):
         cells = [row[i].ljust(widths[i]) for i in range(4)]
         lines.append("  ".join([*cells, row[4]]).rstrip())
-    count = len(sources)
-    lines.append(f"{count} source{'' if count == 1 else 's'}")
+    lines.append(plural(len(sources), "source"))
     return "\n".join(lines) + "\n"
 
 
-def _show(value: Any) -> str:
-    from .core.masking import sanitize
-
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False)
-    return sanitize(str(value), max_len=500)
+def _cell(value: Any) -> str:
+    """A value of the source list as the tree would write it, made safe for a terminal."""
+    return sanitize(value_text(value), max_len=500)
 
 
 def render_tree(
-    source: Source, reveal: frozenset[int] = frozenset(), report: ConnectorReport | None = None
+    source: Source,
+    reveal: frozenset[int] = frozenset(),
+    connector: ConnectorState | None = None,
+    secrets: Iterable[str] = (),
 ) -> str:
-    """A readable, indented text tree of a source, values masked unless revealed.
+    """The source's outline as indented text: the rows the window shows, in its words.
 
-    With *report*, the connector's title is shown and each setting is labelled with the
-    name its connector declares; declared settings the source lacks are listed.
+    Values are masked unless their position is in *reveal*; *secrets* (the credential's)
+    are redacted like the setting values. With a *connector* report, the settings carry
+    the names their connector declares and the Connector section lists what it found.
     """
-    from .core.masking import MASK, SecretSet
-
-    conn = source.connection
-    lines = [f"Source {_show(conn.id)}: {_show(conn.title)}", "Connection"]
-    lines += [f"  {label}: {_show(value)}" for _key, label, value in conn.field_values()]
-    lines += [f"  {_show(key)}: {_show(value)}" for key, value in conn.extra.items()]
-    lines.append(f"Connector ID: {_show(source.connector_id)}")
-    if report is not None:
-        lines.append(f"Connector: {_show(report.title)}")
-    lines += [f"{_show(key)}: {_show(value)}" for key, value in source.extra.items()]
-    lines.append(f"Settings ({len(source.settings)})")
-    for index, setting in enumerate(source.settings):
-        value = _show(setting.value) if index in reveal else MASK
-        label = report.label_for(setting) if report is not None else setting.label
-        lines.append(f"  {_show(label)} [{_show(setting.type)}]: {value}")
-    if report is not None and report.missing:
-        lines.append(f"Declared by the connector but missing ({len(report.missing)})")
-        lines += [
-            f"  {_show(s.name or s.code)} ({_show(s.code)}) [{_show(s.type)}]"
-            for s in report.missing
-        ]
-    if source.time is not None:
-        lines.append("Time")
-        lines += [f"  {label}: {_show(value)}" for _k, label, value in source.time.present_fields()]
-        lines += [f"  {_show(key)}: {_show(value)}" for key, value in source.time.extra.items()]
     # A hidden value the portal repeats in another field (a title, a name) stays hidden
     # there too, as in the window and in copied JSON; shorter values would match timings.
-    hidden = SecretSet(
-        s.value
-        for index, s in enumerate(source.settings)
-        if s.value and len(s.value) >= REPEATED_VALUE_MIN and index not in reveal
-    )
-    return hidden.replace("\n".join(lines) + "\n")
+    hidden = [
+        *secrets,
+        *(
+            s.value
+            for index, s in enumerate(source.settings)
+            if s.value and len(s.value) >= MIN_REDACTED_VALUE and index not in reveal
+        ),
+    ]
+    outline = source_outline(source, connector, hidden, reveal)
+    lines = [outline.heading]
+    for row in outline.rows:
+        lines += _row_lines(row)
+    # The rows are redacted one by one; once more over the whole text catches a value
+    # that would only show across two rows.
+    return SecretSet(hidden).replace("\n".join(lines) + "\n")
+
+
+def row_line(row: Row) -> str:
+    """One row as "Label: text"; a setting's type in brackets: "Password (password) [STRING]"."""
+    label = f"{row.label} [{row.kind}]" if row.typed and row.kind else row.label
+    return f"{label}: {row.text}" if row.text else label
+
+
+def _row_lines(row: Row, depth: int = 0) -> Iterator[str]:
+    yield "  " * depth + row_line(row)
+    if row.setting is not None:
+        return  # a setting's detail rows (ID, code, name, type) repeat its own line
+    for child in row.children:
+        yield from _row_lines(child, depth + 1)

@@ -257,7 +257,8 @@ def test_get_no_connector_skips_the_lookup(portal: DemoPortal) -> None:
     portal.clear_requests()
     proc = run_command("get", "7", "--no-connector", env={"B24_WEBHOOK_URL": portal.webhook_url})
     assert proc.returncode == 0, proc.stderr
-    assert "Connector:" not in proc.stdout
+    assert "Connector: ID 2 (not looked up)\n" in proc.stdout
+    assert "PostgreSQL warehouse" not in proc.stdout
     assert "Host (host) [STRING]: ••••••••" in proc.stdout
     assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
 

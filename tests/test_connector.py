@@ -10,17 +10,16 @@ import pytest
 from servers import ScriptedServer, json_reply
 
 from inspector.core.client import BitrixClient
-from inspector.core.credentials import parse_webhook_url
-from inspector.core.errors import PortalError
-from inspector.core.model import (
+from inspector.core.connector import (
     Connector,
     ConnectorSetting,
-    Setting,
     compare,
     display_url,
     parse_connector,
-    parse_source,
 )
+from inspector.core.credentials import parse_webhook_url
+from inspector.core.errors import PortalError
+from inspector.core.model import Setting, parse_source
 from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
 

@@ -19,6 +19,7 @@ import pytest
 
 from inspector import __version__
 from inspector.core.client import BitrixClient
+from inspector.core.connector import compare
 from inspector.core.credentials import (
     Credential,
     OAuthCredential,
@@ -35,7 +36,7 @@ from inspector.core.export import (
     support_bundle,
 )
 from inspector.core.masking import MASK
-from inspector.core.model import Source, compare
+from inspector.core.model import Source
 from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 

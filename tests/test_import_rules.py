@@ -158,22 +158,10 @@ def test_cycle_finder_reports_a_cycle() -> None:
 # -- the rules ---------------------------------------------------------------------------------
 
 
-# Cycles already being removed on another branch of issue 8. An entry here must name a
-# cycle that still exists: once it is gone, the test below asks for the entry's removal.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    frozenset(
-        {"inspector.ui.copy_export", "inspector.ui.source_requests", "inspector.ui.source_tree"}
-    ),
-}
-
-
 def test_no_import_cycle() -> None:
     edges, _ = import_graph()
     cycles = find_cycles(edges)
-    new = [cycle for cycle in cycles if frozenset(cycle) not in KNOWN_CYCLES]
-    assert new == [], "import cycles:\n" + "\n".join(" -> ".join(cycle) for cycle in new)
-    gone = KNOWN_CYCLES - {frozenset(cycle) for cycle in cycles}
-    assert not gone, f"these cycles are gone; remove them from KNOWN_CYCLES: {gone}"
+    assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 
 
 OWNERS = {

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from inspector.core.connector import parse_connector
 from inspector.core.errors import BadResponse
 from inspector.core.masking import MASK
-from inspector.core.model import Source, parse_connector, parse_source, parse_source_list_page
+from inspector.core.model import Source, parse_source, parse_source_list_page
 
 SECRET_VALUES = ("a1b2c3d4e5", "hunter2-password", "tok_9f8e7d6c5b4a")
 
@@ -105,7 +106,7 @@ def test_the_documented_example_parses() -> None:
     assert source.time.date_start == "2025-03-25T19:04:40+00:00"
     assert source.time.operating is None
     assert source.time.operating_reset_at is None
-    assert [key for key, _label, _value in c.field_values()] == list(
+    assert [key for key, _value in c.documented_fields()] == list(
         DOC_EXAMPLE["result"]["item"]["connection"]
     )
 
@@ -350,7 +351,7 @@ def test_time_with_operating() -> None:
     assert time_info is not None
     assert time_info.operating == 12.5
     assert time_info.operating_reset_at == 1742930080
-    keys = [key for key, _label, _value in time_info.present_fields()]
+    keys = [key for key, _value in time_info.sent_fields()]
     assert keys == [*DOC_EXAMPLE["time"], "operating", "operating_reset_at"]
 
 
@@ -359,13 +360,13 @@ def test_time_operating_zero_is_present() -> None:
     data["time"]["operating"] = 0
     time_info = parse_source(data).time
     assert time_info is not None
-    assert ("operating", 0) in [(k, v) for k, _label, v in time_info.present_fields()]
+    assert ("operating", 0) in time_info.sent_fields()
 
 
 def test_time_without_operating() -> None:
     time_info = parse_source(DOC_EXAMPLE).time
     assert time_info is not None
-    keys = [key for key, _label, _value in time_info.present_fields()]
+    keys = [key for key, _value in time_info.sent_fields()]
     assert "operating" not in keys
     assert "operating_reset_at" not in keys
 

@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import APP_NAME, __version__
+from .connector import Connector, parse_connector
 from .credentials import Credential, OAuthCredential, parse_portal
 from .errors import (
     BadResponse,
@@ -72,10 +73,8 @@ from .explanations import explain_status, oauth_error, operation_limited, portal
 from .masking import safe_text
 from .model import (
     LIST_SELECT,
-    Connector,
     Source,
     SourceSummary,
-    parse_connector,
     parse_source,
     parse_source_list_page,
 )

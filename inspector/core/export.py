@@ -27,10 +27,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import APP_NAME, __version__
+from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
 from .masking import json_for_display, redact, safe_text
-from .model import ConnectorReport, Source
+from .model import Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
 """A revealed value copied to the clipboard is cleared after this long (if still there)."""

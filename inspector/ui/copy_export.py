@@ -24,8 +24,8 @@ from ..core.errors import InspectorError
 
 if TYPE_CHECKING:
     from ..core.options import RequestOptions
-    from .source_requests import RequestRecord
-    from .source_tree import SourceTreeModel
+    from .request_record import RequestRecord
+    from .source_tree_model import SourceTreeModel
 
 NOTHING_YET = "fetch a source first."
 

@@ -41,8 +41,9 @@ if TYPE_CHECKING:
     from ..core.keychain import CredentialStore
     from ..core.options import RequestOptions
     from ..demo.portal import DemoPortal
+    from .request_record import RequestRecord
     from .source_picker import SourceListLoader, SourcePickerDialog
-    from .source_requests import RequestRecord, SourceRequests
+    from .source_requests import SourceRequests
 
 GEOMETRY_KEY = "window/geometry"
 WARNING_STYLE = (

@@ -20,20 +20,24 @@ from __future__ import annotations
 
 import math
 import time
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
+from ..core.formatting import local_clock, seconds
 from ..core.masking import safe_text
+from ..core.outline import LOOKUP_CANCELLED, LOOKUP_FAILED, ConnectorState
 from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, JobKind, Outcome
-from .source_tree import MIN_REDACTED_VALUE, ConnectorState, format_seconds
+from .request_record import RequestRecord
 
 if TYPE_CHECKING:
     from ..core.client import WaitNotice
+    from ..core.connector import Connector
     from ..core.credentials import Credential, OAuthCredential
-    from ..core.model import Connector, ConnectorReport, Source
+    from ..core.model import Source
     from ..core.options import RequestOptions
     from .credentials_panel import CredentialsPanel
     from .source_id_row import SourceIdRow
@@ -88,35 +92,11 @@ def limits_text(source: Source) -> str | None:
         return None
     parts = []
     if info.operating is not None:
-        parts.append(f"{format_seconds(info.operating)} used")
+        parts.append(f"{seconds(info.operating)} used")
     if info.operating_reset_at is not None:
-        from datetime import datetime
-
-        try:
-            moment = datetime.fromtimestamp(float(info.operating_reset_at))
-            parts.append(f"resets at {moment:%H:%M:%S}")
-        except (OverflowError, OSError, ValueError):
-            parts.append("reset time out of range")
+        clock = local_clock(info.operating_reset_at)
+        parts.append(f"resets at {clock}" if clock else "reset time out of range")
     return "Operating limit: " + ", ".join(parts)
-
-
-class RequestRecord:
-    """The last request made, and how it ended: what Copy as cURL and the support bundle
-    describe. Holds the credential: its ``repr`` shows neither it nor the answer."""
-
-    __slots__ = ("credential", "error", "method", "params", "report", "request_id", "source")
-
-    def __init__(self, credential: Credential, method: str, params: dict[str, Any]) -> None:
-        self.credential = credential
-        self.method = method
-        self.params = params
-        self.source: Source | None = None
-        self.report: ConnectorReport | None = None
-        self.error: InspectorError | None = None
-        self.request_id: str | None = None
-
-    def __repr__(self) -> str:
-        return f"RequestRecord({self.method!r}, params={self.params!r})"
 
 
 class SourceRequests(QObject):
@@ -245,7 +225,7 @@ class SourceRequests(QObject):
             return True
         if self.is_live(self._connector_job):
             self.jobs.cancel("fetch")
-            self._view.source_tree.show_connector(ConnectorState(note="lookup cancelled"))
+            self._view.source_tree.show_connector(ConnectorState(note=LOOKUP_CANCELLED))
             self._show_status("Stopped looking up the connector.")
             self.connector_done.emit()
             return True
@@ -354,10 +334,7 @@ class SourceRequests(QObject):
             self.record.request_id = outcome.request_id
         if source_id is not None:
             view.id_row.remember_id(source_id)  # only IDs that led to a source
-        hidden = (
-            *self._fetching_secrets,
-            *(v for v in source.secrets() if len(v) >= MIN_REDACTED_VALUE),
-        )
+        hidden = (*self._fetching_secrets, *source.distinctive_secrets())
         title = safe_text(source.connection.title or "", hidden, max_len=120)
         named = f" “{title}”" if title else ""
         count = len(source.settings)
@@ -386,8 +363,6 @@ class SourceRequests(QObject):
         connector: Connector = outcome.result
         if source is None:
             return
-        from ..core.model import compare
-
         report = compare(source, connector)
         view.source_tree.show_connector(ConnectorState(report))
         if self.record is not None and source is self.record.source:
@@ -404,7 +379,7 @@ class SourceRequests(QObject):
 
     def _on_connector_failed(self, error: InspectorError) -> None:
         view = self._view
-        view.source_tree.show_connector(ConnectorState(note="could not be looked up"))
+        view.source_tree.show_connector(ConnectorState(note=LOOKUP_FAILED))
         message = safe_text(str(error), self._fetching_secrets, max_len=400)
         self._show_status(
             f"{view.status_line.text()} The connector could not be looked up: {message}"

@@ -30,7 +30,7 @@ from inspector.core.inputs import parse_source_id
 from inspector.core.masking import MASK
 from inspector.core.model import CONNECTION_FIELDS, SETTING_FIELDS, TIME_FIELDS, Source
 from inspector.core.options import RequestOptions
-from inspector.ui.source_tree import SourceTreeModel
+from inspector.ui.source_tree_model import SourceTreeModel
 
 FUZZ = settings(max_examples=250, deadline=None, database=None)
 WINDOW_FUZZ = settings(

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeView
 from inspector.core.masking import MASK
 from inspector.demo.portal import DEMO_SOURCES
 from inspector.ui import MainWindow
-from inspector.ui.source_tree import VALUE_COLUMN
+from inspector.ui.source_tree_model import VALUE_COLUMN
 
 
 def setting_values(source_id: int) -> list[str]:

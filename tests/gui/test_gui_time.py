@@ -1,19 +1,17 @@
 """The tree's Time section reads as plain numbers: durations in seconds with three significant
 digits and never an exponent, Unix times with their UTC form beside them; the exact values
-stay in Copy as JSON."""
+stay in Copy as JSON. (The formatters' own cases are in tests/test_outline.py.)"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import pytest
 from gui_helpers import fetch_and_wait, leak_walk, tree_of
 from PySide6.QtGui import QGuiApplication
 from servers import ScriptedServer, json_reply
 
 from inspector.demo.portal import DEMO_SOURCES
-from inspector.ui.source_tree import format_seconds
 
 CODE = "t1me-c0de-77"
 TIME = {
@@ -27,28 +25,6 @@ TIME = {
     "operating_reset_at": 1742930080,
     "queue_wait": 0.000123,  # unknown to the inspector: shown as sent, no unit guessed
 }
-
-
-@pytest.mark.parametrize(
-    ("seconds", "shown"),
-    [
-        (9.94000018104911e-05, "0.0000994 s"),
-        (0.006555080413818359, "0.00656 s"),
-        (0.08146095275878906, "0.0815 s"),
-        (0.1 + 0.2, "0.3 s"),
-        (0.001, "0.001 s"),
-        (1.0, "1 s"),
-        (12.5, "12.5 s"),
-        (12, "12 s"),
-        (1234.56, "1235 s"),
-        (0, "0 s"),
-        (-0.25, "-0.25 s"),
-        (4e-7, "< 0.000001 s"),
-        (float("inf"), "inf"),
-    ],
-)
-def test_durations_are_plain_seconds(seconds: float, shown: str) -> None:
-    assert format_seconds(seconds) == shown
 
 
 def rows_under(model: Any, title: str) -> dict[str, tuple[str, str]]:

@@ -1,0 +1,229 @@
+"""What ``biconnector.connector.get`` says about a connector, and how a source lines up with it.
+
+A source's settings are what Bitrix24 sends to its connector's endpoints (spec §6.3); the
+connector declares which parameters it expects, with names and types. ``parse_connector``
+reads the declaration leniently, as ``model`` reads a source; ``compare`` sets the two side
+by side (labels, missing and undeclared settings, type mismatches, endpoints on plain
+``http://``) as a ``ConnectorReport``, a pure function of both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import BadResponse
+from .json_values import as_bool, as_id, as_number, as_text, check_depth, unknown_keys
+from .masking import sanitize
+from .model import Setting, Source
+
+CONNECTOR_URL_FIELDS: dict[str, str] = {
+    "urlCheck": "Check URL",
+    "urlTableList": "Table list URL",
+    "urlTableDescription": "Table description URL",
+    "urlData": "Data URL",
+}
+"""The connector's endpoints, which Bitrix24 calls with the source's settings (spec §6.3)."""
+
+_CONNECTOR_KNOWN = (
+    "id",
+    "title",
+    "description",
+    "logo",
+    "sort",
+    "settings",
+    "dateCreate",
+    "supportMapping",
+    "sourceCode",
+    *CONNECTOR_URL_FIELDS,
+)
+
+
+@dataclass(frozen=True)
+class ConnectorSetting:
+    """A parameter the connector declares: its code, display name and type (no value)."""
+
+    code: str | None
+    name: str | None
+    type: str | None
+
+
+@dataclass(frozen=True)
+class Connector:
+    """What ``biconnector.connector.get`` says about a connector.
+
+    ``urls`` maps the endpoint field (``urlCheck``...) to the URL as sent. ``logo`` (a URL
+    or a large data URI) is kept out of ``repr``.
+    """
+
+    id: int | str | None
+    title: str | None
+    description: str | None
+    settings: tuple[ConnectorSetting, ...]
+    urls: dict[str, str]
+    sort: float | int | None = None
+    date_create: str | None = None
+    source_code: str | None = None
+    support_mapping: bool | None = None
+    logo: str | None = field(default=None, repr=False)
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def parse_connector(payload: Any, requested_id: int | str | None = None) -> Connector:
+    """Parse a successful ``biconnector.connector.get`` payload (``result.item``).
+
+    The documentation's example item has no ``id``; *requested_id* fills it in.
+    """
+    check_depth(payload)
+    result = payload.get("result") if isinstance(payload, dict) else None
+    item = result.get("item", result) if isinstance(result, dict) else None
+    if not isinstance(item, dict):
+        raise BadResponse(
+            "The portal's answer is not a connector (“result.item” is missing).",
+            "The portal may run an unexpected version.",
+        )
+    raw_settings = item.get("settings") or []
+    if not isinstance(raw_settings, list):
+        raise BadResponse("The connector's “settings” is not a list.")
+    settings = tuple(
+        ConnectorSetting(
+            code=as_text(s.get("code")),
+            name=as_text(s.get("name")),
+            type=as_text(s.get("type")),
+        )
+        for s in raw_settings
+        if isinstance(s, dict)
+    )
+    urls = {
+        key: value
+        for key in CONNECTOR_URL_FIELDS
+        if isinstance(value := item.get(key), str) and value
+    }
+    connector_id = as_id(item.get("id"))
+    return Connector(
+        id=connector_id if connector_id is not None else requested_id,
+        title=as_text(item.get("title")),
+        description=as_text(item.get("description")),
+        settings=settings,
+        urls=urls,
+        sort=as_number(item.get("sort")),
+        date_create=as_text(item.get("dateCreate")),
+        source_code=as_text(item.get("sourceCode")),
+        support_mapping=as_bool(item.get("supportMapping")),
+        logo=as_text(item.get("logo")),
+        extra=unknown_keys(item, _CONNECTOR_KNOWN),
+    )
+
+
+def display_url(url: str) -> str:
+    """A URL for display: scheme, host, port and path only (no user info, no query)."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return sanitize(url, max_len=200)
+    if ":" in host:
+        host = f"[{host}]"
+    return sanitize(f"{parts.scheme}://{host}{port}{parts.path}", max_len=300)
+
+
+@dataclass(frozen=True)
+class ConnectorReport:
+    """How a source's settings line up with what its connector declares.
+
+    * ``labels``: setting code → the name the connector declares for it;
+    * ``missing``: parameters the connector declares that the source does not have;
+    * ``undeclared``: codes of source settings the connector does not declare;
+    * ``type_mismatches``: (code, declared type, the source's type);
+    * ``plain_http_endpoints``: (field, URL for display) of endpoints on plain ``http://``,
+      which receive the source's settings (credentials included) unencrypted;
+    * ``other_connector``: the connector's id differs from the source's ``connectorId``.
+    """
+
+    connector: Connector
+    labels: dict[str, str]
+    missing: tuple[ConnectorSetting, ...]
+    undeclared: tuple[str, ...]
+    type_mismatches: tuple[tuple[str, str, str], ...]
+    plain_http_endpoints: tuple[tuple[str, str], ...]
+    other_connector: bool = False
+
+    @property
+    def title(self) -> str:
+        """The connector's title, or "connector <id>"."""
+        return self.connector.title or f"connector {self.connector.id}"
+
+    def label_for(self, setting: Setting) -> str:
+        """The setting's label with the connector's declared name: "Password (password)"."""
+        declared = self.labels.get(setting.code or "")
+        if not declared:
+            return setting.label
+        code = setting.code or ""
+        return f"{declared} ({code})" if declared != code else declared
+
+    def warnings(self) -> list[str]:
+        """Plain sentences about what deserves attention (empty when all is well)."""
+        out: list[str] = []
+        if self.other_connector:
+            out.append("The connector's ID differs from the source's connector ID.")
+        if self.missing:
+            names = ", ".join(sanitize(s.name or s.code or "?", max_len=80) for s in self.missing)
+            out.append(f"The connector declares settings the source lacks: {names}.")
+        if self.undeclared:
+            codes = ", ".join(sanitize(c, max_len=80) for c in self.undeclared)
+            out.append(f"The source has settings the connector does not declare: {codes}.")
+        for code, declared, actual in self.type_mismatches:
+            out.append(
+                f"Setting {sanitize(code, max_len=80)} is {sanitize(actual, max_len=20)} in "
+                f"the source but declared {sanitize(declared, max_len=20)} by the connector."
+            )
+        if self.plain_http_endpoints:
+            which = ", ".join(
+                f"{CONNECTOR_URL_FIELDS.get(key, key)} {url}"
+                for key, url in self.plain_http_endpoints
+            )
+            out.append(
+                f"The connector's endpoints use plain http:// ({which}): Bitrix24 sends the "
+                "source's settings, credentials included, to them unencrypted."
+            )
+        return out
+
+
+def compare(source: Source, connector: Connector) -> ConnectorReport:
+    """Line up *source*'s settings with what *connector* declares (a pure function)."""
+    declared = {s.code: s for s in connector.settings if s.code}
+    present = {s.code for s in source.settings if s.code}
+    labels = {code: s.name for code, s in declared.items() if s.name}
+    missing = tuple(s for code, s in declared.items() if code not in present)
+    undeclared = tuple(
+        dict.fromkeys(s.code for s in source.settings if s.code and s.code not in declared)
+    )
+    mismatches = tuple(
+        (s.code, declared[s.code].type or "", s.type or "")
+        for s in source.settings
+        if s.code in declared
+        and declared[s.code].type
+        and s.type
+        and declared[s.code].type != s.type
+    )
+    plain_http = tuple(
+        (key, display_url(url))
+        for key, url in connector.urls.items()
+        if url.strip().lower().startswith("http://")
+    )
+    other = (
+        source.connector_id is not None
+        and connector.id is not None
+        and str(source.connector_id) != str(connector.id)
+    )
+    return ConnectorReport(
+        connector=connector,
+        labels=labels,
+        missing=missing,
+        undeclared=undeclared,
+        type_mismatches=mismatches,
+        plain_http_endpoints=plain_http,
+        other_connector=other,
+    )

@@ -1,0 +1,103 @@
+"""Lenient readers of the JSON values a portal sends, shared by every parsed record.
+
+Portals differ: ids come as numbers or as strings ("11"), flags as ``true``/``"Y"``/``1``,
+numbers as strings. Each reader returns the typed value or ``None`` rather than raising,
+so that one odd field never hides a whole source; ``check_depth`` refuses what no record
+could be read from at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from .errors import BadResponse
+
+MAX_DEPTH = 64
+"""Deeper answers are refused: json.dumps, repr and a tree view all recurse, and a
+value nested a few thousand levels deep would raise RecursionError in them."""
+_MAX_ID_DIGITS = 18  # int() of a string over 4,300 digits raises ValueError
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists/objects nest deeper than *limit* (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, list):
+            children = current
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def check_depth(payload: Any) -> None:
+    """Raise ``BadResponse`` when *payload* nests deeper than ``MAX_DEPTH``."""
+    if too_deep(payload):
+        raise BadResponse(
+            f"The portal's answer is nested more than {MAX_DEPTH} levels deep, so it was not read.",
+            "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 portal.",
+        )
+
+
+def as_id(value: Any) -> int | str | None:
+    """Ids are documented as integers but older portals send strings ("11")."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= _MAX_ID_DIGITS:
+            return int(text)
+        return text
+    return None
+
+
+def as_text(value: Any) -> str | None:
+    """Text as sent; numbers and flags as their JSON spelling, objects as JSON text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def as_bool(value: Any) -> bool | None:
+    """A flag, whether sent as a JSON boolean, "Y"/"N" or 1/0; None when it is neither."""
+    if isinstance(value, bool):
+        return value
+    if value in ("Y", "y", "1", 1, "true"):
+        return True
+    if value in ("N", "n", "0", 0, "false"):
+        return False
+    return None
+
+
+def as_number(value: Any) -> float | int | None:
+    """A number, also from a numeric string; None for anything else (booleans too)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def unknown_keys(data: Mapping[str, Any], known: Collection[str]) -> dict[str, Any]:
+    """The entries of *data* whose keys are not *known*, kept so that they can be shown."""
+    return {k: v for k, v in data.items() if k not in known}

@@ -1,0 +1,71 @@
+"""The window and the CLI show the same text for the same value: one source, with its
+connector, a revealed value and a time block, rendered both ways and compared row by row."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QModelIndex
+
+from inspector.cli import render_tree
+from inspector.core.connector import compare, parse_connector
+from inspector.core.model import parse_source
+from inspector.core.outline import ConnectorState
+from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
+from inspector.ui.source_tree_model import FIELD_COLUMN, TYPE_COLUMN, VALUE_COLUMN, SourceTreeModel
+
+TIME = {
+    "start": 1742929480.5,
+    "duration": 9.79e-05,
+    "date_start": "2025-03-25T22:04:40+03:00",
+    "operating": 0.5,
+    "operating_reset_at": 1742930080,
+}
+
+
+def model_rows(model: SourceTreeModel) -> list[tuple[int, str, str, str]]:
+    """(depth, field, value, type) of every row in view order, without a setting's details
+    (the CLI folds those into the setting's own line)."""
+    rows: list[tuple[int, str, str, str]] = []
+
+    def walk(parent: QModelIndex, depth: int) -> None:
+        for row in range(model.rowCount(parent)):
+            index = model.index(row, FIELD_COLUMN, parent)
+            texts = [model.index(row, c, parent).data() for c in (VALUE_COLUMN, TYPE_COLUMN)]
+            rows.append((depth, index.data(), *texts))
+            if model.setting_of_row(index) is None:
+                walk(index, depth + 1)
+
+    walk(QModelIndex(), 0)
+    return rows
+
+
+def test_one_outline_rendered_both_ways_reads_the_same(qapp: Any) -> None:
+    item = copy.deepcopy(DEMO_SOURCES[7])
+    source = parse_source({"result": {"item": item}, "time": TIME})
+    report = compare(source, parse_connector({"result": {"item": DEMO_CONNECTORS[2]}}, 2))
+    password = next(i for i, s in enumerate(source.settings) if s.code == "password")
+
+    model = SourceTreeModel()
+    model.load(source)
+    model.set_connector(ConnectorState(report))  # as the window gets it: after the source
+    model.toggle_reveal(password)
+    text = render_tree(source, frozenset({password}), ConnectorState(report))
+
+    lines = text.splitlines()[1:]  # after the heading "Source 7: …"
+    rows = model_rows(model)
+    assert len(lines) == len(rows)
+    for line, (depth, field, value, kind) in zip(lines, rows, strict=True):
+        indent = "  " * depth
+        assert line.startswith(indent) and not line[len(indent)].isspace(), (line, field)
+        shown = line[len(indent) :]
+        assert shown.startswith(field), (shown, field)
+        if value:
+            assert shown.endswith(f": {value}"), (shown, value)
+        label = shown.removesuffix(f": {value}") if value else shown
+        assert label in (field, f"{field} [{kind}]"), (label, field, kind)
+    # The values that used to differ between the two read the same now.
+    assert "  Duration (s): 0.0000979 s" in lines
+    assert "  Start (Unix time): 1742929480.5 (2025-03-25 19:04:40 UTC)" in lines
+    assert "  Password (password) [STRING]: pg-demo-P4ssw0rd!" in lines

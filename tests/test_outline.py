@@ -1,0 +1,237 @@
+"""The outline (what a person sees of a source) and its formatters, without Qt: one text per
+value, the masking of every setting value, redaction of repeated secrets, and the CLI's
+indented rendering of the same rows."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from inspector.cli import render_tree, row_line
+from inspector.core import formatting
+from inspector.core.connector import compare, parse_connector
+from inspector.core.masking import MASK, SECRET_PLACEHOLDER
+from inspector.core.model import CONNECTION_FIELDS, TIME_FIELDS, Source, parse_source
+from inspector.core.outline import (
+    CONNECTION_LABELS,
+    LOOKUP_FAILED,
+    TIME_LABELS,
+    ConnectorState,
+    Row,
+    source_outline,
+)
+from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
+
+TIME = {
+    "start": 1742929480.5,
+    "finish": 1742929480.5071,
+    "duration": 9.94000018104911e-05,
+    "processing": 0.006555080413818359,
+    "date_start": "2025-03-25T22:04:40+03:00",
+    "operating": 12,
+    "operating_reset_at": 1742930080,
+    "queue_wait": 0.000123,
+}
+
+
+def demo_source(source_id: int, time: dict[str, Any] | None = None) -> Source:
+    item = copy.deepcopy(DEMO_SOURCES[source_id])
+    return parse_source({"result": {"item": item}, "time": time or TIME})
+
+
+def rows_by_label(rows: tuple[Row, ...]) -> dict[str, Row]:
+    return {row.label: row for row in rows}
+
+
+# --- formatters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (9.94000018104911e-05, "0.0000994 s"),
+        (0.006555080413818359, "0.00656 s"),
+        (0.08146095275878906, "0.0815 s"),
+        (0.1 + 0.2, "0.3 s"),
+        (0.001, "0.001 s"),
+        (1.0, "1 s"),
+        (12.5, "12.5 s"),
+        (12, "12 s"),
+        (1234.56, "1235 s"),
+        (0, "0 s"),
+        (-0.25, "-0.25 s"),
+        (4e-7, "< 0.000001 s"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_durations_are_plain_seconds(seconds: float, shown: str) -> None:
+    assert formatting.seconds(seconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "shown"),
+    [
+        (1742930080, "1742930080 (2025-03-25 19:14:40 UTC)"),
+        (1742929480.5, "1742929480.5 (2025-03-25 19:04:40 UTC)"),
+        (1e300, "1e+300 (out of range)"),
+        (float("nan"), "nan (out of range)"),
+    ],
+)
+def test_unix_times_carry_their_utc_form(timestamp: float, shown: str) -> None:
+    assert formatting.unix_time(timestamp) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "kind"),
+    [
+        (None, "—", "null"),
+        (True, "yes", "boolean"),
+        (False, "no", "boolean"),
+        (7, "7", "integer"),
+        (0.000123, "0.000123", "number"),
+        ("2025-03-20 14:50:06", "2025-03-20 14:50:06", "string"),
+        ([1, "a"], '[1, "a"]', "array"),
+        ({"k": "ü"}, '{"k": "ü"}', "object"),
+    ],
+)
+def test_values_and_their_kinds(value: Any, text: str, kind: str) -> None:
+    assert formatting.value_text(value) == text
+    assert formatting.value_kind(value) == kind
+
+
+def test_plurals_ids_and_revealed_values() -> None:
+    assert [formatting.plural(n, "setting") for n in (0, 1, 2)] == [
+        "0 settings",
+        "1 setting",
+        "2 settings",
+    ]
+    assert formatting.identifier(None) == "—"
+    assert formatting.identifier("abc") == "abc"
+    assert formatting.revealed_value(None) == "(no value)"
+    assert formatting.revealed_value("") == "(empty)"
+    assert formatting.revealed_value("p\u202ew") == "pw"  # only made safe to display
+
+
+def test_every_documented_key_has_a_label() -> None:
+    assert list(CONNECTION_LABELS) == list(CONNECTION_FIELDS)
+    assert list(TIME_LABELS) == list(TIME_FIELDS)
+
+
+# --- the outline ---------------------------------------------------------------------------
+
+
+def test_the_outline_of_a_source() -> None:
+    outline = source_outline(demo_source(8))
+    assert outline.heading == "Source 8: Legacy CRM export"
+    top = rows_by_label(outline.rows)
+    assert list(top) == ["Connection", "Settings (2)", "Connector", "Time"]
+    connection = rows_by_label(top["Connection"].children)
+    assert top["Connection"].text == "10 fields" and top["Connection"].section
+    assert (connection["Active"].text, connection["Active"].kind) == ("no", "boolean")
+    assert (connection["Updated"].text, connection["Updated"].kind) == ("—", "null")
+    assert (connection["Created"].text, connection["Created"].kind) == (
+        "2024-11-05 08:30:00",
+        "datetime",
+    )
+    settings = top["Settings (2)"]
+    assert settings.text == "2 settings, values hidden"
+    login = settings.children[0]
+    assert (login.label, login.text, login.kind) == ("Login (login)", MASK, "STRING")
+    assert login.secret and login.setting == 0 and login.typed
+    assert [row.label for row in login.children] == ["ID", "Code", "Name", "Type"]
+    assert (top["Connector"].text, top["Connector"].kind) == ("ID 3", "connector")
+    time = rows_by_label(top["Time"].children)
+    assert time["Duration (s)"].text == "0.0000994 s"
+    assert time["Operating (s used of this method's limit)"].text == "12 s"
+    assert time["Start (Unix time)"].text == "1742929480.5 (2025-03-25 19:04:40 UTC)"
+    assert (time["queue_wait"].text, time["queue_wait"].kind) == ("0.000123", "number")
+
+
+def test_no_row_holds_a_setting_value_unless_revealed() -> None:
+    source = demo_source(7)
+    values = [s.value for s in source.settings if s.value]
+    texts = [
+        text
+        for row in source_outline(source).rows
+        for node in row.walk()
+        for text in (node.label, node.text, node.kind, node.tooltip)
+    ]
+    assert not [t for t in texts for v in values if v == t or (len(v) >= 6 and v in t)]
+    revealed = source_outline(source, revealed=frozenset({4}))
+    password = next(r for r in revealed.rows[1].children if r.setting == 4)
+    assert (password.text, password.secret) == ("pg-demo-P4ssw0rd!", False)
+
+
+def test_secrets_are_redacted_from_every_text() -> None:
+    secret = "c0nnection-title-secret"
+    item = copy.deepcopy(DEMO_SOURCES[6])
+    item["connection"]["title"] = f"Title with {secret}"
+    source = parse_source({"result": {"item": item}})
+    outline = source_outline(source, secrets=[secret])
+    assert secret not in outline.heading
+    texts = [node.text for row in outline.rows for node in row.walk()]
+    assert f"Title with {SECRET_PLACEHOLDER}" in texts
+    assert not [t for t in texts if secret in t]
+
+
+def test_the_connector_section_once_looked_up() -> None:
+    source = demo_source(7)
+    report = compare(source, parse_connector({"result": {"item": DEMO_CONNECTORS[2]}}, 2))
+    outline = source_outline(source, ConnectorState(report))
+    top = rows_by_label(outline.rows)
+    assert top["Connector"].text == "PostgreSQL warehouse (ID 2)"
+    connector = rows_by_label(top["Connector"].children)
+    missing = connector["Declared but missing (1)"].children
+    assert [(r.label, r.text, r.kind) for r in missing] == [
+        ("SSL mode (sslmode)", "missing", "STRING")
+    ]
+    labels = [row.label for row in top["Settings (5)"].children]
+    assert labels[0] == "Server host name (host)"
+    failed = source_outline(source, ConnectorState(note=LOOKUP_FAILED))
+    assert rows_by_label(failed.rows)["Connector"].text == "ID 2 (could not be looked up)"
+
+
+# --- the CLI's rendering -------------------------------------------------------------------
+
+
+def test_the_cli_prints_every_row_of_the_outline() -> None:
+    source = demo_source(7)
+    report = compare(source, parse_connector({"result": {"item": DEMO_CONNECTORS[2]}}, 2))
+    outline = source_outline(source, ConnectorState(report))
+    text = render_tree(source, connector=ConnectorState(report))
+    lines = text.splitlines()
+    assert lines[0] == outline.heading
+
+    def expected(rows: tuple[Row, ...], depth: int) -> list[str]:
+        out = []
+        for row in rows:
+            out.append("  " * depth + row_line(row))
+            if row.setting is None:  # a setting's details are in its own line
+                out += expected(row.children, depth + 1)
+        return out
+
+    assert lines[1:] == expected(outline.rows, 0)
+    assert "  Server host name (host) [STRING]: ••••••••" in lines
+    assert "  Duration (s): 0.0000994 s" in lines
+    assert "e-05" not in text
+
+
+def test_the_cli_reveals_on_request_and_hides_repeated_values() -> None:
+    item = copy.deepcopy(DEMO_SOURCES[7])
+    item["connection"]["description"] = "password is pg-demo-P4ssw0rd!"
+    source = parse_source({"result": {"item": item}})
+    masked = render_tree(source)
+    assert "pg-demo-P4ssw0rd!" not in masked
+    assert f"Description: password is {SECRET_PLACEHOLDER}" in masked
+    shown = render_tree(source, frozenset(range(len(source.settings))))
+    assert "  Password (password) [STRING]: pg-demo-P4ssw0rd!" in shown.splitlines()
+    assert "Settings (5): 5 settings, values shown" in shown
+
+
+def test_rows_are_records() -> None:
+    row = Row("Title", "t", "string")
+    assert row == Row("Title", "t", "string")
+    with pytest.raises(AttributeError):
+        row.text = "other"  # type: ignore[misc]
