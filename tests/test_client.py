@@ -696,6 +696,32 @@ def test_broken_connections(reply: Reply, kind: str) -> None:
     assert "127.0.0.1" in exc.message
 
 
+def test_the_mapping_asks_about_an_explicit_proxy_first() -> None:
+    """One ConnectError from a refused socket: blamed on the proxy when one is set (named
+    without its password), on the portal otherwise."""
+    import httpx
+
+    from inspector.core.client.transport_errors import map_transport_error
+
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as refused:
+            raise httpx.ConnectError("All connection attempts failed") from refused
+    except httpx.ConnectError as caught:
+        error = caught
+    proxy = "http://proxyuser:proxypass1@proxy.example:3128"
+    via_proxy = map_transport_error(
+        error, host="portal.example", proxy=proxy, options=FAST, secrets=("proxypass1",)
+    )
+    direct = map_transport_error(error, host="portal.example", proxy=None, options=FAST, secrets=())
+    assert isinstance(via_proxy, ConnectionRefused)
+    assert "proxy.example:3128" in via_proxy.message
+    assert "proxypass1" not in str(via_proxy)
+    assert isinstance(direct, ConnectionRefused)
+    assert direct.message == "portal.example refused the connection."
+
+
 # --- TLS -----------------------------------------------------------------------------------
 
 

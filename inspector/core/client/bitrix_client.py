@@ -251,17 +251,18 @@ class BitrixClient:
         if not isinstance(cred, OAuthCredential) or not cred.can_refresh:
             raise cannot_refresh()
         host = host_of(cred.oauth_server)
+        secrets = self._secrets()
         # Not cancellable: once the server has rotated the refresh token, dropping its
         # answer would lose the only valid one. The exchange is still bounded by its deadline.
         answer = self._exchanger.send(
             "GET",
             cred.oauth_server,
             host=host,
-            secrets=self._secrets(),
+            secrets=secrets,
             params=refresh_query(cred),
             cancellable=False,
         )
-        grant = parse_grant(answer.status, answer.body, host, secrets=self._secrets())
+        grant = parse_grant(answer.status, answer.body, host, secrets=secrets)
         renewed = renewed_credential(cred, grant, host, answer.status)
         self.credential = renewed
         self.last_token_grant = grant
@@ -291,12 +292,12 @@ class BitrixClient:
     # --- one call -------------------------------------------------------------------------
 
     def _call_once(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        cred = self.credential
+        cred, secrets = self.credential, self._secrets()
         answer = self._exchanger.send(
             "POST",
             cred.endpoint(method),
             host=cred.host,
-            secrets=self._secrets(),
+            secrets=secrets,
             json_body=cred.request_body(params),
             portal_origin=cred.portal.origin,
         )
@@ -306,7 +307,7 @@ class BitrixClient:
                 answer.status,
                 answer.body,
                 via_webhook=cred.kind == "webhook",
-                secrets=self._secrets(),
+                secrets=secrets,
             )
         except PortalError as exc:
             if exc.code.upper() == "OPERATION_TIME_LIMIT" or exc.http_status == 429:
