@@ -296,7 +296,7 @@ def _keychain_round_trip(store: CredentialStore, backend: str) -> Check:
 
 
 def _check_tls() -> Iterator[Check]:
-    # What every request uses (client.py builds its context the same way).
+    # What every request uses (the client package builds its context the same way).
     context = build_ssl_context()
     verifying = context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     yield Check(

@@ -36,7 +36,7 @@ from servers import (
 )
 
 from inspector import APP_NAME, __version__
-from inspector.core.client import fetch_source
+from inspector.core.client import BitrixClient, WaitNotice
 from inspector.core.credentials import Credential, make_oauth_credential, parse_webhook_url
 from inspector.core.errors import (
     BadResponse,
@@ -99,8 +99,10 @@ def credential_for(kind: str, base_url: str) -> Credential:
 
 
 def fetch(cred: Credential, **changes: Any) -> Source:
-    callbacks = {k: changes.pop(k) for k in ("cancel", "on_retry", "on_wait") if k in changes}
-    return fetch_source(cred, 6, replace(FAST, **changes), **callbacks)
+    """Source 6, fetched with ``FAST`` changed by *changes* (``cancel`` and ``on_wait`` too)."""
+    callbacks = {k: changes.pop(k) for k in ("cancel", "on_wait") if k in changes}
+    with BitrixClient(cred, replace(FAST, **changes), **callbacks) as client:
+        return client.get_source(6)
 
 
 def assert_secret_free(exc: BaseException, secrets: tuple[str, ...] = SECRETS) -> None:
@@ -234,8 +236,6 @@ def test_success_over_various_framings(reply: Reply, kind: str) -> None:
 def test_a_transport_that_hands_over_a_read_body() -> None:
     """httpx.MockTransport returns responses already read; the cap still applies."""
     import httpx
-
-    from inspector.core.client import BitrixClient
 
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=OK_BYTES))
     cred = credential_for("webhook", "https://portal.example")
@@ -535,6 +535,7 @@ def test_redirect_with_a_hostile_location() -> None:
     with ScriptedServer(redirect(location, 302)) as srv:
         exc = fails(Redirected, credential_for("webhook", srv.url))
         assert srv.errors == []
+    assert isinstance(exc, Redirected)
     for text in (exc.message, exc.location):
         assert "\x1b" not in text
         assert "\u202e" not in text
@@ -567,8 +568,8 @@ def test_connect_timeout(kind: str) -> None:
     try:
         backlog = full_backlog()
         host, port = backlog.__enter__()
-    except RuntimeError as exc:
-        pytest.skip(f"cannot make a connect timeout on loopback here: {exc}")
+    except RuntimeError as unavailable:
+        pytest.skip(f"cannot make a connect timeout on loopback here: {unavailable}")
     try:
         started = time.monotonic()
         exc = fails(
@@ -695,6 +696,32 @@ def test_broken_connections(reply: Reply, kind: str) -> None:
     assert "127.0.0.1" in exc.message
 
 
+def test_the_mapping_asks_about_an_explicit_proxy_first() -> None:
+    """One ConnectError from a refused socket: blamed on the proxy when one is set (named
+    without its password), on the portal otherwise."""
+    import httpx
+
+    from inspector.core.client.transport_errors import map_transport_error
+
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as refused:
+            raise httpx.ConnectError("All connection attempts failed") from refused
+    except httpx.ConnectError as caught:
+        error = caught
+    proxy = "http://proxyuser:proxypass1@proxy.example:3128"
+    via_proxy = map_transport_error(
+        error, host="portal.example", proxy=proxy, options=FAST, secrets=("proxypass1",)
+    )
+    direct = map_transport_error(error, host="portal.example", proxy=None, options=FAST, secrets=())
+    assert isinstance(via_proxy, ConnectionRefused)
+    assert "proxy.example:3128" in via_proxy.message
+    assert "proxypass1" not in str(via_proxy)
+    assert isinstance(direct, ConnectionRefused)
+    assert direct.message == "portal.example refused the connection."
+
+
 # --- TLS -----------------------------------------------------------------------------------
 
 
@@ -751,7 +778,7 @@ def test_query_limit_is_retried_then_succeeds() -> None:
             credential_for("webhook", srv.url),
             retries=2,
             retry_delay=0.01,
-            on_retry=lambda attempt, delay: calls.append((attempt, delay)),
+            on_wait=lambda notice: calls.append((notice.attempt, notice.seconds)),
         )
         assert len(srv.requests) == 3
     assert source.connection.id == 6
@@ -759,21 +786,19 @@ def test_query_limit_is_retried_then_succeeds() -> None:
 
 
 def test_query_limit_is_retried_with_growing_delays_then_reported(kind: str) -> None:
-    calls: list[tuple[int, float]] = []
-    notices: list[Any] = []
+    notices: list[WaitNotice] = []
     with ScriptedServer(QUERY_LIMIT) as srv:
         exc = fails(
             PortalError,
             credential_for(kind, srv.url),
             retries=3,
             retry_delay=0.02,
-            on_retry=lambda attempt, delay: calls.append((attempt, delay)),
             on_wait=notices.append,
         )
         requests = srv.requests
     assert len(requests) == 4
-    assert [attempt for attempt, _ in calls] == [1, 2, 3]
-    delays = [delay for _, delay in calls]
+    assert [n.attempt for n in notices] == [1, 2, 3]
+    delays = [n.seconds for n in notices]
     assert delays == sorted(delays) and delays[0] < delays[-1]
     assert [n.reason for n in notices] == ["rate_limit"] * 3
     assert isinstance(exc, PortalError)
@@ -793,7 +818,7 @@ def test_cancel_stops_the_retry_wait() -> None:
             retries=5,
             retry_delay=30.0,
             cancel=cancel,
-            on_retry=lambda attempt, delay: threading.Timer(0.1, cancel.set).start(),
+            on_wait=lambda notice: threading.Timer(0.1, cancel.set).start(),
         )
         assert time.monotonic() - started < 3
         assert len(srv.requests) == 1
@@ -816,7 +841,7 @@ def test_cancel_during_a_trickling_body() -> None:
 
 
 def test_operation_time_limit_is_not_retried() -> None:
-    calls: list[Any] = []
+    calls: list[WaitNotice] = []
     reply = json_reply(error_body("OPERATION_TIME_LIMIT", "Method is blocked"), 429)
     with ScriptedServer(reply) as srv:
         exc = fails(
@@ -824,7 +849,7 @@ def test_operation_time_limit_is_not_retried() -> None:
             credential_for("oauth", srv.url),
             retries=3,
             retry_delay=0.01,
-            on_retry=lambda *a: calls.append(a),
+            on_wait=calls.append,
         )
         assert len(srv.requests) == 1
     assert calls == []

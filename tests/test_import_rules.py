@@ -239,7 +239,6 @@ def test_ruff_fails_on_a_banned_import(filename: str, source: str) -> None:
 
 ALLOWED = [
     ("inspector/ui/new_panel.py", "from PySide6.QtCore import QTimer\n"),
-    ("inspector/core/client.py", "import httpx\n"),
     ("inspector/core/client/transport.py", "import httpx\n"),
     ("inspector/core/keychain.py", "import keyring\n"),
     ("tests/test_new.py", "import httpx\nimport keyring\nimport PySide6\n"),

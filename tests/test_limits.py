@@ -37,21 +37,16 @@ def ok(reset_at: float | None = None) -> Reply:
     return json_reply({"result": {"item": DEMO_SOURCES[6]}, "time": time_block})
 
 
-def client_for(
-    server: ScriptedServer, on_retry: Any = None, **options: Any
-) -> tuple[BitrixClient, list[WaitNotice]]:
+def client_for(server: ScriptedServer, **options: Any) -> tuple[BitrixClient, list[WaitNotice]]:
     notices: list[WaitNotice] = []
     opts = RequestOptions(connect_timeout=5, read_timeout=5, **options)
     cred = parse_webhook_url(f"{server.url}/rest/1/limitcode01/")
-    return BitrixClient(cred, opts, on_wait=notices.append, on_retry=on_retry), notices
+    return BitrixClient(cred, opts, on_wait=notices.append), notices
 
 
 def test_503_retries_are_announced_with_growing_waits() -> None:
-    retries: list[tuple[int, float]] = []
     with ScriptedServer([BUSY, BUSY, ok()]) as server:
-        client, notices = client_for(
-            server, lambda attempt, delay: retries.append((attempt, delay)), retry_delay=0.05
-        )
+        client, notices = client_for(server, retry_delay=0.05)
         with client:
             source = client.get_source(6)
     assert source.time is not None and source.time.operating == 412.5
@@ -60,7 +55,7 @@ def test_503_retries_are_announced_with_growing_waits() -> None:
         ("rate_limit", 2, 0.1),
     ]
     assert all(n.method == METHOD and n.until > time.time() - 5 for n in notices)
-    assert retries == [(1, 0.05), (2, 0.1)]
+    assert [(n.attempt, n.seconds) for n in notices] == [(1, 0.05), (2, 0.1)]
 
 
 def test_429_is_not_waited_for_by_default() -> None:

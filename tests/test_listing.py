@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from servers import RecordedRequest, Reply, ScriptedServer, json_reply
 
-from inspector.core import client as client_module
 from inspector.core.client import BitrixClient
+from inspector.core.client import bitrix_client as client_module
 from inspector.core.credentials import OAuthCredential, make_oauth_credential, parse_webhook_url
 from inspector.core.errors import BadResponse, PortalError
 from inspector.core.model import LIST_SELECT, SourceSummary, parse_source_list_page

@@ -7,7 +7,7 @@ Shape (spec §4.1)::
 
 Leniency: ids may come as strings, optional fields may be missing, dates may be null, and
 unknown keys are kept (``extra``) so the window can show them. Anything that cannot be a
-source at all raises ``BadResponse``. Error envelopes are recognised by ``client.py``
+source at all raises ``BadResponse``. Error envelopes are recognised by the client package
 before this module sees the payload.
 
 A setting's ``value`` is held raw here; ``masked_dict`` and the UI show ``MASK`` instead.

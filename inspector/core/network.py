@@ -1,7 +1,7 @@
 """Network trust and proxy settings: which CAs are trusted, which proxy is used.
 
 Every request the program makes (portal calls and the OAuth token refresh alike) goes
-through one ``httpx.Client`` built by ``client.py`` from these settings:
+through one ``httpx.Client`` built by the client package from these settings:
 
 * **TLS** is always verified. The trust comes from the operating system's store through
   ``truststore`` (Windows and macOS ask the OS to verify; on Linux and the BSDs OpenSSL

@@ -245,6 +245,7 @@ def test_a_request_that_ignores_the_cancel_is_handed_over_at_close(
     """A request stuck where a cancel cannot reach (a slow name lookup, say): closing the
     window returns after ``close_wait_ms`` and the thread is kept until it ends."""
     import inspector.core.client
+    from inspector.core.errors import Cancelled
     from inspector.core.keychain import CredentialStore
     from inspector.ui import MainWindow
 
@@ -253,7 +254,7 @@ def test_a_request_that_ignores_the_cancel_is_handed_over_at_close(
     def stuck(self: Any, source_id: int) -> Any:
         entered.set()
         release.wait(10)
-        raise inspector.core.client.Cancelled()
+        raise Cancelled()
 
     monkeypatch.setattr(inspector.core.client.BitrixClient, "get_source", stuck)
     window = MainWindow(settings=settings, store=CredentialStore())

@@ -1,0 +1,222 @@
+"""One HTTP exchange: send a request, read its answer within the cap and the deadline.
+
+Portal calls and the OAuth token refresh share one ``httpx.Client`` (so one proxy and one
+TLS trust, see ``network.py``) and this one send / capped read / error mapping path:
+
+* Redirects are never followed (the credential would travel to wherever ``Location``
+  points); they are reported (``transport_errors.redirect_error``).
+* Every exchange ends by ``connect_timeout + read_timeout``, whatever the server trickles
+  (status line, headers or body), and at once when ``cancel`` is set (``watchdog``).
+* The body is inflated here, in bounded steps, so the size cap counts decompressed bytes
+  and a gzip bomb costs no more memory than the cap (``decoder``).
+* Every httpx exception becomes one of ours (``transport_errors.map_transport_error``).
+
+What the answer means is not decided here (see ``envelope`` and ``oauth``).
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from ... import APP_NAME, __version__
+from ..errors import BadResponse, Cancelled, InspectorError
+from ..masking import safe_text
+from ..network import build_ssl_context
+from ..options import RequestOptions
+from .decoder import ACCEPT_ENCODING, BodyDecoder, size_text
+from .envelope import retry_after
+from .transport_errors import (
+    deadline_passed,
+    map_transport_error,
+    redirect_error,
+    undecodable_answer,
+)
+from .watchdog import SocketRegistry, Watchdog
+
+USER_AGENT = f"{APP_NAME}/{__version__} httpx/{httpx.__version__}"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete answer: HTTP status, body (decoded, within the cap) and ``Retry-After``.
+
+    ``retry_at`` is the ``Retry-After`` header as Unix time, ``None`` if absent or unusable.
+    """
+
+    status: int
+    body: bytes
+    retry_at: float | None
+
+
+def ssl_context(options: RequestOptions) -> ssl.SSLContext:
+    """The TLS trust of every request (see ``RequestOptions.verify``); never unverified."""
+    verify = options.verify
+    if verify is False:
+        raise ValueError("TLS verification cannot be turned off")
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return build_ssl_context(options.extra_ca_file)
+
+
+class Exchanger:
+    """Runs the HTTP exchanges of one client, one at a time. Close it when done.
+
+    *proxy* is an already checked proxy URL (``network.check_proxy``), ``None`` for the
+    environment's. *cancel* ends a transfer with ``Cancelled``. After each request
+    ``last_request_id`` holds the ``X-Request-ID`` it sent.
+    """
+
+    def __init__(
+        self,
+        options: RequestOptions,
+        *,
+        proxy: str | None,
+        cancel: threading.Event,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.options = options
+        self.last_request_id: str | None = None
+        self._proxy = proxy
+        self._cancel = cancel
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
+            follow_redirects=False,
+            verify=ssl_context(options),
+            proxy=proxy,
+            transport=transport,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+        )
+        self._sockets = SocketRegistry()
+
+    def close(self) -> None:
+        self._http.close()
+        self._sockets.clear()
+
+    @property
+    def total_timeout(self) -> float:
+        """The deadline of a whole exchange, in seconds from its start."""
+        return self.options.connect_timeout + self.options.read_timeout
+
+    def send(
+        self,
+        verb: str,
+        url: str,
+        *,
+        host: str,
+        secrets: tuple[str, ...],
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        portal_origin: str | None = None,
+        cancellable: bool = True,
+    ) -> Answer:
+        """Send one request; return its answer read within the cap. Maps every failure.
+
+        *host* names the server in messages and *secrets* are masked out of them.
+        *portal_origin* is the credential's portal for a portal call, ``None`` for the
+        OAuth server (it changes how a redirect is reported). A request that is not
+        *cancellable* ignores ``cancel`` but still ends at its deadline.
+        """
+        cancel = self._cancel if cancellable else threading.Event()
+        if cancel.is_set():
+            raise Cancelled()
+        request_id = uuid.uuid4().hex
+        self.last_request_id = request_id
+        deadline = time.monotonic() + self.total_timeout
+        # httpx's timeouts bound each socket operation, not the whole exchange: the watchdog
+        # ends a request that trickles its status line, headers or body past the deadline,
+        # and makes a cancel interrupt a blocked read.
+        watchdog = Watchdog(self._sockets, deadline, cancel)
+        try:
+            with self._http.stream(
+                verb,
+                url,
+                json=json_body,
+                params=params,
+                headers={"X-Request-ID": request_id},
+                extensions={"trace": self._sockets.trace},
+            ) as response:
+                if response.is_redirect:
+                    raise redirect_error(response, portal_origin=portal_origin, secrets=secrets)
+                retry_at = retry_after(response.headers.get("retry-after"))
+                body = self._read_capped(response, deadline, host, cancel, secrets)
+                return Answer(response.status_code, body, retry_at)
+        except InspectorError:
+            raise
+        except httpx.HTTPError as exc:
+            if watchdog.fired == "cancel":
+                raise Cancelled() from exc
+            if watchdog.fired == "deadline":
+                raise deadline_passed(host, self.total_timeout) from exc
+            raise map_transport_error(
+                exc, host=host, proxy=self._proxy, options=self.options, secrets=secrets
+            ) from exc
+        finally:
+            watchdog.stop()
+
+    def _read_capped(
+        self,
+        response: httpx.Response,
+        deadline: float,
+        host: str,
+        cancel: threading.Event,
+        secrets: tuple[str, ...],
+    ) -> bytes:
+        """The body, decompressed here in bounded steps: the cap counts decoded bytes, and
+        a gzip bomb never inflates in memory much past it (httpx would inflate each raw
+        read of up to 64 KiB in one go, ~1000x for a bomb, before the cap is seen)."""
+        cap = self.options.max_bytes
+        raw_chunks: Iterable[bytes]
+        if response.is_stream_consumed:
+            # A transport that hands over a response it has read (and decoded) already,
+            # such as httpx.MockTransport: only the cap is left to check.
+            body, raw_chunks = bytearray(response.content), ()
+            decoder = BodyDecoder([])
+        else:
+            body, raw_chunks = bytearray(), response.iter_raw()
+            decoder = BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
+
+        def check() -> None:
+            if len(body) > cap:
+                raise BadResponse(
+                    f"The answer is larger than {size_text(cap)}, so reading stopped.",
+                    "A source is far smaller than this; the address may not be a Bitrix24 portal.",
+                    response.status_code,
+                )
+
+        try:
+            if decoder.unsupported:
+                encoding = safe_text(decoder.unsupported, secrets, max_len=60)
+                raise BadResponse(
+                    f"{host} sent an answer compressed as “{encoding}”"
+                    f", which cannot be read (only {ACCEPT_ENCODING} was asked for).",
+                    "Check that the address is your Bitrix24 portal; a proxy may be changing "
+                    "the answer.",
+                    response.status_code,
+                )
+            check()
+            for chunk in raw_chunks:
+                body += decoder.feed(chunk, cap + 1 - len(body))
+                check()
+                if time.monotonic() > deadline:
+                    raise deadline_passed(host, self.total_timeout)
+                if cancel.is_set():
+                    raise Cancelled()
+            decoder.finish()
+        except zlib.error:
+            raise undecodable_answer(host, response.status_code) from None
+        return bytes(body)

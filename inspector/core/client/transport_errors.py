@@ -1,0 +1,245 @@
+"""Every way an exchange can fail below Bitrix24, mapped once to the inspector's error tree.
+
+httpx keeps its own mapping of httpcore's exceptions in one place
+(``map_httpcore_exceptions``); this module does the same one level up: an httpx exception
+(and the ``ssl`` / ``socket`` errors it was raised from) becomes one ``errors`` class with
+a plain sentence, in ``map_transport_error``. Views never see an ``httpx.*`` exception.
+The other ways an exchange ends without a usable answer are worded here too: a redirect
+(never followed, since the credential would travel to wherever ``Location`` points), the
+overall deadline, and a body that cannot be inflated.
+
+Every text taken from an exception, a URL or a proxy setting goes through
+``masking.safe_text`` with the request's *secrets*.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+
+import httpx
+
+from ..credentials import parse_portal
+from ..errors import (
+    BadResponse,
+    ConnectionRefused,
+    HostNotFound,
+    InputError,
+    InspectorError,
+    NetworkError,
+    Redirected,
+    RequestTimeout,
+    TLSFailure,
+)
+from ..masking import safe_text
+from ..network import display_proxy
+from ..options import RequestOptions
+
+_MAX_SHOWN = 300  # characters of server or exception text in one message
+
+
+def map_transport_error(
+    exc: httpx.HTTPError,
+    *,
+    host: str,
+    proxy: str | None,
+    options: RequestOptions,
+    secrets: tuple[str, ...],
+) -> InspectorError:
+    """The error a person is shown for *exc*, raised while talking to *host*.
+
+    Asked in this order: did the explicit *proxy* fail, what kind of httpx error is it,
+    what low-level error caused it (certificate, TLS, name lookup, refused), and else the
+    connection broke or failed in some way not known here.
+    """
+    causes = _root_causes(exc)
+    said = safe_text(str(exc) or type(exc).__name__, secrets, max_len=_MAX_SHOWN)
+    return (
+        _proxy_failure(exc, causes, host, proxy, said, secrets)
+        or _by_kind(exc, host, options, said)
+        or _by_cause(causes, host, secrets)
+        or _broken_connection(exc, host, said)
+    )
+
+
+def _proxy_failure(
+    exc: httpx.HTTPError,
+    causes: list[BaseException],
+    host: str,
+    proxy: str | None,
+    said: str,
+    secrets: tuple[str, ...],
+) -> InspectorError | None:
+    if proxy is not None:
+        shown = safe_text(display_proxy(proxy), secrets, max_len=_MAX_SHOWN)
+        if isinstance(exc, httpx.ProxyError):
+            return NetworkError(
+                f"The proxy {shown} could not connect to {host}: {said}.",
+                "Check the proxy setting, and that the proxy allows this address.",
+            )
+        if isinstance(exc, httpx.ConnectError) and any(
+            isinstance(c, ConnectionRefusedError | socket.gaierror) for c in causes
+        ):
+            return ConnectionRefused(
+                f"Could not reach the proxy {shown}.",
+                "Check the proxy setting (host and port) and your network.",
+            )
+    if isinstance(exc, httpx.ProxyError):
+        return NetworkError(
+            f"A proxy (from the environment) could not connect to {host}: {said}.",
+            "Check the HTTPS_PROXY / HTTP_PROXY variables, or set a proxy explicitly.",
+        )
+    return None
+
+
+def _by_kind(
+    exc: httpx.HTTPError, host: str, options: RequestOptions, said: str
+) -> InspectorError | None:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return RequestTimeout(
+            f"Could not connect to {host} within {options.connect_timeout:g} s.",
+            "Check the portal address, your network and any proxy.",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return RequestTimeout(
+            f"{host} did not answer within {options.read_timeout:g} s.",
+            "The portal may be overloaded; try again, or raise the timeout.",
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return NetworkError("The portal address cannot be used for a request.")
+    if isinstance(exc, httpx.DecodingError):
+        # A body whose Content-Encoding lies (not gzip/deflate data): a garbled answer,
+        # not a network problem.
+        return undecodable_answer(host)
+    return None
+
+
+def _by_cause(
+    causes: list[BaseException], host: str, secrets: tuple[str, ...]
+) -> InspectorError | None:
+    cert = next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
+    if cert is not None:
+        reason = str(cert.verify_message or cert.reason or "unknown reason")
+        return TLSFailure(
+            f"The TLS certificate of {host} is not trusted: "
+            f"{safe_text(reason, secrets, max_len=_MAX_SHOWN)}.",
+            "Check the portal address; if the portal uses a private CA, its certificate "
+            "must be trusted by this computer. Verification stays on.",
+        )
+    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if tls is not None:
+        return TLSFailure(
+            f"The secure (TLS) connection to {host} failed: "
+            f"{safe_text(str(tls.reason or tls), secrets, max_len=_MAX_SHOWN)}.",
+            "Check that the address uses the right scheme (https://) and port.",
+        )
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return HostNotFound(
+            f"The portal address {host} could not be found (name not resolved).",
+            "Check the spelling of the portal address and your network connection.",
+        )
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return ConnectionRefused(
+            f"{host} refused the connection.",
+            "Check the address and port; the portal's server may be down.",
+        )
+    return None
+
+
+def _broken_connection(exc: httpx.HTTPError, host: str, said: str) -> InspectorError:
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return NetworkError(
+            f"The connection to {host} broke before a complete answer arrived.",
+            "Try again; if it persists, the portal or a proxy is cutting the connection.",
+        )
+    return NetworkError(
+        f"Could not talk to {host}: {said}.",
+        "Check your network connection and any proxy.",
+    )
+
+
+def _root_causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything it was raised from, nearest first."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def deadline_passed(host: str, total_timeout: float) -> RequestTimeout:
+    """The exchange outlived ``connect_timeout + read_timeout`` (the watchdog's deadline)."""
+    return RequestTimeout(
+        f"{host} was still sending its answer when the time limit of {total_timeout:g} s ran out.",
+        "The network or the portal is very slow; try again, or raise the timeout.",
+    )
+
+
+def undecodable_answer(host: str, http_status: int | None = None) -> BadResponse:
+    """A body that is not the gzip/deflate data its ``Content-Encoding`` claims."""
+    return BadResponse(
+        f"{host} sent a compressed answer that could not be decoded.",
+        "Check that the address is your Bitrix24 portal; a proxy may be damaging the answer.",
+        http_status,
+    )
+
+
+def redirect_error(
+    response: httpx.Response, *, portal_origin: str | None, secrets: tuple[str, ...]
+) -> Redirected:
+    """The ``Redirected`` error for a 3xx answer, which is never followed.
+
+    *portal_origin* is the credential's portal for a portal call (a redirect to the same
+    REST path elsewhere then reads as a move, ``new_origin``), ``None`` for the OAuth
+    server.
+    """
+    location = response.headers.get("location", "")
+    new_origin: str | None = None
+    try:
+        target = response.url.join(location)
+        shown = safe_text(
+            str(target.copy_with(query=None, fragment=None)), secrets, max_len=_MAX_SHOWN
+        )
+        same_host = target.host == response.url.host
+        if portal_origin is not None:
+            new_origin = _moved_to(response.url, target, portal_origin)
+    except (httpx.InvalidURL, ValueError):
+        shown, same_host = safe_text(location, secrets, max_len=_MAX_SHOWN), False
+    where = "another address on the same host" if same_host else "another host"
+    who = "portal" if portal_origin is not None else "OAuth server"
+    if new_origin is not None:
+        return Redirected(
+            f"The portal answered that it has moved to {new_origin} (HTTP "
+            f"{response.status_code}). The request was not repeated there, so the "
+            "credential was not sent to the new address.",
+            f"If {new_origin} is your portal's new address, update the profile to it.",
+            shown,
+            new_origin,
+        )
+    return Redirected(
+        f"The {who} redirected the request to {shown} (HTTP {response.status_code}). "
+        f"The redirect was not followed, so the credential was not sent to {where}.",
+        "If the portal has moved, check the new address and update the credential.",
+        shown,
+    )
+
+
+def _moved_to(source: httpx.URL, target: httpx.URL, portal_origin: str) -> str | None:
+    """The portal's new origin when *target* is the same REST path on another address."""
+    if target.scheme not in ("https", source.scheme):
+        return None  # never suggest a downgrade from https to http
+    path = source.path
+    rest_at = path.find("/rest/")
+    if rest_at < 0 or not target.path.endswith(path[rest_at:]):
+        return None
+    prefix = target.path[: len(target.path) - len(path) + rest_at]
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    port = f":{target.port}" if target.port is not None else ""
+    try:
+        origin = parse_portal(f"{target.scheme}://{host}{port}{prefix}").origin
+    except InputError:
+        return None
+    if origin == portal_origin:
+        return None
+    return origin
