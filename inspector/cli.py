@@ -27,16 +27,20 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .core.connector import ConnectorReport, compare
+from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
+from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
+from .core.export import connector_summary, masked_json
 from .core.formatting import plural, value_text
-from .core.masking import SecretSet, sanitize
+from .core.inputs import parse_source_id
+from .core.masking import SecretSet, json_for_display, sanitize
 from .core.model import MIN_REDACTED_VALUE, Source, SourceSummary
+from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
+from .core.proxies import check_proxy
 
 if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
-    from .core.errors import InspectorError
-    from .core.options import RequestOptions
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 TOKEN_ENV = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
@@ -120,8 +124,6 @@ def resolve_credential(args: argparse.Namespace, environ: dict[str, str]) -> Cre
 
 def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credential, str | None]:
     """The credential, and the keychain profile it came from (None if not from one)."""
-    from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
-    from .core.errors import MissingCredential
 
     if args.webhook_url:
         return parse_webhook_url(args.webhook_url), None
@@ -159,7 +161,6 @@ def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str 
     if not args.demo:
         yield _resolve(args, dict(os.environ))
         return
-    from .core.credentials import parse_webhook_url
     from .demo.portal import DemoPortal
 
     with DemoPortal() as portal:
@@ -167,9 +168,6 @@ def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str 
 
 
 def _options(args: argparse.Namespace) -> RequestOptions:
-    from .core.errors import InputError
-    from .core.network import check_proxy
-    from .core.options import RequestOptions
 
     if not args.timeout or args.timeout <= 0:
         raise InputError("--timeout must be a positive number of seconds.")
@@ -182,7 +180,6 @@ def _options(args: argparse.Namespace) -> RequestOptions:
 
 
 def _print_error(exc: InspectorError, err: TextIO, prefix: str = "error") -> None:
-    from .core.errors import PortalError
 
     print(f"{prefix}: {exc.message}", file=err)
     if exc.hint:
@@ -243,8 +240,6 @@ def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from .core.client import BitrixClient
-    from .core.errors import Cancelled, InspectorError
-    from .core.inputs import parse_source_id
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -283,13 +278,9 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         for warning in report.warnings():
             print(f"warning: {warning}", file=err)
     if args.json and not reveal:
-        from .core.export import masked_json
-
         # As "Copy as JSON": a setting value the portal repeats in another field is hidden.
         out.write(masked_json(source, report) + "\n")
     elif args.json:
-        from .core.export import connector_summary
-
         data = source.masked_dict(reveal)
         if report is not None:
             data["connector"] = connector_summary(report)
@@ -301,7 +292,6 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
 
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from .core.client import BitrixClient
-    from .core.errors import InspectorError
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -331,7 +321,6 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
 def _write_json(data: Any, out: TextIO) -> None:
     """JSON for a terminal or a file: portal text cannot reorder or hide what is shown
     (bidi, zero-width) nor make the write fail (a lone surrogate): see json_for_display."""
-    from .core.masking import json_for_display
 
     out.write(json_for_display(json.dumps(data, ensure_ascii=False, indent=2)))
     out.write("\n")

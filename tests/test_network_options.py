@@ -31,14 +31,9 @@ from inspector.core.errors import (
     NetworkError,
     TLSFailure,
 )
-from inspector.core.network import (
-    build_ssl_context,
-    check_proxy,
-    describe_trust,
-    display_proxy,
-    proxy_secrets,
-)
+from inspector.core.network import build_ssl_context, describe_trust
 from inspector.core.options import RequestOptions
+from inspector.core.proxies import check_proxy, display_proxy, proxy_secrets
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

@@ -1,4 +1,4 @@
-"""Network trust and proxy settings: which CAs are trusted, which proxy is used.
+"""TLS trust: which certificate authorities every request trusts.
 
 Every request the program makes (portal calls and the OAuth token refresh alike) goes
 through one ``httpx.Client`` built by the client package from these settings:
@@ -9,11 +9,7 @@ through one ``httpx.Client`` built by the client package from these settings:
   certifi's bundle is used instead. An **extra CA file** (PEM) can be added for an
   on-premise portal whose certificate comes from a private CA; it adds to the trust, it
   never replaces it. There is deliberately no way to turn verification off.
-* **Proxies**: without a proxy setting, the usual environment variables apply
-  (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), as httpx reads them
-  through ``urllib.request.getproxies`` (which, without them, falls back to the system
-  proxy settings on Windows and macOS). A proxy setting (``http://host:port``,
-  optionally with ``user:password@``) is used for every request instead.
+* **Proxies** are checked and shown by ``proxies``.
 
 No Qt and no httpx here: plain ``ssl`` and ``truststore``.
 """
@@ -25,10 +21,8 @@ import os
 import platform
 import ssl
 from functools import lru_cache
-from urllib.parse import urlsplit
 
-from .errors import BadCAFile, BadProxy
-from .masking import SECRET_PLACEHOLDER
+from .errors import BadCAFile
 
 # Where truststore looks on Linux when OpenSSL's compiled-in default is missing
 # (mirrors truststore/_openssl.py, which takes them from certifi-system-store).
@@ -129,64 +123,3 @@ def describe_trust(extra_ca_file: str | None = None) -> str:
         where = f"certifi's CA bundle {certifi.where()} ({why})"
     extra = f", plus the extra CA file {extra_ca_file}" if extra_ca_file else ""
     return f"TLS certificates are verified against {where}{extra}; verification is always on."
-
-
-# --- proxies ------------------------------------------------------------------------------
-
-
-def check_proxy(text: str | None) -> str | None:
-    """Normalise a proxy setting; None or empty means "use the environment".
-
-    Accepted: ``http://host:port`` and ``https://host:port`` (with an optional
-    ``user:password@``), and ``socks5://`` / ``socks5h://`` when httpx's SOCKS support
-    (``socksio``) is installed. Raises ``BadProxy`` otherwise; the message never quotes
-    a password.
-    """
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    if "://" not in text:
-        text = "http://" + text
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        raise BadProxy("The proxy address is not valid.", _PROXY_HINT) from None
-    scheme = parts.scheme.lower()
-    if scheme in ("socks5", "socks5h"):
-        if importlib.util.find_spec("socksio") is None:
-            raise BadProxy("SOCKS proxies are not supported by this build.", _PROXY_HINT)
-    elif scheme not in ("http", "https"):
-        raise BadProxy("The proxy address must start with http://.", _PROXY_HINT)
-    if not parts.hostname:
-        raise BadProxy("The proxy address has no host name.", _PROXY_HINT)
-    if port == 0:
-        raise BadProxy("The proxy address has port 0.", _PROXY_HINT)
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise BadProxy("The proxy address must not have a path.", _PROXY_HINT)
-    return f"{scheme}://{parts.netloc}"
-
-
-_PROXY_HINT = (
-    "Use the form http://proxy.example.com:3128 (user:password@ before the host if needed)."
-)
-
-
-def proxy_secrets(proxy: str | None) -> tuple[str, ...]:
-    """The password (and the user info) in a proxy URL, for redaction."""
-    if not proxy:
-        return ()
-    parts = urlsplit(proxy)
-    found = [parts.password or "", parts.netloc.rpartition("@")[0] if "@" in parts.netloc else ""]
-    return tuple(s for s in found if s)
-
-
-def display_proxy(proxy: str | None) -> str:
-    """The proxy for display: the password replaced, or "from the environment"."""
-    if not proxy:
-        return "from the environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), if set"
-    parts = urlsplit(proxy)
-    if parts.password is None:
-        return proxy
-    host = parts.netloc.rpartition("@")[2]
-    return f"{parts.scheme}://{parts.username}:{SECRET_PLACEHOLDER}@{host}"

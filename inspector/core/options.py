@@ -24,7 +24,7 @@ class RequestOptions:
       as given (tests); a string is a CA bundle file that replaces the trust store.
       ``False`` is refused: verification cannot be turned off.
     * ``proxy``: ``None`` uses the environment's proxy variables; a URL is used for every
-      request (see ``network.check_proxy``).
+      request (see ``proxies.check_proxy``).
     * ``extra_ca_file``: a PEM file of a private CA, added to the trust (``verify=True``).
     * ``operation_limit_wait``: on HTTP 429 ``OPERATION_TIME_LIMIT``, wait for the method
       to be released and retry once, if that takes at most this many seconds; ``0`` (the

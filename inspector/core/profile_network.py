@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .masking import sanitize
-from .network import display_proxy, proxy_secrets
 from .options import RequestOptions
 from .profiles import Profile, ProfileList, SecretStore
+from .proxies import display_proxy, proxy_secrets
 
 
 class ProfileNetwork:

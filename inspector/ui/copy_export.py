@@ -21,6 +21,13 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from ..core.errors import InspectorError
+from ..core.export import (
+    ACCESS_TOKEN_VAR,
+    WEBHOOK_CODE_VAR,
+    bundle_file_name,
+    curl_command,
+    support_bundle,
+)
 
 if TYPE_CHECKING:
     from ..core.options import RequestOptions
@@ -34,7 +41,6 @@ def copy_curl(record: RequestRecord | None) -> str:
     """Copy a cURL command repeating *record*'s request, the secret left to a variable."""
     if record is None:
         return f"Nothing to copy yet: {NOTHING_YET}"
-    from ..core.export import ACCESS_TOKEN_VAR, WEBHOOK_CODE_VAR, curl_command
 
     try:
         command = curl_command(record.credential, record.method, record.params)
@@ -81,7 +87,6 @@ def export_bundle(
     """
     if record is None:
         return None, f"Nothing to export yet: {NOTHING_YET}"
-    from ..core.export import bundle_file_name, support_bundle
 
     try:
         text = support_bundle(

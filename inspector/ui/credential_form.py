@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 from ..core.field_values import FieldValues
 from ..core.masking import sanitize
 from ..core.profile_session import CHECKING_KEYCHAIN
+from .renewal_fields import RenewalFields
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
-    from .renewal_fields import RenewalFields
 
 
 class CredentialForm(QWidget):
@@ -199,8 +199,6 @@ class CredentialForm(QWidget):
 
     def _renewal_fields(self) -> RenewalFields:
         if self.renewal is None:
-            from .renewal_fields import RenewalFields  # built when first needed (start-up)
-
             renewal = RenewalFields(self.pages.widget(1))
             renewal.setVisible(False)
             self._oauth_form.addRow(renewal)

@@ -22,19 +22,31 @@ after the first paint, and what a profile switch clears.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import APP_DISPLAY_NAME
+from ..core.credentials import parse_webhook_url
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
+from .about import about_box
+from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
 from .widgets import plain_label
+from .window_actions import install_actions
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
@@ -99,7 +111,7 @@ class MainWindow(QMainWindow):
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
 
         self._build(store)
-        self._build_menus()
+        self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
         geometry = self._settings.value(GEOMETRY_KEY)
         if geometry:
             self.restoreGeometry(geometry)
@@ -107,8 +119,6 @@ class MainWindow(QMainWindow):
             self.resize(940, 720)
 
         if demo is not None:
-            from ..core.credentials import parse_webhook_url
-
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)
         elif os.environ.get(WEBHOOK_ENV, "").strip():
@@ -188,68 +198,6 @@ class MainWindow(QMainWindow):
             "Enter a credential, then type a source ID and press Enter, or pick one with "
             "Browse sources… (Ctrl+L)."
         )
-
-    def _action(
-        self, text: str, slot: Any, shortcut: QKeySequence | QKeySequence.StandardKey | None = None
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        ctrl, alt = Qt.Modifier.CTRL, Qt.Modifier.ALT
-        self.browse_action = self._action(
-            "&Browse sources…", self.browse_sources, QKeySequence(ctrl | Qt.Key.Key_L)
-        )
-        self.fetch_action = self._action("&Fetch", self.fetch, QKeySequence(Qt.Key.Key_F5))
-        self.cancel_action = self._action(
-            "&Cancel request", self.cancel, QKeySequence(Qt.Key.Key_Escape)
-        )
-        self.copy_curl_action = self._action(
-            "Copy as c&URL (secret left out)",
-            self.copy_curl,
-            QKeySequence(ctrl | alt | Qt.Key.Key_C),
-        )
-        self.export_bundle_action = self._action(
-            "&Export support bundle…", self.export_support_bundle, QKeySequence(ctrl | Qt.Key.Key_E)
-        )
-        self.network_action = self._action("&Network settings…", self.edit_network_settings)
-        self.about_action = self._action("&About", self.show_about)
-        self.quit_action = self._action(
-            "&Quit", self.close, QKeySequence(QKeySequence.StandardKey.Quit)
-        )
-        panel = self.credentials_panel
-        self.new_profile_action = self._action("&New profile…", panel.new_profile)
-        self.rename_profile_action = self._action("&Rename profile…", panel.rename_profile)
-        self.delete_profile_action = self._action("&Delete profile…", panel.delete_profile)
-        tree = self.source_tree
-
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.export_bundle_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
-        for action in (tree.reveal_action, tree.copy_value_action, tree.copy_json_action):
-            edit_menu.addAction(action)
-        edit_menu.addAction(self.copy_curl_action)
-        source_menu = bar.addMenu("&Source")
-        for action in (self.browse_action, self.fetch_action, self.cancel_action):
-            source_menu.addAction(action)
-        profile_menu = bar.addMenu("&Profile")
-        for action in (
-            self.new_profile_action,
-            self.rename_profile_action,
-            self.delete_profile_action,
-            self.network_action,
-        ):
-            profile_menu.addAction(action)
-        bar.addMenu("&Help").addAction(self.about_action)
-        tree.extra_menu_actions = [self.copy_curl_action, self.export_bundle_action]
 
     # --- controllers, made when first needed -------------------------------------------
 
@@ -342,9 +290,6 @@ class MainWindow(QMainWindow):
 
     def confirm_move(self, new_origin: str) -> bool:
         """Ask before pointing the profile at the portal's new address (tests replace this)."""
-        from urllib.parse import urlsplit
-
-        from PySide6.QtWidgets import QMessageBox
 
         host = sanitize(urlsplit(new_origin).netloc or new_origin, max_len=200)
         box = QMessageBox(self)
@@ -367,14 +312,11 @@ class MainWindow(QMainWindow):
 
     def copy_curl(self) -> None:
         """Copy a cURL command repeating the last request, the secret left to a variable."""
-        from .copy_export import copy_curl
 
         self._show_status(copy_curl(self.last_request))
 
     def ask_bundle_path(self, suggested: str) -> str | None:
         """Ask where to save the support bundle (tests replace this); None: cancelled."""
-        from PySide6.QtCore import QStandardPaths
-        from PySide6.QtWidgets import QFileDialog
 
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _filter = QFileDialog.getSaveFileName(
@@ -392,7 +334,6 @@ class MainWindow(QMainWindow):
         """
         if isinstance(path, bool):  # QAction.triggered passes "checked"
             path = None
-        from .copy_export import export_bundle
 
         written, message = export_bundle(
             self.last_request,
@@ -406,6 +347,8 @@ class MainWindow(QMainWindow):
 
     def edit_network_settings(self) -> None:
         """Open the network settings of the current profile (proxy, extra CA file)."""
+        # The dialog checks CA files with ssl and truststore (about 20 ms to import):
+        # loaded when first opened, like the HTTP stack, not for the first paint.
         from .network_dialog import edit_profile_network
 
         self.network_dialog = edit_profile_network(
@@ -418,7 +361,6 @@ class MainWindow(QMainWindow):
             self._source_list.forget()
 
     def show_about(self) -> None:
-        from .about import about_box
 
         panel = self.credentials_panel
         panel.start()

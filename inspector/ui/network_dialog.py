@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import BadCAFile, InputError, InspectorError
 from ..core.masking import sanitize
-from ..core.network import build_ssl_context, check_proxy, describe_trust
+from ..core.network import build_ssl_context, describe_trust
+from ..core.proxies import check_proxy
 from .widgets import plain_label
 
 if TYPE_CHECKING:

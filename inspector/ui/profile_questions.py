@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME, KeepChoice
+from .keep_changes import ask_keep_changes
 
 
 class ProfileQuestions(Protocol):
@@ -41,7 +42,6 @@ class DialogQuestions:
 
     def ask_keep_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
         # The box module is imported when first needed: most sessions never ask.
-        from .keep_changes import ask_keep_changes
 
         return ask_keep_changes(
             self._parent, name, can_remember=can_remember, backend_name=backend_name

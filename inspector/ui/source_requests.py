@@ -28,7 +28,9 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
 from ..core.formatting import local_clock, seconds
+from ..core.inputs import parse_source_id
 from ..core.masking import safe_text
+from ..core.options import RequestOptions
 from ..core.outline import LOOKUP_CANCELLED, LOOKUP_FAILED, ConnectorState
 from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, JobKind, Outcome
 from .request_record import RequestRecord
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
     from ..core.connector import Connector
     from ..core.credentials import Credential, OAuthCredential
     from ..core.model import Source
-    from ..core.options import RequestOptions
     from .credentials_panel import CredentialsPanel
     from .source_id_row import SourceIdRow
     from .source_tree import SourceTreeView
@@ -139,8 +140,6 @@ class SourceRequests(QObject):
     def options(self) -> RequestOptions:
         """Timeouts, retries and waits for the next request (the profile adds the network)."""
         if self._options is None:
-            from ..core.options import RequestOptions
-
             return RequestOptions(operation_limit_wait=WINDOW_OPERATION_LIMIT_WAIT)
         return self._options
 
@@ -191,7 +190,6 @@ class SourceRequests(QObject):
         number = self._fetch_no
         self._fetching_id = None
         self._fetch_job = None
-        from ..core.inputs import parse_source_id
 
         try:
             parsed_id = parse_source_id(text)
@@ -282,7 +280,6 @@ class SourceRequests(QObject):
         if not self.is_live(job):
             self.stop_countdown()
             return
-        from ..core.options import RequestOptions
 
         retries = (job.options or RequestOptions()).retries
         text = wait_text(notice, retries)

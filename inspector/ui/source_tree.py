@@ -9,7 +9,7 @@ renders rich text: the default delegate draws ``DisplayRole`` as plain text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
@@ -18,10 +18,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from ..core.export import CLIPBOARD_CLEAR_SECONDS
 from ..core.model import Source
 from ..core.outline import ConnectorState
+from .copy_export import SecretClipboard, copy_json
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
-
-if TYPE_CHECKING:
-    from .copy_export import SecretClipboard
 
 EXPAND_SETTINGS_UP_TO = 200
 """Up to this many settings, each one's detail rows are shown expanded."""
@@ -87,8 +85,6 @@ class SourceTreeView(QTreeView):
     def secret_clipboard(self) -> SecretClipboard:
         """Where a revealed value is copied to (cleared after ``CLIPBOARD_CLEAR_SECONDS``)."""
         if self._secret_clipboard is None:
-            from .copy_export import SecretClipboard  # not needed for the first paint
-
             self._secret_clipboard = SecretClipboard(CLIPBOARD_CLEAR_SECONDS, self)
         return self._secret_clipboard
 
@@ -225,7 +221,6 @@ class SourceTreeView(QTreeView):
             self._secret_clipboard.clear()
 
     def copy_json(self) -> None:
-        from .copy_export import copy_json
 
         self.message.emit(copy_json(self._model))
 

@@ -165,7 +165,7 @@ def window_secrets(window: MainWindow) -> list[str]:
     """What must not show in *window* right now: the secrets of the credential in the
     fields and of the last request, a proxy password, and every setting value of the shown
     source that the user has not revealed."""
-    from inspector.core.network import proxy_secrets
+    from inspector.core.proxies import proxy_secrets
 
     panel = window.credentials_panel
     secrets: list[str] = []

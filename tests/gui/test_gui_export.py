@@ -53,8 +53,8 @@ def test_copy_as_curl_leaves_the_secret_to_a_variable(
     revealed = reveal_and_copy(qtbot, window, "Password (password)")
     assert revealed == "pg-demo-P4ssw0rd!"  # "Copy value" gives the real value, once revealed
 
-    assert window.copy_curl_action.shortcut() == QKeySequence("Ctrl+Alt+C")
-    window.copy_curl_action.trigger()
+    assert window.window_actions.copy_curl.shortcut() == QKeySequence("Ctrl+Alt+C")
+    window.window_actions.copy_curl.trigger()
     command = QGuiApplication.clipboard().text()
     code = webhook_code(portal.webhook_url)
     assert "${B24_WEBHOOK_CODE}" in command
@@ -94,7 +94,7 @@ def test_copy_as_curl_for_oauth_leaves_out_token_and_renewal_secrets(
     renewal.refresh_token_field.edit.setText(portal.refresh_token)
     renewal.oauth_server_edit.setText(portal.oauth_server_url)
     fetch_and_wait(qtbot, window, 6)
-    window.copy_curl_action.trigger()
+    window.window_actions.copy_curl.trigger()
     command = QGuiApplication.clipboard().text()
     assert '"auth":"\'"${B24_ACCESS_TOKEN}"\'"}' in command
     assert f"{portal.base_url}/rest/biconnector.source.get " in command
@@ -112,7 +112,7 @@ def test_the_support_bundle_holds_what_support_needs_and_no_secret(
     target = tmp_path / "bundle.json"
     asked: list[str] = []
     monkeypatch.setattr(window, "ask_bundle_path", lambda name: asked.append(name) or str(target))
-    assert window.export_bundle_action.shortcut() == QKeySequence("Ctrl+E")
+    assert window.window_actions.export_bundle.shortcut() == QKeySequence("Ctrl+E")
     window.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert asked and asked[0].startswith("b24-inspector-support-") and asked[0].endswith(".json")
@@ -174,6 +174,6 @@ def test_the_context_menu_offers_curl_and_export(
 ) -> None:
     window = make_window(demo=portal)
     tree = tree_of(window)
-    assert window.copy_curl_action in tree.extra_menu_actions
-    assert window.export_bundle_action in tree.extra_menu_actions
+    assert window.window_actions.copy_curl in tree.extra_menu_actions
+    assert window.window_actions.export_bundle in tree.extra_menu_actions
     assert tree.model().rowCount(QModelIndex()) == 0

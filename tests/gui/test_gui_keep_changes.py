@@ -190,7 +190,7 @@ def test_new_profile_asks_and_cancel_adds_nothing(
     assert panel.current_profile == "default"
     assert panel.credential() == parse_webhook_url(TYPED)
 
-    window.new_profile_action.trigger()  # Profile ▸ New profile…
+    window.window_actions.new_profile.trigger()  # Profile ▸ New profile…
     assert questions.keep_asked == [("“default”", True), ("“default”", True)]
     assert panel.profiles.names() == ["default", "other", "third"]
     assert panel.current_profile == "third"

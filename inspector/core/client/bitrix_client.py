@@ -42,8 +42,8 @@ from ..model import (
     parse_source,
     parse_source_list_page,
 )
-from ..network import check_proxy, proxy_secrets
 from ..options import RequestOptions
+from ..proxies import check_proxy, proxy_secrets
 from .envelope import interpret_answer, operating_reset_at
 from .exchange import Exchanger
 from .oauth import (

@@ -72,7 +72,7 @@ def ssl_context(options: RequestOptions) -> ssl.SSLContext:
 class Exchanger:
     """Runs the HTTP exchanges of one client, one at a time. Close it when done.
 
-    *proxy* is an already checked proxy URL (``network.check_proxy``), ``None`` for the
+    *proxy* is an already checked proxy URL (``proxies.check_proxy``), ``None`` for the
     environment's. *cancel* ends a transfer with ``Cancelled``. After each request
     ``last_request_id`` holds the ``X-Request-ID`` it sent.
     """

@@ -32,8 +32,8 @@ from ..errors import (
     TLSFailure,
 )
 from ..masking import safe_text
-from ..network import display_proxy
 from ..options import RequestOptions
+from ..proxies import display_proxy
 
 _MAX_SHOWN = 300  # characters of server or exception text in one message
 

@@ -1,0 +1,105 @@
+"""The main window's commands as actions with shortcuts, and the menu bar that lists them.
+
+Kept apart from ``main_window`` so that the window composes panels and this module says
+which command lives in which menu, under which key. The tree view owns its own actions
+(reveal, copy value, copy as JSON); the menu bar lists them beside the window's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from .credentials_panel import CredentialsPanel
+from .source_tree import SourceTreeView
+
+Shortcut = QKeySequence | QKeySequence.StandardKey | None
+
+
+@dataclass(frozen=True)
+class WindowActions:
+    browse: QAction
+    fetch: QAction
+    cancel: QAction
+    copy_curl: QAction
+    export_bundle: QAction
+    network: QAction
+    about: QAction
+    quit: QAction
+    new_profile: QAction
+    rename_profile: QAction
+    delete_profile: QAction
+
+
+def _action(
+    window: QMainWindow, text: str, slot: Callable[..., Any], shortcut: Shortcut = None
+) -> QAction:
+    action = QAction(text, window)
+    if shortcut is not None:
+        action.setShortcut(shortcut)
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(slot)
+    window.addAction(action)  # the shortcut works whether or not a menu is open
+    return action
+
+
+def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) -> WindowActions:
+    """Make the window's actions, fill its menu bar, and give the tree's menu its extras.
+
+    *window* is the ``MainWindow`` (typed loosely: it imports this module).
+    """
+    ctrl, alt = Qt.Modifier.CTRL, Qt.Modifier.ALT
+    actions = WindowActions(
+        browse=_action(
+            window, "&Browse sources…", window.browse_sources, QKeySequence(ctrl | Qt.Key.Key_L)
+        ),
+        fetch=_action(window, "&Fetch", window.fetch, QKeySequence(Qt.Key.Key_F5)),
+        cancel=_action(window, "&Cancel request", window.cancel, QKeySequence(Qt.Key.Key_Escape)),
+        copy_curl=_action(
+            window,
+            "Copy as c&URL (secret left out)",
+            window.copy_curl,
+            QKeySequence(ctrl | alt | Qt.Key.Key_C),
+        ),
+        export_bundle=_action(
+            window,
+            "&Export support bundle…",
+            window.export_support_bundle,
+            QKeySequence(ctrl | Qt.Key.Key_E),
+        ),
+        network=_action(window, "&Network settings…", window.edit_network_settings),
+        about=_action(window, "&About", window.show_about),
+        quit=_action(window, "&Quit", window.close, QKeySequence(QKeySequence.StandardKey.Quit)),
+        new_profile=_action(window, "&New profile…", panel.new_profile),
+        rename_profile=_action(window, "&Rename profile…", panel.rename_profile),
+        delete_profile=_action(window, "&Delete profile…", panel.delete_profile),
+    )
+
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(actions.export_bundle)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    edit_menu = bar.addMenu("&Edit")
+    for action in (tree.reveal_action, tree.copy_value_action, tree.copy_json_action):
+        edit_menu.addAction(action)
+    edit_menu.addAction(actions.copy_curl)
+    source_menu = bar.addMenu("&Source")
+    for action in (actions.browse, actions.fetch, actions.cancel):
+        source_menu.addAction(action)
+    profile_menu = bar.addMenu("&Profile")
+    for action in (
+        actions.new_profile,
+        actions.rename_profile,
+        actions.delete_profile,
+        actions.network,
+    ):
+        profile_menu.addAction(action)
+    bar.addMenu("&Help").addAction(actions.about)
+    tree.extra_menu_actions = [actions.copy_curl, actions.export_bundle]
+    return actions
