@@ -18,10 +18,12 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaks import Scan as WalkerScan
+from leaks import contains
 from servers import (
     RecordedRequest,
     Reply,
@@ -555,34 +557,16 @@ def fault(name: str) -> Fault:
 # --- leak scanning ---------------------------------------------------------------------------
 
 
-@dataclass
-class Scan:
-    """Texts gathered from one surface, each with where it came from."""
+class Scan(WalkerScan):
+    """The leak walker's scan, looking for the fault suite's secrets unless told others."""
 
-    texts: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, where: str, text: object) -> None:
-        if text is None:
-            return
-        self.texts.append((where, text if isinstance(text, str) else repr(text)))
-
-    def add_all(self, where: str, texts: Iterable[object]) -> None:
-        for text in texts:
-            self.add(where, text)
-
-    def leaks(self, secrets: Iterable[str] = SECRETS, allowed: Iterable[str] = ()) -> list[str]:
-        """One line per (secret, place) where a secret occurs outside *allowed* places."""
-        allowed = tuple(allowed)
-        found = []
-        for where, text in self.texts:
-            if any(where.startswith(place) for place in allowed):
-                continue
-            for secret in secrets:
-                if secret in text:
-                    at = text.index(secret)
-                    context = text[max(0, at - 30) : at + len(secret) + 30]
-                    found.append(f"{secret[:4]}… in {where}: …{context!r}…")
-        return found
+    def leaks(
+        self,
+        secrets: Iterable[str] = SECRETS,
+        allowed: Iterable[str] = (),
+        match: Callable[[str, str], bool] = contains,
+    ) -> list[str]:
+        return super().leaks(secrets, allowed, match)
 
 
 def home_files(home: Path) -> Iterator[tuple[str, str]]:
