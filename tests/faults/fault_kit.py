@@ -15,7 +15,6 @@ import functools
 import gzip
 import json
 import os
-import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -581,8 +580,10 @@ def home_files(home: Path) -> Iterator[tuple[str, str]]:
 
 # --- running the CLI -------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parents[2]
-OFFLINE_DNS = Path(__file__).resolve().parent / "offline_dns"
+FAULTS_DIR = Path(__file__).resolve().parent
+TESTS_DIR = FAULTS_DIR.parent
+REPO = TESTS_DIR.parent
+OFFLINE_DNS = FAULTS_DIR / "offline_dns"
 
 
 def cli_environment(home: Path, **extra: str) -> dict[str, str]:
@@ -595,7 +596,8 @@ def cli_environment(home: Path, **extra: str) -> dict[str, str]:
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_STATE_HOME=str(home / ".local" / "state"),
-        PYTHONPATH=os.pathsep.join((str(OFFLINE_DNS), str(Path(__file__).resolve().parent))),
+        # The resolver hook, the fault keyrings and what they build on (tests/).
+        PYTHONPATH=os.pathsep.join(str(path) for path in (OFFLINE_DNS, FAULTS_DIR, TESTS_DIR)),
         PYTHONIOENCODING="utf-8",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
@@ -605,21 +607,6 @@ def cli_environment(home: Path, **extra: str) -> dict[str, str]:
 
 def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "inspector", "--debug", *args]
-
-
-def resolve_offline(real: Callable[..., Any]) -> Callable[..., Any]:
-    """A ``getaddrinfo`` that answers loopback only: ``.invalid`` names fail as a real
-    resolver would (RFC 6761), and no other name is looked up, so nothing leaves 127/8."""
-
-    loopback = {"127.0.0.1", "localhost", "::1"}
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name in loopback or name.startswith("127."):
-            return real(host, *args, **kwargs)
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    return getaddrinfo
 
 
 __all__ = ["MASK"]
