@@ -152,7 +152,7 @@ def private_secret_service(*, unlocked: bool, state_dir: Path | None = None) -> 
         while not _name_has_owner(address, SECRETS_NAME):
             if daemon.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gnome-keyring-daemon did not start: {_tail(log_path)}")
-            time.sleep(0.02)
+            time.sleep(0.02)  # polling: the daemon offers nothing to wait on until it owns it
         yield address
     finally:
         for process in reversed(processes):

@@ -1,7 +1,8 @@
 """One in-memory keyring backend for the tests: a real ``KeyringBackend``, not a mock.
 
 ``entries`` holds what is stored, ``seen`` every value ever written (leak checks look at
-it); keyring's own detection can never pick it (its ``priority`` raises).
+it); keyring's own detection can never pick it (its ``priority`` raises). Backends that
+fail on purpose (``test_keychain.py``, ``faults/fault_keyrings.py``) subclass it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ class MemoryKeyring(KeyringBackend):
         super().__init__()
         self.entries: dict[tuple[str, str], str] = {}
         self.seen: list[str] = []
+
+    @property
+    def writes(self) -> int:
+        """How many times a value was stored."""
+        return len(self.seen)
 
     def get_password(self, service: str, username: str) -> str | None:
         return self.entries.get((service, username))

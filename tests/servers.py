@@ -54,8 +54,10 @@ Recording: ``srv.requests`` is a snapshot list of ``RecordedRequest`` (``method`
 ``body`` bytes, ``.json()``), in arrival order. ``srv.connections`` counts accepted TCP
 connections (TLS handshakes included, even failed ones), so a test can prove that a
 redirect target was never even contacted. ``srv.wait_for_requests(n)`` blocks until n
-requests arrived. ``srv.tls_errors`` keeps server-side TLS handshake failures (a client
-that rejects the certificate shows up here).
+requests arrived, and ``srv.wait_for_answers(n)`` until n answers have begun (their status
+line and headers are out; a trickled body is then under way), so a test orders events by
+what the server saw instead of by sleeping. ``srv.tls_errors`` keeps server-side TLS
+handshake failures (a client that rejects the certificate shows up here).
 
 TLS: pass a server-side ``ssl.SSLContext`` as ``tls=``; ``srv.url`` then starts with
 ``https://``. The handshake runs in the connection's own thread, so a client that stalls
@@ -329,6 +331,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         head = f"HTTP/1.1 {reply.status} {reason}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
         self._write(head.encode("utf-8"), trickle=reply.trickle_head, reply=reply)
+        self.server.owner._note_answer_begun()
 
         if reply.close_after is not None:
             # With a trickle, the chunk delay also applies before the cut.
@@ -390,6 +393,7 @@ class ScriptedServer:
         self._handler: Handler = handler if handler is not None else Reply()
         self._lock = threading.Condition()
         self._requests: list[RecordedRequest] = []
+        self._answers_begun = 0
         self._open: set[socket.socket] = set()
         self._threads: set[threading.Thread] = set()
         self._stop = threading.Event()
@@ -485,6 +489,23 @@ class ScriptedServer:
             if not self._lock.wait_for(lambda: len(self._requests) >= count, timeout):
                 raise TimeoutError(f"{len(self._requests)} of {count} requests arrived")
             return list(self._requests)
+
+    @property
+    def answers_begun(self) -> int:
+        """How many answers have begun (status line and headers written)."""
+        with self._lock:
+            return self._answers_begun
+
+    def wait_for_answers(self, count: int, timeout: float = 5.0) -> None:
+        """Block until *count* answers have begun: status line and headers written."""
+        with self._lock:
+            if not self._lock.wait_for(lambda: self._answers_begun >= count, timeout):
+                raise TimeoutError(f"{self._answers_begun} of {count} answers began")
+
+    def _note_answer_begun(self) -> None:
+        with self._lock:
+            self._answers_begun += 1
+            self._lock.notify_all()
 
     def _record_and_script(self, request: RecordedRequest) -> Reply:
         with self._lock:

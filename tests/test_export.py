@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,19 +44,6 @@ BASH = shutil.which("bash")
 CURL = shutil.which("curl")
 needs_bash = pytest.mark.skipif(BASH is None, reason="needs bash")
 needs_curl = pytest.mark.skipif(BASH is None or CURL is None, reason="needs bash and curl")
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
-
-
-@pytest.fixture(scope="module")
-def portal() -> Iterator[DemoPortal]:
-    with DemoPortal() as p:
-        yield p
 
 
 def webhook(portal: DemoPortal) -> WebhookCredential:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
-from keyring.compat import properties
+from memory_keyring import MemoryKeyring
 
 from inspector.core import keychain
 from inspector.core.keychain import (
@@ -29,37 +29,6 @@ from inspector.core.keychain import (
 
 SECRET = "https://portal.example/rest/1/s3cr3t-c0de-XYZ/"
 WINDOWS_BLOB_LIMIT = 2560  # bytes, Windows Credential Manager's CRED_MAX_CREDENTIAL_BLOB_SIZE
-
-
-class _TestOnly(KeyringBackend):
-    """Base of the test backends. Defining a backend registers it with keyring; a priority
-    that raises keeps keyring's own detection from ever choosing one of these."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        raise RuntimeError("test-only backend")
-
-
-class MemoryKeyring(_TestOnly):
-    name = "Memory keychain"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-        self.writes = 0
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.writes += 1
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        try:
-            del self.entries[(service, username)]
-        except KeyError:
-            raise keyring.errors.PasswordDeleteError("No such password!") from None
 
 
 class WindowsLikeKeyring(MemoryKeyring):
@@ -94,7 +63,7 @@ class DeleteFails(MemoryKeyring):
         raise keyring.errors.KeyringError("delete went wrong")
 
 
-class LockedKeyring(_TestOnly):
+class LockedKeyring(MemoryKeyring):
     """Every call fails the way a locked gnome-keyring does."""
 
     def __init__(self, error: Exception) -> None:
@@ -129,25 +98,6 @@ class EmptyChainer(chainer.ChainerBackend):
     backends: list[KeyringBackend] = []  # noqa: RUF012
 
 
-@pytest.fixture
-def use_backend() -> Iterator[Callable[[KeyringBackend], KeyringBackend]]:
-    previous = keyring.get_keyring()
-
-    def use(backend: KeyringBackend) -> KeyringBackend:
-        keyring.set_keyring(backend)
-        return backend
-
-    yield use
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def memory(use_backend: Callable[[KeyringBackend], KeyringBackend]) -> MemoryKeyring:
-    backend = MemoryKeyring()
-    use_backend(backend)
-    return backend
-
-
 def assert_no_secret(secret: str, *texts: object) -> None:
     for text in texts:
         assert secret not in str(text)
@@ -157,12 +107,12 @@ def assert_no_secret(secret: str, *texts: object) -> None:
 # -- a working keychain -----------------------------------------------------------------
 
 
-def test_round_trip_in_a_fresh_store(memory: MemoryKeyring) -> None:
+def test_round_trip_in_a_fresh_store(memory_keyring: MemoryKeyring) -> None:
     saved = CredentialStore().save("main", SECRET)
     assert saved.persisted
     assert saved.message == "Saved in Memory keychain."
     assert saved.backend_name == "Memory keychain"
-    assert memory.entries == {(SERVICE, "main"): SECRET}
+    assert memory_keyring.entries == {(SERVICE, "main"): SECRET}
 
     loaded = CredentialStore().load("main")
     assert loaded.secret == SECRET
@@ -171,35 +121,35 @@ def test_round_trip_in_a_fresh_store(memory: MemoryKeyring) -> None:
 
     store = CredentialStore()
     assert store.forget("main") == "Removed from Memory keychain."
-    assert memory.entries == {}
+    assert memory_keyring.entries == {}
     assert store.load("main") == LoadOutcome(None, False, None)
     assert "already gone" in store.forget("main")
     assert_no_secret(SECRET, saved, loaded)
 
 
-def test_status_of_a_working_keychain(memory: MemoryKeyring) -> None:
+def test_status_of_a_working_keychain(memory_keyring: MemoryKeyring) -> None:
     assert CredentialStore().status() == KeychainStatus("Memory keychain", True, None)
     assert CredentialStore().status(probe=True).usable
 
 
 def test_status_looks_the_backend_up_at_each_call(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
     store = CredentialStore()
-    use_backend(fail.Keyring())
+    set_backend(fail.Keyring())
     assert not store.status().usable
-    use_backend(MemoryKeyring())
+    set_backend(MemoryKeyring())
     assert store.status().usable
     assert store.save("main", SECRET).persisted
 
 
-def test_service_name_is_used(memory: MemoryKeyring) -> None:
+def test_service_name_is_used(memory_keyring: MemoryKeyring) -> None:
     CredentialStore(service="other-service").save("main", SECRET)
-    assert memory.entries == {("other-service", "main"): SECRET}
+    assert memory_keyring.entries == {("other-service", "main"): SECRET}
     assert CredentialStore().load("main").secret is None
 
 
-def test_profiles_are_separate(memory: MemoryKeyring) -> None:
+def test_profiles_are_separate(memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()
     store.save("a", "secret-a")
     store.save("b", "secret-b")
@@ -210,7 +160,7 @@ def test_profiles_are_separate(memory: MemoryKeyring) -> None:
 
 @pytest.mark.parametrize("profile", ["", "main#1", "#"])
 def test_profile_names_that_would_clash_with_chunks_are_refused(
-    memory: MemoryKeyring, profile: str
+    memory_keyring: MemoryKeyring, profile: str
 ) -> None:
     store = CredentialStore()
     for call in (
@@ -221,7 +171,7 @@ def test_profile_names_that_would_clash_with_chunks_are_refused(
         with pytest.raises(ValueError, match="profile") as error:
             call()
         assert_no_secret(SECRET, error.value)
-    assert memory.entries == {}
+    assert memory_keyring.entries == {}
 
 
 def test_known_backends_get_friendly_names() -> None:
@@ -240,10 +190,10 @@ LONG_SECRET = ("token-" + "é" * 700 + "😀" * 700 + "x" * 3000)[:4000]
 
 
 def test_long_secret_is_chunked_under_the_windows_limit(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
     backend = WindowsLikeKeyring()
-    use_backend(backend)
+    set_backend(backend)
     # Without chunks this backend refuses it.
     with pytest.raises(keyring.errors.PasswordSetError):
         backend.set_password("x", "y", LONG_SECRET)
@@ -266,37 +216,39 @@ def test_long_secret_is_chunked_under_the_windows_limit(
     assert backend.entries == {}
 
 
-def test_overwriting_a_long_secret_removes_its_old_chunks(memory: MemoryKeyring) -> None:
+def test_overwriting_a_long_secret_removes_its_old_chunks(memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()
     store.save("main", "a" * (CHUNK_CHARS * 4))
     store.save("main", "b" * (CHUNK_CHARS * 2 + 1))
-    assert len(memory.entries) == 1 + 3
+    assert len(memory_keyring.entries) == 1 + 3
     assert store.load("main").secret == "b" * (CHUNK_CHARS * 2 + 1)
     store.save("main", SECRET)
-    assert memory.entries == {(SERVICE, "main"): SECRET}
+    assert memory_keyring.entries == {(SERVICE, "main"): SECRET}
     assert store.load("main").secret == SECRET
 
 
-def test_exactly_one_chunk_is_stored_plainly(memory: MemoryKeyring) -> None:
+def test_exactly_one_chunk_is_stored_plainly(memory_keyring: MemoryKeyring) -> None:
     CredentialStore().save("main", "z" * CHUNK_CHARS)
-    assert memory.entries == {(SERVICE, "main"): "z" * CHUNK_CHARS}
+    assert memory_keyring.entries == {(SERVICE, "main"): "z" * CHUNK_CHARS}
     CredentialStore().save("main", "z" * (CHUNK_CHARS + 1))
-    assert len(memory.entries) == 3
+    assert len(memory_keyring.entries) == 3
 
 
 @pytest.mark.parametrize("damage", ["drop", "change"])
-def test_damaged_chunks_are_reported_not_returned(memory: MemoryKeyring, damage: str) -> None:
+def test_damaged_chunks_are_reported_not_returned(
+    memory_keyring: MemoryKeyring, damage: str
+) -> None:
     CredentialStore().save("main", LONG_SECRET)
     if damage == "drop":
-        del memory.entries[(SERVICE, "main#2")]
+        del memory_keyring.entries[(SERVICE, "main#2")]
     else:
-        memory.entries[(SERVICE, "main#2")] = "x" * CHUNK_CHARS
+        memory_keyring.entries[(SERVICE, "main#2")] = "x" * CHUNK_CHARS
     loaded = CredentialStore().load("main")
     assert loaded.secret is None
     assert loaded.message is not None and "incomplete" in loaded.message
     # forget still cleans every piece, including those after the gap
     CredentialStore().forget("main")
-    assert memory.entries == {}
+    assert memory_keyring.entries == {}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -318,9 +270,9 @@ def test_any_text_round_trips(secret: str) -> None:
 
 
 def test_no_keychain_keeps_the_secret_for_this_session(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
-    use_backend(fail.Keyring())
+    set_backend(fail.Keyring())
     store = CredentialStore()
     status = store.status()
     assert status.backend_name == NO_KEYCHAIN
@@ -350,9 +302,9 @@ def test_no_keychain_keeps_the_secret_for_this_session(
 
 
 def test_null_backend_is_reported_as_turned_off(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
-    use_backend(null.Keyring())
+    set_backend(null.Keyring())
     store = CredentialStore()
     status = store.status()
     assert not status.usable
@@ -363,10 +315,10 @@ def test_null_backend_is_reported_as_turned_off(
 
 @pytest.mark.parametrize("backend_class", [PlaintextKeyring, AltFileKeyring])
 def test_file_backends_are_never_used(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
     backend_class: type[MemoryKeyring],
 ) -> None:
-    backend = use_backend(backend_class())
+    backend = set_backend(backend_class())
     assert isinstance(backend, MemoryKeyring)
     store = CredentialStore()
     status = store.status(probe=True)
@@ -382,23 +334,23 @@ def test_file_backends_are_never_used(
 
 
 def test_chainer_with_no_backends_is_no_keychain(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
-    use_backend(EmptyChainer())
+    set_backend(EmptyChainer())
     status = CredentialStore().status()
     assert status == KeychainStatus(NO_KEYCHAIN, False, status.reason)
     assert not CredentialStore().save("main", SECRET).persisted
 
 
 def test_chainer_uses_the_backend_it_would_write_to(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
     first, second = MemoryKeyring(), MemoryKeyring()
 
     class TwoChainer(EmptyChainer):
         backends = [first, second]  # noqa: RUF012
 
-    use_backend(TwoChainer())
+    set_backend(TwoChainer())
     store = CredentialStore()
     assert store.status() == KeychainStatus("Memory keychain", True, None)
     assert store.save("main", SECRET).persisted
@@ -408,7 +360,7 @@ def test_chainer_uses_the_backend_it_would_write_to(
     class PlaintextFirst(EmptyChainer):
         backends = [PlaintextKeyring(), first]  # noqa: RUF012
 
-    use_backend(PlaintextFirst())
+    set_backend(PlaintextFirst())
     assert not CredentialStore().status().usable
 
 
@@ -416,11 +368,11 @@ def test_chainer_uses_the_backend_it_would_write_to(
 
 
 def test_save_failure_keeps_the_secret_for_this_session(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    use_backend(SetFails())
+    set_backend(SetFails())
     store = CredentialStore()
     assert store.status().usable  # expected to work until it fails
 
@@ -442,12 +394,12 @@ def test_save_failure_keeps_the_secret_for_this_session(
 
 
 def test_a_later_success_clears_the_failure(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
     store = CredentialStore()
-    use_backend(SetFails())
+    set_backend(SetFails())
     store.save("main", SECRET)
-    working = use_backend(MemoryKeyring())
+    working = set_backend(MemoryKeyring())
     store.save("main", SECRET)  # a different backend object: fine again
     assert store.status().usable
     assert store.load("main") == LoadOutcome(SECRET, False, None)
@@ -456,11 +408,11 @@ def test_a_later_success_clears_the_failure(
 
 
 def test_unexpected_error_on_load(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    use_backend(GetFails())
+    set_backend(GetFails())
     store = CredentialStore()
     loaded = store.load("main")
     assert loaded.secret is None
@@ -476,9 +428,9 @@ def test_unexpected_error_on_load(
 
 
 def test_error_on_delete(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
-    backend = use_backend(DeleteFails())
+    backend = set_backend(DeleteFails())
     assert isinstance(backend, MemoryKeyring)
     store = CredentialStore()
     assert store.save("main", SECRET).persisted
@@ -488,12 +440,12 @@ def test_error_on_delete(
 
 
 def test_forget_drops_the_session_copy_even_when_delete_fails(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
 ) -> None:
     store = CredentialStore()
-    use_backend(fail.Keyring())
+    set_backend(fail.Keyring())
     store.save("main", SECRET)
-    use_backend(DeleteFails())
+    set_backend(DeleteFails())
     message = store.forget("main")
     assert "Could not remove" in message
     assert "session was dropped" in message
@@ -512,11 +464,11 @@ def test_forget_drops_the_session_copy_even_when_delete_fails(
     ],
 )
 def test_locked_keychain(
-    use_backend: Callable[[KeyringBackend], KeyringBackend],
+    set_backend: Callable[[KeyringBackend], KeyringBackend],
     error: Exception,
     words: str,
 ) -> None:
-    use_backend(LockedKeyring(error))
+    set_backend(LockedKeyring(error))
     store = CredentialStore()
     status = store.status(probe=True)
     assert status.backend_name == keychain.backend_display_name(LockedKeyring(error))
@@ -536,12 +488,12 @@ def test_locked_keychain(
     assert_no_secret(SECRET, status, saved, fresh)
 
 
-def test_password_delete_error_means_already_gone(memory: MemoryKeyring) -> None:
+def test_password_delete_error_means_already_gone(memory_keyring: MemoryKeyring) -> None:
     message = CredentialStore().forget("never-saved")
     assert message == "Nothing was saved in Memory keychain; it is already gone."
 
 
-def test_reprs_hide_the_secret(memory: MemoryKeyring) -> None:
+def test_reprs_hide_the_secret(memory_keyring: MemoryKeyring) -> None:
     store = CredentialStore()
     store.save("main", SECRET)
     loaded = store.load("main")

@@ -12,20 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from fault_keyrings import ScriptedKeyring
-from fault_kit import Scan, resolve_offline
-from PySide6.QtCore import QSettings
+from fault_kit import Scan
+from keyring.backend import KeyringBackend
 
-from inspector.core.keychain import CredentialStore
 from inspector.core.masking import install_log_redaction
 
 
@@ -85,30 +80,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 # --- the environment every fault test runs in ------------------------------------------------
+# (HOME, loopback-only names and no proxy come from tests/conftest.py)
 
 
 @pytest.fixture(autouse=True)
-def _offline_and_direct(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing leaves 127.0.0.0/8: names resolve offline, and no proxy is used."""
-    monkeypatch.setattr(socket, "getaddrinfo", resolve_offline(socket.getaddrinfo))
-    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-        monkeypatch.delenv(var.lower(), raising=False)
-
-
-@pytest.fixture(autouse=True)
-def test_keyring() -> Iterator[ScriptedKeyring]:
+def test_keyring(set_backend: Callable[[KeyringBackend], KeyringBackend]) -> KeyringBackend:
     """An in-memory keychain unless a test sets another (never the user's own)."""
-    previous = keyring.get_keyring()
-    backend = ScriptedKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def home() -> Path:
-    return Path(os.environ["HOME"])  # the per-test HOME of tests/conftest.py
+    return set_backend(ScriptedKeyring())
 
 
 class _Lines(logging.Handler):
@@ -144,34 +122,20 @@ def app_logs() -> Iterator[list[str]]:
 
 
 @pytest.fixture
-def make_window(qtbot: Any, home: Path) -> Iterator[Callable[..., Any]]:
-    """A shown ``MainWindow`` whose settings live under the test's HOME."""
-    from inspector.ui import MainWindow, fetch_worker
-
-    windows: list[Any] = []
+def make_window(make_window: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared window factory; a renamed portal's prompt is recorded in the window's
+    ``moves_offered`` and declined (nothing follows a redirect)."""
 
     def make(**kwargs: Any) -> Any:
-        path = home / ".config" / "b24-inspector" / "settings.ini"
-        kwargs.setdefault("settings", QSettings(str(path), QSettings.Format.IniFormat))
-        kwargs.setdefault("store", CredentialStore())
-        window = MainWindow(**kwargs)
+        window = make_window(**kwargs)
         offered: list[str] = []
 
         def decline_move(origin: str) -> bool:
-            # A renamed portal's prompt: record it and decline (nothing follows a redirect).
             offered.append(origin)
             return False
 
         window.moves_offered = offered
         window.confirm_move = decline_move
-        qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.credentials_panel.started, timeout=5000)
-        windows.append(window)
         return window
 
-    yield make
-    for window in windows:
-        window.close()
-    assert fetch_worker.wait_for_orphans(10_000), "a request thread outlived its window"
+    return make

@@ -1,9 +1,10 @@
 """Keychain backends that fail the way real ones do, for the fault suite.
 
-Real ``KeyringBackend`` subclasses, usable in-process (``keyring.set_keyring``) and in a CLI
-subprocess (``PYTHON_KEYRING_BACKEND=fault_keyrings.FailsOnLoad``). Their exceptions quote
-the secret they were given, as a careless backend might, so a test proves that the
-inspector never repeats a backend's exception text.
+Subclasses of the tests' one in-memory backend (``memory_keyring.MemoryKeyring``), usable
+in-process (``keyring.set_keyring``) and in a CLI subprocess
+(``PYTHON_KEYRING_BACKEND=fault_keyrings.FailsOnLoad``). Their exceptions quote the secret
+they were given, as a careless backend might, so a test proves that the inspector never
+repeats a backend's exception text.
 
 keyring's own detection considers every imported backend class, so each one is viable
 only where the suite asked for it (``FAULT_KEYRING_ENV=1``); elsewhere its ``priority``
@@ -15,15 +16,15 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
-from keyring.backend import KeyringBackend
 from keyring.compat import properties
-from keyring.errors import KeyringError, PasswordDeleteError, PasswordSetError
+from keyring.errors import KeyringError, PasswordSetError
+from memory_keyring import MemoryKeyring
 
 FAULT_KEYRING_ENV = "B24_FAULT_KEYRING"
 WINDOWS_BLOB_LIMIT = 2560  # bytes: CRED_MAX_CREDENTIAL_BLOB_SIZE (UTF-16 password)
 
 
-class ScriptedKeyring(KeyringBackend):
+class ScriptedKeyring(MemoryKeyring):
     """Keeps entries in memory; fails the operations named in ``fail_on``."""
 
     name = "Test keychain"
@@ -35,25 +36,20 @@ class ScriptedKeyring(KeyringBackend):
             raise RuntimeError("a fault-suite backend, not for keyring's own detection")
         return 1
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
     def get_password(self, service: str, username: str) -> str | None:
         if "load" in self.fail_on:
             raise KeyringError(f"backend failed reading {service}/{username}: {self.entries}")
-        return self.entries.get((service, username))
+        return super().get_password(service, username)
 
     def set_password(self, service: str, username: str, password: str) -> None:
         if "save" in self.fail_on:
             raise PasswordSetError(f"backend refused to store {password!r}")
-        self.entries[(service, username)] = password
+        super().set_password(service, username, password)
 
     def delete_password(self, service: str, username: str) -> None:
         if "delete" in self.fail_on:
             raise KeyringError(f"backend failed deleting {username}: {self.entries}")
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
+        super().delete_password(service, username)
 
 
 class FailsOnSave(ScriptedKeyring):

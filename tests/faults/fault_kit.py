@@ -15,13 +15,15 @@ import functools
 import gzip
 import json
 import os
-import socket
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaks import Scan as WalkerScan
+from leaks import contains
 from servers import (
     RecordedRequest,
     Reply,
@@ -233,8 +235,6 @@ def _echo_the_request(request: RecordedRequest) -> Reply:
 
 
 def _limited_with_reset(request: RecordedRequest) -> Reply:
-    import time
-
     body = {
         **error_body("OPERATION_TIME_LIMIT", "Method is blocked due to operation time limit."),
         "time": {**TIME, "operating_reset_at": time.time() + LIMIT_RESET_IN},
@@ -261,9 +261,10 @@ def _repeating_values() -> dict[str, Any]:
     return payload
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Fault:
-    """One row of the table. ``error`` None: the answer must be shown (a success)."""
+    """One row of the table, written with keywords. ``error`` None: the answer must be
+    shown (a success)."""
 
     name: str
     serve: Serve
@@ -286,260 +287,308 @@ class Fault:
 E = errors
 FAULTS: tuple[Fault, ...] = (
     # --- the network -----------------------------------------------------------------------
-    Fault("connection-refused", serve_refused, E.ConnectionRefused, ("refused the connection",)),
-    Fault("host-not-found", serve_unresolvable, E.HostNotFound, ("could not be found",)),
-    Fault("connect-timeout", serve_full_backlog, E.RequestTimeout, ("Could not connect",)),
-    Fault("never-answers", serve(hang()), E.RequestTimeout, ("did not answer within 0.5 s",), 1),
     Fault(
-        "body-trickles",
-        serve(Reply(body=OK_BYTES, chunk_size=16, chunk_delay=0.2)),
-        E.RequestTimeout,
-        ("still sending", "time limit of 1 s"),
-        1,
+        name="connection-refused",
+        serve=serve_refused,
+        error=E.ConnectionRefused,
+        words=("refused the connection",),
     ),
     Fault(
-        "headers-trickle",
-        serve(
+        name="host-not-found",
+        serve=serve_unresolvable,
+        error=E.HostNotFound,
+        words=("could not be found",),
+    ),
+    Fault(
+        name="connect-timeout",
+        serve=serve_full_backlog,
+        error=E.RequestTimeout,
+        words=("Could not connect",),
+    ),
+    Fault(
+        name="never-answers",
+        serve=serve(hang()),
+        error=E.RequestTimeout,
+        words=("did not answer within 0.5 s",),
+        source_gets=1,
+    ),
+    Fault(
+        name="body-trickles",
+        serve=serve(Reply(body=OK_BYTES, chunk_size=16, chunk_delay=0.2)),
+        error=E.RequestTimeout,
+        words=("still sending", "time limit of 1 s"),
+        source_gets=1,
+    ),
+    Fault(
+        name="headers-trickle",
+        serve=serve(
             json_reply(
                 OK, headers=[("X-Pad", "p" * 300)], trickle_head=True, chunk_size=4, chunk_delay=0.2
             )
         ),
-        E.RequestTimeout,
-        ("still sending", "time limit of 1 s"),
-        1,
+        error=E.RequestTimeout,
+        words=("still sending", "time limit of 1 s"),
+        source_gets=1,
     ),
     # --- TLS (verification stays on) ----------------------------------------------------
     Fault(
-        "tls-self-signed", serve_tls("self-signed"), E.TLSFailure, ("not trusted", "self-signed")
+        name="tls-self-signed",
+        serve=serve_tls("self-signed"),
+        error=E.TLSFailure,
+        words=("not trusted", "self-signed"),
     ),
-    Fault("tls-expired", serve_tls("expired"), E.TLSFailure, ("not trusted", "expired")),
-    Fault("tls-wrong-host", serve_tls("mismatch"), E.TLSFailure, ("not trusted", "mismatch")),
+    Fault(
+        name="tls-expired",
+        serve=serve_tls("expired"),
+        error=E.TLSFailure,
+        words=("not trusted", "expired"),
+    ),
+    Fault(
+        name="tls-wrong-host",
+        serve=serve_tls("mismatch"),
+        error=E.TLSFailure,
+        words=("not trusted", "mismatch"),
+    ),
     # --- HTTP errors -------------------------------------------------------------------------
     Fault(
-        "http-500-html",
-        serve(text_reply(HTML_ERROR.format(500), 500)),
-        E.BadResponse,
-        ("HTTP 500", "web page"),
-        1,
+        name="http-500-html",
+        serve=serve(text_reply(HTML_ERROR.format(500), 500)),
+        error=E.BadResponse,
+        words=("HTTP 500", "web page"),
+        source_gets=1,
     ),
     Fault(
-        "http-502-html",
-        serve(text_reply(HTML_ERROR.format(502), 502)),
-        E.BadResponse,
-        ("HTTP 502", "web page"),
-        1,
+        name="http-502-html",
+        serve=serve(text_reply(HTML_ERROR.format(502), 502)),
+        error=E.BadResponse,
+        words=("HTTP 502", "web page"),
+        source_gets=1,
     ),
     Fault(
-        "503-query-limit",
-        serve(json_reply(error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"), 503)),
-        E.PortalError,
-        ("Too many requests",),
-        3,  # the first try and two retries, then it is reported
+        name="503-query-limit",
+        serve=serve(json_reply(error_body("QUERY_LIMIT_EXCEEDED", "Too many requests"), 503)),
+        error=E.PortalError,
+        words=("Too many requests",),
+        source_gets=3,  # the first try and two retries, then it is reported
         cli_seconds=3.0,  # the CLI waits 1 s, then 2 s
         cli_words=("retry 1 in 1 s", "retry 2 in 2 s", "QUERY_LIMIT_EXCEEDED"),
     ),
     Fault(
-        "429-with-reset-time",
-        serve(_limited_with_reset),
-        E.PortalError,
-        ("time limit", "frees up at", "in about 95 s"),
-        1,  # not hammered
+        name="429-with-reset-time",
+        serve=serve(_limited_with_reset),
+        error=E.PortalError,
+        words=("time limit", "frees up at", "in about 95 s"),
+        source_gets=1,  # not hammered
     ),
     Fault(
-        "429-retry-after",
-        serve(
+        name="429-retry-after",
+        serve=serve(
             json_reply(
                 error_body("OPERATION_TIME_LIMIT", "Method is blocked"),
                 429,
                 headers=[("Retry-After", "300")],
             )
         ),
-        E.PortalError,
-        ("time limit", "frees up at", "in about 5 min"),
-        1,
+        error=E.PortalError,
+        words=("time limit", "frees up at", "in about 5 min"),
+        source_gets=1,
     ),
     Fault(
-        "429-no-hint",
-        serve(json_reply(error_body("OPERATION_TIME_LIMIT", "Method is blocked"), 429)),
-        E.PortalError,
-        ("time limit",),
-        1,
+        name="429-no-hint",
+        serve=serve(json_reply(error_body("OPERATION_TIME_LIMIT", "Method is blocked"), 429)),
+        error=E.PortalError,
+        words=("time limit",),
+        source_gets=1,
         absent=("frees up",),
     ),
     Fault(
-        "401-expired-token",
-        serve(
+        name="401-expired-token",
+        serve=serve(
             json_reply(error_body("expired_token", "The access token provided has expired."), 401)
         ),
-        E.PortalError,
-        ("access token has expired",),
-        1,
+        error=E.PortalError,
+        words=("access token has expired",),
+        source_gets=1,
     ),
     Fault(
-        "401-no-auth-found",
-        serve(json_reply(error_body("NO_AUTH_FOUND", "Wrong authorization data"), 401)),
-        E.PortalError,
-        ("no usable authorization data",),
-        1,
+        name="401-no-auth-found",
+        serve=serve(json_reply(error_body("NO_AUTH_FOUND", "Wrong authorization data"), 401)),
+        error=E.PortalError,
+        words=("no usable authorization data",),
+        source_gets=1,
     ),
     Fault(
-        "401-invalid-credentials",
-        serve(json_reply(error_body("INVALID_CREDENTIALS", "Invalid request credentials"), 401)),
-        E.PortalError,
-        ("rejected the credentials",),
-        1,
+        name="401-invalid-credentials",
+        serve=serve(
+            json_reply(error_body("INVALID_CREDENTIALS", "Invalid request credentials"), 401)
+        ),
+        error=E.PortalError,
+        words=("rejected the credentials",),
+        source_gets=1,
     ),
     Fault(
-        "access-denied-top-level",
-        serve(json_reply(error_body("ACCESS_DENIED", "Access denied!"), 403)),
-        E.PortalError,
-        ("Access denied",),
-        1,
+        name="access-denied-top-level",
+        serve=serve(json_reply(error_body("ACCESS_DENIED", "Access denied!"), 403)),
+        error=E.PortalError,
+        words=("Access denied",),
+        source_gets=1,
     ),
     Fault(
-        "access-denied-in-result",
-        serve(json_reply(in_result("ACCESS_DENIED", "Access denied."))),
-        E.PortalError,
-        ("Access denied",),
-        1,
+        name="access-denied-in-result",
+        serve=serve(json_reply(in_result("ACCESS_DENIED", "Access denied."))),
+        error=E.PortalError,
+        words=("Access denied",),
+        source_gets=1,
     ),
     Fault(
-        "insufficient-scope-top-level",
-        serve(json_reply(error_body("insufficient_scope", "higher privileges"), 401)),
-        E.PortalError,
-        ("biconnector", "scope"),
-        1,
+        name="insufficient-scope-top-level",
+        serve=serve(json_reply(error_body("insufficient_scope", "higher privileges"), 401)),
+        error=E.PortalError,
+        words=("biconnector", "scope"),
+        source_gets=1,
     ),
     Fault(
-        "insufficient-scope-in-result",
-        serve(json_reply(in_result("insufficient_scope", "higher privileges"))),
-        E.PortalError,
-        ("biconnector", "scope"),
-        1,
+        name="insufficient-scope-in-result",
+        serve=serve(json_reply(in_result("insufficient_scope", "higher privileges"))),
+        error=E.PortalError,
+        words=("biconnector", "scope"),
+        source_gets=1,
     ),
     Fault(
-        "404-method-not-found",
-        serve(json_reply(error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"), 404)),
-        E.PortalError,
-        ("does not offer this method", "on-premise"),
-        1,
+        name="404-method-not-found",
+        serve=serve(json_reply(error_body("ERROR_METHOD_NOT_FOUND", "Method not found!"), 404)),
+        error=E.PortalError,
+        words=("does not offer this method", "on-premise"),
+        source_gets=1,
     ),
     Fault(
-        "empty-error-code",
-        serve(json_reply(in_result("", "All the fields are required."))),
-        E.PortalError,
-        ("without a code", "All the fields are required."),
-        1,
+        name="empty-error-code",
+        serve=serve(json_reply(in_result("", "All the fields are required."))),
+        error=E.PortalError,
+        words=("without a code", "All the fields are required."),
+        source_gets=1,
     ),
     Fault(
-        "error-echoes-the-secrets",
-        serve(_echo_the_request),
-        E.PortalError,
-        ("WEIRD_FAILURE",),
-        1,
+        name="error-echoes-the-secrets",
+        serve=serve(_echo_the_request),
+        error=E.PortalError,
+        words=("WEIRD_FAILURE",),
+        source_gets=1,
     ),
     # --- redirects: never followed ------------------------------------------------------
     Fault(
-        "redirect-to-another-host",
-        serve_redirect(same_rest_path=False),
-        E.Redirected,
-        ("redirected", "not followed", "/login/"),
-        1,
+        name="redirect-to-another-host",
+        serve=serve_redirect(same_rest_path=False),
+        error=E.Redirected,
+        words=("redirected", "not followed", "/login/"),
+        source_gets=1,
     ),
     Fault(
-        "redirect-portal-moved",
-        serve_redirect(same_rest_path=True),
-        E.Redirected,
-        ("moved", "not sent to the new address"),
-        1,
+        name="redirect-portal-moved",
+        serve=serve_redirect(same_rest_path=True),
+        error=E.Redirected,
+        words=("moved", "not sent to the new address"),
+        source_gets=1,
     ),
     # --- HTTP 200 with an unusable body -------------------------------------------------
-    Fault("empty-body", serve(Reply(body=b"")), E.BadResponse, ("empty answer",), 1),
     Fault(
-        "not-json",
-        serve(text_reply("OK, done.", 200, "text/plain")),
-        E.BadResponse,
-        ("not valid JSON",),
-        1,
+        name="empty-body",
+        serve=serve(Reply(body=b"")),
+        error=E.BadResponse,
+        words=("empty answer",),
+        source_gets=1,
     ),
     Fault(
-        "truncated-json",
-        serve(Reply(body=OK_BYTES[: len(OK_BYTES) // 2])),
-        E.BadResponse,
-        ("not valid JSON",),
-        1,
+        name="not-json",
+        serve=serve(text_reply("OK, done.", 200, "text/plain")),
+        error=E.BadResponse,
+        words=("not valid JSON",),
+        source_gets=1,
     ),
     Fault(
-        "result-is-a-list",
-        serve(json_reply({"result": [source_item()], "time": TIME})),
-        E.BadResponse,
-        ("not a data source", "“result”"),
-        1,
+        name="truncated-json",
+        serve=serve(Reply(body=OK_BYTES[: len(OK_BYTES) // 2])),
+        error=E.BadResponse,
+        words=("not valid JSON",),
+        source_gets=1,
     ),
     Fault(
-        "item-missing",
-        serve(json_reply({"result": {"items": [source_item()]}, "time": TIME})),
-        E.BadResponse,
-        ("not a data source", "result.item"),
-        1,
+        name="result-is-a-list",
+        serve=serve(json_reply({"result": [source_item()], "time": TIME})),
+        error=E.BadResponse,
+        words=("not a data source", "“result”"),
+        source_gets=1,
     ),
     Fault(
-        "settings-not-a-list",
-        serve(json_reply({"result": {"item": {**source_item(), "settings": {"a": 1}}}})),
-        E.BadResponse,
-        ("“settings” is not a list",),
-        1,
+        name="item-missing",
+        serve=serve(json_reply({"result": {"items": [source_item()]}, "time": TIME})),
+        error=E.BadResponse,
+        words=("not a data source", "result.item"),
+        source_gets=1,
     ),
     Fault(
-        "error-inside-result",
-        serve(json_reply(in_result("SOURCE_NOT_FOUND", "Source was not found."))),
-        E.PortalError,
-        ("Source not found",),
-        1,
+        name="settings-not-a-list",
+        serve=serve(json_reply({"result": {"item": {**source_item(), "settings": {"a": 1}}}})),
+        error=E.BadResponse,
+        words=("“settings” is not a list",),
+        source_gets=1,
     ),
     Fault(
-        "nested-100k-deep",
-        serve(Reply(body=b'{"result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")),
-        E.BadResponse,
-        ("nested too deeply",),
-        1,
+        name="error-inside-result",
+        serve=serve(json_reply(in_result("SOURCE_NOT_FOUND", "Source was not found."))),
+        error=E.PortalError,
+        words=("Source not found",),
+        source_gets=1,
     ),
     Fault(
-        "nested-500-deep-in-a-value",
-        serve(
+        name="nested-100k-deep",
+        serve=serve(Reply(body=b'{"result": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")),
+        error=E.BadResponse,
+        words=("nested too deeply",),
+        source_gets=1,
+    ),
+    Fault(
+        name="nested-500-deep-in-a-value",
+        serve=serve(
             Reply(
                 body=json.dumps(ok_payload())
                 .replace('"value": null', '"value": ' + "[" * 500 + "]" * 500)
                 .encode()
             )
         ),
-        E.BadResponse,
-        ("nested more than 64 levels",),
-        1,
+        error=E.BadResponse,
+        words=("nested more than 64 levels",),
+        source_gets=1,
     ),
     Fault(
-        "body-over-the-cap",
-        serve(Reply(body=b'{"result": {"pad": "' + b"x" * (17 * 1024 * 1024) + b'"}}')),
-        E.BadResponse,
-        ("larger than", "reading stopped"),
-        1,
+        name="body-over-the-cap",
+        serve=serve(Reply(body=b'{"result": {"pad": "' + b"x" * (17 * 1024 * 1024) + b'"}}')),
+        error=E.BadResponse,
+        words=("larger than", "reading stopped"),
+        source_gets=1,
         seconds=3.0,
     ),
-    Fault("gzip-bomb", serve_gzip_bomb, E.BadResponse, ("larger than", "reading stopped"), 1),
     Fault(
-        "setting-values-number-null-object",
-        serve(json_reply(OK)),
-        None,
-        ("Source 6", TITLE, f"{SETTING_COUNT} settings, values hidden"),
-        1,
+        name="gzip-bomb",
+        serve=serve_gzip_bomb,
+        error=E.BadResponse,
+        words=("larger than", "reading stopped"),
+        source_gets=1,
+    ),
+    Fault(
+        name="setting-values-number-null-object",
+        serve=serve(json_reply(OK)),
+        error=None,
+        words=("Source 6", TITLE, f"{SETTING_COUNT} settings, values hidden"),
+        source_gets=1,
         cli_words=(f"Source 6: {TITLE}",),
     ),
     Fault(
-        "setting-value-repeated-in-other-fields",
-        serve(json_reply(_repeating_values())),
-        None,
-        ("Source 6 “Replica •••”",),
-        1,
+        name="setting-value-repeated-in-other-fields",
+        serve=serve(json_reply(_repeating_values())),
+        error=None,
+        words=("Source 6 “Replica •••”",),
+        source_gets=1,
         cli_words=("Source 6: Replica •••", "Description: uses •••"),
     ),
 )
@@ -555,34 +604,16 @@ def fault(name: str) -> Fault:
 # --- leak scanning ---------------------------------------------------------------------------
 
 
-@dataclass
-class Scan:
-    """Texts gathered from one surface, each with where it came from."""
+class Scan(WalkerScan):
+    """The leak walker's scan, looking for the fault suite's secrets unless told others."""
 
-    texts: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, where: str, text: object) -> None:
-        if text is None:
-            return
-        self.texts.append((where, text if isinstance(text, str) else repr(text)))
-
-    def add_all(self, where: str, texts: Iterable[object]) -> None:
-        for text in texts:
-            self.add(where, text)
-
-    def leaks(self, secrets: Iterable[str] = SECRETS, allowed: Iterable[str] = ()) -> list[str]:
-        """One line per (secret, place) where a secret occurs outside *allowed* places."""
-        allowed = tuple(allowed)
-        found = []
-        for where, text in self.texts:
-            if any(where.startswith(place) for place in allowed):
-                continue
-            for secret in secrets:
-                if secret in text:
-                    at = text.index(secret)
-                    context = text[max(0, at - 30) : at + len(secret) + 30]
-                    found.append(f"{secret[:4]}… in {where}: …{context!r}…")
-        return found
+    def leaks(
+        self,
+        secrets: Iterable[str] = SECRETS,
+        allowed: Iterable[str] = (),
+        match: Callable[[str, str], bool] = contains,
+    ) -> list[str]:
+        return super().leaks(secrets, allowed, match)
 
 
 def home_files(home: Path) -> Iterator[tuple[str, str]]:
@@ -597,8 +628,10 @@ def home_files(home: Path) -> Iterator[tuple[str, str]]:
 
 # --- running the CLI -------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parents[2]
-OFFLINE_DNS = Path(__file__).resolve().parent / "offline_dns"
+FAULTS_DIR = Path(__file__).resolve().parent
+TESTS_DIR = FAULTS_DIR.parent
+REPO = TESTS_DIR.parent
+OFFLINE_DNS = FAULTS_DIR / "offline_dns"
 
 
 def cli_environment(home: Path, **extra: str) -> dict[str, str]:
@@ -611,7 +644,8 @@ def cli_environment(home: Path, **extra: str) -> dict[str, str]:
         XDG_DATA_HOME=str(home / ".local" / "share"),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_STATE_HOME=str(home / ".local" / "state"),
-        PYTHONPATH=os.pathsep.join((str(OFFLINE_DNS), str(Path(__file__).resolve().parent))),
+        # The resolver hook, the fault keyrings and what they build on (tests/).
+        PYTHONPATH=os.pathsep.join(str(path) for path in (OFFLINE_DNS, FAULTS_DIR, TESTS_DIR)),
         PYTHONIOENCODING="utf-8",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
     )
@@ -621,21 +655,6 @@ def cli_environment(home: Path, **extra: str) -> dict[str, str]:
 
 def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "inspector", "--debug", *args]
-
-
-def resolve_offline(real: Callable[..., Any]) -> Callable[..., Any]:
-    """A ``getaddrinfo`` that answers loopback only: ``.invalid`` names fail as a real
-    resolver would (RFC 6761), and no other name is looked up, so nothing leaves 127/8."""
-
-    loopback = {"127.0.0.1", "localhost", "::1"}
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        if name in loopback or name.startswith("127."):
-            return real(host, *args, **kwargs)
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    return getaddrinfo
 
 
 __all__ = ["MASK"]

@@ -1,47 +1,31 @@
 """Driving the real window through a fault, and collecting everything it could show.
 
-``visible_texts`` walks every top-level widget (the window, dialogs, menus): every label,
-button, line edit as displayed, combo item, action, tooltip, status/what's-this tip,
-accessible name and description, window title, text edit, and every role of every index
-of every item view's model. ``exercise_clipboard`` triggers each copy action and keeps
-what reached the clipboard.
+``visible_texts`` runs the one leak walker (``tests/leaks.py``) over every top-level widget
+(the window, dialogs, menus): every text, tooltip and accessible name of every widget and
+action, and every role of every index of every model. ``exercise_clipboard`` triggers each
+copy action and keeps what reached the clipboard.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from fault_kit import CODE, MASK, SETTING_COUNT, TOKEN, Scan, Setup, home_files
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QApplication,
-    QComboBox,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPlainTextEdit,
-    QTextEdit,
-    QWidget,
-)
+from leaks import indexes
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from inspector.core.options import RequestOptions
 
-# first 50 user roles; 32-255 are reserved by Qt and never hold data.
-ALL_ROLES = (*range(32), *range(int(Qt.ItemDataRole.UserRole), int(Qt.ItemDataRole.UserRole) + 51))
 FAST = RequestOptions(
     connect_timeout=0.5, read_timeout=0.5, retries=2, retry_delay=0.05, max_bytes=256 * 1024
 )
 
 
 def options_for(setup: Setup, **changes: Any) -> RequestOptions:
-    from dataclasses import replace
-
     return replace(FAST, extra_ca_file=setup.ca_file, **changes)
 
 
@@ -119,84 +103,12 @@ def recover(qtbot: Any, window: Any, good_base: str, kind: str) -> None:
 
 # --- collecting what can be seen -------------------------------------------------------------
 
-
-def walk(model: Any, parent: QModelIndex | None = None) -> Iterator[QModelIndex]:
-    parent = parent if parent is not None else QModelIndex()
-    for row in range(model.rowCount(parent)):
-        for column in range(model.columnCount(parent)):
-            yield model.index(row, column, parent)
-        first = model.index(row, 0, parent)
-        if model.hasChildren(first):
-            yield from walk(model, first)
-
-
-def model_texts(scan: Scan, model: Any, where: str) -> None:
-    for index in walk(model):
-        for role in ALL_ROLES:
-            value = model.data(index, role)
-            if value is not None:
-                scan.add(f"{where} ({index.row()},{index.column()}) role {role}", _text(value))
-    for section in range(model.columnCount()):
-        for role in ALL_ROLES:
-            value = model.headerData(section, Qt.Orientation.Horizontal, role)
-            if value is not None:
-                scan.add(f"{where} header {section} role {role}", _text(value))
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return f"{value} {value!r}"
-    except Exception:
-        return repr(type(value))
-
-
-def widget_texts(scan: Scan, top: QWidget, walked: set[int]) -> None:
-    """Texts of *top* and its children; each model once (a view's header shares its model)."""
-    name = top.objectName() or type(top).__name__
-    for widget in [top, *top.findChildren(QWidget)]:
-        where = f"{name}/{widget.objectName() or type(widget).__name__}"
-        scan.add_all(
-            where,
-            (
-                widget.windowTitle(),
-                widget.toolTip(),
-                widget.statusTip(),
-                widget.whatsThis(),
-                widget.accessibleName(),
-                widget.accessibleDescription(),
-            ),
-        )
-        if isinstance(widget, QLabel):
-            scan.add(where + " text", widget.text())
-        if isinstance(widget, QAbstractButton):
-            scan.add(where + " text", widget.text())
-        if isinstance(widget, QLineEdit):  # as displayed: password fields show bullets
-            scan.add(where + " shown", widget.displayText())
-            scan.add(where + " placeholder", widget.placeholderText())
-        if isinstance(widget, QComboBox):
-            scan.add_all(where + " item", (widget.itemText(i) for i in range(widget.count())))
-        if isinstance(widget, QTextEdit | QPlainTextEdit):
-            scan.add(where + " text", widget.toPlainText())
-        model = widget.model() if isinstance(widget, QAbstractItemView) else None
-        if model is not None and id(model) not in walked:
-            walked.add(id(model))
-            model_texts(scan, model, where + " model")
-        if isinstance(widget, QMainWindow) and widget.statusBar() is not None:
-            scan.add(where + " status bar", widget.statusBar().currentMessage())
-    for action in top.findChildren(QAction):
-        scan.add_all(
-            f"{name}/action",
-            (action.text(), action.toolTip(), action.statusTip(), action.whatsThis()),
-        )
+walk = indexes  # every index of a model, at every depth
 
 
 def visible_texts(scan: Scan, skip: tuple[QWidget, ...] = ()) -> None:
     """Every top-level widget's texts; the item views in *skip* without their models."""
-    walked = {id(view.model()) for view in skip if isinstance(view, QAbstractItemView)}
-    for top in QApplication.topLevelWidgets():
-        widget_texts(scan, top, walked)
+    scan.add_windows(skip)
 
 
 def exercise_clipboard(window: Any, scan: Scan) -> None:
@@ -205,16 +117,16 @@ def exercise_clipboard(window: Any, scan: Scan) -> None:
     tree = window.source_tree
     clipboard.clear()
     tree.copy_json()
-    scan.add("clipboard after Copy as JSON", clipboard.text())
+    scan.add_clipboard("clipboard after Copy as JSON")
     window.copy_curl()
-    scan.add("clipboard after Copy as cURL", clipboard.text())
+    scan.add_clipboard("clipboard after Copy as cURL")
     for index in walk(tree.model()):
         if index.column() != 0:
             continue
         tree.setCurrentIndex(index)
         clipboard.clear()  # a refused copy must not show what an earlier one left
         tree.copy_value()
-        scan.add(f"clipboard after Copy value of row {index.row()}", clipboard.text())
+        scan.add_clipboard(f"clipboard after Copy value of row {index.row()}")
 
 
 def everything(window: Any, logs: list[str], home: Path, *, clipboard: bool = True) -> Scan:
@@ -227,5 +139,5 @@ def everything(window: Any, logs: list[str], home: Path, *, clipboard: bool = Tr
     scan.add_all("DEBUG log", logs)
     for where, text in home_files(home):
         scan.add(where, text)
-    scan.add("clipboard", QGuiApplication.clipboard().text())
+    scan.add_clipboard()
     return scan

@@ -88,9 +88,10 @@ def test_fifty_rapid_fetch_cancel_cycles_then_the_last_request_wins(
         )
         started = time.monotonic()
         for cycle in range(50):
+            sent = source_gets(server)
             window.fetch(100 + cycle)
-            if cycle % 3:
-                qtbot.wait(cycle % 7)  # let some requests get under way
+            if cycle % 3:  # two in three are cancelled once the portal has the request
+                qtbot.waitUntil(lambda sent=sent: source_gets(server) > sent, timeout=5000)
             window.cancel()
         fetch_and_wait(qtbot, window, 7, 15)
         wait_connector(qtbot, window)
@@ -115,11 +116,13 @@ def test_a_new_fetch_while_the_previous_answer_still_trickles_in(
             lambda: shown.append(model.source.connection.title if model.source else "")
         )
         window.fetch(6)
-        qtbot.waitUntil(lambda: source_gets(server) == 1, timeout=5000)
-        qtbot.wait(300)  # the first answer is trickling in now
+        # The first answer's headers are out: its body is trickling in now.
+        qtbot.waitUntil(lambda: server.answers_begun == 1, timeout=5000)
         elapsed = fetch_and_wait(qtbot, window, 7, 5)
         wait_connector(qtbot, window)
         assert elapsed < 2, "the new fetch waited for the trickling one"
+        # Waiting on purpose: the older answer, still trickling, must not replace the
+        # source shown in the next moments either.
         qtbot.wait(300)
         assert window.status_line.text().startswith("Source 7 “source 7”")
         assert set(shown) == {"source 7"}
@@ -161,7 +164,7 @@ def test_rate_limit_retries_are_shown_and_cancellable_in_the_window(
             window.cancel_button.click()
         assert time.monotonic() - started < 0.5
         assert window.status_line.text().startswith("Cancelled")
-        qtbot.wait(200)
+        qtbot.wait(200)  # waiting on purpose: nothing may be sent after a cancel
         assert source_gets(server) == 1  # the retry was never sent
         assert_usable(window)
 
@@ -177,14 +180,18 @@ def test_ctrl_c_cancels_the_cli_cleanly(stage: str, ledger: Any, tmp_path: Path)
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            bufsize=0,  # unbuffered: reading a line takes no more, communicate() gets the rest
         )
         try:
-            deadline = time.monotonic() + 20
-            while source_gets(srv) < 1 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            time.sleep(0.3)  # in the retry wait (1 s) or the read
+            srv.wait_for_requests(1, timeout=20)  # the CLI is now waiting for the answer
+            seen = b""
+            if stage == "retry-wait":  # ... which comes at once: wait for the retry wait
+                assert process.stderr is not None
+                while b"retry 1 in 1 s" not in seen and (line := process.stderr.readline()):
+                    seen += line
             process.send_signal(signal.SIGINT)
             out, err = process.communicate(timeout=10)
+            err = seen + err
         finally:
             if process.poll() is None:
                 process.kill()
@@ -242,7 +249,7 @@ def test_ten_thousand_settings_fill_the_tree_while_the_window_responds(
         timer.start()
         fetch_and_wait(qtbot, window, 6, 30)
         wait_connector(qtbot, window)
-        qtbot.wait(50)
+        qtbot.wait(50)  # not ordering: the ticks go on a moment, so a last pause is measured
         timer.stop()
         longest = max(b - a for a, b in itertools.pairwise(ticks))
         print(f"10,000 settings: the event loop's longest pause was {longest} ms")

@@ -10,10 +10,10 @@ from gui_helpers import fetch_and_wait, tree_of, type_id_and_enter, webhook_code
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
-from servers import ScriptedServer, hang, json_reply
+from servers import RecordedRequest, Reply, ScriptedServer, hang, json_reply
 
 from inspector.core.options import RequestOptions
-from inspector.demo.portal import DEMO_SOURCES
+from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
 from inspector.ui import fetch_worker
 
 
@@ -164,7 +164,7 @@ def test_cancel_discards_the_result(qtbot: Any, make_window: Any, slow_portal: A
     assert not window.is_fetching
     # The portal answers later; the answer is dropped.
     qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
-    qtbot.wait(50)
+    qtbot.wait(50)  # waiting on purpose: a late result queued by the thread must not show
     assert tree_of(window).model().source is None
     assert window.status_line.text() == "Cancelled the fetch of source 6."
     assert done == [1]
@@ -183,23 +183,31 @@ def test_escape_cancels(qtbot: Any, make_window: Any, slow_portal: Any) -> None:
     qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
 
 
-def test_newer_fetch_wins_over_an_older_slower_one(
-    qtbot: Any, make_window: Any, slow_portal: Any
-) -> None:
-    window = make_window(demo=slow_portal)
-    done: list[int] = []
-    window.fetch_done.connect(lambda: done.append(1))
-    window.fetch(7)  # answered first ...
-    qtbot.wait(100)
-    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
-        window.fetch(6)  # ... but this one was asked last
-    qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
-    qtbot.wait(50)
-    source = tree_of(window).model().source
-    assert source is not None and source.connection.title == "Rest source SQL"
-    assert done == [1]
-    gets = [r for r in slow_portal.requests if r.api_method == "biconnector.source.get"]
-    assert len(gets) == 2
+def slow_sources(request: RecordedRequest) -> Reply:
+    """A portal answering each source (demo data) a second after it was asked."""
+    if request.path.endswith("biconnector.connector.get"):
+        return json_reply({"result": {"item": DEMO_CONNECTORS[1]}})
+    item = DEMO_SOURCES[int(request.json()["id"])]
+    return json_reply({"result": {"item": item}, "time": {"start": 1.0}}, delay=1.0)
+
+
+def test_newer_fetch_wins_over_an_older_slower_one(qtbot: Any, make_window: Any) -> None:
+    with ScriptedServer(slow_sources) as server:
+        window = make_window()
+        window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/n3wer-c0de-7/")
+        done: list[int] = []
+        window.fetch_done.connect(lambda: done.append(1))
+        window.fetch(7)  # answered first ...
+        qtbot.waitUntil(lambda: len(server.requests) == 1)  # at the portal before 6 is asked
+        with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+            window.fetch(6)  # ... but this one was asked last
+        qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
+        qtbot.wait(50)  # waiting on purpose: the older result, queued, must not show
+        source = tree_of(window).model().source
+        assert source is not None and source.connection.title == "Rest source SQL"
+        assert done == [1]
+        gets = [r for r in server.requests if r.path.endswith("biconnector.source.get")]
+        assert [r.json()["id"] for r in gets] == [7, 6]
 
 
 def test_closing_mid_request_exits_cleanly(qtbot: Any, qtlog: Any, settings: Any) -> None:
