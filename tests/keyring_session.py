@@ -68,7 +68,7 @@ def existing_bus_works(address: str) -> bool:
             return False
         backend = SecretService.Keyring()
         backend.set_password(service, "probe", "probe")
-        ok = backend.get_password(service, "probe") == "probe"
+        ok = bool(backend.get_password(service, "probe") == "probe")
         backend.delete_password(service, "probe")
         return ok
     except Exception:

@@ -150,7 +150,7 @@ def model_cells(model: Any, roles: Iterable[int] = ROLES) -> list[Cell]:
     return cells
 
 
-def _with_sources(model: QAbstractItemModel) -> Iterator[QAbstractItemModel]:
+def _with_sources(model: QAbstractItemModel | None) -> Iterator[QAbstractItemModel]:
     """*model*, and the source models behind it when it is a proxy (a filter shows only
     some of its source's rows: the others are walked too)."""
     while model is not None:

@@ -22,7 +22,7 @@ class MemoryKeyring(KeyringBackend):
         raise RuntimeError("test-only backend")
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
         self.entries: dict[tuple[str, str], str] = {}
         self.seen: list[str] = []
 

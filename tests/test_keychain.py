@@ -97,6 +97,9 @@ class EmptyChainer(chainer.ChainerBackend):
     priority = -10
     backends: list[KeyringBackend] = []  # noqa: RUF012
 
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it unannotated
+
 
 def assert_no_secret(secret: str, *texts: object) -> None:
     for text in texts:

@@ -17,16 +17,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import keyring
+import keyring_session
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import SecretService
 
 from inspector.core.keychain import CHUNK_CHARS, CredentialStore
-
-try:
-    from tests import keyring_session
-except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    import keyring_session
 
 pytestmark = pytest.mark.keychain
 

@@ -249,7 +249,9 @@ def restore_library_log_levels() -> Iterator[None]:
             logging.getLogger(name).setLevel(level)
 
 
-def test_filter_redacts_the_final_message(logger_with_buffer) -> None:
+def test_filter_redacts_the_final_message(
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
     logger, buffer, handler = logger_with_buffer
     handler.addFilter(RedactingFilter())
     url = f"https://portal.example.com/rest/1/{CODE}/biconnector.source.get"
@@ -263,7 +265,9 @@ def test_filter_redacts_the_final_message(logger_with_buffer) -> None:
     assert out.count("\n") == 3
 
 
-def test_filter_with_explicit_secrets(logger_with_buffer) -> None:
+def test_filter_with_explicit_secrets(
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
     logger, buffer, handler = logger_with_buffer
     handler.addFilter(RedactingFilter([TOKEN]))
     logger.info("echoed %s back", TOKEN)
@@ -271,7 +275,9 @@ def test_filter_with_explicit_secrets(logger_with_buffer) -> None:
     assert "echoed ••• back" in buffer.getvalue()
 
 
-def test_filter_survives_a_broken_format_string(logger_with_buffer) -> None:
+def test_filter_survives_a_broken_format_string(
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
     logger, buffer, handler = logger_with_buffer
     handler.addFilter(RedactingFilter())
     logger.info("two %s %s but one arg", f"https://h/rest/1/{CODE}/")
@@ -280,7 +286,9 @@ def test_filter_survives_a_broken_format_string(logger_with_buffer) -> None:
     assert CODE not in out
 
 
-def test_filter_redacts_tracebacks(logger_with_buffer) -> None:
+def test_filter_redacts_tracebacks(
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
     logger, buffer, handler = logger_with_buffer
     handler.addFilter(RedactingFilter([TOKEN]))
     try:
@@ -294,7 +302,9 @@ def test_filter_redacts_tracebacks(logger_with_buffer) -> None:
     assert TOKEN not in out
 
 
-def test_filter_redacts_stack_info(logger_with_buffer) -> None:
+def test_filter_redacts_stack_info(
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+) -> None:
     logger, buffer, handler = logger_with_buffer
     handler.addFilter(RedactingFilter([TOKEN]))
     logger.info("where", stack_info=True)
@@ -302,7 +312,8 @@ def test_filter_redacts_stack_info(logger_with_buffer) -> None:
 
 
 def test_install_log_redaction_on_real_handlers(
-    logger_with_buffer, restore_library_log_levels
+    logger_with_buffer: tuple[logging.Logger, io.StringIO, logging.Handler],
+    restore_library_log_levels: None,
 ) -> None:
     logger, buffer, handler = logger_with_buffer
     other = logging.StreamHandler(io.StringIO())
@@ -324,7 +335,7 @@ def test_install_log_redaction_on_real_handlers(
         logger.removeHandler(other)
 
 
-def test_install_log_redaction_on_the_root_logger(restore_library_log_levels) -> None:
+def test_install_log_redaction_on_the_root_logger(restore_library_log_levels: None) -> None:
     root = logging.getLogger()
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)

@@ -153,7 +153,7 @@ def test_ids_as_numbers_or_strings(sent: Any, kept: Any) -> None:
 def test_missing_optional_fields() -> None:
     source = parse_source({"result": {"item": {"connection": {}}}})
     c = source.connection
-    assert c.id is c.title is c.type is c.date_create is c.active is None
+    assert (c.id, c.title, c.type, c.date_create, c.active) == (None, None, None, None, None)
     assert source.connector_id is None
     assert source.settings == ()
     assert source.time is None

@@ -100,7 +100,7 @@ class RecordingProxy:
 
     @staticmethod
     def _read_head(reader: Any) -> list[bytes] | None:
-        lines = []
+        lines: list[bytes] = []
         while True:
             line = reader.readline(65537)
             if not line:

@@ -93,7 +93,7 @@ def memory(previous_backend: None) -> MemoryKeyring:
 
 @pytest.fixture
 def no_keychain(previous_backend: None) -> KeyringBackend:
-    backend = fail.Keyring()  # type: ignore[no-untyped-call]
+    backend = fail.Keyring()
     keyring.set_keyring(backend)
     return backend
 

@@ -163,10 +163,8 @@ def test_runs_without_a_display() -> None:
 
 @pytest.fixture(scope="module")
 def secret_service_address() -> Iterator[str]:
-    try:
-        from tests import keyring_session
-    except ImportError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-        import keyring_session
+    import keyring_session
+
     with keyring_session.secret_service_bus() as address:
         yield address
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from fault_keyrings import ScriptedKeyring
-from fault_kit import Scan
 from keyring.backend import KeyringBackend
 
+from faults.fault_keyrings import ScriptedKeyring
+from faults.fault_kit import Scan
 from inspector.core.masking import install_log_redaction
 
 

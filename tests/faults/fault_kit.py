@@ -657,4 +657,5 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "inspector", "--debug", *args]
 
 
-__all__ = ["MASK"]
+# Re-exported for the fault tests, which take their server parts from here.
+__all__ = ["MASK", "RecordedRequest", "Reply", "hang", "json_reply"]

@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from fault_kit import CODE, MASK, SETTING_COUNT, TOKEN, Scan, Setup, home_files
 from leaks import indexes
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from faults.fault_kit import CODE, MASK, SETTING_COUNT, TOKEN, Scan, Setup, home_files
 from inspector.core.options import RequestOptions
 
 FAST = RequestOptions(

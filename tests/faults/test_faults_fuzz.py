@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fault_kit import CODE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from faults.fault_kit import CODE
 from inspector.cli import render_tree
 from inspector.core.client import BitrixClient
 from inspector.core.credentials import Credential, make_oauth_credential, parse_webhook_url
@@ -242,7 +242,7 @@ bodies = st.one_of(
     ),
 )
 # The right skeleton with arbitrary contents: these get through to rendering.
-valid_ish = st.fixed_dictionaries(
+valid_ish: st.SearchStrategy[tuple[int, bytes, list[Any]]] = st.fixed_dictionaries(
     {
         "result": st.fixed_dictionaries(
             {

@@ -19,7 +19,11 @@ from typing import Any
 import keyring
 import keyring_session
 import pytest
-from fault_keyrings import (
+from keyring.backend import KeyringBackend
+from keyring.backends import SecretService, fail
+from servers import ScriptedServer
+
+from faults.fault_keyrings import (
     FAULT_KEYRING_ENV,
     WINDOWS_BLOB_LIMIT,
     CrashesOnLoad,
@@ -28,7 +32,7 @@ from fault_keyrings import (
     FailsOnSave,
     WindowsSizeLimit,
 )
-from fault_kit import (
+from faults.fault_kit import (
     REPO,
     TOKEN,
     Scan,
@@ -39,12 +43,14 @@ from fault_kit import (
     ok_payload,
     route,
 )
-from fault_window import assert_usable, enter_credential, everything, fetch_and_wait, options_for
-from fault_window import wait_connector as connector_looked_up
-from keyring.backend import KeyringBackend
-from keyring.backends import SecretService, fail
-from servers import ScriptedServer
-
+from faults.fault_window import (
+    assert_usable,
+    enter_credential,
+    everything,
+    fetch_and_wait,
+    options_for,
+)
+from faults.fault_window import wait_connector as connector_looked_up
 from inspector.core.keychain import SERVICE
 
 
@@ -177,7 +183,7 @@ def test_window_keeps_working_with_a_failing_keychain(
 
 
 def _no_tls() -> Any:
-    from fault_kit import Setup
+    from faults.fault_kit import Setup
 
     return Setup("")
 
@@ -220,7 +226,7 @@ def test_a_secret_longer_than_windows_takes_is_saved_in_pieces(
 
 
 def _values() -> tuple[str, ...]:
-    from fault_kit import SETTING_VALUES
+    from faults.fault_kit import SETTING_VALUES
 
     return SETTING_VALUES
 
@@ -295,7 +301,7 @@ def test_cli_says_the_keychain_is_locked(
 def test_a_failing_keychain_does_not_stop_an_environment_credential(
     portal: ScriptedServer, ledger: Any, tmp_path: Path
 ) -> None:
-    from fault_kit import CODE
+    from faults.fault_kit import CODE
 
     url = f"{portal.url}/rest/1/{CODE}/"
     with (

@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_kit import (
+from servers import ScriptedServer
+
+from faults.fault_kit import (
     CODE,
     FAULTS,
     MASK,
@@ -41,7 +43,7 @@ from fault_kit import (
     route,
     source_gets,
 )
-from fault_window import (
+from faults.fault_window import (
     assert_usable,
     enter_credential,
     everything,
@@ -51,7 +53,6 @@ from fault_window import (
     wait_connector,
     watch_failures,
 )
-from servers import ScriptedServer
 
 CLI_START_UP = 8.0  # seconds a CLI subprocess may take beyond the fault (four start at once)
 WINDOW_KIND = {f.name: ("webhook", "oauth")[i % 2] for i, f in enumerate(FAULTS)}

@@ -15,7 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_kit import (
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+from servers import ScriptedServer
+
+from faults.fault_kit import (
     CODE,
     MASK,
     PASSWORD,
@@ -34,7 +38,7 @@ from fault_kit import (
     serve_unresolvable,
     source_item,
 )
-from fault_window import (
+from faults.fault_window import (
     assert_usable,
     enter_credential,
     everything,
@@ -44,9 +48,6 @@ from fault_window import (
     wait_connector,
     walk,
 )
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QApplication, QLabel
-from servers import ScriptedServer
 
 ANSI = "\x1b[2J\x1b[1;31mALERT\x1b[0m\x1b]0;pwned-title\x07"
 BIDI = "\u202egnp.exe\u202c \u2066iso\u2069\u200f"
@@ -118,7 +119,7 @@ def test_window_shows_hostile_text_sanitised_and_plain(
         assert "ALERT" in status and "<b>bold</b>" in status  # shown, as text
         assert len(status) < 400
         scan = Scan()
-        from fault_window import visible_texts
+        from faults.fault_window import visible_texts
 
         visible_texts(scan)
         check_displayed(scan)
@@ -138,7 +139,7 @@ def test_window_shows_hostile_text_sanitised_and_plain(
 
 
 def options_for_portal() -> Any:
-    from fault_kit import Setup
+    from faults.fault_kit import Setup
 
     return options_for(Setup(""))
 

@@ -17,7 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_kit import (
+from PySide6.QtCore import QElapsedTimer, QTimer, QtMsgType
+from servers import ScriptedServer
+
+from faults.fault_kit import (
     CODE,
     MASK,
     REPO,
@@ -36,7 +39,7 @@ from fault_kit import (
     route,
     source_gets,
 )
-from fault_window import (
+from faults.fault_window import (
     assert_usable,
     enter_credential,
     fetch_and_wait,
@@ -44,9 +47,6 @@ from fault_window import (
     visible_texts,
     wait_connector,
 )
-from PySide6.QtCore import QElapsedTimer, QTimer, QtMsgType
-from servers import ScriptedServer
-
 from inspector.core.options import RequestOptions
 from inspector.ui import fetch_worker
 

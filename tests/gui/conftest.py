@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from gui_helpers import leak_walk, window_secrets
 from memory_keyring import MemoryKeyring
+
+from gui.gui_helpers import leak_walk, window_secrets
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,11 @@ from typing import Any
 
 from leaks import ROLES, Scan, model_cells, shows
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QTreeView, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from inspector.core.proxies import proxy_secrets
 from inspector.ui import MainWindow
+from inspector.ui.source_tree import SourceTreeView
 
 # Every item data role that exists (``leaks.ROLES``); both names are kept for the tests
 # that import them.
@@ -55,8 +56,8 @@ def widget_texts(window: QWidget) -> list[str]:
     return [text for _where, text in scan.texts]
 
 
-def tree_of(window: MainWindow) -> QTreeView:
-    tree = window.findChild(QTreeView, "sourceTree")
+def tree_of(window: MainWindow) -> SourceTreeView:
+    tree = window.findChild(SourceTreeView, "sourceTree")
     assert tree is not None
     return tree
 

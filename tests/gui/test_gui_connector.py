@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gui_helpers import fetch_and_wait, leak_walk, model_texts, tree_of, webhook_code
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QAbstractItemModel, QModelIndex
 from PySide6.QtGui import QGuiApplication
 
+from gui.gui_helpers import fetch_and_wait, leak_walk, model_texts, tree_of, webhook_code
 from inspector.core.masking import MASK
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
@@ -29,7 +29,7 @@ def children(model: Any, parent: QModelIndex) -> dict[str, tuple[str, str]]:
     }
 
 
-def row(model: Any, field: str, parent: QModelIndex | None = None) -> QModelIndex:
+def row(model: QAbstractItemModel, field: str, parent: QModelIndex | None = None) -> QModelIndex:
     parent = parent if parent is not None else QModelIndex()
     for r in range(model.rowCount(parent)):
         if model.index(r, 0, parent).data() == field:
@@ -46,7 +46,7 @@ def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
     qtbot: Any, qtmodeltester: Any, make_window: Any, portal: DemoPortal
 ) -> None:
     window = make_window(demo=portal)
-    model = tree_of(window).model()
+    model = tree_of(window).source_model
     # Watches every change from here on: the load (a reset), then the connector's rows
     # replaced in place (removals, insertions, relabelled settings).
     qtmodeltester.check(model, force_py=True)
@@ -98,7 +98,7 @@ def test_plain_http_endpoints_are_warned_about(
     assert banner.isVisible()
     assert banner.text().startswith("⚠ The connector “CSV bridge (legacy)” uses plain http://")
     assert "credentials included" in banner.text()
-    model = tree_of(window).model()
+    model = tree_of(window).source_model
     connector = row(model, "Connector")
     warnings = row(model, "Warnings (1)", connector)
     [warning] = [model.index(r, 0, warnings).data() for r in range(model.rowCount(warnings))]
@@ -123,7 +123,7 @@ def test_a_failed_connector_lookup_only_warns(qtbot: Any, make_window: Any) -> N
         assert status.startswith("Source 7 “Sales warehouse (PostgreSQL)”: 5 settings")
         assert "The connector could not be looked up: " in status
         assert "connector was not found on the portal" in status
-        model = tree_of(window).model()
+        model = tree_of(window).source_model
         assert model.source is not None and not model.is_stale
         connector = row(model, "Connector")
         assert model.index(connector.row(), 1).data() == "ID 2 (could not be looked up)"
@@ -140,7 +140,7 @@ def test_a_source_without_connector_id_looks_nothing_up(qtbot: Any, make_window:
         window = make_window(demo=portal)
         fetch_and_wait(qtbot, window, 6)
         qtbot.wait(100)
-        model = tree_of(window).model()
+        model = tree_of(window).source_model
         assert model.index(row(model, "Connector").row(), 1).data() == "—"
         assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
 

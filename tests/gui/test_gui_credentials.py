@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gui_helpers import type_id_and_enter, webhook_code, widget_texts
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox
 
+from gui.gui_helpers import type_id_and_enter, webhook_code, widget_texts
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.core.keychain import CredentialStore
 from inspector.ui import MainWindow

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import fetch_and_wait, leak_walk, tree_of, type_id_and_enter, webhook_code
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 
+from gui.gui_helpers import fetch_and_wait, leak_walk, tree_of, type_id_and_enter, webhook_code
 from inspector import __version__
 from inspector.core.masking import MASK
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
@@ -111,7 +111,12 @@ def test_the_support_bundle_holds_what_support_needs_and_no_secret(
     reveal_and_copy(qtbot, window, "Password (password)")
     target = tmp_path / "bundle.json"
     asked: list[str] = []
-    monkeypatch.setattr(window, "ask_bundle_path", lambda name: asked.append(name) or str(target))
+
+    def ask_bundle_path(name: str) -> str:
+        asked.append(name)
+        return str(target)
+
+    monkeypatch.setattr(window, "ask_bundle_path", ask_bundle_path)
     assert window.window_actions.export_bundle.shortcut() == QKeySequence("Ctrl+E")
     window.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)

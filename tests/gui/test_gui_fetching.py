@@ -6,18 +6,18 @@ import threading
 import time
 from typing import Any
 
-from gui_helpers import fetch_and_wait, tree_of, type_id_and_enter, webhook_code, widget_texts
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 from servers import RecordedRequest, Reply, ScriptedServer, hang, json_reply
 
+from gui.gui_helpers import fetch_and_wait, tree_of, type_id_and_enter, webhook_code, widget_texts
 from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
-from inspector.ui import fetch_worker
+from inspector.ui import MainWindow, fetch_worker
 
 
-def id_edit(window: Any) -> QLineEdit:
+def id_edit(window: MainWindow) -> QLineEdit:
     edit = window.findChild(QLineEdit, "sourceIdEdit")
     assert edit is not None
     return edit
@@ -28,7 +28,7 @@ def test_unknown_id_is_explained_and_marks_the_last_result_stale(
 ) -> None:
     window = make_window(demo=portal)
     type_id_and_enter(qtbot, window, "6")
-    model = tree_of(window).model()
+    model = tree_of(window).source_model
     assert model.source is not None and not model.is_stale
     assert not window.stale_banner.isVisible()
 
@@ -149,7 +149,7 @@ def test_window_stays_responsive_during_a_slow_request(
     timer.stop()
     assert len(ticks) >= 10  # about 50 expected in one second
     assert not window.busy_indicator.isVisible()
-    assert tree_of(window).model().source is not None
+    assert tree_of(window).source_model.source is not None
 
 
 def test_cancel_discards_the_result(qtbot: Any, make_window: Any, slow_portal: Any) -> None:
@@ -165,7 +165,7 @@ def test_cancel_discards_the_result(qtbot: Any, make_window: Any, slow_portal: A
     # The portal answers later; the answer is dropped.
     qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
     qtbot.wait(50)  # waiting on purpose: a late result queued by the thread must not show
-    assert tree_of(window).model().source is None
+    assert tree_of(window).source_model.source is None
     assert window.status_line.text() == "Cancelled the fetch of source 6."
     assert done == [1]
 
@@ -203,7 +203,7 @@ def test_newer_fetch_wins_over_an_older_slower_one(qtbot: Any, make_window: Any)
             window.fetch(6)  # ... but this one was asked last
         qtbot.waitUntil(lambda: window.requests.jobs.running_threads == 0, timeout=10_000)
         qtbot.wait(50)  # waiting on purpose: the older result, queued, must not show
-        source = tree_of(window).model().source
+        source = tree_of(window).source_model.source
         assert source is not None and source.connection.title == "Rest source SQL"
         assert done == [1]
         gets = [r for r in server.requests if r.path.endswith("biconnector.source.get")]
@@ -292,10 +292,12 @@ def test_rate_limit_retries_show_in_the_status_line(qtbot: Any, make_window: Any
         window.request_options = RequestOptions(retry_delay=0.2)
         seen: list[str] = []
         window.fetch(6)
-        qtbot.waitUntil(
-            lambda: seen.append(window.status_line.text()) or not window.is_fetching,
-            timeout=10_000,
-        )
+
+        def fetch_ended() -> bool:
+            seen.append(window.status_line.text())
+            return not window.is_fetching
+
+        qtbot.waitUntil(fetch_ended, timeout=10_000)
         assert "Rate-limited: retry 1 of 2 in 1 s… (Esc to cancel)" in seen
         assert window.status_line.text().startswith("Source 6")
 
@@ -326,9 +328,9 @@ def test_html_and_control_characters_from_the_portal_are_shown_as_plain_text(
         window = make_window()
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/plaincode1/")
         fetch_and_wait(qtbot, window, 3)
-    from gui_helpers import model_texts
+    from gui.gui_helpers import model_texts
 
-    texts = [t for _p, _c, _r, t in model_texts(tree_of(window).model())]
+    texts = [t for _p, _c, _r, t in model_texts(tree_of(window).source_model)]
     assert "<b>bold</b>evil •••" in texts
     assert window.status_line.text().startswith("Source 3 “<b>bold</b>evil •••”")
     assert "line1 line2 (password •••)" in texts  # a value repeated elsewhere is hidden

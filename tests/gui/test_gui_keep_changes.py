@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gui_helpers import leak_walk, webhook_code
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from scripted_questions import ScriptedQuestions
 
+from gui.gui_helpers import leak_walk, webhook_code
+from gui.scripted_questions import ScriptedQuestions
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.core.field_values import FieldValues
 from inspector.core.keychain import SERVICE
@@ -279,7 +279,9 @@ def test_a_token_renewed_for_a_profile_left_behind_replaces_its_kept_changes(
 # --- the real question box ---------------------------------------------------------------
 
 
-def on_question(qtbot: Any, act: Callable[[QMessageBox], None], secrets: list[str]) -> dict:
+def on_question(
+    qtbot: Any, act: Callable[[QMessageBox], None], secrets: list[str]
+) -> dict[str, Any]:
     """When the question box is up: record what it shows, then *act* on it."""
     seen: dict[str, Any] = {}
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from gui_helpers import fetch_and_wait, leak_walk
 from servers import ScriptedServer, json_reply
 
+from gui.gui_helpers import fetch_and_wait, leak_walk
 from inspector.core.client import WaitNotice
 from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
@@ -104,12 +104,12 @@ def test_the_source_list_shows_the_countdown_in_the_picker(qtbot: Any, make_wind
         with qtbot.waitSignal(window.sources_listed, timeout=10_000):
             picker = window.browse_sources()
             assert picker is not None
-            qtbot.waitUntil(
-                lambda: (
-                    picker_texts.append(picker.status_label.text())
-                    or "Rate-limited" in picker.status_label.text()
-                )
-            )
+
+            def rate_limit_shown() -> bool:
+                picker_texts.append(picker.status_label.text())
+                return "Rate-limited" in picker.status_label.text()
+
+            qtbot.waitUntil(rate_limit_shown)
         assert picker.model.rowCount() == 1
         assert any(t.startswith("Rate-limited: retry 1 of 2 in 1 s") for t in picker_texts)
         picker.reject()

@@ -11,7 +11,11 @@ import sys
 from typing import Any
 
 import pytest
-from gui_helpers import (
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeView
+
+from gui.gui_helpers import (
     ALL_ROLES,
     model_texts,
     tree_of,
@@ -19,10 +23,6 @@ from gui_helpers import (
     webhook_code,
     widget_texts,
 )
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTreeView
-
 from inspector.core.masking import MASK
 from inspector.demo.portal import DEMO_SOURCES
 from inspector.ui import MainWindow
@@ -52,7 +52,9 @@ def leaks(window: MainWindow, secrets: list[str]) -> list[str]:
     return found
 
 
-def find_row(model: Any, field: str, parent: QModelIndex | None = None) -> QModelIndex:
+def find_row(
+    model: QAbstractItemModel, field: str, parent: QModelIndex | None = None
+) -> QModelIndex:
     parent = parent if parent is not None else QModelIndex()
     for row in range(model.rowCount(parent)):
         index = model.index(row, 0, parent)

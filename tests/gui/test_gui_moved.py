@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import fetch_and_wait, leak_walk
 from servers import RecordedRequest, Reply, ScriptedServer, json_reply
 
+from gui.gui_helpers import fetch_and_wait, leak_walk
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
 
@@ -44,7 +44,12 @@ def test_a_confirmed_move_updates_the_profile_and_fetches_there(
         panel.webhook_field.edit.setText(f"{old.base_url}/rest/1/{CODE}/")
         panel.remember_button.click()
         asked: list[str] = []
-        monkeypatch.setattr(window, "confirm_move", lambda origin: asked.append(origin) or True)
+
+        def confirm_move(origin: str) -> bool:
+            asked.append(origin)
+            return True
+
+        monkeypatch.setattr(window, "confirm_move", confirm_move)
         done: list[int] = []
         window.fetch_done.connect(lambda: done.append(1))
         with qtbot.waitSignal(window.connector_done, timeout=10_000):

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from gui_helpers import fetch_and_wait, leak_walk, webhook_code
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 from servers import RecordedRequest, Reply, ScriptedServer, TestCA, json_reply
 from test_network_options import RecordingProxy
 
+from gui.gui_helpers import fetch_and_wait, leak_walk, webhook_code
 from inspector.core.keychain import SERVICE
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from gui_helpers import leak_walk, type_id_and_enter, webhook_code
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox
-from scripted_questions import ScriptedQuestions
 
+from gui.gui_helpers import leak_walk, type_id_and_enter, webhook_code
+from gui.scripted_questions import ScriptedQuestions
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.core.keychain import SERVICE
 

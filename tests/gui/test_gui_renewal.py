@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gui_helpers import fetch_and_wait, leak_walk
-
+from gui.gui_helpers import fetch_and_wait, leak_walk
 from inspector.core.credentials import OAuthCredential, credential_from_storage
 from inspector.demo.portal import DemoPortal
 

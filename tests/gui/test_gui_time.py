@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gui_helpers import fetch_and_wait, leak_walk, tree_of
 from PySide6.QtGui import QGuiApplication
 from servers import ScriptedServer, json_reply
 
+from gui.gui_helpers import fetch_and_wait, leak_walk, tree_of
 from inspector.demo.portal import DEMO_SOURCES
 
 CODE = "t1me-c0de-77"
