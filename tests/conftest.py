@@ -68,15 +68,6 @@ def _no_traffic_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only(socket.getaddrinfo))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # This test leaves its subprocess's pipes to the garbage collector (it does not use
-    # Popen as a context manager); its own module is being reworked elsewhere, so the one
-    # warning is ignored for that one test until the module closes them.
-    for item in items:
-        if item.nodeid.endswith("test_demo_portal.py::test_module_runs_standalone"):
-            item.add_marker(pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning"))
-
-
 # --- keychains -------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from doc_example import source_get_example_item
 
 from inspector.demo import DEMO_SOURCES, DemoPortal
 from inspector.demo.http_server import MAX_BODY_BYTES
@@ -21,25 +22,8 @@ from inspector.demo.http_server import MAX_BODY_BYTES
 GET = "biconnector.source.get"
 LIST = "biconnector.source.list"
 
-# The documentation's example (spec §4.1), written out independently of the portal's data.
-DOC_EXAMPLE_ITEM: dict[str, Any] = {
-    "connection": {
-        "id": 6,
-        "type": "rest",
-        "code": "rest_1",
-        "title": "Rest source SQL",
-        "description": "Connection for working with mySql",
-        "active": True,
-        "dateCreate": "2025-03-20 14:50:06",
-        "dateUpdate": "2025-03-20 14:50:06",
-        "createdById": 1,
-        "updatedById": 1,
-    },
-    "connectorId": 1,
-    "settings": [
-        {"code": "token", "name": "Token", "type": "STRING", "value": "a1b2c3d4e5", "id": 8}
-    ],
-}
+# The documentation's example (spec §4.1), kept apart from the portal's data in tests/data/.
+DOC_EXAMPLE_ITEM: dict[str, Any] = source_get_example_item()
 
 TIME_KEYS = {
     "start",
@@ -459,7 +443,9 @@ def test_stop_does_not_wait_for_a_slow_request() -> None:
     p = DemoPortal(latency=30).start()
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(httpx.post, f"{p.webhook_url}{GET}", json={"id": 6}, timeout=10)
+        deadline = time.monotonic() + 5  # wait for the condition: the request is being served
         while not p._server or not p._server._connections:
+            assert time.monotonic() < deadline, "the request never reached the portal"
             time.sleep(0.01)
         started = time.monotonic()
         p.stop()
@@ -483,20 +469,20 @@ def test_repr_hides_credentials() -> None:
 
 
 def test_module_runs_standalone() -> None:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "inspector.demo.portal"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        base = proc.stdout.readline().split()[-1]
-        webhook = proc.stdout.readline().split()[-1]
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
-        assert webhook.startswith(f"{base}/rest/1/")
-        response = httpx.post(f"{webhook}{GET}", json={"id": 6}, timeout=5)
-        assert response.json()["result"]["item"] == DOC_EXAMPLE_ITEM
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            base = proc.stdout.readline().split()[-1]
+            webhook = proc.stdout.readline().split()[-1]
+            assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base)
+            assert webhook.startswith(f"{base}/rest/1/")
+            response = httpx.post(f"{webhook}{GET}", json={"id": 6}, timeout=5)
+            assert response.json()["result"]["item"] == DOC_EXAMPLE_ITEM
+        finally:
+            proc.terminate()
+            proc.wait(timeout=5)

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 import pytest
+from doc_example import source_get_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,37 +20,8 @@ from inspector.core.model import Source, parse_source, parse_source_list_page
 
 SECRET_VALUES = ("a1b2c3d4e5", "hunter2-password", "tok_9f8e7d6c5b4a")
 
-# The documentation's example (spec §4.1), written out here independently.
-DOC_EXAMPLE: dict[str, Any] = {
-    "result": {
-        "item": {
-            "connection": {
-                "id": 6,
-                "type": "rest",
-                "code": "rest_1",
-                "title": "Rest source SQL",
-                "description": "Connection for working with mySql",
-                "active": True,
-                "dateCreate": "2025-03-20 14:50:06",
-                "dateUpdate": "2025-03-20 14:50:06",
-                "createdById": 1,
-                "updatedById": 1,
-            },
-            "connectorId": 1,
-            "settings": [
-                {"code": "token", "name": "Token", "type": "STRING", "value": "a1b2c3d4e5", "id": 8}
-            ],
-        }
-    },
-    "time": {
-        "start": 1742929480.368097,
-        "finish": 1742929480.449558,
-        "duration": 0.08146095275878906,
-        "processing": 0.006555080413818359,
-        "date_start": "2025-03-25T19:04:40+00:00",
-        "date_finish": "2025-03-25T19:04:40+00:00",
-    },
-}
+# The documentation's example (spec §4.1), kept once in tests/data/.
+DOC_EXAMPLE: dict[str, Any] = source_get_example()
 
 
 def payload(**item_changes: Any) -> dict[str, Any]:

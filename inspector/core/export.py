@@ -168,11 +168,7 @@ def connector_summary(report: ConnectorReport) -> dict[str, Any]:
 
 
 def _long_values(source: Source | None) -> tuple[str, ...]:
-    # Values shorter than 6 characters ("30", "5432") also occur in timings and ids: the
-    # structural masking covers them, a substring check would only cry wolf.
-    if source is None:
-        return ()
-    return tuple(v for v in source.secrets() if len(v) >= 6)
+    return () if source is None else source.distinctive_secrets()
 
 
 def _error_entry(error: BaseException, secrets: tuple[str, ...]) -> dict[str, Any]:

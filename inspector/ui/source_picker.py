@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.formatting import plural
 from ..core.masking import safe_text, sanitize
 from .widgets import plain_label
 
@@ -274,8 +275,7 @@ class SourcePickerDialog(QDialog):
             self.status_label.setText("The portal lists no sources for this credential.")
         elif shown == total:
             self.status_label.setText(
-                f"{total} source{'s' if total != 1 else ''}. Type to search; Enter fetches "
-                "the selected one."
+                f"{plural(total, 'source')}. Type to search; Enter fetches the selected one."
             )
         else:
             self.status_label.setText(f"{shown} of {total} sources match.")
@@ -413,9 +413,7 @@ class SourceListLoader(QObject):
         self._requests.stop_countdown(job)
         if self.picker is not None:
             self.picker.set_sources(sources, note)
-        self._show_status(
-            f"The portal lists {len(sources)} source{'s' if len(sources) != 1 else ''}."
-        )
+        self._show_status(f"The portal lists {plural(len(sources), 'source')}.")
         self.listed.emit()
 
     def _on_job_failed(self, job: Job, error: InspectorError) -> None:

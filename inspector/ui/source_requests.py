@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
-from ..core.formatting import local_clock, seconds
+from ..core.formatting import local_clock, plural, seconds
 from ..core.inputs import parse_source_id
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
@@ -339,7 +339,7 @@ class SourceRequests(QObject):
             "no settings"
             if count == 0
             else (
-                f"{count} setting{'s' if count != 1 else ''}, values hidden "
+                f"{plural(count, 'setting')}, values hidden "
                 "(select one and press Ctrl+R to reveal it)"
             )
         )

@@ -139,7 +139,8 @@ def test_a_source_without_connector_id_looks_nothing_up(qtbot: Any, make_window:
     with DemoPortal(sources={6: item}) as portal:
         window = make_window(demo=portal)
         fetch_and_wait(qtbot, window, 6)
-        qtbot.wait(100)
+        # A lookup would have been queued before fetch_done: no job is left waiting or running.
+        assert not window.requests.jobs.busy
         model = tree_of(window).source_model
         assert model.index(row(model, "Connector").row(), 1).data() == "—"
         assert [r.api_method for r in portal.requests] == ["biconnector.source.get"]
