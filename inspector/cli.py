@@ -12,6 +12,12 @@ and the renewed credential is saved back to the keychain under the same profile.
 Credentials from the command line or the environment are never renewed: the rotated
 refresh token would be lost when the process ends.
 
+Secrets are read from the environment, a private file or standard input rather than the
+command line, which other local users can read (``cli_secrets``). Everything printed, on
+stdout and stderr alike, goes through ``Output``: every known secret masked by the one
+rule (``masking.mask_outgoing``), JSON strict, and the text fitted to what the stream can
+encode (an ASCII mask on a Latin-1 terminal), so no output can fail or leak.
+
 The client and the keychain (httpx and keyring are slow to import) are imported when a
 command runs, so that ``--help`` stays instant.
 """
@@ -20,20 +26,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .cli_secrets import (
+    PROXY_ENV,
+    TOKEN_ENV,
+    WEBHOOK_ENV,
+    SecretInputs,
+    add_secret_options,
+    check_seconds,
+    gather,
+    seconds,
+)
 from .core.connector import ConnectorReport, compare
 from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
-from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
-from .core.export import connector_summary, masked_json
+from .core.errors import Cancelled, InspectorError, MissingCredential, PortalError
+from .core.export import connector_summary, json_text, outgoing_secrets
 from .core.formatting import plural, value_text
 from .core.inputs import parse_source_id
-from .core.masking import SecretSet, json_for_display, sanitize
-from .core.model import MIN_REDACTED_VALUE, Source, SourceSummary
+from .core.masking import SecretSet, for_encoding, mask_outgoing, sanitize
+from .core.model import Source, SourceSummary
 from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 from .core.proxies import check_proxy
@@ -42,8 +57,8 @@ if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
 
-WEBHOOK_ENV = "B24_WEBHOOK_URL"
-TOKEN_ENV = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
+__all__ = ["PROXY_ENV", "TOKEN_ENV", "WEBHOOK_ENV", "Output", "run_get", "run_list"]
+
 DEFAULT_PROFILE = "default"
 
 EXIT_OK = 0
@@ -51,18 +66,23 @@ EXIT_INPUT = 2
 
 
 _CREDENTIALS_HELP = (
-    "Credentials, first found wins: --webhook-url, --portal with $B24_ACCESS_TOKEN, "
-    "--profile from the keychain, $B24_WEBHOOK_URL, the keychain's default profile. "
-    "Prefer the environment variable or the keychain: a URL on the command line "
-    "can end up in shell history. Proxies come from HTTPS_PROXY/HTTP_PROXY/NO_PROXY "
-    "unless --proxy is given; TLS is verified against the system's trust store "
-    "(plus --ca-file)."
+    "Credentials, first found wins: --webhook-url-file (or --webhook-url), --portal with "
+    "--access-token-file or $B24_ACCESS_TOKEN, --profile from the keychain, "
+    "$B24_WEBHOOK_URL, the keychain's default profile. Keep secrets off the command line, "
+    "where other local users can read them in the process list: use the keychain, the "
+    "environment, a private file or standard input ('-'). Proxies come from --proxy-file, "
+    "--proxy or $B24_PROXY, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY; TLS is verified against "
+    "the system's trust store (plus --ca-file)."
 )
 
 
 def _add_common_options(parser: argparse.ArgumentParser, json_help: str) -> None:
     """The credential, network and output options shared by ``get`` and ``list``."""
-    parser.add_argument("--webhook-url", metavar="URL", help="inbound webhook URL")
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="inbound webhook URL (other local users can read it: prefer --webhook-url-file)",
+    )
     parser.add_argument(
         "--portal",
         metavar="HOST",
@@ -73,13 +93,15 @@ def _add_common_options(parser: argparse.ArgumentParser, json_help: str) -> None
         "--demo", action="store_true", help="use the built-in demo portal (no account needed)"
     )
     parser.add_argument(
-        "--timeout", metavar="SECONDS", type=float, default=30.0, help="read timeout (30)"
+        "--timeout", metavar="SECONDS", type=seconds, default=30.0, help="read timeout (30)"
     )
     parser.add_argument(
         "--proxy",
         metavar="URL",
-        help="proxy for every request, e.g. http://proxy:3128 (default: from the environment)",
+        help="proxy for every request, e.g. http://proxy:3128 (default: from the environment; "
+        "a password here is readable by other local users: prefer --proxy-file)",
     )
+    add_secret_options(parser)
     parser.add_argument(
         "--ca-file",
         metavar="PEM",
@@ -118,20 +140,26 @@ def add_list_command(commands: Any) -> None:
     _add_common_options(listing, "print the list as JSON")
 
 
-def resolve_credential(args: argparse.Namespace, environ: dict[str, str]) -> Credential:
-    return _resolve(args, environ)[0]
+def resolve_credential(
+    args: argparse.Namespace, environ: dict[str, str], inputs: SecretInputs | None = None
+) -> Credential:
+    given = inputs or SecretInputs(webhook_url=args.webhook_url, token=environ.get(TOKEN_ENV))
+    return _resolve(args, environ, given)[0]
 
 
-def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credential, str | None]:
+def _resolve(
+    args: argparse.Namespace, environ: dict[str, str], inputs: SecretInputs
+) -> tuple[Credential, str | None]:
     """The credential, and the keychain profile it came from (None if not from one)."""
 
-    if args.webhook_url:
-        return parse_webhook_url(args.webhook_url), None
+    if inputs.webhook_url:
+        return parse_webhook_url(inputs.webhook_url), None
     if args.portal:
-        token = environ.get(TOKEN_ENV, "")
+        token = inputs.token or ""
         if not token:
             raise MissingCredential(
-                f"--portal needs the OAuth access token in the environment variable {TOKEN_ENV}."
+                f"--portal needs the OAuth access token: in the environment variable "
+                f"{TOKEN_ENV}, or in a private file given to --access-token-file."
             )
         return make_oauth_credential(args.portal, token), None
     keychain_problem = ""
@@ -151,15 +179,17 @@ def _resolve(args: argparse.Namespace, environ: dict[str, str]) -> tuple[Credent
         return parse_webhook_url(environ[WEBHOOK_ENV]), None
     raise MissingCredential(
         f"No credential given.{keychain_problem}",
-        f"Use --webhook-url, --portal with {TOKEN_ENV}, --profile, or set {WEBHOOK_ENV}; "
+        f"Set {WEBHOOK_ENV}, use --webhook-url-file, --portal with {TOKEN_ENV}, or --profile; "
         "or try --demo.",
     )
 
 
 @contextlib.contextmanager
-def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str | None]]:
+def _credential_for(
+    args: argparse.Namespace, inputs: SecretInputs
+) -> Iterator[tuple[Credential, str | None]]:
     if not args.demo:
-        yield _resolve(args, dict(os.environ))
+        yield _resolve(args, dict(os.environ), inputs)
         return
     from .demo.portal import DemoPortal
 
@@ -167,37 +197,76 @@ def _credential_for(args: argparse.Namespace) -> Iterator[tuple[Credential, str 
         yield parse_webhook_url(portal.webhook_url), None
 
 
-def _options(args: argparse.Namespace) -> RequestOptions:
+class Output:
+    """Standard output and standard error, as the one way anything is printed.
 
-    if not args.timeout or args.timeout <= 0:
-        raise InputError("--timeout must be a positive number of seconds.")
+    Every text goes through ``mask_outgoing`` with every secret known so far
+    (``know``: the credential's, then the source's setting values), and is fitted to
+    what its stream can encode (``for_encoding``: an ASCII mask on a Latin-1 or ASCII
+    terminal), so printing can neither leak nor fail.
+    """
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.hidden = SecretSet()
+
+    def know(self, hidden: SecretSet) -> None:
+        self.hidden = hidden
+
+    def note(self, line: str) -> None:
+        """One line on standard error (a warning, an error, a note)."""
+        self._write(self.err, mask_outgoing(line, self.hidden) + "\n", flush=True)
+
+    def text(self, text: str) -> None:
+        self._write(self.out, mask_outgoing(text, self.hidden))
+
+    def json(self, data: Any) -> None:
+        """Strict JSON, every known secret masked (``export.json_text``)."""
+        self._write(self.out, json_text(data, self.hidden) + "\n", is_json=True)
+
+    @staticmethod
+    def _write(stream: TextIO, text: str, *, is_json: bool = False, flush: bool = False) -> None:
+        encoding = getattr(stream, "encoding", None)
+        stream.write(for_encoding(text, encoding, json_text=is_json))
+        if flush:
+            stream.flush()
+
+
+def _options(args: argparse.Namespace, inputs: SecretInputs) -> RequestOptions:
+    timeout = check_seconds(args.timeout, "--timeout")
     return RequestOptions(
-        read_timeout=args.timeout,
-        connect_timeout=min(10.0, args.timeout),
-        proxy=check_proxy(args.proxy),
+        read_timeout=timeout,
+        connect_timeout=min(10.0, timeout),
+        proxy=check_proxy(inputs.proxy),
         extra_ca_file=args.ca_file or None,
     )
 
 
-def _print_error(exc: InspectorError, err: TextIO, prefix: str = "error") -> None:
+def _inputs(args: argparse.Namespace, output: Output) -> SecretInputs:
+    inputs = gather(args, dict(os.environ), sys.stdin)
+    for warning in inputs.warnings:
+        output.note(f"warning: {warning}")
+    return inputs
 
-    print(f"{prefix}: {exc.message}", file=err)
+
+def _print_error(exc: InspectorError, output: Output, prefix: str = "error") -> None:
+    output.note(f"{prefix}: {exc.message}")
     if exc.hint:
-        print(f"hint: {exc.hint}", file=err)
+        output.note(f"hint: {exc.hint}")
     if isinstance(exc, PortalError):
-        print(f"code: {exc.code or '(empty)'}", file=err)
+        output.note(f"code: {exc.code or '(empty)'}")
 
 
-def _warn_plain_http(credential: Credential, err: TextIO) -> None:
+def _warn_plain_http(credential: Credential, output: Output) -> None:
     if credential.is_plain_http_remote:
-        print(
+        output.note(
             f"warning: {credential.host} is reached over plain http://: the credential "
-            "travels unencrypted.",
-            file=err,
+            "travels unencrypted."
         )
 
 
-def _announce_wait(err: TextIO) -> WaitCallback:
+def _announce_wait(output: Output) -> WaitCallback:
     """Say on stderr before each rate-limit wait, so a pause is never silent."""
 
     def announce(notice: WaitNotice) -> None:
@@ -211,12 +280,12 @@ def _announce_wait(err: TextIO) -> WaitCallback:
                 f"the portal has blocked {notice.method} for now (HTTP 429); trying again "
                 f"in {notice.seconds:g} s"
             )
-        print(f"note: {what} (Ctrl+C cancels).", file=err, flush=True)
+        output.note(f"note: {what} (Ctrl+C cancels).")
 
     return announce
 
 
-def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
+def _saver(profile: str | None, output: Output) -> CredentialRenewed | None:
     """Save a renewed credential back to its keychain profile (None: no renewal at all)."""
     if profile is None:
         return None
@@ -225,14 +294,14 @@ def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
         from .core.keychain import CredentialStore
 
         outcome = CredentialStore().save(profile, credential.to_storage())
+        output.know(output.hidden | credential.secrets())
         if outcome.persisted:
-            print(f"note: the access token was renewed and saved as “{profile}”.", file=err)
+            output.note(f"note: the access token was renewed and saved as “{profile}”.")
         else:
-            print(
+            output.note(
                 f"warning: the access token was renewed, but the new refresh token could not "
                 f"be saved ({outcome.message}); the saved one no longer works, so the "
-                "application must be authorized again next time.",
-                file=err,
+                "application must be authorized again next time."
             )
 
     return save
@@ -241,23 +310,26 @@ def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from .core.client import BitrixClient
 
-    out = out or sys.stdout
-    err = err or sys.stderr
+    output = Output(out, err)
     report: ConnectorReport | None = None
     connector = ConnectorState(note=NOT_LOOKED_UP)
     try:
         source_id = parse_source_id(args.id)
-        options = _options(args)
-        with _credential_for(args) as (credential, profile):
-            _warn_plain_http(credential, err)
+        inputs = _inputs(args, output)
+        options = _options(args, inputs)
+        with _credential_for(args, inputs) as (credential, profile):
+            output.know(SecretSet(credential.secrets()))
+            _warn_plain_http(credential, output)
             secrets = credential.secrets()
             with BitrixClient(
                 credential,
                 options,
-                on_credential_renewed=_saver(profile, err),
-                on_wait=_announce_wait(err),
+                on_credential_renewed=_saver(profile, output),
+                on_wait=_announce_wait(output),
             ) as client:
                 source = client.get_source(source_id)
+                reveal = frozenset(range(len(source.settings))) if args.reveal else frozenset()
+                output.know(outgoing_secrets(output.hidden, source, reveal))
                 if not args.no_connector and source.connector_id is not None:
                     try:
                         report = compare(source, client.get_connector(source.connector_id))
@@ -266,64 +338,54 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
                         raise
                     except InspectorError as exc:
                         connector = ConnectorState(note=LOOKUP_FAILED)
-                        print("warning: the source's connector could not be read.", file=err)
-                        _print_error(exc, err, prefix="connector")
+                        output.note("warning: the source's connector could not be read.")
+                        _print_error(exc, output, prefix="connector")
     except InspectorError as exc:
-        _print_error(exc, err)
+        _print_error(exc, output)
         return exc.exit_code
-    reveal = frozenset(range(len(source.settings))) if args.reveal else frozenset()
     if args.reveal and source.settings:
-        print("warning: --reveal prints setting values (passwords, tokens) in clear.", file=err)
+        output.note("warning: --reveal prints setting values (passwords, tokens) in clear.")
     if report is not None:
         for warning in report.warnings():
-            print(f"warning: {warning}", file=err)
-    if args.json and not reveal:
-        # As "Copy as JSON": a setting value the portal repeats in another field is hidden.
-        out.write(masked_json(source, report) + "\n")
-    elif args.json:
+            output.note(f"warning: {warning}")
+    if args.json:
+        # As "Copy as JSON": a secret the portal repeats in another field is hidden.
         data = source.masked_dict(reveal)
         if report is not None:
             data["connector"] = connector_summary(report)
-        _write_json(data, out)
+        output.json(data)
     else:
-        out.write(render_tree(source, reveal, connector, secrets))
+        output.text(render_tree(source, reveal, connector, secrets))
     return EXIT_OK
 
 
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     from .core.client import BitrixClient
 
-    out = out or sys.stdout
-    err = err or sys.stderr
+    output = Output(out, err)
     try:
-        options = _options(args)
-        with _credential_for(args) as (credential, profile):
-            _warn_plain_http(credential, err)
+        inputs = _inputs(args, output)
+        options = _options(args, inputs)
+        with _credential_for(args, inputs) as (credential, profile):
+            output.know(SecretSet(credential.secrets()))
+            _warn_plain_http(credential, output)
             with BitrixClient(
                 credential,
                 options,
-                on_credential_renewed=_saver(profile, err),
-                on_wait=_announce_wait(err),
+                on_credential_renewed=_saver(profile, output),
+                on_wait=_announce_wait(output),
             ) as client:
                 sources = client.list_sources()
     except InspectorError as exc:
-        _print_error(exc, err)
+        _print_error(exc, output)
         return exc.exit_code
     if sources.stopped_early:
-        print(f"warning: {sources.stopped_early}", file=err)
+        output.note(f"warning: {sources.stopped_early}")
     if args.json:
-        _write_json([s.to_dict() for s in sources], out)
+        output.json([s.to_dict() for s in sources])
     else:
-        out.write(render_list(sources))
+        output.text(render_list(sources))
     return EXIT_OK
-
-
-def _write_json(data: Any, out: TextIO) -> None:
-    """JSON for a terminal or a file: portal text cannot reorder or hide what is shown
-    (bidi, zero-width) nor make the write fail (a lone surrogate): see json_for_display."""
-
-    out.write(json_for_display(json.dumps(data, ensure_ascii=False, indent=2)))
-    out.write("\n")
 
 
 def render_list(sources: list[SourceSummary]) -> str:
@@ -360,21 +422,14 @@ def render_tree(
     """
     # A hidden value the portal repeats in another field (a title, a name) stays hidden
     # there too, as in the window and in copied JSON; shorter values would match timings.
-    hidden = [
-        *secrets,
-        *(
-            s.value
-            for index, s in enumerate(source.settings)
-            if s.value and len(s.value) >= MIN_REDACTED_VALUE and index not in reveal
-        ),
-    ]
+    hidden = outgoing_secrets(secrets, source, reveal)
     outline = source_outline(source, connector, hidden, reveal)
     lines = [outline.heading]
     for row in outline.rows:
         lines += _row_lines(row)
     # The rows are redacted one by one; once more over the whole text catches a value
     # that would only show across two rows.
-    return SecretSet(hidden).replace("\n".join(lines) + "\n")
+    return mask_outgoing("\n".join(lines) + "\n", hidden)
 
 
 def row_line(row: Row) -> str:

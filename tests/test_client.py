@@ -526,7 +526,50 @@ def test_relative_redirect_on_the_same_host() -> None:
     with ScriptedServer(redirect("/auth/?backurl=/rest/", 302)) as srv:
         exc = fails(Redirected, credential_for("webhook", srv.url))
         assert len(srv.requests) == 1
-    assert "same host" in exc.message
+    assert "not sent to another address on the same server." in exc.message
+
+
+def test_redirect_to_another_port_is_another_server() -> None:
+    """Another port of the same host name is another server, not "the same host"."""
+    with ScriptedServer(json_reply(OK)) as target:
+        with ScriptedServer(redirect(f"http://127.0.0.1:{target.port}/login/", 302)) as srv:
+            exc = fails(Redirected, credential_for("webhook", srv.url))
+        assert target.requests == []
+    assert "not sent to another server (another port of the same host name)." in exc.message
+    assert "same host." not in exc.message
+    assert "same server" not in exc.message
+
+
+def test_tls_messages_end_with_one_full_stop() -> None:
+    """A reason that ends with its own full stop (a host name mismatch) is not doubled."""
+    ca = TestCA()
+    with ScriptedServer(json_reply(OK), tls=ca.server_context("other-portal.example")) as srv:
+        exc = fails(TLSFailure, credential_for("webhook", srv.url), verify=ca.client_context())
+    assert "mismatch" in exc.message
+    assert exc.message.endswith("is not valid for '127.0.0.1'.")
+    assert ".." not in exc.message
+
+
+def test_deadline_message_says_what_happened() -> None:
+    """The watchdog's deadline is worded by what the exchange ended with: a connection
+    never made, no answer at all, or an answer still arriving."""
+    import httpx
+
+    from inspector.core.client.transport_errors import deadline_passed
+
+    def raised(exc: Exception) -> Exception:
+        try:
+            raise exc
+        except Exception as caught:
+            return caught
+
+    never = deadline_passed("portal.example", 0.002, raised(httpx.ConnectTimeout("timed out")))
+    silent = deadline_passed("portal.example", 0.002, raised(httpx.ReadTimeout("timed out")))
+    trickle = deadline_passed("portal.example", 0.7, raised(httpx.ReadError("closed")))
+    assert never.message == "Could not connect to portal.example within the time limit of 0.002 s."
+    assert silent.message == "portal.example did not answer within the time limit of 0.002 s."
+    assert "still sending" in trickle.message
+    assert all("still sending" not in e.message for e in (never, silent))
 
 
 def test_redirect_with_a_hostile_location() -> None:

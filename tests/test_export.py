@@ -264,3 +264,25 @@ def test_small_helpers() -> None:
     assert CLIPBOARD_CLEAR_SECONDS == 30
     when = datetime(2025, 3, 25, 19, 4, 40, tzinfo=UTC)
     assert bundle_file_name(when) == "b24-inspector-support-20250325-190440.json"
+
+
+def test_masked_json_masks_the_credential_the_portal_repeats() -> None:
+    """Copy as JSON gets the credential's secrets: a title quoting the token is masked."""
+    from inspector.core.model import parse_source
+
+    token = "tok3nEchoedByPortal"
+    payload = {
+        "result": {
+            "item": {
+                "connection": {"id": 1, "title": f"copy of {token}", "description": token},
+                "settings": [{"id": 1, "code": "p", "type": "STRING", "value": "hunter2hunter"}],
+            }
+        },
+        "time": {"duration": float("nan")},
+    }
+    source = parse_source(payload)
+    text = masked_json(source, None, (token,))
+    assert token not in text
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+    assert data["connection"]["title"] == "copy of •••"
+    assert data["connection"]["description"] == "•••"

@@ -355,3 +355,48 @@ def test_install_log_redaction_on_the_root_logger(restore_library_log_levels: No
         for h in root.handlers:
             if redacting in h.filters:
                 h.removeFilter(redacting)
+
+
+# --- the one rule for every output, and narrow terminals (issue 10) ---------------------------
+
+
+def test_mask_outgoing_masks_every_known_secret_in_text_and_data() -> None:
+    from inspector.core.masking import mask_outgoing
+
+    secrets = ["tok3nSecretValue", 'quo"teSecret']
+    assert mask_outgoing("title tok3nSecretValue here", secrets) == "title ••• here"
+    data = {
+        "title": "Replica tok3nSecretValue",
+        "tok3nSecretValue": ['a quo"teSecret b', 7, 2.5, True, None],
+        "nan": float("nan"),
+        "inf": float("inf"),
+        "-inf": float("-inf"),
+    }
+    masked = mask_outgoing(data, secrets)
+    assert masked == {
+        "title": "Replica •••",
+        "•••": ["a ••• b", 7, 2.5, True, None],
+        "nan": "NaN",
+        "inf": "Infinity",
+        "-inf": "-Infinity",
+    }
+    # Secret shapes too (a webhook path in a description), unless told not to (cURL).
+    assert mask_outgoing("see /rest/1/abcdef/x", ()) == "see /rest/1/•••/x"
+    assert mask_outgoing("/rest/1/${B24_WEBHOOK_CODE}/", (), shapes=False).endswith("CODE}/")
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "koi8-r", "ascii", "cp1252", "no-such-codec"])
+def test_for_encoding_never_fails_and_falls_back_to_an_ascii_mask(encoding: str) -> None:
+    from inspector.core.masking import ASCII_MASK, for_encoding
+
+    text = f"Title: “Склад” é ⚠ …\nPassword: {MASK}\nURL: /rest/1/{SECRET_PLACEHOLDER}/\n"
+    fitted = for_encoding(text, encoding)
+    fitted.encode(encoding if encoding != "no-such-codec" else "ascii")  # does not raise
+    if "•".encode(encoding if encoding != "no-such-codec" else "ascii", "replace") == b"?":
+        assert f"Password: {ASCII_MASK}" in fitted
+        assert "/rest/1/***/" in fitted
+    json_text = '{"title": "Склад ⚠", "value": "' + MASK + '"}'
+    import json
+
+    assert json.loads(for_encoding(json_text, encoding, json_text=True))["title"] == "Склад ⚠"
+    assert for_encoding(text, "utf-8") is text

@@ -10,10 +10,14 @@ Everything here is masked by construction, so it can be pasted into a ticket:
 * ``support_bundle`` is a JSON text with what support needs (versions, method, portal host,
   request id, the masked answer, the error) and nothing secret.
 
-Each function checks its own output for the credential's secrets and the source's setting
-values before returning it (``LeakPrevented`` if one slipped in), so a future field cannot
-leak silently. Revealed values only ever leave through the window's "Copy value", which
-the window clears from the clipboard after ``CLIPBOARD_CLEAR_SECONDS``.
+Every one of them, and every text the command line prints, goes through one rule:
+``outgoing_secrets`` gathers what is secret (the credential's own secrets and the
+source's distinctive setting values), ``masking.mask_outgoing`` masks all of it wherever
+it appears, and ``json_text`` is the one way to write JSON (strict: no NaN). Each
+function checks its own output before returning it (``LeakPrevented`` if a secret slipped
+in), so a future field cannot leak silently. Revealed values only ever leave through the
+window's "Copy value", which the window clears from the clipboard after
+``CLIPBOARD_CLEAR_SECONDS``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import json
 import platform
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,8 +34,8 @@ from .. import APP_NAME, __version__
 from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
-from .masking import json_for_display, redact, safe_text
-from .model import Source
+from .masking import SecretSet, json_for_display, mask_outgoing, safe_text
+from .model import MIN_REDACTED_VALUE, Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
 """A revealed value copied to the clipboard is cleared after this long (if still there)."""
@@ -55,46 +59,61 @@ def _shell_join(parts: Iterable[tuple[str, bool]]) -> str:
     return "".join(f'"${{{t}}}"' if v else shlex.quote(t) for t, v in pieces if t)
 
 
-def _check(text: str, secrets: Iterable[str], what: str) -> str:
-    for secret in secrets:
-        if secret and secret in text:
-            raise LeakPrevented(
-                f"The {what} would have contained a secret, so it was not made.",
-                "Please report this as a bug.",
-            )
+def outgoing_secrets(
+    credential_secrets: Iterable[str] = (),
+    source: Source | None = None,
+    reveal: frozenset[int] = frozenset(),
+) -> SecretSet:
+    """Everything that must not leave the program in clear: the credential's own secrets
+    and every distinctive setting value of *source* (those the user revealed, by index in
+    *reveal*, excepted). Shorter values ("30", "5432") also occur in timings and ids: the
+    structural masking covers them (``Source.distinctive_secrets``)."""
+    values: list[str] = list(credential_secrets)
+    if source is not None:
+        values += (
+            s.value
+            for index, s in enumerate(source.settings)
+            if s.value and len(s.value) >= MIN_REDACTED_VALUE and index not in reveal
+        )
+    return SecretSet(values)
+
+
+def _check(text: str, secrets: Iterable[str] | SecretSet, what: str) -> str:
+    hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
+    if hidden.found_in(text):
+        raise LeakPrevented(
+            f"The {what} would have contained a secret, so it was not made.",
+            "Please report this as a bug.",
+        )
     return text
 
 
-def _redact_strings(data: Any, secrets: tuple[str, ...]) -> Any:
-    """Redact every string (keys too) in JSON-able *data*; numbers stay as they are.
+def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON") -> str:
+    """*data* as indented, strict JSON with every known secret masked (``mask_outgoing``).
 
-    Working on the structure, not the text, keeps the JSON valid and leaves timings alone
-    when a setting value happens to be a run of digits.
+    Strict: a NaN or an infinity from the portal is written as a string, so every JSON
+    parser reads the result. Characters a terminal would hide or interpret are escaped
+    (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows.
     """
-    if isinstance(data, str):
-        return redact(data, secrets)
-    if isinstance(data, dict):
-        return {redact(str(k), secrets): _redact_strings(v, secrets) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_redact_strings(v, secrets) for v in data]
-    return data
+    hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
+    masked = mask_outgoing(data, hidden)
+    # Checked string by string: a setting value that is a run of digits may well occur
+    # in a number (a Unix time), which is no leak and stays a number.
+    for text in _strings(masked):
+        _check(text, hidden, what)
+    return json_for_display(json.dumps(masked, ensure_ascii=False, indent=2, allow_nan=False))
 
 
-def _strings(data: Any) -> Iterable[str]:
+def _strings(data: Any) -> Iterator[str]:
     if isinstance(data, str):
         yield data
     elif isinstance(data, dict):
         for key, value in data.items():
             yield str(key)
             yield from _strings(value)
-    elif isinstance(data, list | tuple):
+    elif isinstance(data, list):
         for value in data:
             yield from _strings(value)
-
-
-def _check_strings(data: Any, secrets: tuple[str, ...], what: str) -> None:
-    for text in _strings(data):
-        _check(text, secrets, what)
 
 
 def curl_command(
@@ -136,22 +155,24 @@ def curl_command(
             data,
         ]
     )
-    return _check(command, credential.secrets(), "cURL command")
+    hidden = SecretSet(credential.secrets())
+    return _check(mask_outgoing(command, hidden, shapes=False), hidden, "cURL command")
 
 
-def masked_json(source: Source, report: ConnectorReport | None = None) -> str:
+def masked_json(
+    source: Source, report: ConnectorReport | None = None, secrets: Iterable[str] = ()
+) -> str:
     """The source as indented JSON, every setting value masked ("Copy as JSON").
 
     With *report*, a ``connector`` key adds the connector's title and what ``compare``
-    found (labels, missing and undeclared settings, plain-http endpoints).
+    found (labels, missing and undeclared settings, plain-http endpoints). *secrets* are
+    the credential's: a title or description that repeats one is masked, as is a setting
+    value repeated in another field.
     """
     data = source.masked_dict()
     if report is not None:
         data["connector"] = connector_summary(report)
-    hidden = _long_values(source)
-    data = _redact_strings(data, hidden)  # a value repeated in another field is hidden too
-    _check_strings(data, hidden, "JSON")
-    return json_for_display(json.dumps(data, ensure_ascii=False, indent=2))
+    return json_text(data, outgoing_secrets(secrets, source))
 
 
 def connector_summary(report: ConnectorReport) -> dict[str, Any]:
@@ -165,10 +186,6 @@ def connector_summary(report: ConnectorReport) -> dict[str, Any]:
         "plainHttpEndpoints": {key: url for key, url in report.plain_http_endpoints},
         "warnings": report.warnings(),
     }
-
-
-def _long_values(source: Source | None) -> tuple[str, ...]:
-    return () if source is None else source.distinctive_secrets()
 
 
 def _error_entry(error: BaseException, secrets: tuple[str, ...]) -> dict[str, Any]:
@@ -239,11 +256,7 @@ def support_bundle(
     if error is not None:
         bundle["error"] = _error_entry(error, secrets)
     # Belt and braces: whatever slipped into a free-text field is replaced, then checked.
-    hidden = (*secrets, *_long_values(source))
-    bundle = _redact_strings(json.loads(json.dumps(bundle, default=str)), hidden)
-    _check_strings(bundle, hidden, "support bundle")
-    text = json_for_display(json.dumps(bundle, ensure_ascii=False, indent=2))
-    return _check(text, secrets, "support bundle")
+    return json_text(bundle, outgoing_secrets(secrets, source), "support bundle")
 
 
 def bundle_file_name(now: datetime | None = None) -> str:

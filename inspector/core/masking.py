@@ -5,20 +5,34 @@
   a request body: log records, exception messages, status lines.
 * ``sanitize`` makes untrusted server text safe to show: no control characters, no bidi
   overrides, no zero-width tricks, no lone surrogates, bounded length.
+* ``mask_outgoing`` is the one rule for every text or JSON-able value that leaves the
+  program (terminal text and JSON, stderr, Copy as JSON, cURL, the support bundle): every
+  known secret is replaced wherever it appears (``core.export.outgoing_secrets`` gathers
+  them: the credential's own and the distinctive setting values).
+* ``for_encoding`` fits a text to a stream that cannot write every character (a Latin-1
+  or ASCII terminal): the mask falls back to ``ASCII_MASK``, nothing raises.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar, overload
 
 MASK = "••••••••"
 """The one placeholder for every masked value: fixed width, so the length stays hidden."""
 
 SECRET_PLACEHOLDER = "•••"  # noqa: S105 (a placeholder, not a password)
 """What replaces a secret inside a longer text (a URL, a message)."""
+
+ASCII_MASK = "********"
+"""``MASK`` for a stream that cannot write the bullet (Latin-1, KOI8-R, ASCII terminals)."""
+ASCII_PLACEHOLDER = "***"
+"""``SECRET_PLACEHOLDER`` for such a stream."""
 
 # /rest/<user_id>/<code>/ : the code is the webhook's secret.
 _WEBHOOK_PATH = re.compile(r"(/rest/\d+/)([^/?#\s\"'<>]+)")
@@ -69,6 +83,17 @@ class SecretSet:
 
     def __repr__(self) -> str:
         return f"SecretSet({len(self)} secrets)"
+
+    def __iter__(self) -> Iterator[str]:
+        for found in self._by_length.values():
+            yield from found
+
+    def __or__(self, other: Iterable[str]) -> SecretSet:
+        return SecretSet((*self, *other))
+
+    def found_in(self, text: str) -> bool:
+        """Whether *text* holds one of the secrets."""
+        return self.replace(text) is not text
 
     def replace(self, text: str) -> str:
         """*text* with every occurrence of a secret replaced by ``SECRET_PLACEHOLDER``."""
@@ -209,6 +234,123 @@ def safe_text(
     if len(result) > max_len:  # a placeholder can be longer than a short value it hides
         result = result[: max_len - 1] + "…"
     return result
+
+
+_Value = TypeVar("_Value")
+
+
+@overload
+def mask_outgoing(value: str, secrets: Iterable[str] | SecretSet, *, shapes: bool = ...) -> str: ...
+@overload
+def mask_outgoing(
+    value: _Value, secrets: Iterable[str] | SecretSet, *, shapes: bool = ...
+) -> Any: ...
+def mask_outgoing(value: Any, secrets: Iterable[str] | SecretSet, *, shapes: bool = True) -> Any:
+    """THE rule for everything that leaves the program: every known secret masked.
+
+    *value* is a text (terminal output, a warning, a cURL command) or JSON-able data
+    (dicts, lists, strings, numbers). Every string in it, keys included, has every secret
+    in *secrets* replaced wherever it appears, and (with *shapes*, the default) every
+    secret-shaped token too: a webhook path's code, ``auth=`` and ``access_token``
+    values, an Authorization header (``redact``). Working on data rather than on its JSON
+    text keeps the JSON valid, catches a secret that JSON would escape (a quote, a
+    backslash), and leaves numbers as numbers. A number that JSON cannot hold (NaN,
+    Infinity) becomes a string, so the result always dumps as strict JSON.
+
+    *shapes* is off only for a cURL command, whose ``${B24_WEBHOOK_CODE}`` stands where
+    the secret-shaped patterns look.
+    """
+    prepared = _prepared(secrets)
+
+    def text(piece: str) -> str:
+        return redact(piece, prepared) if shapes else prepared.replace(piece)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, str):
+            return text(item)
+        if isinstance(item, bool | int) or item is None:
+            return item
+        if isinstance(item, float):
+            if math.isfinite(item):
+                return item
+            return "NaN" if math.isnan(item) else "Infinity" if item > 0 else "-Infinity"
+        if isinstance(item, dict):
+            return {text(str(key)): walk(val) for key, val in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(val) for val in item]
+        return text(str(item))
+
+    return walk(value)
+
+
+# What a narrow stream gets instead of the characters the inspector itself writes.
+_ASCII_STAND_INS = {
+    "“": '"',
+    "”": '"',
+    "‘": "'",
+    "’": "'",
+    "…": "...",
+    "—": "-",
+    "–": "-",
+    "→": "->",
+    "⚠": "!",
+    "•": "*",
+    "²": "2",
+    "³": "3",
+    "−": "-",
+}
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def for_encoding(text: str, encoding: str | None, *, json_text: bool = False) -> str:
+    """*text* as a stream with *encoding* can write it, never raising.
+
+    Unchanged when the encoding can write all of it (UTF-8). Else the mask and the
+    placeholder fall back to ``ASCII_MASK`` / ``ASCII_PLACEHOLDER``, quotes and dashes to
+    their ASCII look-alikes, and any other character the encoding lacks becomes ``?`` in
+    text, or a ``\\uXXXX`` escape in JSON text (*json_text*: the value stays the same,
+    since every such character sits inside a JSON string).
+    """
+    name = encoding or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        name = "ascii"
+    try:
+        text.encode(name)
+        return text
+    except UnicodeEncodeError:
+        pass
+
+    def writable(piece: str) -> bool:
+        try:
+            piece.encode(name)
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    if not writable(MASK):
+        text = text.replace(MASK, ASCII_MASK)
+    if not writable(SECRET_PLACEHOLDER):
+        text = text.replace(SECRET_PLACEHOLDER, ASCII_PLACEHOLDER)
+
+    def fix(match: re.Match[str]) -> str:
+        char = match.group()
+        if writable(char):
+            return char
+        if json_text:
+            return _json_escape_always(char)
+        return _ASCII_STAND_INS.get(char, "?")
+
+    return _NOT_ASCII.sub(fix, text)
+
+
+def _json_escape_always(char: str) -> str:
+    code = ord(char)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 class RedactingFilter(logging.Filter):

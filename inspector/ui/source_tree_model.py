@@ -258,13 +258,14 @@ class SourceTreeModel(QAbstractItemModel):
         return self._source.settings[position].value
 
     def masked_json(self) -> str:
-        """The source as JSON with every setting value masked (revealed ones too).
+        """The source as JSON with every setting value masked (revealed ones too), and
+        the credential's secrets masked wherever the portal repeats them.
 
         Raises ``LeakPrevented`` (an ``InspectorError``) if a value would still show.
         """
         if self._source is None:
             return ""
-        return export.masked_json(self._source, self._connector.report)
+        return export.masked_json(self._source, self._connector.report, self._secrets)
 
     def spanned_indexes(self) -> list[QModelIndex]:
         """The rows whose text spans every column."""

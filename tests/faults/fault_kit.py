@@ -261,6 +261,34 @@ def _repeating_values() -> dict[str, Any]:
     return payload
 
 
+def _request_secret(request: RecordedRequest) -> str:
+    """The secret a request carried: the webhook code in its path, or the OAuth token."""
+    if request.path.startswith("/rest/") and request.path.count("/") >= 4:
+        return request.path.split("/")[3]
+    body = request.json() if request.body else {}
+    return str(body.get("auth", "")) if isinstance(body, dict) else ""
+
+
+def _echoing_portal(request: RecordedRequest) -> Reply:
+    """A portal that repeats the caller's own secret in the title, the description and
+    the connector's title, and a setting value in a plain-http endpoint's path."""
+    secret = _request_secret(request)
+    if request.path.endswith(CONNECTOR_GET):
+        connector = json.loads(json.dumps(CONNECTOR))
+        item = connector["result"]["item"]
+        item["title"] = f"Connector of {secret}"
+        item["urlData"] = f"http://connector.example/{PASSWORD}/data"
+        return json_reply(connector)
+    payload = ok_payload(f"Replica {secret}")
+    payload["result"]["item"]["connection"]["description"] = f"uses {secret}"
+    return json_reply(payload)
+
+
+def serve_echoing_portal(stack: contextlib.ExitStack, tmp: Path) -> Setup:
+    server = stack.enter_context(ScriptedServer(_echoing_portal))
+    return Setup(server.url, portal=server)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Fault:
     """One row of the table, written with keywords. ``error`` None: the answer must be
@@ -590,6 +618,38 @@ FAULTS: tuple[Fault, ...] = (
         words=("Source 6 “Replica •••”",),
         source_gets=1,
         cli_words=("Source 6: Replica •••", "Description: uses •••"),
+    ),
+    # --- issue 10, findings 1 and 7: every output masks every known secret ---------------
+    Fault(
+        name="portal-echoes-the-credential",
+        serve=serve_echoing_portal,
+        error=None,
+        words=("Source 6 “Replica •••”",),
+        source_gets=1,
+        cli_words=(
+            "Source 6: Replica •••",
+            "Description: uses •••",
+            "Connector: Connector of ••• (ID 1)",
+        ),
+    ),
+    Fault(
+        name="setting-value-in-a-plain-http-endpoint",
+        serve=serve_echoing_portal,
+        error=None,
+        words=("Source 6",),
+        source_gets=1,
+        cli_words=(
+            "warning: The connector's endpoints use plain http:// (Data URL "
+            "http://connector.example/•••/data)",
+        ),
+    ),
+    Fault(
+        name="non-finite-numbers-in-the-answer",
+        serve=serve(Reply(body=OK_BYTES.replace(b'"duration": 0.081', b'"duration": NaN'))),
+        error=None,
+        words=("Source 6",),
+        source_gets=1,
+        cli_words=("Duration (s): nan",),
     ),
 )
 

@@ -161,7 +161,7 @@ class Exchanger:
             if watchdog.fired == "cancel":
                 raise Cancelled() from exc
             if watchdog.fired == "deadline":
-                raise deadline_passed(host, self.total_timeout) from exc
+                raise deadline_passed(host, self.total_timeout, exc) from exc
             raise map_transport_error(
                 exc, host=host, proxy=self._proxy, options=self.options, secrets=secrets
             ) from exc

@@ -74,7 +74,7 @@ def _proxy_failure(
         shown = safe_text(display_proxy(proxy), secrets, max_len=_MAX_SHOWN)
         if isinstance(exc, httpx.ProxyError):
             return NetworkError(
-                f"The proxy {shown} could not connect to {host}: {said}.",
+                f"The proxy {shown} could not connect to {host}: {_clause(said)}.",
                 "Check the proxy setting, and that the proxy allows this address.",
             )
         if isinstance(exc, httpx.ConnectError) and any(
@@ -86,7 +86,7 @@ def _proxy_failure(
             )
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(
-            f"A proxy (from the environment) could not connect to {host}: {said}.",
+            f"A proxy (from the environment) could not connect to {host}: {_clause(said)}.",
             "Check the HTTPS_PROXY / HTTP_PROXY variables, or set a proxy explicitly.",
         )
     return None
@@ -122,7 +122,7 @@ def _by_cause(
         reason = str(cert.verify_message or cert.reason or "unknown reason")
         return TLSFailure(
             f"The TLS certificate of {host} is not trusted: "
-            f"{safe_text(reason, secrets, max_len=_MAX_SHOWN)}.",
+            f"{_clause(safe_text(reason, secrets, max_len=_MAX_SHOWN))}.",
             "Check the portal address; if the portal uses a private CA, its certificate "
             "must be trusted by this computer. Verification stays on.",
         )
@@ -130,7 +130,7 @@ def _by_cause(
     if tls is not None:
         return TLSFailure(
             f"The secure (TLS) connection to {host} failed: "
-            f"{safe_text(str(tls.reason or tls), secrets, max_len=_MAX_SHOWN)}.",
+            f"{_clause(safe_text(str(tls.reason or tls), secrets, max_len=_MAX_SHOWN))}.",
             "Check that the address uses the right scheme (https://) and port.",
         )
     if any(isinstance(c, socket.gaierror) for c in causes):
@@ -153,9 +153,17 @@ def _broken_connection(exc: httpx.HTTPError, host: str, said: str) -> InspectorE
             "Try again; if it persists, the portal or a proxy is cutting the connection.",
         )
     return NetworkError(
-        f"Could not talk to {host}: {said}.",
+        f"Could not talk to {host}: {_clause(said)}.",
         "Check your network connection and any proxy.",
     )
+
+
+def _clause(text: str) -> str:
+    """*text* ready to end a sentence that adds its own full stop: OpenSSL and httpx
+    messages often end with one already ("... is not valid for 'x'."), which made "..".
+    An ellipsis from shortening is kept."""
+    stripped = text.rstrip()
+    return stripped.rstrip(".") if not stripped.endswith("…") else stripped
 
 
 def _root_causes(exc: BaseException) -> list[BaseException]:
@@ -168,8 +176,27 @@ def _root_causes(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def deadline_passed(host: str, total_timeout: float) -> RequestTimeout:
-    """The exchange outlived ``connect_timeout + read_timeout`` (the watchdog's deadline)."""
+def deadline_passed(
+    host: str, total_timeout: float, cause: BaseException | None = None
+) -> RequestTimeout:
+    """The exchange outlived ``connect_timeout + read_timeout`` (the watchdog's deadline).
+
+    *cause* is the httpx error the exchange ended with, if any. With a very short
+    timeout the deadline can pass before the connection is made, or before the first
+    byte of the answer: the server was then not "still sending" anything, and the
+    message says what did happen.
+    """
+    causes = _root_causes(cause) if cause is not None else []
+    if any(isinstance(c, httpx.ConnectError | httpx.ConnectTimeout) for c in causes):
+        return RequestTimeout(
+            f"Could not connect to {host} within the time limit of {total_timeout:g} s.",
+            "Check the portal address, your network and any proxy, or raise the timeout.",
+        )
+    if any(isinstance(c, httpx.ReadTimeout) for c in causes):
+        return RequestTimeout(
+            f"{host} did not answer within the time limit of {total_timeout:g} s.",
+            "The portal may be overloaded; try again, or raise the timeout.",
+        )
     return RequestTimeout(
         f"{host} was still sending its answer when the time limit of {total_timeout:g} s ran out.",
         "The network or the portal is very slow; try again, or raise the timeout.",
@@ -202,11 +229,23 @@ def redirect_error(
             str(target.copy_with(query=None, fragment=None)), secrets, max_len=_MAX_SHOWN
         )
         same_host = target.host == response.url.host
+        same_server = same_host and (target.scheme, target.port) == (
+            response.url.scheme,
+            response.url.port,
+        )
         if portal_origin is not None:
             new_origin = _moved_to(response.url, target, portal_origin)
     except (httpx.InvalidURL, ValueError):
         shown, same_host = safe_text(location, secrets, max_len=_MAX_SHOWN), False
-    where = "another address on the same host" if same_host else "another host"
+        same_server = False
+    # Another port (or scheme) of the same host name is another server, which may belong
+    # to someone else: only the very same scheme, host and port is "the same server".
+    if same_server:
+        where = "another address on the same server"
+    elif same_host:
+        where = "another server (another port of the same host name)"
+    else:
+        where = "another host"
     who = "portal" if portal_origin is not None else "OAuth server"
     if new_origin is not None:
         return Redirected(
