@@ -31,6 +31,7 @@ from .core.credentials import credential_from_storage, make_oauth_credential, pa
 from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
 from .core.export import connector_summary, masked_json
 from .core.formatting import plural, value_text
+from .core.hosts import shown_host
 from .core.inputs import parse_source_id
 from .core.masking import SecretSet, json_for_display, sanitize
 from .core.model import MIN_REDACTED_VALUE, Source, SourceSummary
@@ -191,7 +192,7 @@ def _print_error(exc: InspectorError, err: TextIO, prefix: str = "error") -> Non
 def _warn_plain_http(credential: Credential, err: TextIO) -> None:
     if credential.is_plain_http_remote:
         print(
-            f"warning: {credential.host} is reached over plain http://: the credential "
+            f"warning: {shown_host(credential.host)} is reached over plain http://: the credential "
             "travels unencrypted.",
             file=err,
         )
