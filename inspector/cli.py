@@ -46,6 +46,7 @@ from .core.credentials import credential_from_storage, make_oauth_credential, pa
 from .core.errors import Cancelled, InspectorError, MissingCredential, PortalError
 from .core.export import connector_summary, json_text, outgoing_secrets
 from .core.formatting import plural, value_text
+from .core.hosts import shown_host
 from .core.inputs import parse_source_id
 from .core.masking import SecretSet, for_encoding, mask_outgoing, sanitize
 from .core.model import Source, SourceSummary
@@ -261,8 +262,8 @@ def _print_error(exc: InspectorError, output: Output, prefix: str = "error") -> 
 def _warn_plain_http(credential: Credential, output: Output) -> None:
     if credential.is_plain_http_remote:
         output.note(
-            f"warning: {credential.host} is reached over plain http://: the credential "
-            "travels unencrypted."
+            f"warning: {shown_host(credential.host)} is reached over plain http://: the "
+            "credential travels unencrypted."
         )
 
 

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from .credentials import Credential, OAuthCredential, credential_from_storage
 from .errors import InvalidCredential
 from .field_values import FieldValues, check_fields
+from .hosts import shown_host
 from .masking import sanitize
 from .profile_network import ProfileNetwork
 from .profiles import Profile, ProfileList, SecretStore, check_profile_name
@@ -487,4 +488,4 @@ class ProfileSession:
                 self.origin = Origin.SAVED
             self.profiles.update(self.current, host=moved.host)
             self.line = outcome.message
-        return f"The profile now uses {sanitize(moved.host)}."
+        return f"The profile now uses {shown_host(moved.host)}."

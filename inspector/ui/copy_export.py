@@ -4,8 +4,12 @@
   variable (``core.export.curl_command``);
 * ``copy_json``: the shown source as JSON, every setting value masked (revealed ones too);
 * ``export_bundle``: the support bundle (``core.export.support_bundle``) written to a file;
-* ``SecretClipboard``: a revealed value put on the clipboard on purpose, cleared from it
-  after a while if the clipboard still holds it.
+* ``SecretClipboard``: a revealed value put on the clipboard on purpose, marked so that
+  clipboard managers and the Windows clipboard history skip it, and cleared from the
+  clipboard after a while or when the window closes, if the clipboard still holds it.
+
+The support bundle is written like every file of the program (``core.files``): 0600,
+atomically, so a full disk leaves no 0-byte or half-written file.
 
 Each action returns the sentence for the status line. Imported when something is first
 copied or exported, not at start-up.
@@ -17,7 +21,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QByteArray, QMimeData, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
 from ..core.errors import InspectorError
@@ -28,6 +32,7 @@ from ..core.export import (
     curl_command,
     support_bundle,
 )
+from ..core.files import write_private_text
 
 if TYPE_CHECKING:
     from ..core.options import RequestOptions
@@ -35,6 +40,18 @@ if TYPE_CHECKING:
     from .source_tree_model import SourceTreeModel
 
 NOTHING_YET = "fetch a source first."
+
+_WINDOWS_MIME = 'application/x-qt-windows-mime;value="{}"'
+_DWORD_ZERO = b"\x00\x00\x00\x00"
+SECRET_MIME_HINTS: dict[str, bytes] = {
+    # KDE's Klipper (and clipboard managers that follow it) do not record this entry.
+    "x-kde-passwordManagerHint": b"secret",
+    # Windows: no clipboard history, no cloud clipboard, no clipboard monitors.
+    _WINDOWS_MIME.format("ExcludeClipboardContentFromMonitorProcessing"): b"",
+    _WINDOWS_MIME.format("CanIncludeInClipboardHistory"): _DWORD_ZERO,
+    _WINDOWS_MIME.format("CanUploadToCloudClipboard"): _DWORD_ZERO,
+}
+"""The formats password managers add to a copied secret so that it is not recorded."""
 
 
 def copy_curl(record: RequestRecord | None) -> str:
@@ -106,11 +123,14 @@ def export_bundle(
         if not path:
             return None, None
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+        write_private_text(path, text + "\n")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, f"Could not save the support bundle: {reason}."
+        return None, (
+            f"Could not save the support bundle: {reason}. {os.path.basename(path)} was not "
+            "written (an earlier file of that name is unchanged); free some space or choose "
+            "another folder, then export again."
+        )
     return path, (
         f"Saved the support bundle as {os.path.basename(path)}: the request, the masked "
         "answer or the error, and no secret."
@@ -134,7 +154,12 @@ class SecretClipboard(QObject):
         return self.timer.interval() // 1000
 
     def put(self, secret: str) -> None:
-        QGuiApplication.clipboard().setText(secret)
+        """Put *secret* on the clipboard, marked for clipboard managers to skip it."""
+        data = QMimeData()
+        data.setText(secret)
+        for kind, value in SECRET_MIME_HINTS.items():
+            data.setData(kind, QByteArray(value))
+        QGuiApplication.clipboard().setMimeData(data)
         self._copied = secret
         self.timer.start()
 

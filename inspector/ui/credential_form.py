@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.field_values import FieldValues
-from ..core.masking import sanitize
+from ..core.hosts import display_host
 from ..core.profile_session import CHECKING_KEYCHAIN
 from .renewal_fields import RenewalFields
 from .widgets import SecretLineEdit, plain_label
@@ -264,15 +264,13 @@ class CredentialForm(QWidget):
         """Say what the fields make: a credential for which portal, or what is wrong."""
         renewable = credential is not None and credential.kind == "oauth" and credential.can_refresh
         self.renewal_toggle.setText(f"Automatic renewal: {'on' if renewable else 'off'}")
+        host, warning = display_host(credential.host) if credential else ("", None)
+        caution = f"\n⚠ {warning}" if warning else ""
         if credential is not None and credential.kind == "webhook":
-            self.feedback_label.setText(
-                f"✓ Webhook for {sanitize(credential.host)}, user {credential.user_id}"
-            )
+            self.feedback_label.setText(f"✓ Webhook for {host}, user {credential.user_id}{caution}")
         elif credential is not None:
             renewed = ", renewed automatically when it expires" if renewable else ""
-            self.feedback_label.setText(
-                f"✓ OAuth access token for {sanitize(credential.host)}{renewed}"
-            )
+            self.feedback_label.setText(f"✓ OAuth access token for {host}{renewed}{caution}")
         else:
             empty = self.values().is_empty_choice()
             self.feedback_label.setText(problem if empty else f"✗ {problem}")

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from .. import APP_DISPLAY_NAME
 from ..core.credentials import parse_webhook_url
+from ..core.hosts import display_host
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
+from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
 from .widgets import plain_label
@@ -105,6 +107,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._settings = settings if settings is not None else QSettings()
+        secure_settings(self._settings)  # a file written 0644 by an older version
+        self.settings_problem: str | None = None
+        """Why the settings could not be saved last time, if they could not."""
+        notifier_for(self._settings).failed.connect(self._on_settings_failed)
         self._demo_credential: Credential | None = None
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
@@ -283,15 +289,22 @@ class MainWindow(QMainWindow):
         return self.id_row.recent_ids()
 
     def portal_name(self, credential: Credential) -> str:
-        """How the title and status line name the portal of *credential*."""
+        """How the title and status line name the portal of *credential*: a host that
+        could pass for another in its ASCII form (``core.hosts``), never bidi tricks."""
         if self._demo_credential is not None and credential == self._demo_credential:
             return "Demo portal"
-        return sanitize(credential.host, max_len=200)  # typed text: no bidi tricks in titles
+        return display_host(credential.host)[0]
+
+    def portal_warning(self, credential: Credential | None) -> str | None:
+        """The warning for a portal address that could pass for another, if it could."""
+        if credential is None or credential == self._demo_credential:
+            return None
+        return display_host(credential.host)[1]
 
     def confirm_move(self, new_origin: str) -> bool:
         """Ask before pointing the profile at the portal's new address (tests replace this)."""
 
-        host = sanitize(urlsplit(new_origin).netloc or new_origin, max_len=200)
+        host, warning = display_host(urlsplit(new_origin).netloc or new_origin)
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Portal moved")
@@ -299,7 +312,7 @@ class MainWindow(QMainWindow):
         box.setText(f"The portal says it moved to {host}. Update this profile to use it?")
         box.setInformativeText(
             f"Only agree if {host} is your portal's new address: the credential will be sent "
-            "there from now on."
+            "there from now on." + (f" {warning}" if warning else "")
         )
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         box.setDefaultButton(QMessageBox.StandardButton.No)
@@ -307,6 +320,18 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, text: str) -> None:
         self.status_line.setText(text)
+
+    def _on_settings_failed(self, message: str) -> None:
+        """Tell that the settings file could not be written, after the action's own
+        sentence (the write happens in the middle of an action that reports too)."""
+        self.settings_problem = message
+        if not self._closing:
+            QTimer.singleShot(0, self, lambda: self._add_to_status(message))
+
+    def _add_to_status(self, text: str) -> None:
+        shown = self.status_line.text()
+        if text not in shown:
+            self._show_status(f"{shown} {text}" if shown else text)
 
     # --- copy, export, dialogs ---------------------------------------------------------
 
@@ -380,10 +405,13 @@ class MainWindow(QMainWindow):
         if self._closing or self.credentials_panel.started:
             return  # a fetch() already read the keychain; leave the focus where it is
         self.credentials_panel.start()
-        if self.credentials_panel.credential() is not None:
+        credential = self.credentials_panel.credential()
+        if credential is not None:
             self.source_id_edit.setFocus()
+            warning = self.portal_warning(credential)
             self._show_status(
-                "Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L)."
+                warning
+                or "Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L)."
             )
         else:
             self.credentials_panel.first_field().setFocus()
@@ -394,6 +422,9 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_DISPLAY_NAME)
         else:
             self.setWindowTitle(f"{APP_DISPLAY_NAME} — {self.portal_name(credential)}")
+            warning = self.portal_warning(credential)
+            if warning:
+                self._show_status(warning)
 
     def _on_profile_changed(self) -> None:
         """Another portal: nothing shown or running belongs to it."""
@@ -415,6 +446,9 @@ class MainWindow(QMainWindow):
         self._closing = True
         if self._requests is not None:
             self._requests.shutdown(self.close_wait_ms)
+        # A revealed value copied less than its clearing time ago must not outlive the
+        # window on the clipboard (or in a clipboard manager's history).
+        self.source_tree.clear_copied_secret()
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        self._settings.sync()
+        save_settings(self._settings)
         super().closeEvent(event)

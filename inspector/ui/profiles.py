@@ -2,7 +2,8 @@
 
 What a profile is, and which names it may have, is ``core.profiles``; this module only
 reads and writes the list (and the last used profile) in the settings file. The secrets
-live in the keychain (``core.keychain.CredentialStore``), never here.
+live in the keychain (``core.keychain.CredentialStore``), never here. Every write goes
+through ``settings_file.save_settings``: a failure is told, the file is kept private.
 
 The profile that existed before profiles did is called ``default``; with nothing listed in
 the settings, it is the only profile, so an older settings file needs no migration.
@@ -16,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 
 from ..core.profiles import DEFAULT_PROFILE, Profile, check_profile_name
+from .settings_file import save_settings
 
 _LIST_KEY = "profiles"
 _LAST_KEY = "session/lastProfile"  # outside the "profiles" array, which _write replaces
@@ -89,7 +91,7 @@ class ProfileStore:
                 settings.setValue("caFile", profile.ca_file)
         finally:
             settings.endArray()
-        settings.sync()
+        save_settings(settings)
 
     def put(self, profile: Profile) -> None:
         """Add *profile*, or replace the one with its name."""
@@ -125,4 +127,4 @@ class ProfileStore:
     @last_used.setter
     def last_used(self, name: str) -> None:
         self._settings.setValue(_LAST_KEY, name)
-        self._settings.sync()
+        save_settings(self._settings)

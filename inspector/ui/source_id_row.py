@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .settings_file import save_settings
 from .widgets import plain_label
 
 RECENT_IDS_KEY = "recent/sourceIds"
@@ -125,7 +126,7 @@ class SourceIdRow(QWidget):
         """Offer *source_id* first in the drop-down (only IDs that led to a source)."""
         ids = [source_id, *(i for i in self.recent_ids() if i != source_id)]
         self._settings.setValue(RECENT_IDS_KEY, ",".join(str(i) for i in ids[:MAX_RECENT_IDS]))
-        self._settings.sync()
+        save_settings(self._settings)
         self._load_recent_ids()
 
     def _load_recent_ids(self) -> None:
