@@ -189,7 +189,7 @@ def test_every_documented_code_is_explained(
         ("NO_AUTH_FOUND", ["authorization"]),
         ("INVALID_REQUEST", ["https"]),
         ("OVERLOAD_LIMIT", ["overload"]),
-        ("INVALID_CREDENTIALS", ["webhook"]),
+        ("INVALID_CREDENTIALS", ["credentials", "access token"]),
         ("ERROR_METHOD_NOT_FOUND", ["biconnector"]),
         ("insufficient_scope", ["scope"]),
         ("expired_token", ["expired"]),
