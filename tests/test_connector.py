@@ -167,7 +167,7 @@ def test_type_mismatch_other_connector_and_hostile_names() -> None:
     report = compare(source, connector)
     assert report.other_connector
     assert report.type_mismatches == (("port", "STRING", "INT"),)
-    assert report.plain_http_endpoints == (("urlData", "http://bridge.example:8080/data"),)
+    assert report.plain_http_endpoints == (("urlData", "http://bridge.example:8080/data?key=•••"),)
     text = "\n".join(report.warnings())
     for bad in ("\u202e", "\x1b", "\x07", "\u200b", "pw", "key=abc", "value-0"):
         assert bad not in text
@@ -182,6 +182,59 @@ def test_label_without_a_declared_name_falls_back() -> None:
     assert report.title == "connector 1"
 
 
-def test_display_url_keeps_only_scheme_host_port_path() -> None:
-    assert display_url("http://u:p@h.example:81/a/b?c=d#e") == "http://h.example:81/a/b"
+def test_display_url_keeps_the_query_but_not_user_info_or_fragment() -> None:
+    assert display_url("http://u:p@h.example:81/a/b?c=d#e") == "http://h.example:81/a/b?c=d"
     assert display_url("https://[::1]/x") == "https://[::1]/x"
+
+
+# --- endpoints shown whole, and the connector's other fields (spec §17) ----------------------
+
+OFFICIAL_APP = "https://bi.example.com/connector.php?connection_type=mysql&action="
+
+
+def test_endpoints_that_differ_only_by_query_stay_distinct() -> None:
+    shown = {
+        display_url(OFFICIAL_APP + action)
+        for action in ("check", "table_list", "table_description", "data")
+    }
+    assert len(shown) == 4
+    assert OFFICIAL_APP + "table_list" in shown
+
+
+def test_a_setting_value_inside_an_endpoint_is_still_masked() -> None:
+    url = "http://bridge.example/data?db=sales&user=ann&password=hunter2&k=xyz&token=abcdef"
+    shown = display_url(url, secrets=("xyz",), setting_codes=("user",))
+    assert shown == ("http://bridge.example/data?db=sales&user=•••&password=•••&k=•••&token=•••")
+    for secret in ("ann", "hunter2", "xyz", "abcdef"):
+        assert f"={secret}" not in shown
+
+
+def test_plain_http_warning_masks_setting_values_in_the_query() -> None:
+    connector = parse_connector(
+        {"result": {"item": {"id": 1, "urlData": "http://h.example/d?t=value-0&mode=x"}}}
+    )
+    report = compare(make_source(("t", "T", "STRING")), connector)
+    assert report.plain_http_endpoints == (("urlData", "http://h.example/d?t=•••&mode=x"),)
+    assert "value-0" not in " ".join(report.warnings())
+
+
+def test_the_connectors_other_fields_are_read() -> None:
+    connector = parse_connector(
+        {
+            "result": {
+                "item": {
+                    "id": "4",
+                    "sort": "100",
+                    "dateCreate": "2025-03-20 14:45:00",
+                    "logo": "data:image/png;base64,iVBORw0KGgo=",
+                    "supportMapping": "Y",
+                    "sourceCode": "mysql",
+                }
+            }
+        }
+    )
+    assert connector.sort == 100
+    assert connector.date_create == "2025-03-20 14:45:00"
+    assert connector.support_mapping is True
+    assert connector.source_code == "mysql"
+    assert connector.logo is not None and "base64" not in repr(connector)

@@ -486,3 +486,94 @@ def test_module_runs_standalone() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=5)
+
+
+# --- the browser sign-in's side of the demo (spec §10.2, §10.4) ------------------------------
+
+HANDLER = "https://app.example.com/handler?from=portal"
+
+
+def authorize(p: DemoPortal, client: httpx.Client, **params: str) -> httpx.Response:
+    query = {"client_id": p.client_id, "state": "st", **params}
+    return client.get(f"{p.base_url}/oauth/authorize/", params=query)
+
+
+def exchange(p: DemoPortal, client: httpx.Client, code: str, **changes: str) -> httpx.Response:
+    query = {
+        "grant_type": "authorization_code",
+        "client_id": p.client_id,
+        "client_secret": p.client_secret,
+        "code": code,
+        **changes,
+    }
+    return client.get(p.oauth_server_url, params=query)
+
+
+def code_of(reply: httpx.Response) -> str:
+    location = httpx.URL(reply.headers["location"])
+    return str(location.params["code"])
+
+
+def test_authorize_redirects_to_the_registered_handler(client: httpx.Client) -> None:
+    with DemoPortal(redirect_uri=HANDLER) as p:
+        reply = authorize(p, client)
+        assert reply.status_code == 302
+        location = httpx.URL(reply.headers["location"])
+        assert str(location).startswith(HANDLER + "&")
+        params = location.params
+        assert params["state"] == "st"
+        assert params["domain"] == f"127.0.0.1:{p.port}"
+        assert params["scope"] == "biconnector"
+        assert params["server_domain"] == "oauth.bitrix.info"
+        assert params["member_id"]
+        answer = exchange(p, client, params["code"])
+        assert answer.status_code == 200
+        assert answer.json()["access_token"] == p.access_token
+        assert answer.json()["client_endpoint"] == f"{p.base_url}/rest/"
+        assert p.code_grants == 1
+        recorded = json.dumps([r.path for r in p.requests])
+        assert params["code"] not in recorded
+        assert p.client_secret not in recorded
+
+
+def test_authorize_without_a_handler_or_with_a_wrong_client_sends_no_redirect(
+    client: httpx.Client,
+) -> None:
+    with DemoPortal() as p:
+        assert authorize(p, client).status_code == 400
+        assert "location" not in authorize(p, client).headers
+        p.redirect_uri = HANDLER
+        wrong = authorize(p, client, client_id="local.unknown")
+        assert wrong.status_code == 400
+        assert wrong.json()["error"] == "invalid_client"
+        p.authorize_outcome = "error_page"
+        assert authorize(p, client).status_code == 403
+
+
+def test_authorize_denied(client: httpx.Client) -> None:
+    with DemoPortal(redirect_uri=HANDLER) as p:
+        p.authorize_outcome = "deny"
+        params = httpx.URL(authorize(p, client).headers["location"]).params
+        assert params["error"] == "access_denied"
+        assert params["state"] == "st"
+        assert "code" not in params
+
+
+def test_a_code_works_once_and_only_for_its_lifetime(client: httpx.Client) -> None:
+    with DemoPortal(redirect_uri=HANDLER) as p:
+        code = code_of(authorize(p, client))
+        wrong = exchange(p, client, code, client_secret="not-it")
+        assert (wrong.status_code, wrong.json()["error"]) == (401, "invalid_client")
+        assert exchange(p, client, code).status_code == 200
+        again = exchange(p, client, code)
+        assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+        late = code_of(authorize(p, client))
+        p.expire_codes()
+        expired = exchange(p, client, late)
+        assert expired.json() == {
+            "error": "invalid_grant",
+            "error_description": "The authorization code has expired.",
+        }
+    with DemoPortal(redirect_uri=HANDLER, code_lifetime=0.0) as p:
+        code = code_of(authorize(p, client))  # the round trip alone outlives 0 s
+        assert exchange(p, client, code).status_code == 400

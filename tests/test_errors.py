@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from inspector.core import errors
+from inspector.core.client.envelope import interpret_answer
 from inspector.core.errors import (
     BadResponse,
     Cancelled,
@@ -24,7 +27,12 @@ from inspector.core.errors import (
     RequestTimeout,
     TLSFailure,
 )
-from inspector.core.explanations import explain_status, portal_error
+from inspector.core.explanations import (
+    code_grant_error,
+    explain_status,
+    portal_error,
+    sign_in_refused,
+)
 from inspector.core.inputs import parse_source_id
 
 CODE = "k7q2x9m4p1w8z5n3"
@@ -189,7 +197,7 @@ def test_every_documented_code_is_explained(
         ("NO_AUTH_FOUND", ["authorization"]),
         ("INVALID_REQUEST", ["https"]),
         ("OVERLOAD_LIMIT", ["overload"]),
-        ("INVALID_CREDENTIALS", ["webhook"]),
+        ("INVALID_CREDENTIALS", ["credentials", "access token"]),
         ("ERROR_METHOD_NOT_FOUND", ["biconnector"]),
         ("insufficient_scope", ["scope"]),
         ("expired_token", ["expired"]),
@@ -383,3 +391,160 @@ def test_module_docstring_draws_every_public_error_class() -> None:
         obj = getattr(errors, name)
         if isinstance(obj, type) and issubclass(obj, InspectorError):
             assert name in doc, name
+
+
+# --- what real portals say (spec §17) ------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("via_webhook", [True, False], ids=["webhook", "oauth"])
+def test_plan_level_access_denied_is_a_plan_problem(status: int, via_webhook: bool) -> None:
+    description = "REST is available only on commercial plans."
+    exc = portal_error("ACCESS_DENIED", description, status, via_webhook=via_webhook)
+    text = str(exc).lower()
+    assert "plan" in text
+    assert "switch to oauth" not in text
+    assert "use oauth" not in text
+    assert "will not help" in exc.hint
+    assert f"“{description}”" in exc.message  # the portal's own words, beside the explanation
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["REST is available only by subscription", "Access denied! Available only on extended plans"],
+)
+def test_plan_words_inside_result_are_a_plan_problem_too(description: str) -> None:
+    exc = portal_error("ACCESS_DENIED", description, 200, via_webhook=True)
+    assert "plan" in exc.message
+    assert "webhook" not in exc.message.lower()
+
+
+def test_permission_access_denied_keeps_its_wording_and_shows_the_portals_words() -> None:
+    exc = portal_error("ACCESS_DENIED", "Access denied.", 200, via_webhook=False)
+    assert "Analytics Hub" in exc.message
+    assert "The portal said" not in exc.message  # its words open the explanation already
+    words = "Current user can't be authorized in this context"
+    exc = portal_error("ACCESS_DENIED", words, 200, via_webhook=False)
+    assert "Analytics Hub" in exc.message
+    assert exc.message.endswith(f"(The portal said: “{words}”)")
+
+
+@pytest.mark.parametrize(
+    ("code", "description"),
+    [
+        (
+            "insufficient_scope",
+            "The request requires higher privileges than provided by the webhook token",
+        ),
+        ("VALIDATION_SELECT_TYPE", 'Parameter "select" must be array.'),
+        ("ERROR_ARGUMENT", 'Invalid order "UPWARDS"'),
+        ("expired_token", "The access token provided has expired."),
+    ],
+)
+def test_the_portals_description_is_shown(code: str, description: str) -> None:
+    exc = portal_error(code, description, 400, via_webhook=False, method="biconnector.source.list")
+    assert description in exc.message
+
+
+def test_the_portals_words_are_sanitised_bounded_and_redacted() -> None:
+    token = "tok-0123456789abcdef"
+    exc = portal_error(
+        "ACCESS_DENIED",
+        f"Denied\x1b[31m for {token} " + "x" * 1000,
+        200,
+        via_webhook=False,
+        secrets=(token,),
+    )
+    assert "\x1b" not in exc.message
+    assert token not in exc.message
+    assert len(exc.message) < 600
+    assert "…”" in exc.message
+
+
+def test_a_description_that_repeats_the_code_is_not_shown_twice() -> None:
+    exc = portal_error("INVALID_REQUEST", "invalid_request", 400, via_webhook=False)
+    assert "The portal said" not in exc.message
+
+
+@pytest.mark.parametrize(
+    ("method", "must", "must_not"),
+    [
+        ("biconnector.source.get", "no source ID", "connector"),
+        ("", "no source ID", "connector"),
+        ("biconnector.connector.get", "no connector ID", "no source ID"),
+        ("biconnector.source.list", "source list", "no source ID"),
+    ],
+)
+def test_validation_errors_are_worded_for_the_method(method: str, must: str, must_not: str) -> None:
+    exc = portal_error(
+        "VALIDATION_ID_NOT_PROVIDED", "ID is missing.", 200, via_webhook=False, method=method
+    )
+    assert must in exc.message
+    assert must_not not in exc.message
+
+
+def test_connector_id_format_is_the_connectors() -> None:
+    exc = portal_error(
+        "VALIDATION_INVALID_ID_FORMAT",
+        "ID has to be a positive integer.",
+        200,
+        via_webhook=False,
+        method="biconnector.connector.get",
+    )
+    assert "connector ID" in exc.message
+
+
+def test_list_validation_errors_name_the_list() -> None:
+    exc = portal_error(
+        "VALIDATION_SELECT_TYPE",
+        'Parameter "select" must be array.',
+        200,
+        via_webhook=False,
+        method="biconnector.source.list",
+    )
+    assert "source list" in exc.message
+    assert "biconnector.source.list" in exc.message
+    assert "report" in exc.hint
+
+
+def test_invalid_credentials_over_oauth_speaks_of_tokens() -> None:
+    oauth = portal_error(
+        "INVALID_CREDENTIALS", "Invalid request credentials", 401, via_webhook=False
+    )
+    webhook = portal_error(
+        "INVALID_CREDENTIALS", "Invalid request credentials", 401, via_webhook=True
+    )
+    assert "webhook" not in str(oauth).lower()
+    assert "access token" in oauth.message
+    assert "Sign in" in oauth.hint
+    assert "webhook" in str(webhook).lower()
+
+
+def test_the_method_reaches_the_wording_through_the_envelope() -> None:
+    body = json.dumps(
+        {"result": {"error": {"error": "VALIDATION_ID_NOT_PROVIDED", "error_description": "x"}}}
+    ).encode()
+    with pytest.raises(PortalError) as info:
+        interpret_answer(
+            200, body, via_webhook=False, secrets=(), method="biconnector.connector.get"
+        )
+    assert "no connector ID" in info.value.message
+    with pytest.raises(PortalError) as info:
+        interpret_answer(200, body, via_webhook=False, secrets=())
+    assert "no source ID" in info.value.message
+
+
+def test_sign_in_errors_have_their_exit_codes() -> None:
+    assert code_grant_error("invalid_grant", "", 400).exit_code == 3
+    assert "30 seconds" in code_grant_error("invalid_grant", "", 400).message
+    assert "client secret" in code_grant_error("INVALID_CLIENT", "", 401).message
+    assert "BRAND_NEW" in code_grant_error("BRAND_NEW", "", 400).message
+    denied = sign_in_refused("access_denied", "The user denied access.")
+    assert denied.exit_code == 3
+    assert "The user denied access." in denied.message
+    other = sign_in_refused("server_error", "")
+    assert "server_error" in other.message
+    assert errors.NoRedirect("m").exit_code == 4
+    assert errors.PortInUse("m", "h", 5).exit_code == 2
+    assert errors.StateMismatch("m").exit_code == 2
+    assert errors.BadRedirect("m").exit_code == 2

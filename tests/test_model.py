@@ -454,3 +454,37 @@ def test_list_and_connector_parsers_refuse_deep_answers_too() -> None:
     with pytest.raises(BadResponse, match="nested"):
         parse_connector({"result": {"item": {"id": 1, "logo": nested(5000)}}})
     assert parse_source_list_page({"result": [{"id": "7", "title": "ok"}]})[0].id == 7
+
+
+# --- what real list answers look like (spec §17) -------------------------------------------
+
+
+@pytest.mark.parametrize("empty", [{}, [], "", None, "   "])
+def test_list_dates_that_were_not_sent_are_none(empty: Any) -> None:
+    page = {"result": [{"id": "11", "title": "A", "dateCreate": empty, "dateUpdate": empty}]}
+    [row] = parse_source_list_page(page)
+    assert row.date_create is None
+    assert row.date_update is None
+    assert row.to_dict()["dateCreate"] is None
+
+
+def test_list_rows_keep_their_authors() -> None:
+    page = {
+        "result": [
+            {"id": "11", "title": "A", "createdById": "3", "updatedById": 7, "dateCreate": {}},
+            {"id": 9, "title": "B"},
+        ]
+    }
+    first, second = parse_source_list_page(page)
+    assert (first.created_by_id, first.updated_by_id) == (3, 7)
+    assert (second.created_by_id, second.updated_by_id) == (None, None)
+    data = first.to_dict()
+    assert (data["createdById"], data["updatedById"]) == (3, 7)
+    assert "createdById" not in first.extra
+
+
+def test_source_dates_sent_as_objects_are_not_sent() -> None:
+    item = {"connection": {"id": 1, "dateCreate": {}, "dateUpdate": ""}, "settings": []}
+    source = parse_source({"result": {"item": item}})
+    assert source.connection.date_create is None
+    assert source.connection.date_update is None

@@ -130,7 +130,7 @@ def test_the_outline_of_a_source() -> None:
     connection = rows_by_label(top["Connection"].children)
     assert top["Connection"].text == "10 fields" and top["Connection"].section
     assert (connection["Active"].text, connection["Active"].kind) == ("no", "boolean")
-    assert (connection["Updated"].text, connection["Updated"].kind) == ("—", "null")
+    assert (connection["Updated"].text, connection["Updated"].kind) == ("not sent", "null")
     assert (connection["Created"].text, connection["Created"].kind) == (
         "2024-11-05 08:30:00",
         "datetime",
@@ -235,3 +235,78 @@ def test_rows_are_records() -> None:
     assert row == Row("Title", "t", "string")
     with pytest.raises(AttributeError):
         row.text = "other"  # type: ignore[misc]
+
+
+# --- the connector's other fields, and dates not sent (spec §17) ------------------------------
+
+
+def connector_rows(item: dict[str, Any]) -> dict[str, Row]:
+    source = demo_source(6)
+    report = compare(source, parse_connector({"result": {"item": item}}))
+    outline = source_outline(source, ConnectorState(report), source.secrets())
+    return rows_by_label(rows_by_label(outline.rows)["Connector"].children)
+
+
+def test_the_connector_shows_its_other_fields() -> None:
+    logo = "data:image/png;base64," + "A" * 4000
+    rows = connector_rows(
+        {
+            "id": 1,
+            "title": "SQL",
+            "sort": 100,
+            "dateCreate": "2025-03-20 14:45:00",
+            "logo": logo,
+            "supportMapping": False,
+            "sourceCode": "mysql",
+            "urlCheck": "https://bi.example.com/c.php?connection_type=mysql&action=check",
+            "urlData": "https://bi.example.com/c.php?connection_type=mysql&action=data",
+            "futureField": "kept",
+        }
+    )
+    assert rows["Sort order"].text == "100"
+    assert (rows["Created"].text, rows["Created"].kind) == ("2025-03-20 14:45:00", "datetime")
+    assert rows["Logo"].text == "PNG image, 2.9 KB (embedded)"
+    assert "AAAA" not in rows["Logo"].text
+    assert rows["Supports field mapping"].text == "no"
+    assert rows["Source code (built-in tile it replaces)"].text == "mysql"
+    assert rows["Check URL"].text.endswith("?connection_type=mysql&action=check")
+    assert rows["Data URL"].text.endswith("&action=data")
+    assert rows["futureField"].text == "kept"
+
+
+def test_fields_the_connector_did_not_send_are_not_rows() -> None:
+    rows = connector_rows({"id": 1, "title": "SQL"})
+    for label in ("Sort order", "Created", "Logo", "Supports field mapping"):
+        assert label not in rows
+
+
+@pytest.mark.parametrize(
+    ("logo", "shown", "kind"),
+    [
+        ("", "none", "string"),
+        ("https://cdn.example/logo.svg", "https://cdn.example/logo.svg", "url"),
+        (
+            "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+            "SVG image, 11 bytes (embedded)",
+            "data URI",
+        ),
+        ("data:image/jpeg;base64,!!!", "JPEG image, 2 bytes (embedded)", "data URI"),
+    ],
+)
+def test_a_logo_is_its_size_and_type(logo: str, shown: str, kind: str) -> None:
+    assert formatting.logo(logo) == (shown, kind)
+
+
+def test_a_setting_value_in_an_endpoint_is_masked_in_the_outline() -> None:
+    # Source 6's setting "token" has the value "a1b2c3d4e5".
+    rows = connector_rows({"id": 1, "urlData": "https://h.example/d?x=a1b2c3d4e5&mode=full"})
+    assert rows["Data URL"].text == "https://h.example/d?x=•••&mode=full"
+
+
+def test_dates_not_sent_read_not_sent() -> None:
+    item = copy.deepcopy(DEMO_SOURCES[6])
+    item["connection"]["dateCreate"] = {}
+    source = parse_source({"result": {"item": item}})
+    connection = rows_by_label(rows_by_label(source_outline(source).rows)["Connection"].children)
+    assert connection["Created"].text == formatting.NOT_SENT
+    assert formatting.date_text(None) == "not sent"

@@ -9,13 +9,22 @@ by side (labels, missing and undeclared settings, type mismatches, endpoints on 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from .errors import BadResponse
-from .json_values import as_bool, as_id, as_number, as_text, check_depth, unknown_keys
-from .masking import sanitize
+from .json_values import (
+    as_bool,
+    as_date,
+    as_id,
+    as_number,
+    as_text,
+    check_depth,
+    unknown_keys,
+)
+from .masking import SECRET_PLACEHOLDER, sanitize
 from .model import Setting, Source
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
@@ -108,7 +117,7 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
         settings=settings,
         urls=urls,
         sort=as_number(item.get("sort")),
-        date_create=as_text(item.get("dateCreate")),
+        date_create=as_date(item.get("dateCreate")),
         source_code=as_text(item.get("sourceCode")),
         support_mapping=as_bool(item.get("supportMapping")),
         logo=as_text(item.get("logo")),
@@ -116,17 +125,63 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
     )
 
 
-def display_url(url: str) -> str:
-    """A URL for display: scheme, host, port and path only (no user info, no query)."""
+_SECRET_QUERY_KEYS = frozenset(
+    {
+        "key",
+        "api_key",
+        "apikey",
+        "token",
+        "access_token",
+        "auth",
+        "secret",
+        "client_secret",
+        "password",
+        "pass",
+        "passwd",
+        "pwd",
+        "signature",
+        "sig",
+        "sign",
+        "hash",
+    }
+)
+"""Query parameters whose value is a credential wherever they appear."""
+
+
+def display_url(url: str, secrets: Iterable[str] = (), setting_codes: Iterable[str] = ()) -> str:
+    """A URL for display, whole: scheme, host, port, path and query (no user info).
+
+    The query is part of the endpoint: the official connector application routes its four
+    endpoints by it (``…/connector.php?connection_type=mysql&action=check``, spec §17).
+    A query value equal to one of *secrets* (the source's setting values, however short),
+    or named like one of *setting_codes* or like a credential (``key``, ``token``…), is
+    shown as the placeholder; longer secrets elsewhere in the URL are redacted by the
+    outline's ``safe_text``.
+    """
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
     except ValueError:
         return sanitize(url, max_len=200)
     if ":" in host:
         host = f"[{host}]"
-    return sanitize(f"{parts.scheme}://{host}{port}{parts.path}", max_len=300)
+    query = ""
+    if parts.query:
+        hidden = {s for s in secrets if s}
+        codes = {c.lower() for c in setting_codes if c} | _SECRET_QUERY_KEYS
+        shown = [
+            f"{quote(key, safe='[]')}="
+            + (
+                SECRET_PLACEHOLDER
+                if value in hidden or key.lower() in codes
+                else quote(value, safe="/:,@")
+            )
+            for key, value in pairs
+        ]
+        query = "?" + "&".join(shown) if pairs else f"?{parts.query}"
+    return sanitize(f"{parts.scheme}://{host}{port}{parts.path}{query}", max_len=600)
 
 
 @dataclass(frozen=True)
@@ -208,8 +263,9 @@ def compare(source: Source, connector: Connector) -> ConnectorReport:
         and s.type
         and declared[s.code].type != s.type
     )
+    codes = (*declared, *present)
     plain_http = tuple(
-        (key, display_url(url))
+        (key, display_url(url, source.secrets(), codes))
         for key, url in connector.urls.items()
         if url.strip().lower().startswith("http://")
     )

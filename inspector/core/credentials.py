@@ -373,3 +373,21 @@ def credential_from_storage(blob: str) -> Credential:
 
 def _optional_str(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+# --- what a sign-in starts from -----------------------------------------------------------
+
+
+def parse_client_id(text: str) -> str:
+    """An application's client ID as pasted (``local.…`` or a Market app's ``app.…``)."""
+    cid = text.strip()
+    if not cid:
+        raise InvalidCredential("Enter the application's client ID.")
+    if not _TOKEN_CHARS.match(cid) or len(cid) > 256:
+        raise InvalidCredential("The client ID contains spaces or unexpected characters.")
+    return cid
+
+
+def parse_client_secret(text: str) -> str:
+    """An application's client secret as pasted; never quoted in a message."""
+    return _check_token(text, "client secret")

@@ -6,9 +6,14 @@
     │   ├── InvalidCredential
     │   ├── MissingCredential
     │   ├── BadCAFile               the extra CA file cannot be used
-    │   └── BadProxy                the proxy setting cannot be used
+    │   ├── BadProxy                the proxy setting cannot be used
+    │   ├── BadRedirect             a pasted address is not the portal's sign-in redirect
+    │   ├── StateMismatch           a sign-in redirect that answers another sign-in
+    │   └── PortInUse               the sign-in port is taken by another program
     ├── PortalError                 the portal answered with an error code     (CLI exit 3)
-    │   └── TokenRefreshFailed      the OAuth server refused to renew the token
+    │   ├── TokenRefreshFailed      the OAuth server refused to renew the token
+    │   ├── CodeExchangeFailed      the OAuth server refused the authorization code
+    │   └── AccessNotGranted        the portal sent the browser back with an error
     ├── NoUsableAnswer              no answer that can be used                 (CLI exit 4)
     │   ├── ConnectionRefused
     │   ├── HostNotFound
@@ -16,7 +21,8 @@
     │   ├── RequestTimeout
     │   ├── Redirected
     │   ├── NetworkError
-    │   └── BadResponse             not JSON, wrong shape, too large
+    │   ├── BadResponse             not JSON, wrong shape, too large
+    │   └── NoRedirect              the browser did not come back in time
     ├── LeakPrevented               an export would have held a secret         (CLI exit 1)
     └── Cancelled                   the user cancelled (not an error to show)  (CLI exit 1)
 
@@ -124,6 +130,26 @@ class BadProxy(InputError):
     """The proxy setting cannot be used."""
 
 
+class BadRedirect(InputError):
+    """A pasted address is not the redirect the portal sends after sign-in (no ``code``)."""
+
+
+class StateMismatch(InputError):
+    """A sign-in redirect whose ``state`` is not the one this sign-in sent: refused."""
+
+
+class PortInUse(InputError):
+    """The port the sign-in listens on is taken; ``port`` names it."""
+
+    def __init__(self, message: str, hint: str, port: int) -> None:
+        super().__init__(message, hint)
+        self.port = port
+
+
+class NoRedirect(NoUsableAnswer):
+    """No sign-in redirect reached the inspector within the time allowed."""
+
+
 class PortalError(InspectorError):
     """The portal answered with a Bitrix24 error code."""
 
@@ -146,6 +172,17 @@ class PortalError(InspectorError):
 
 class TokenRefreshFailed(PortalError):
     """The OAuth server refused to renew the access token (a code, HTTP status and text)."""
+
+
+class CodeExchangeFailed(PortalError):
+    """The OAuth server refused to exchange a sign-in's authorization code for tokens."""
+
+
+class AccessNotGranted(PortalError):
+    """The portal sent the browser back with ``error=…`` (``access_denied``) instead of a code.
+
+    ``http_status`` is 0: the answer came as a browser redirect, not an HTTP exchange.
+    """
 
 
 class LeakPrevented(InspectorError):

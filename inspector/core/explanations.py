@@ -3,7 +3,15 @@
 Bitrix24 errors are mapped by their ``error`` string first and the HTTP status second
 (``portal_error``), because the documented statuses changed between documentation versions
 (spec §8). The OAuth server's codes have a table of their own (``oauth_error``): two of them
-also exist as portal codes with another meaning.
+also exist as portal codes with another meaning. The sign-in's code exchange shares that
+table, except where a code means something else for an authorization code
+(``code_grant_error``).
+
+The portal's own words (``error_description``, always English: spec §10.5) are shown beside
+the explanation, sanitised and cut short, since they often say what the code alone cannot
+("REST is available only on commercial plans."). Validation errors are shared by every
+method, so they are worded for the method that failed (``method``): a missing ID in
+``connector.get`` is the connector's, not the source's (spec §17).
 """
 
 from __future__ import annotations
@@ -12,7 +20,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import PortalError, TokenRefreshFailed
+from .errors import (
+    AccessNotGranted,
+    CodeExchangeFailed,
+    PortalError,
+    TokenRefreshFailed,
+)
 from .masking import safe_text
 
 
@@ -146,6 +159,79 @@ _ACCESS_DENIED_OAUTH = Explanation(
     "Ask a portal administrator to grant the permissions, then fetch again.",
 )
 
+_ACCESS_DENIED_PLAN = Explanation(
+    "REST is not available on this portal's plan: Bitrix24 opens its REST API only on "
+    "commercial plans (or with a Market subscription or trial), so every credential is "
+    "refused the same way.",
+    "A portal administrator can check the plan and the Market subscription in the portal's "
+    "settings; another token or webhook will not help until REST is available.",
+)
+# Words real portals use for a plan-level refusal (spec §8.2, §8.4, §17).
+_PLAN_WORDS = ("commercial plan", "by subscription", "extended plan")
+
+_INVALID_CREDENTIALS_OAUTH = Explanation(
+    "The portal rejected the credentials: the access token is not valid on this portal "
+    "(it may belong to another portal or application), or its user lacks the rights.",
+    "Sign in with the browser again, or paste fresh tokens of the application that "
+    "created the source.",
+)
+
+_METHOD_NAMES = {
+    "biconnector.source.get": "the source",
+    "biconnector.source.list": "the source list",
+    "biconnector.connector.get": "the source's connector",
+}
+_REPORT = (
+    "The inspector asked for something this portal does not accept; please report it with "
+    "the portal's words. Meanwhile, fetch the source by its ID."
+)
+
+
+def _for_method(key: str, method: str) -> Explanation | None:
+    """The wording of a validation error for the method that failed, if it needs one."""
+    if not method or method == "biconnector.source.get":
+        return None  # the table's wording is the source.get one
+    what = _METHOD_NAMES.get(method, method)
+    if method == "biconnector.connector.get" and key == "VALIDATION_ID_NOT_PROVIDED":
+        return Explanation(
+            "The portal says no connector ID was sent with the request for the source's "
+            f"connector ({method}).",
+            "The source names no usable connector ID; fetch the source again, and report it "
+            "if it persists.",
+        )
+    if method == "biconnector.connector.get" and key == "VALIDATION_INVALID_ID_FORMAT":
+        return Explanation(
+            "The portal did not accept the source's connector ID: it has to be a positive "
+            f"whole number ({method}).",
+            "The source names an unusual connector ID; the source itself is shown as it came.",
+        )
+    if key.startswith("VALIDATION_") or key == "ERROR_ARGUMENT":
+        return Explanation(f"The portal did not accept the request for {what} ({method}).", _REPORT)
+    return None
+
+
+_MAX_WORDS = 200  # characters of the portal's description shown in a message
+
+
+def _portal_words(message: str, description: str, code: str) -> str:
+    """*message* with the portal's own words beside it, when they add anything."""
+    words = description[:_MAX_WORDS].rstrip()
+    if len(description) > _MAX_WORDS:
+        words += "…"
+    if not words or words.upper() == code.upper() or words in message:
+        return message
+    return f"{message} (The portal said: “{words}”)"
+
+
+EMPTY_SOURCE_LIST = Explanation(
+    "The portal lists no sources for this application. Bitrix24 returns only the sources "
+    "whose connector this application created; admin rights play no part, and connections "
+    "made in the Analytics hub (MySQL, PostgreSQL, 1C) are never returned over REST.",
+    "Sign in with the client ID and secret of the application that created the connector "
+    "(for a Market application, its vendor's or its page's current token).",
+)
+"""Why ``biconnector.source.list`` can be empty on a portal full of sources (spec §10.5)."""
+
 _BY_STATUS: dict[int, Explanation] = {
     400: Explanation("The portal rejected the request as malformed (HTTP 400).", _RETRY),
     401: Explanation("The portal refused the credentials (HTTP 401).", _CHECK_CREDENTIAL),
@@ -202,22 +288,44 @@ def portal_error(
     *,
     via_webhook: bool,
     secrets: tuple[str, ...] = (),
+    method: str = "",
 ) -> PortalError:
-    """Build the user-facing error for an ``error`` / ``error_description`` pair."""
+    """Build the user-facing error for an ``error`` / ``error_description`` pair.
+
+    *method* is the REST method that failed (``biconnector.connector.get``…); validation
+    errors are worded for it. Empty means ``biconnector.source.get``'s wording.
+    """
     code_text = safe_text(str(code or ""), secrets, max_len=100)
     desc_text = safe_text(str(description or ""), secrets, max_len=500)
     key = code_text.upper()
-    if key == "ACCESS_DENIED":
-        explanation = _ACCESS_DENIED_WEBHOOK if via_webhook else _ACCESS_DENIED_OAUTH
-    elif key in EXPLANATIONS:
-        explanation = EXPLANATIONS[key]
-    elif not code_text:
-        what = f": “{desc_text}”" if desc_text else ""
-        explanation = Explanation(f"The portal reported an error without a code{what}.", _RETRY)
+    explanation = _explain(key, desc_text, http_status, via_webhook, method)
+    if explanation is None:
+        if not code_text:
+            what = f": “{desc_text}”" if desc_text else ""
+            explanation = Explanation(f"The portal reported an error without a code{what}.", _RETRY)
+        else:
+            what = f" (“{desc_text}”)" if desc_text else ""
+            explanation = Explanation(f"The portal answered with error {code_text}{what}.", _RETRY)
+        message = explanation.message
     else:
-        what = f" (“{desc_text}”)" if desc_text else ""
-        explanation = Explanation(f"The portal answered with error {code_text}{what}.", _RETRY)
-    return PortalError(code_text, desc_text, http_status, explanation.message, explanation.hint)
+        message = _portal_words(explanation.message, desc_text, code_text)
+    return PortalError(code_text, desc_text, http_status, message, explanation.hint)
+
+
+def _explain(
+    key: str, description: str, http_status: int, via_webhook: bool, method: str
+) -> Explanation | None:
+    """The explanation of a portal code, or None when the code is not known."""
+    if key == "ACCESS_DENIED":
+        plan = http_status in (401, 403) or any(
+            words in description.lower() for words in _PLAN_WORDS
+        )
+        if plan:
+            return _ACCESS_DENIED_PLAN
+        return _ACCESS_DENIED_WEBHOOK if via_webhook else _ACCESS_DENIED_OAUTH
+    if key == "INVALID_CREDENTIALS" and not via_webhook:
+        return _INVALID_CREDENTIALS_OAUTH
+    return _for_method(key, method) or EXPLANATIONS.get(key)
 
 
 # --- OAuth server errors (token refresh) -----------------------------------------------------
@@ -286,6 +394,75 @@ def oauth_error(
             f"The OAuth server refused to renew the access token: error {name}{what}.",
             _REAUTHORIZE,
         )
-    return TokenRefreshFailed(
-        code_text, desc_text, http_status, explanation.message, explanation.hint
-    )
+        message = explanation.message
+    else:
+        message = _portal_words(explanation.message, desc_text, code_text)
+    return TokenRefreshFailed(code_text, desc_text, http_status, message, explanation.hint)
+
+
+# --- the sign-in (authorization code grant and the browser's redirect) ----------------------
+
+_SIGN_IN_AGAIN = "Sign in again: the browser gets a fresh code, which is exchanged at once."
+
+CODE_EXPLANATIONS: dict[str, Explanation] = {
+    "invalid_grant": Explanation(
+        "The OAuth server refused the authorization code: it was already used, or it is "
+        "older than its 30 seconds, or it was issued to another application.",
+        _SIGN_IN_AGAIN,
+    ),
+    "invalid_client": Explanation(
+        "The OAuth server refused the application: the client ID or client secret is wrong, "
+        "or the application is not installed on the portal.",
+        "Copy the client ID and client secret again from the application's settings "
+        "(Developer resources ▸ Other ▸ Local application) and sign in again.",
+    ),
+    "invalid_request": Explanation(
+        "The OAuth server rejected the code exchange as incomplete or malformed.",
+        "Check the OAuth server address (normally https://oauth.bitrix.info/oauth/token/), "
+        "the client ID and the client secret, then sign in again.",
+    ),
+}
+"""The OAuth server's codes where they mean something else for a sign-in than a renewal."""
+
+
+def code_grant_error(
+    code: Any, description: Any, http_status: int, *, secrets: tuple[str, ...] = ()
+) -> CodeExchangeFailed:
+    """Build the user-facing error for an OAuth server refusing an authorization code."""
+    code_text = safe_text(str(code or ""), secrets, max_len=100)
+    desc_text = safe_text(str(description or ""), secrets, max_len=500)
+    key = code_text.lower()
+    explanation = CODE_EXPLANATIONS.get(key) or OAUTH_EXPLANATIONS.get(key)
+    if explanation is None:
+        name = code_text or "without a code"
+        explanation = Explanation(
+            f"The OAuth server refused to exchange the sign-in's code: error {name}.",
+            _SIGN_IN_AGAIN,
+        )
+    message = _portal_words(explanation.message, desc_text, code_text)
+    return CodeExchangeFailed(code_text, desc_text, http_status, message, explanation.hint)
+
+
+_DENIED = Explanation(
+    "Access was not granted: the sign-in was declined in the browser.",
+    "Sign in again and allow the application access; the user needs the “Access to BI "
+    "Builder” and “Access to Analytics Hub” permissions.",
+)
+
+
+def sign_in_refused(
+    code: Any, description: Any, *, secrets: tuple[str, ...] = ()
+) -> AccessNotGranted:
+    """The error for a redirect that carries ``error=…`` instead of a code."""
+    code_text = safe_text(str(code or ""), secrets, max_len=100)
+    desc_text = safe_text(str(description or ""), secrets, max_len=500)
+    if code_text.lower() == "access_denied":
+        explanation = _DENIED
+    else:
+        explanation = Explanation(
+            f"The portal did not complete the sign-in: error {code_text or 'without a code'}.",
+            "Check the application's settings on the portal (its handler address and "
+            "scope), then sign in again.",
+        )
+    message = _portal_words(explanation.message, desc_text, code_text)
+    return AccessNotGranted(code_text, desc_text, 0, message, explanation.hint)

@@ -10,6 +10,8 @@ Nothing here redacts or sanitises: server text passes ``masking.safe_text`` in t
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from datetime import UTC, datetime
@@ -19,6 +21,8 @@ from .masking import sanitize
 
 NONE_TEXT = "—"
 """What an absent value (JSON null) reads as: a dash, rather than an invented value."""
+NOT_SENT = "not sent"
+"""What a date the portal left out (absent, null, "" or {}) reads as."""
 OUT_OF_RANGE = "out of range"
 NO_VALUE = "(no value)"
 EMPTY_VALUE = "(empty)"
@@ -105,6 +109,45 @@ def value_text(value: Any) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def date_text(value: str | None) -> str:
+    """A portal date as sent ("2025-03-20 14:50:06"), or "not sent"; the caller sanitises."""
+    return NOT_SENT if value is None else value
+
+
+def logo(value: str) -> tuple[str, str]:
+    """(text, type) of a connector's logo: its size and type, never its bytes.
+
+    A data URI ("data:image/png;base64,…") reads "PNG image, 1.2 KB (embedded)"; a URL is
+    shown as it is (the caller sanitises it); an empty one reads "none".
+    """
+    text = value.strip()
+    if not text:
+        return "none", "string"
+    if text[:5].lower() != "data:":
+        return text, "url"
+    header, _comma, data = text.partition(",")
+    media = header[5:].split(";", 1)[0].strip().lower() or "text/plain"
+    if ";base64" in header.lower():
+        try:
+            size = len(base64.b64decode(data, validate=True))
+        except (binascii.Error, ValueError):
+            size = len(data) * 3 // 4
+    else:
+        size = len(data)
+    kind = media.split("/", 1)[-1].split("+", 1)[0].upper() if "/" in media else media
+    what = f"{kind} image" if media.startswith("image/") else media
+    return f"{what}, {byte_size(size)} (embedded)", "data URI"
+
+
+def byte_size(count: int) -> str:
+    """ "512 bytes", "1.2 KB", "3.4 MB": a size for a person."""
+    if count < 1024:
+        return "1 byte" if count == 1 else f"{count} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:.1f} KB"
+    return f"{count / (1024 * 1024):.1f} MB"
 
 
 def value_kind(value: Any) -> str:

@@ -73,6 +73,18 @@ def as_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def as_date(value: Any) -> str | None:
+    """A date as sent ("Y-m-d H:i:s"); None when it was not really sent.
+
+    Fields selected explicitly in ``*.list`` may come back as ``{}`` (spec §17), and
+    portals send ``null`` or ``""`` for a date never set: all of them mean "not sent".
+    """
+    if value is None or value == "" or value == {} or value == []:
+        return None
+    text = as_text(value)
+    return text if text and text.strip() else None
+
+
 def as_bool(value: Any) -> bool | None:
     """A flag, whether sent as a JSON boolean, "Y"/"N" or 1/0; None when it is neither."""
     if isinstance(value, bool):

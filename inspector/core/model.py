@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import BadResponse
-from .json_values import as_bool, as_id, as_number, as_text, check_depth, unknown_keys
+from .json_values import (
+    as_bool,
+    as_date,
+    as_id,
+    as_number,
+    as_text,
+    check_depth,
+    unknown_keys,
+)
 from .masking import MASK
 
 CONNECTION_FIELDS = (
@@ -86,8 +94,8 @@ class Connection:
             title=as_text(data.get("title")),
             description=as_text(data.get("description")),
             active=as_bool(data.get("active")),
-            date_create=as_text(data.get("dateCreate")),
-            date_update=as_text(data.get("dateUpdate")),
+            date_create=as_date(data.get("dateCreate")),
+            date_update=as_date(data.get("dateUpdate")),
             created_by_id=as_id(data.get("createdById")),
             updated_by_id=as_id(data.get("updatedById")),
             extra=unknown_keys(data, CONNECTION_FIELDS),
@@ -284,7 +292,10 @@ class SourceSummary:
     code: str | None = None
     description: str | None = None
     date_create: str | None = None
+    """``None`` when not sent: absent, ``null``, ``""`` or ``{}`` (spec §17)."""
     date_update: str | None = None
+    created_by_id: int | str | None = None
+    updated_by_id: int | str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -303,8 +314,10 @@ class SourceSummary:
             connector_id=as_id(data.get("connectorId")),
             code=as_text(data.get("code")),
             description=as_text(data.get("description")),
-            date_create=as_text(data.get("dateCreate")),
-            date_update=as_text(data.get("dateUpdate")),
+            date_create=as_date(data.get("dateCreate")),
+            date_update=as_date(data.get("dateUpdate")),
+            created_by_id=as_id(data.get("createdById")),
+            updated_by_id=as_id(data.get("updatedById")),
             extra=unknown_keys(data, _SUMMARY_KNOWN),
         )
 
@@ -339,6 +352,8 @@ class SourceSummary:
             "description": self.description,
             "dateCreate": self.date_create,
             "dateUpdate": self.date_update,
+            "createdById": self.created_by_id,
+            "updatedById": self.updated_by_id,
         }
         data.update(self.extra)
         return data

@@ -48,6 +48,14 @@ TIME_LABELS: dict[str, str] = {
     "operating_reset_at": "Operating limit resets at (Unix time)",
 }
 """The label of each known ``time`` key (``model.TIME_FIELDS``)."""
+CONNECTOR_LABELS: dict[str, str] = {
+    "sort": "Sort order",
+    "dateCreate": "Created",
+    "logo": "Logo",
+    "supportMapping": "Supports field mapping",
+    "sourceCode": "Source code (built-in tile it replaces)",
+}
+"""The labels of the connector's fields other than its title, description and endpoints."""
 SETTING_DETAIL_LABELS: dict[str, str] = {"id": "ID", "code": "Code", "name": "Name", "type": "Type"}
 
 DATETIME_KEYS = frozenset({"dateCreate", "dateUpdate"})
@@ -145,7 +153,9 @@ class Outliner:
             if key in UNIX_TIME_KEYS:
                 return formatting.unix_time(value), kind
             return formatting.number(value), kind
-        if isinstance(value, str) and key in DATETIME_KEYS:
+        if key in DATETIME_KEYS:
+            if value is None:
+                return formatting.NOT_SENT, "null"
             kind = "datetime"
         text = formatting.value_text(value)
         return (text if value is None or isinstance(value, bool) else self.text(text)), kind
@@ -232,11 +242,7 @@ class Outliner:
             rows.append(self.field("title", "Title", found.title))
         if found.description:
             rows.append(self.field("description", "Description", found.description))
-        plain = {key for key, _url in report.plain_http_endpoints}
-        for key, url in found.urls.items():
-            kind = "url, http ⚠" if key in plain else "url"
-            label = CONNECTOR_URL_FIELDS.get(key, key)
-            rows.append(Row(self.text(label, 200), self.text(display_url(url), 400), kind))
+        rows += self.connector_fields(source, report)
         if report.missing:
             rows.append(self.missing(report))
         warnings = [self.text(warning, 1000) for warning in report.warnings()]
@@ -246,6 +252,35 @@ class Outliner:
             rows.append(Row(label, plural(len(warnings), "warning"), "array", lines, True))
         title = f"{self.text(report.title, 300)} (ID {shown_id})"
         return Row(CONNECTOR_LABEL, title, "connector", tuple(rows), True)
+
+    def connector_fields(self, source: Source, report: ConnectorReport) -> list[Row]:
+        """The connector's endpoints, whole, and its other fields when the portal sent them."""
+        found = report.connector
+        rows: list[Row] = []
+        plain = {key for key, _url in report.plain_http_endpoints}
+        codes = (
+            *(s.code for s in found.settings if s.code),
+            *(s.code or "" for s in source.settings),
+        )
+        for key, url in found.urls.items():
+            kind = "url, http ⚠" if key in plain else "url"
+            label = CONNECTOR_URL_FIELDS.get(key, key)
+            shown = display_url(url, source.secrets(), codes)
+            rows.append(Row(self.text(label, 200), self.text(shown, 600), kind))
+        if found.sort is not None:
+            rows.append(self.field("sort", CONNECTOR_LABELS["sort"], found.sort))
+        if found.date_create is not None:
+            rows.append(self.field("dateCreate", CONNECTOR_LABELS["dateCreate"], found.date_create))
+        if found.logo is not None:
+            text, kind = formatting.logo(found.logo)
+            rows.append(Row(CONNECTOR_LABELS["logo"], self.text(text, 600), kind))
+        if found.support_mapping is not None:
+            label = CONNECTOR_LABELS["supportMapping"]
+            rows.append(self.field("supportMapping", label, found.support_mapping))
+        if found.source_code is not None:
+            rows.append(self.field("sourceCode", CONNECTOR_LABELS["sourceCode"], found.source_code))
+        rows += [self.field(key, key, value) for key, value in found.extra.items()]
+        return rows
 
     def missing(self, report: ConnectorReport) -> Row:
         """The settings the connector declares and the source lacks."""

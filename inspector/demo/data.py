@@ -18,6 +18,9 @@ DEMO_USER_ID: Final = 1
 DEMO_CLIENT_ID: Final = "local.demo0000000000001.00000001"
 """The demo application's client ID (not a secret, like a real one)."""
 
+DEMO_MEMBER_ID: Final = "0123456789abcdef0123456789abcdef"
+"""The demo portal's ``member_id``, as the authorize redirect and the token server send it."""
+
 # Source id -> the ``result.item`` that ``biconnector.source.get`` returns for it.
 # Every value that looks like a credential is fake.
 DEMO_SOURCES: dict[int, dict[str, Any]] = {

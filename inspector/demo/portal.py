@@ -14,7 +14,13 @@ What it imitates (see the project's Bitrix24 REST facts sheet, §4, §8-§10):
 * ``biconnector.connector.get`` / ``.list`` for the connectors in ``DEMO_CONNECTORS``
   (one declares a setting its source lacks, one has plain ``http://`` endpoints, one does
   not declare a setting its source has);
-* an OAuth token server at ``/oauth/token/`` (``oauth_server_url``): ``grant_type=
+* the browser sign-in of a local application (``client_id``, ``client_secret`` and the
+  handler address ``redirect_uri``): the authorize page ``/oauth/authorize/?client_id=…
+  &state=…`` (``authorize_url``) redirects the browser to the handler with a code, which
+  the token server exchanges once, within 30 seconds (``authorization_code``);
+  ``authorize_outcome`` and ``expire_codes()`` drive a denial, an error page and an
+  expired code for tests;
+* an OAuth token server at ``/oauth/token/`` (``oauth_server_url``): also ``grant_type=
   refresh_token`` with ``client_id``/``client_secret``/``refresh_token`` in the query,
   answering like ``oauth.bitrix.info`` and rotating both tokens; ``expire_access_token()``
   makes the current access token answer ``expired_token``, for tests of the renewal;
@@ -48,11 +54,11 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, Final
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .data import DEMO_CONNECTORS, DEMO_SOURCES, DEMO_USER_ID
 from .http_server import MAX_BODY_BYTES, Reply, Server, system_error
-from .oauth import TOKEN_PATH, DemoTokens
+from .oauth import AUTHORIZE_PATH, TOKEN_PATH, AuthorizeOutcome, DemoTokens
 from .recording import RecordedRequest, Scrubber
 from .rest_api import OAUTH_PATH, WEBHOOK_PATH, RestApi, UnknownMethod, method_name, parse_body
 
@@ -87,6 +93,11 @@ class DemoPortal:
     ``client_id``, ``client_secret`` and ``refresh_token`` renew it at
     ``oauth_server_url``; each refresh rotates both tokens (the old refresh token then gets
     ``invalid_grant``). ``token_refreshes`` counts the successful ones.
+
+    Sign-in: ``redirect_uri`` is the demo application's registered handler address (given
+    here or set later); ``authorize_url(state)`` is the page a browser opens. ``scope`` is
+    what the application was granted (``"biconnector"``); ``code_lifetime`` how long a code
+    works (30 s).
     """
 
     SOURCE_IDS: Final[tuple[int, ...]] = tuple(sorted(DEMO_SOURCES))
@@ -100,6 +111,9 @@ class DemoPortal:
         sources: Mapping[int, dict[str, Any]] | None = None,
         connectors: Mapping[int, dict[str, Any]] | None = None,
         moved_to: str | None = None,
+        redirect_uri: str | None = None,
+        scope: str = "biconnector",
+        code_lifetime: float = 30.0,
     ) -> None:
         if latency < 0:
             raise ValueError("latency must not be negative")
@@ -112,7 +126,9 @@ class DemoPortal:
             DEMO_CONNECTORS if connectors is None else connectors,
         )
         self._code = secrets.token_urlsafe(16)
-        self._tokens = DemoTokens()
+        self._tokens = DemoTokens(
+            redirect_uri=redirect_uri, scope=scope, code_lifetime=code_lifetime
+        )
         self.client_id: Final[str] = self._tokens.client_id
         self.client_secret: Final[str] = self._tokens.client_secret
         self._scrubber = Scrubber(lambda: (self._code, self.client_secret, *self._tokens.issued()))
@@ -220,6 +236,48 @@ class DemoPortal:
         """Make the current access token answer ``expired_token`` from now on."""
         self._tokens.expire_access_token()
 
+    # ----------------------------------------------------------------- sign-in
+
+    @property
+    def redirect_uri(self) -> str | None:
+        """The demo application's handler address (where the browser is sent with a code)."""
+        return self._tokens.redirect_uri
+
+    @redirect_uri.setter
+    def redirect_uri(self, url: str | None) -> None:
+        self._tokens.redirect_uri = url
+
+    @property
+    def authorize_outcome(self) -> AuthorizeOutcome:
+        """How the authorize page ends: ``"allow"``, ``"deny"`` or ``"error_page"``."""
+        return self._tokens.authorize_outcome
+
+    @authorize_outcome.setter
+    def authorize_outcome(self, outcome: AuthorizeOutcome) -> None:
+        self._tokens.authorize_outcome = outcome
+
+    @property
+    def scope(self) -> str:
+        return self._tokens.scope
+
+    @scope.setter
+    def scope(self, scope: str) -> None:
+        self._tokens.scope = scope
+
+    def authorize_url(self, state: str) -> str:
+        """``<base_url>/oauth/authorize/?client_id=…&state=…``: what a browser opens."""
+        query = urlencode({"client_id": self.client_id, "state": state})
+        return f"{self.base_url}/oauth/authorize/?{query}"
+
+    def expire_codes(self) -> None:
+        """Age every authorization code issued so far past its 30 seconds."""
+        self._tokens.expire_codes()
+
+    @property
+    def code_grants(self) -> int:
+        """How many authorization codes the token server exchanged."""
+        return self._tokens.code_grants
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of the requests received so far, oldest first, without credentials."""
@@ -263,6 +321,8 @@ class DemoPortal:
                     system_error(400, "INVALID_JSON", "The request body is not a JSON object.")
                 )
             params: dict[str, Any] = {**query, **(body_params or {})}
+            if AUTHORIZE_PATH.fullmatch(split.path):
+                raise _Refused(self._tokens.authorize(params, base_url=self.base_url))
             if TOKEN_PATH.fullmatch(split.path):
                 raise _Refused(
                     self._tokens.grant(params, received=received, base_url=self.base_url)
@@ -347,8 +407,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--legacy-errors", action="store_true", help="answer errors in the older root-level shape"
     )
+    parser.add_argument(
+        "--handler",
+        metavar="URL",
+        help="the demo application's handler address, for the browser sign-in "
+        "(e.g. http://127.0.0.1:51780/b24-inspector/oauth/)",
+    )
     args = parser.parse_args(argv)
-    portal = DemoPortal(latency=args.latency, legacy_errors=args.legacy_errors, port=args.port)
+    portal = DemoPortal(
+        latency=args.latency,
+        legacy_errors=args.legacy_errors,
+        port=args.port,
+        redirect_uri=args.handler,
+    )
     with portal:
         # Printing the demo credentials is deliberate and happens only here: whoever runs the
         # portal standalone asked for them, and they open nothing but this throw-away server.
@@ -359,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Client ID:    {portal.client_id}")
         print(f"Client secret: {portal.client_secret}")
         print(f"Refresh token: {portal.refresh_token}")
+        print(f"Sign-in page: {portal.base_url}/oauth/authorize/?client_id={portal.client_id}")
+        print(f"Handler:      {portal.redirect_uri or '(none: start with --handler URL)'}")
         print(f"Source ids:   {', '.join(map(str, DemoPortal.SOURCE_IDS))}")
         print("Press Ctrl+C to stop.", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -155,7 +155,7 @@ def test_tree_shape_labels_and_time_block(qtbot: Any, make_window: Any, portal: 
     }
     assert rows["Title"] == ("Legacy CRM export", "string")
     assert rows["Active"] == ("no", "boolean")
-    assert rows["Updated"] == ("—", "null")  # null date: shown as a dash, not invented
+    assert rows["Updated"] == ("not sent", "null")  # null date: said so, not invented
     assert rows["Created"] == ("2024-11-05 08:30:00", "datetime")
     settings = model.index(1, 0)
     login = model.index(0, 0, settings)

@@ -8,6 +8,8 @@ Each module has one reason to change:
     exchange           one HTTP exchange: send, capped read, deadline, cancel, redirects
     envelope           what an answer means: payload or Bitrix24 error, Retry-After
     oauth              the OAuth refresh grant: its query and its answer (``TokenGrant``)
+    code_grant         the sign-in's code exchange (``exchange_code``, ``sign_in_with_browser``,
+                       ``exchange_pasted_redirect``), imported by whoever signs in
     decoder            the capped gzip/deflate decoder
     watchdog           the deadline / cancel enforcer for a whole exchange
     transport_errors   httpx exceptions (and their causes) mapped to ``errors``

@@ -24,12 +24,13 @@ from ..explanations import explain_status, portal_error
 
 
 def interpret_answer(
-    status: int, raw: bytes, *, via_webhook: bool, secrets: tuple[str, ...]
+    status: int, raw: bytes, *, via_webhook: bool, secrets: tuple[str, ...], method: str = ""
 ) -> dict[str, Any]:
     """The JSON payload of a successful answer; raises ``PortalError`` or ``BadResponse``.
 
-    *via_webhook* picks the wording for credential errors; *secrets* are masked out of
-    every text taken from the answer.
+    *via_webhook* picks the wording for credential errors, *method* (the REST method
+    called) the wording of validation errors; *secrets* are masked out of every text
+    taken from the answer.
     """
     try:
         payload = json.loads(raw)
@@ -47,7 +48,9 @@ def interpret_answer(
             description: Any = payload.get("error_description")
             if isinstance(error, dict):  # some proxies nest it
                 error, description = error.get("error"), error.get("error_description")
-            raise portal_error(error, description, status, via_webhook=via_webhook, secrets=secrets)
+            raise portal_error(
+                error, description, status, via_webhook=via_webhook, secrets=secrets, method=method
+            )
         result = payload.get("result")
         if isinstance(result, dict) and "error" in result:
             inner = result["error"]
@@ -55,7 +58,9 @@ def interpret_answer(
                 code, description = inner.get("error"), inner.get("error_description")
             else:
                 code, description = inner, result.get("error_description")
-            raise portal_error(code, description, status, via_webhook=via_webhook, secrets=secrets)
+            raise portal_error(
+                code, description, status, via_webhook=via_webhook, secrets=secrets, method=method
+            )
     if status >= 400:
         explanation = explain_status(status)
         raise BadResponse(explanation.message, explanation.hint, status)
