@@ -36,9 +36,10 @@ ASCII_PLACEHOLDER = "***"
 
 # /rest/<user_id>/<code>/ : the code is the webhook's secret.
 _WEBHOOK_PATH = re.compile(r"(/rest/\d+/)([^/?#\s\"'<>]+)")
-# auth=..., access_token=..., refresh_token=..., client_secret=... in query strings and forms.
+# auth=..., access_token=..., refresh_token=..., client_secret=..., an authorization code=...
+# in query strings and forms.
 _QUERY_SECRET = re.compile(
-    r"(?i)\b(auth|access_token|refresh_token|client_secret|auth_id|refresh_id)=([^&\s\"'<>]+)"
+    r"(?i)\b(auth|access_token|refresh_token|client_secret|auth_id|refresh_id|code)=([^&\s\"'<>]+)"
 )
 # "auth": "...", "access_token": "..." in JSON text.
 _JSON_SECRET = re.compile(

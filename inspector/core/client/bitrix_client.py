@@ -307,6 +307,7 @@ class BitrixClient:
                 answer.body,
                 via_webhook=cred.kind == "webhook",
                 secrets=secrets,
+                method=method,
             )
         except PortalError as exc:
             if exc.code.upper() == "OPERATION_TIME_LIMIT" or exc.http_status == 429:
