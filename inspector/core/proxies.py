@@ -160,9 +160,8 @@ def _check_variable(name: str, value: str) -> str | BadProxy:
         checked = check_proxy(value)
     except BadProxy as exc:
         where = name if name == SYSTEM_SETTINGS else f"the environment variable {name}"
-        reason = exc.message[:1].lower() + exc.message[1:]
         return BadProxy(
-            f"The proxy in {where} cannot be used: {reason}",
+            f"The proxy set in {where} cannot be used. {exc.message}",
             f"Correct or unset {name}, or set a proxy explicitly. {_PROXY_HINT}"
             if name != SYSTEM_SETTINGS
             else f"Correct the system proxy, or set a proxy explicitly. {_PROXY_HINT}",

@@ -16,6 +16,7 @@ What the answer means is not decided here (see ``envelope`` and ``oauth``).
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import threading
 import time
@@ -170,6 +171,13 @@ class Exchanger:
         # ends a request that trickles its status line, headers or body past the deadline,
         # and makes a cancel interrupt a blocked read.
         watchdog = Watchdog(self._sockets, deadline, cancel)
+        opened: list[Any] = []  # the network streams this exchange opened
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            self._sockets.trace(event, info)
+            if event.endswith(".connect_tcp.complete") and info.get("return_value") is not None:
+                opened.append(info["return_value"])
+
         try:
             with self._client(route.proxy).stream(
                 verb,
@@ -177,7 +185,7 @@ class Exchanger:
                 json=json_body,
                 params=params,
                 headers={"X-Request-ID": request_id},
-                extensions={"trace": self._sockets.trace},
+                extensions={"trace": trace},
             ) as response:
                 if response.is_redirect:
                     raise redirect_error(response, portal_origin=portal_origin, secrets=secrets)
@@ -187,6 +195,11 @@ class Exchanger:
         except InspectorError:
             raise
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.ProxyError):
+                # httpcore leaves the socket of a failed SOCKS handshake open.
+                for stream in opened:
+                    with contextlib.suppress(Exception):
+                        stream.close()
             if watchdog.fired == "cancel":
                 raise Cancelled() from exc
             if watchdog.fired == "deadline":
