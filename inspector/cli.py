@@ -217,25 +217,42 @@ def _announce_wait(err: TextIO) -> WaitCallback:
 
 
 def _saver(profile: str | None, err: TextIO) -> CredentialRenewed | None:
-    """Save a renewed credential back to its keychain profile (None: no renewal at all)."""
+    """Save a renewed credential back to its keychain profile (None: no renewal at all).
+
+    Before the refresh token is spent (``prepare``, see ``PreparedRenewal``) the keychain
+    must take a write: if it cannot, the refresh is not attempted, so the saved refresh
+    token still works for the next run once the keychain does.
+    """
     if profile is None:
         return None
+    from .core.keychain import CredentialStore
 
-    def save(credential: OAuthCredential) -> None:
-        from .core.keychain import CredentialStore
+    name = profile
 
-        outcome = CredentialStore().save(profile, credential.to_storage())
-        if outcome.persisted:
-            print(f"note: the access token was renewed and saved as “{profile}”.", file=err)
-        else:
-            print(
-                f"warning: the access token was renewed, but the new refresh token could not "
-                f"be saved ({outcome.message}); the saved one no longer works, so the "
-                "application must be authorized again next time.",
-                file=err,
-            )
+    class Saver:
+        def prepare(self) -> None:
+            status = CredentialStore().check_writable()
+            if not status.usable:
+                raise InputError(
+                    f"The access token has expired, and the keychain ({status.backend_name}) "
+                    f"cannot save a renewed one now. {status.reason} The refresh token was "
+                    "not used, so the saved credential still works.",
+                    "Unlock or repair the keychain, then run the command again.",
+                )
 
-    return save
+        def __call__(self, credential: OAuthCredential) -> None:
+            outcome = CredentialStore().save(name, credential.to_storage())
+            if outcome.persisted:
+                print(f"note: the access token was renewed and saved as “{name}”.", file=err)
+            else:
+                print(
+                    "warning: the access token was renewed, but the new refresh token could "
+                    f"not be saved ({outcome.message}); the saved one no longer works, so the "
+                    "application must be authorized again next time.",
+                    file=err,
+                )
+
+    return Saver()
 
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -352,10 +352,11 @@ class CredentialStore:
 
     def check_writable(self) -> KeychainStatus:
         """Whether a secret can be saved now: writes, reads back and deletes a throwaway
-        entry. Used before a refresh token is spent, so that the new one can be kept."""
+        entry. Used before a refresh token is spent, so that the new one can be kept.
+        ``reason`` says why not, in a sentence."""
         resolved = _resolve()
         if resolved.backend is None:
-            return KeychainStatus(resolved.name, False, f"{resolved.why} {SESSION_ONLY}")
+            return KeychainStatus(resolved.name, False, resolved.why)
         value = f"probe-{secrets.token_hex(8)}"
         try:
             resolved.backend.set_password(self._service, _PROBE_ENTRY, value)
@@ -363,11 +364,11 @@ class CredentialStore:
             resolved.backend.delete_password(self._service, _PROBE_ENTRY)
         except Exception as exc:
             reason = self._record_failure(resolved, "write probe", exc)
-            return KeychainStatus(resolved.name, False, f"{reason} {SESSION_ONLY}")
+            return KeychainStatus(resolved.name, False, reason)
         if read_back != value:
             log.warning("keychain write probe: backend=%s outcome=not-kept", resolved.name)
             return KeychainStatus(
-                resolved.name, False, f"The keychain did not keep what was written. {SESSION_ONLY}"
+                resolved.name, False, "The keychain did not keep what was written."
             )
         self._clear_failure()
         return KeychainStatus(resolved.name, True, None)
