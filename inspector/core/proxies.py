@@ -17,7 +17,6 @@ import importlib.util
 import ipaddress
 import os
 import sys
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -146,6 +145,9 @@ def environment_proxies(environ: Mapping[str, str] | None = None) -> Environment
     no_proxy_name = next((n for n in ("no_proxy", "NO_PROXY") if env.get(n, "").strip()), "")
     no_proxy_text = env.get(no_proxy_name, "") if no_proxy_name else ""
     if not found and not no_proxy_name and environ is None and sys.platform in ("darwin", "win32"):
+        # urllib.request loads ssl: imported only here (see the module docstring).
+        import urllib.request
+
         system = urllib.request.getproxies()
         for scheme in ("https", "http", "all"):
             if system.get(scheme):
