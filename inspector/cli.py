@@ -43,7 +43,7 @@ from .cli_secrets import (
 )
 from .core.connector import ConnectorReport, compare
 from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
-from .core.errors import Cancelled, InspectorError, MissingCredential, PortalError
+from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
 from .core.export import connector_summary, json_text, outgoing_secrets
 from .core.formatting import plural, value_text
 from .core.hosts import shown_host
@@ -287,25 +287,42 @@ def _announce_wait(output: Output) -> WaitCallback:
 
 
 def _saver(profile: str | None, output: Output) -> CredentialRenewed | None:
-    """Save a renewed credential back to its keychain profile (None: no renewal at all)."""
+    """Save a renewed credential back to its keychain profile (None: no renewal at all).
+
+    Before the refresh token is spent (``prepare``, see ``PreparedRenewal``) the keychain
+    must take a write: if it cannot, the refresh is not attempted, so the saved refresh
+    token still works for the next run once the keychain does.
+    """
     if profile is None:
         return None
+    from .core.keychain import CredentialStore  # keyring: imported when a profile is used
 
-    def save(credential: OAuthCredential) -> None:
-        from .core.keychain import CredentialStore
+    name = profile
 
-        outcome = CredentialStore().save(profile, credential.to_storage())
-        output.know(output.hidden | credential.secrets())
-        if outcome.persisted:
-            output.note(f"note: the access token was renewed and saved as “{profile}”.")
-        else:
-            output.note(
-                f"warning: the access token was renewed, but the new refresh token could not "
-                f"be saved ({outcome.message}); the saved one no longer works, so the "
-                "application must be authorized again next time."
-            )
+    class Saver:
+        def prepare(self) -> None:
+            status = CredentialStore().check_writable()
+            if not status.usable:
+                raise InputError(
+                    f"The access token has expired, and the keychain ({status.backend_name}) "
+                    f"cannot save a renewed one now. {status.reason} The refresh token was "
+                    "not used, so the saved credential still works.",
+                    "Unlock or repair the keychain, then run the command again.",
+                )
 
-    return save
+        def __call__(self, credential: OAuthCredential) -> None:
+            outcome = CredentialStore().save(name, credential.to_storage())
+            output.know(output.hidden | credential.secrets())
+            if outcome.persisted:
+                output.note(f"note: the access token was renewed and saved as “{name}”.")
+            else:
+                output.note(
+                    "warning: the access token was renewed, but the new refresh token could "
+                    f"not be saved ({outcome.message}); the saved one no longer works, so the "
+                    "application must be authorized again next time."
+                )
+
+    return Saver()
 
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

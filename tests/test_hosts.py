@@ -54,3 +54,20 @@ def test_the_warning_names_the_reason() -> None:
 def test_bidi_and_invisible_characters_never_reach_the_text() -> None:
     text, warning = display_host("exa\u200dmple.com")
     assert text.isascii() and "\u200d" not in text and warning is not None
+
+
+def test_a_request_error_names_a_look_alike_host_in_ascii() -> None:
+    """The client's own messages (here: the name does not resolve) show the ASCII form too."""
+    from inspector.core.client import BitrixClient
+    from inspector.core.credentials import parse_webhook_url
+    from inspector.core.errors import NoUsableAnswer
+    from inspector.core.options import RequestOptions
+
+    look_alike = "bitrix24-ex\u0430mple.invalid"  # a Cyrillic "а" among Latin letters
+    credential = parse_webhook_url(f"https://{look_alike}/rest/1/abcdef123456/")
+    options = RequestOptions(connect_timeout=2, read_timeout=2, retries=0)
+    with pytest.raises(NoUsableAnswer) as caught, BitrixClient(credential, options) as client:
+        client.get_source(6)
+    assert look_alike not in str(caught.value)
+    assert shown_host(look_alike) in str(caught.value)
+    assert shown_host(look_alike).startswith("xn--")

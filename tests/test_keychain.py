@@ -205,7 +205,7 @@ def test_long_secret_is_chunked_under_the_windows_limit(
     assert saved.persisted, saved.message
     chunk_names = sorted(user for (_, user) in backend.entries if user != "main")
     count = -(-len(LONG_SECRET) // CHUNK_CHARS)
-    assert chunk_names == sorted(f"main#{n}" for n in range(1, count + 1))
+    assert chunk_names == sorted(f"main#a#{n}" for n in range(1, count + 1))
     for value in backend.entries.values():
         assert len(value.encode("utf-16-le", "surrogatepass")) <= WINDOWS_BLOB_LIMIT
         assert len(value.encode("utf-8")) <= WINDOWS_BLOB_LIMIT
@@ -243,9 +243,9 @@ def test_damaged_chunks_are_reported_not_returned(
 ) -> None:
     CredentialStore().save("main", LONG_SECRET)
     if damage == "drop":
-        del memory_keyring.entries[(SERVICE, "main#2")]
+        del memory_keyring.entries[(SERVICE, "main#a#2")]
     else:
-        memory_keyring.entries[(SERVICE, "main#2")] = "x" * CHUNK_CHARS
+        memory_keyring.entries[(SERVICE, "main#a#2")] = "x" * CHUNK_CHARS
     loaded = CredentialStore().load("main")
     assert loaded.secret is None
     assert loaded.message is not None and "incomplete" in loaded.message

@@ -105,11 +105,16 @@ def test_long_secret_round_trip(real_keyring: None, service: str) -> None:
     assert len(secret) > 4 * CHUNK_CHARS
     assert CredentialStore(service).save("big", secret).persisted
     backend = keyring.get_keyring()
-    assert backend.get_password(service, "big#1") is not None
+    assert backend.get_password(service, "big#a#1") is not None
     assert CredentialStore(service).load("big").secret == secret
+    # A new generation goes to the other slot; the old one is deleted after the switch.
+    assert CredentialStore(service).save("big", secret[::-1]).persisted
+    assert backend.get_password(service, "big#a#1") is None
+    assert backend.get_password(service, "big#b#1") is not None
+    assert CredentialStore(service).load("big").secret == secret[::-1]
     CredentialStore(service).forget("big")
     assert backend.get_password(service, "big") is None
-    assert backend.get_password(service, "big#1") is None
+    assert backend.get_password(service, "big#b#1") is None
 
 
 def test_saved_entry_survives_the_process(real_keyring: None, service: str) -> None:

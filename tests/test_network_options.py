@@ -27,6 +27,7 @@ from inspector.core.errors import (
     BadCAFile,
     BadProxy,
     ConnectionRefused,
+    HostNotFound,
     InputError,
     NetworkError,
     TLSFailure,
@@ -56,6 +57,7 @@ class RecordingProxy:
         self.port = self._listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         self.lines: list[str] = []
+        self.names: dict[str, str] = {}  # host names this proxy resolves (to 127.0.0.1)
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._stop = threading.Event()
@@ -121,7 +123,8 @@ class RecordingProxy:
                     self.lines.append(f"{method} {target}")
                 if method == "CONNECT":
                     host, port = target.rsplit(":", 1)
-                    upstream = self._keep(socket.create_connection((host, int(port)), timeout=5))
+                    address = (self.names.get(host, host), int(port))
+                    upstream = self._keep(socket.create_connection(address, timeout=5))
                     conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                     self._tunnel(conn, upstream)
                     return
@@ -146,7 +149,8 @@ class RecordingProxy:
             out.append(f"{name}:{value.rstrip()}")
         out.append("Connection: close")
         body = reader.read(length) if length else b""
-        with socket.create_connection((parts.hostname, parts.port or 80), timeout=5) as up:
+        host = parts.hostname or ""
+        with socket.create_connection((self.names.get(host, host), parts.port or 80), 5) as up:
             up.sendall(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + body)
             while chunk := up.recv(65536):
                 conn.sendall(chunk)
@@ -328,15 +332,22 @@ def test_the_oauth_refresh_goes_through_the_same_proxy(proxy: RecordingProxy) ->
 def test_the_environment_proxy_is_used_by_default(
     proxy: RecordingProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """HTTP_PROXY carries a request to a named portal; NO_PROXY and loopback go direct."""
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
-    with DemoPortal() as portal:
-        cred = make_oauth_credential(portal.base_url, portal.access_token)
+    with ScriptedServer(lambda _request: json_reply(SOURCE_6)) as portal:
+        proxy.names["b24-portal.test"] = "127.0.0.1"
+        named = f"http://b24-portal.test:{portal.port}"
+        cred = make_oauth_credential(named, "tok3n-abcdef")
         with BitrixClient(cred, OPTIONS) as client:
             client.get_source(6)
-        assert proxy.lines == [f"POST {portal.base_url}/rest/biconnector.source.get"]
-        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-        with BitrixClient(cred, OPTIONS) as client:
+        assert proxy.lines == [f"POST {named}/rest/biconnector.source.get"]
+        # Loopback (the demo portal) never goes through a proxy from the environment.
+        with BitrixClient(make_oauth_credential(portal.url, "tok3n-abcdef"), OPTIONS) as client:
             client.get_source(6)
+        assert len(proxy.lines) == 1
+        monkeypatch.setenv("NO_PROXY", "localhost, .test")
+        with BitrixClient(cred, OPTIONS) as client, pytest.raises(HostNotFound):
+            client.get_source(6)  # direct: the name does not resolve here
         assert len(proxy.lines) == 1  # NO_PROXY is honoured
 
 

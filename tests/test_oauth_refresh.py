@@ -498,3 +498,72 @@ def test_cancel_during_renewal_still_delivers_the_rotated_tokens() -> None:
         assert cancel.is_set()
         assert [c.refresh_token for c in renewed] == ["rotated-refresh-0004"]
         assert len(portal_srv.requests) == 1  # the retry itself was cancelled
+
+
+# --- limits: giant tokens, and a keychain that cannot take the new ones (issue 10) ----------
+
+
+@pytest.mark.parametrize("field", ["access_token", "refresh_token"])
+def test_a_giant_token_is_refused_before_anything_is_saved(
+    field: str, memory_keyring: MemoryKeyring
+) -> None:
+    """A 3 MB refresh token used to keep the CLI busy for minutes writing keychain chunks."""
+    grant = {"access_token": "fresh-0005", "refresh_token": "refresh-0006", "expires_in": 3600}
+    grant[field] = "g" * (3 * 1024 * 1024)
+    expired = json_reply({"error": "expired_token"}, status=401)
+    with ScriptedServer(expired) as portal_srv, ScriptedServer(json_reply(grant)) as oauth:
+        cred = make_oauth_credential(
+            portal_srv.url,
+            "stale-0005",
+            client_id="app",
+            client_secret=SECRET_LIKE,
+            refresh_token="refresh-0005",
+            oauth_server=oauth.url + "/oauth/token/",
+        )
+        renewed: list[OAuthCredential] = []
+        with (
+            BitrixClient(cred, OPTIONS, on_credential_renewed=renewed.append) as client,
+            pytest.raises(BadResponse) as caught,
+        ):
+            client.get_source(6)
+    assert "3,145,728 characters" in caught.value.message
+    assert "at most 4,096" in caught.value.message
+    assert "ggggggggggggggggggggggggggggggggggggggggggggggggggggggggg" not in str(caught.value)
+    assert renewed == []
+    assert memory_keyring.writes == 0
+
+
+class ReadOnlyKeyring(MemoryKeyring):
+    """Reads what it holds; refuses every write (a keychain that reads but cannot write)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError(f"refused {password}")
+
+
+def test_cli_keeps_the_refresh_token_when_the_keychain_cannot_write(
+    portal: DemoPortal, memory_keyring: MemoryKeyring
+) -> None:
+    """The rotated refresh token used to be lost: spent, then not saved."""
+    first = renewable(portal)
+    CredentialStore().save("prod", first.to_storage())
+    read_only = ReadOnlyKeyring()
+    read_only.entries = dict(memory_keyring.entries)
+    keyring.set_keyring(read_only)
+    portal.expire_access_token()
+    out, err = io.StringIO(), io.StringIO()
+    args = build_parser().parse_args(["get", "6", "--profile", "prod", "--no-connector"])
+    assert run_get(args, out, err) == 2, err.getvalue()
+    text = err.getvalue()
+    assert "keychain" in text and "refused to store" in text, text
+    assert "still works" in text, text
+    assert token_requests(portal) == []  # the refresh token was not spent
+    assert portal.refresh_token == first.refresh_token
+    saved = credential_from_storage(CredentialStore().load("prod").secret or "")
+    assert isinstance(saved, OAuthCredential) and saved.refresh_token == first.refresh_token
+    for secret in first.secrets():
+        assert secret not in out.getvalue() + text
+    # Once the keychain takes writes again, the same saved credential renews fine.
+    memory_keyring.entries = dict(read_only.entries)
+    keyring.set_keyring(memory_keyring)
+    assert run_get(args, io.StringIO(), io.StringIO()) == 0
+    assert len(token_requests(portal)) == 1

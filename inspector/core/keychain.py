@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import secrets
 import threading
 from dataclasses import dataclass, field
 
@@ -70,11 +71,26 @@ CHUNK_CHARS = 512
 _CHUNK_SEPARATOR = "#"
 # A chunked secret's main entry holds this manifest: the chunk count and a SHA-256 of the
 # whole secret, so a torn or mixed set of chunks is detected instead of returned.
+# v1 (older versions) keeps the chunks under "<profile>#<n>"; v2 keeps them in one of two
+# slots, "<profile>#a#<n>" or "<profile>#b#<n>". A save writes the slot the manifest does
+# not name, then switches the manifest (one write), then deletes the other chunks: killed
+# at any point, the manifest names a whole generation, the old one or the new one.
 _MANIFEST_PREFIX = "b24-inspector-chunked:v1:"
 _MANIFEST = re.compile(
     r"^" + re.escape(_MANIFEST_PREFIX) + r"(?P<count>[1-9][0-9]{0,5}):(?P<digest>[0-9a-f]{64})$"
 )
+_MANIFEST_V2_PREFIX = "b24-inspector-chunked:v2:"
+_MANIFEST_V2 = re.compile(
+    r"^"
+    + re.escape(_MANIFEST_V2_PREFIX)
+    + r"(?P<slot>[ab]):(?P<count>[1-9][0-9]{0,5}):(?P<digest>[0-9a-f]{64})$"
+)
+_SLOTS = ("a", "b")
 _PROBE_ENTRY = "#probe"  # can never be a profile: profiles may not contain "#"
+# The largest secret kept in the keychain: a credential with tokens of the size the OAuth
+# server may send (oauth.MAX_TOKEN_CHARS) is far smaller; a larger one (a hostile server's
+# 3 MB "token") would take thousands of entries and minutes to write.
+MAX_SECRET_CHARS = 32 * 1024
 
 
 @dataclass(frozen=True)
@@ -197,12 +213,30 @@ def _check_profile(profile: str) -> None:
         raise ValueError("A profile name must be non-empty and must not contain '#'.")
 
 
-def _chunk_entry(profile: str, number: int) -> str:
-    return f"{profile}{_CHUNK_SEPARATOR}{number}"
+def _chunk_entry(profile: str, number: int, slot: str | None = None) -> str:
+    """A chunk's entry: ``<profile>#<n>`` (v1) or ``<profile>#<slot>#<n>`` (v2)."""
+    if slot is None:
+        return f"{profile}{_CHUNK_SEPARATOR}{number}"
+    return f"{profile}{_CHUNK_SEPARATOR}{slot}{_CHUNK_SEPARATOR}{number}"
+
+
+def _parse_manifest(value: str) -> tuple[str | None, int, str] | None:
+    """(slot or None for v1, chunk count, digest) of a manifest; None for a plain secret."""
+    v2 = _MANIFEST_V2.match(value)
+    if v2 is not None:
+        return v2["slot"], int(v2["count"]), v2["digest"]
+    v1 = _MANIFEST.match(value)
+    if v1 is not None:
+        return None, int(v1["count"]), v1["digest"]
+    return None
 
 
 def _split(secret: str) -> list[str]:
     return [secret[i : i + CHUNK_CHARS] for i in range(0, len(secret), CHUNK_CHARS)] or [""]
+
+
+def _kib(chars: int) -> str:
+    return f"{chars / 1024:,.0f} KiB" if chars >= 1024 else f"{chars} characters"
 
 
 def _digest(secret: str) -> str:
@@ -267,13 +301,21 @@ class CredentialStore:
     def save(self, profile: str, secret: str) -> SaveOutcome:
         """Save ``secret`` for ``profile`` in the keychain, or keep it for this session."""
         _check_profile(profile)
+        if len(secret) > MAX_SECRET_CHARS:
+            self._keep_in_session(profile, secret)
+            log.warning("keychain save: outcome=too-large (%d characters)", len(secret))
+            return SaveOutcome(
+                False,
+                f"Not saved: it is too large for the keychain ({_kib(len(secret))}; at most "
+                f"{_kib(MAX_SECRET_CHARS)}). {SESSION_ONLY}",
+            )
         resolved = _resolve()
         if resolved.backend is None:
             self._keep_in_session(profile, secret)
             log.info("keychain save: backend=%s outcome=session-only", resolved.name)
             return SaveOutcome(False, f"Not saved: {resolved.why} {SESSION_ONLY}", resolved.name)
         try:
-            chunk_count = self._write(resolved.backend, profile, secret)
+            slot, count = self._write(resolved.backend, profile, secret)
         except Exception as exc:
             reason = self._record_failure(resolved, "save", exc)
             self._keep_in_session(profile, secret)
@@ -283,37 +325,72 @@ class CredentialStore:
         self._clear_failure()
         with self._lock:
             self._session.pop(profile, None)
-        self._sweep_chunks(resolved, profile, first=chunk_count + 1 if chunk_count > 1 else 1)
+        # The manifest now names the new generation: every other chunk is left over.
+        self._sweep_chunks(resolved, profile, first=1)  # v1
+        for other in _SLOTS:
+            self._sweep_chunks(
+                resolved, profile, first=count + 1 if other == slot else 1, slot=other
+            )
         log.info("keychain save: backend=%s outcome=saved", resolved.name)
         return SaveOutcome(True, f"Saved in {resolved.name}.", resolved.name)
 
-    def _write(self, backend: KeyringBackend, profile: str, secret: str) -> int:
+    def _write(self, backend: KeyringBackend, profile: str, secret: str) -> tuple[str | None, int]:
+        """Write *secret*; (the slot its chunks went to, None if not chunked; chunk count)."""
         chunks = _split(secret)
         if len(chunks) == 1:
             backend.set_password(self._service, profile, secret)
-            return 1
-        # Chunks first, manifest last: until the manifest is written, a load still sees
-        # the previous value (or, if chunks were overwritten, a digest mismatch).
+            return None, 0
+        # The new chunks go to the slot the current manifest does not name; the manifest is
+        # switched last, in one write: until then a load reads the previous value whole.
+        current = _parse_manifest(backend.get_password(self._service, profile) or "")
+        slot = "b" if current is not None and current[0] == "a" else "a"
         for number, chunk in enumerate(chunks, start=1):
-            backend.set_password(self._service, _chunk_entry(profile, number), chunk)
-        manifest = f"{_MANIFEST_PREFIX}{len(chunks)}:{_digest(secret)}"
+            backend.set_password(self._service, _chunk_entry(profile, number, slot), chunk)
+        manifest = f"{_MANIFEST_V2_PREFIX}{slot}:{len(chunks)}:{_digest(secret)}"
         backend.set_password(self._service, profile, manifest)
-        return len(chunks)
+        return slot, len(chunks)
 
-    def _sweep_chunks(self, resolved: _Resolved, profile: str, first: int) -> None:
-        """Delete chunk entries ``first``, ``first + 1``… until one is missing.
+    def check_writable(self) -> KeychainStatus:
+        """Whether a secret can be saved now: writes, reads back and deletes a throwaway
+        entry. Used before a refresh token is spent, so that the new one can be kept.
+        ``reason`` says why not, in a sentence."""
+        resolved = _resolve()
+        if resolved.backend is None:
+            return KeychainStatus(resolved.name, False, resolved.why)
+        value = f"probe-{secrets.token_hex(8)}"
+        try:
+            resolved.backend.set_password(self._service, _PROBE_ENTRY, value)
+            read_back = resolved.backend.get_password(self._service, _PROBE_ENTRY)
+            resolved.backend.delete_password(self._service, _PROBE_ENTRY)
+        except Exception as exc:
+            reason = self._record_failure(resolved, "write probe", exc)
+            return KeychainStatus(resolved.name, False, reason)
+        if read_back != value:
+            log.warning("keychain write probe: backend=%s outcome=not-kept", resolved.name)
+            return KeychainStatus(
+                resolved.name, False, "The keychain did not keep what was written."
+            )
+        self._clear_failure()
+        return KeychainStatus(resolved.name, True, None)
 
-        Best effort: leftovers are pieces of an older value, and the manifest's count and
-        digest keep them from ever being read back.
+    def _sweep_chunks(
+        self, resolved: _Resolved, profile: str, first: int, slot: str | None = None
+    ) -> None:
+        """Delete chunk entries ``first``, ``first + 1``… (of *slot*) up to the first missing.
+
+        The last one goes first, so a kill part-way leaves a run that starts at ``first``
+        and the next sweep finds all of it. Best effort: leftovers are pieces of an older
+        value, and the manifest's slot, count and digest keep them from being read back.
         """
         backend = resolved.backend
         if backend is None:
             return
-        number = first
         try:
-            while backend.get_password(self._service, _chunk_entry(profile, number)) is not None:
-                backend.delete_password(self._service, _chunk_entry(profile, number))
-                number += 1
+            last = first - 1
+            while backend.get_password(self._service, _chunk_entry(profile, last + 1, slot)):
+                last += 1
+            for number in range(last, first - 1, -1):
+                backend.delete_password(self._service, _chunk_entry(profile, number, slot))
         except keyring.errors.PasswordDeleteError:
             pass
         except Exception as exc:
@@ -367,17 +444,18 @@ class CredentialStore:
         value = backend.get_password(self._service, profile)
         if value is None:
             return None, True
-        manifest = _MANIFEST.match(value)
+        manifest = _parse_manifest(value)
         if manifest is None:
             return value, True
+        slot, count, digest = manifest
         parts: list[str] = []
-        for number in range(1, int(manifest["count"]) + 1):
-            part = backend.get_password(self._service, _chunk_entry(profile, number))
+        for number in range(1, count + 1):
+            part = backend.get_password(self._service, _chunk_entry(profile, number, slot))
             if part is None:
                 return None, False
             parts.append(part)
         secret = "".join(parts)
-        if _digest(secret) != manifest["digest"]:
+        if _digest(secret) != digest:
             return None, False
         return secret, True
 
@@ -395,23 +473,29 @@ class CredentialStore:
             return f"Forgotten for this session. The keychain was not changed: {resolved.why}"
         backend = resolved.backend
         try:
-            manifest = _MANIFEST.match(backend.get_password(self._service, profile) or "")
+            manifest = _parse_manifest(backend.get_password(self._service, profile) or "")
             backend.delete_password(self._service, profile)
         except keyring.errors.PasswordDeleteError:
             self._clear_failure()
-            self._sweep_chunks(resolved, profile, first=1)  # orphans of a torn save
+            self._sweep_all(resolved, profile)  # orphans of a torn save
             log.info("keychain forget: backend=%s outcome=already-gone", resolved.name)
             return f"Nothing was saved in {resolved.name}; it is already gone.{dropped}"
         except Exception as exc:
             reason = self._record_failure(resolved, "forget", exc)
             return f"Could not remove it from {resolved.name}: {reason}{dropped}"
         self._clear_failure()
-        count = int(manifest["count"]) if manifest else 0
-        for number in range(1, count + 1):  # every listed chunk, even past a missing one
-            self._delete_quietly(resolved, _chunk_entry(profile, number))
-        self._sweep_chunks(resolved, profile, first=count + 1)
+        if manifest is not None:
+            slot, count, _ = manifest
+            for number in range(count, 0, -1):  # every listed chunk, even past a missing one
+                self._delete_quietly(resolved, _chunk_entry(profile, number, slot))
+        self._sweep_all(resolved, profile)
         log.info("keychain forget: backend=%s outcome=removed", resolved.name)
         return f"Removed from {resolved.name}.{dropped}"
+
+    def _sweep_all(self, resolved: _Resolved, profile: str) -> None:
+        """Delete every chunk of *profile*: the v1 layout's and both slots'."""
+        for slot in (None, *_SLOTS):
+            self._sweep_chunks(resolved, profile, first=1, slot=slot)
 
     def _delete_quietly(self, resolved: _Resolved, entry: str) -> None:
         if resolved.backend is None:

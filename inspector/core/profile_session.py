@@ -460,7 +460,11 @@ class ProfileSession:
             saved_in = message[:1].lower() + message[1:]
             text = f"The access token expired and was renewed; the new tokens are {saved_in}"
         elif holds_old:
-            text = f"The access token was renewed, but the new tokens could not be saved: {message}"
+            text = (
+                f"The access token was renewed, but the new tokens could not be saved: {message}"
+                " The saved refresh token no longer works: keep this window open, and press "
+                "Remember once the keychain works again."
+            )
         else:
             text = (
                 "The access token was renewed. The new tokens are in the fields only: press "

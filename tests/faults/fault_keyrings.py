@@ -13,6 +13,7 @@ raises and keyring skips it.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import ClassVar
 
@@ -85,3 +86,40 @@ class WindowsSizeLimit(ScriptedKeyring):
         if len(password.encode("utf-16-le")) > WINDOWS_BLOB_LIMIT:
             raise PasswordSetError(f"(1783, 'CredWrite', 'The stub received bad data.') {password}")
         super().set_password(service, username, password)
+
+
+FAULT_KEYRING_FILE_ENV = "B24_FAULT_KEYRING_FILE"
+
+
+class FileBacked(ScriptedKeyring):
+    """Entries in a JSON file (``B24_FAULT_KEYRING_FILE``), so that a test can give a CLI
+    subprocess a saved credential and read what it saved. Test-only, never a real store."""
+
+    name = "Test keychain (file)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._path = os.environ.get(FAULT_KEYRING_FILE_ENV, "")
+        if self._path and os.path.exists(self._path):
+            with open(self._path, encoding="utf-8") as stream:
+                self.entries = {(s, u): p for s, u, p in json.load(stream)}
+
+    def _flush(self) -> None:
+        if self._path:
+            with open(self._path, "w", encoding="utf-8") as stream:
+                json.dump([[s, u, p] for (s, u), p in self.entries.items()], stream)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        super().set_password(service, username, password)
+        self._flush()
+
+    def delete_password(self, service: str, username: str) -> None:
+        super().delete_password(service, username)
+        self._flush()
+
+
+class ReadOnlyFile(FileBacked):
+    """Reads its file; refuses every write (a keychain that reads but cannot write)."""
+
+    name = "Test keychain (read-only)"
+    fail_on = frozenset({"save"})

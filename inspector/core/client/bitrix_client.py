@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import httpx
 
@@ -35,6 +35,7 @@ from ..connector import Connector, parse_connector
 from ..credentials import Credential, OAuthCredential
 from ..errors import Cancelled, PortalError
 from ..explanations import operation_limited
+from ..hosts import shown_host
 from ..model import (
     LIST_SELECT,
     Source,
@@ -86,6 +87,17 @@ WaitCallback = Callable[[WaitNotice], None]
 CredentialRenewed = Callable[[OAuthCredential], None]
 
 
+@runtime_checkable
+class PreparedRenewal(Protocol):
+    """An ``on_credential_renewed`` callback that can also be asked, before a refresh token
+    is spent, whether the new tokens can be kept: ``prepare()`` raises an
+    ``InspectorError`` to stop the refresh (the saved refresh token then still works)."""
+
+    def __call__(self, credential: OAuthCredential) -> None: ...
+
+    def prepare(self) -> None: ...
+
+
 class SourceList(list[SourceSummary]):
     """The sources ``list_sources`` found; ``stopped_early`` says why paging stopped short.
 
@@ -106,6 +118,8 @@ class BitrixClient:
       persist it (``CredentialStore.save(profile, cred.to_storage())``; from a worker
       thread, hand it to the GUI thread): the old refresh token no longer works. Without
       this callback the client never refreshes, since the new refresh token would be lost.
+      A ``PreparedRenewal`` callback is also asked (``prepare``) before the refresh token
+      is spent, so that it can stop a refresh whose new tokens could not be kept.
 
     After each request ``last_request_id`` holds the ``X-Request-ID`` it sent, and
     ``credential`` always holds the credential in use (renewed, after a refresh).
@@ -249,6 +263,8 @@ class BitrixClient:
         cred = self.credential
         if not isinstance(cred, OAuthCredential) or not cred.can_refresh:
             raise cannot_refresh()
+        if isinstance(self._on_renewed, PreparedRenewal):
+            self._on_renewed.prepare()  # e.g. is the keychain writable? Raises to stop.
         host = host_of(cred.oauth_server)
         secrets = self._secrets()
         # Not cancellable: once the server has rotated the refresh token, dropping its
@@ -295,7 +311,7 @@ class BitrixClient:
         answer = self._exchanger.send(
             "POST",
             cred.endpoint(method),
-            host=cred.host,
+            host=shown_host(cred.host),  # for messages: a look-alike host in its ASCII form
             secrets=secrets,
             json_body=cred.request_body(params),
             portal_origin=cred.portal.origin,

@@ -16,6 +16,7 @@ What the answer means is not decided here (see ``envelope`` and ``oauth``).
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import threading
 import time
@@ -32,6 +33,7 @@ from ..errors import BadResponse, Cancelled, InspectorError
 from ..masking import safe_text
 from ..network import build_ssl_context
 from ..options import RequestOptions
+from ..proxies import EnvironmentProxies, Route, environment_proxies
 from .decoder import ACCEPT_ENCODING, BodyDecoder, size_text
 from .envelope import retry_after
 from .transport_errors import (
@@ -89,22 +91,49 @@ class Exchanger:
         self.last_request_id: str | None = None
         self._proxy = proxy
         self._cancel = cancel
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(options.read_timeout, connect=options.connect_timeout),
-            follow_redirects=False,
-            verify=ssl_context(options),
-            proxy=proxy,
-            transport=transport,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "application/json",
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
+        self._transport = transport
+        self._verify = ssl_context(options)
+        # httpx would read the proxy variables itself (trust_env) and fail with a traceback
+        # on one it cannot use; they are read and checked here instead (``proxies``).
+        self._environment: EnvironmentProxies | None = (
+            environment_proxies() if proxy is None and transport is None else None
         )
+        self._clients: dict[str | None, httpx.Client] = {}
         self._sockets = SocketRegistry()
 
+    def _route(self, url: str) -> Route:
+        if self._proxy is not None:
+            return Route(self._proxy, "the proxy setting")
+        if self._environment is None:
+            return Route(None)
+        return self._environment.route(url)
+
+    def _client(self, proxy: str | None) -> httpx.Client:
+        """One httpx client per proxy (None: direct), all with the same trust and limits."""
+        client = self._clients.get(proxy)
+        if client is None:
+            client = httpx.Client(
+                timeout=httpx.Timeout(
+                    self.options.read_timeout, connect=self.options.connect_timeout
+                ),
+                follow_redirects=False,
+                verify=self._verify,
+                proxy=proxy,
+                transport=self._transport,
+                trust_env=False,
+                headers={
+                    "User-Agent": USER_AGENT,
+                    "Accept": "application/json",
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
+            )
+            self._clients[proxy] = client
+        return client
+
     def close(self) -> None:
-        self._http.close()
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
         self._sockets.clear()
 
     @property
@@ -134,6 +163,7 @@ class Exchanger:
         cancel = self._cancel if cancellable else threading.Event()
         if cancel.is_set():
             raise Cancelled()
+        route = self._route(url)
         request_id = uuid.uuid4().hex
         self.last_request_id = request_id
         deadline = time.monotonic() + self.total_timeout
@@ -141,14 +171,21 @@ class Exchanger:
         # ends a request that trickles its status line, headers or body past the deadline,
         # and makes a cancel interrupt a blocked read.
         watchdog = Watchdog(self._sockets, deadline, cancel)
+        opened: list[Any] = []  # the network streams this exchange opened
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            self._sockets.trace(event, info)
+            if event.endswith(".connect_tcp.complete") and info.get("return_value") is not None:
+                opened.append(info["return_value"])
+
         try:
-            with self._http.stream(
+            with self._client(route.proxy).stream(
                 verb,
                 url,
                 json=json_body,
                 params=params,
                 headers={"X-Request-ID": request_id},
-                extensions={"trace": self._sockets.trace},
+                extensions={"trace": trace},
             ) as response:
                 if response.is_redirect:
                     raise redirect_error(response, portal_origin=portal_origin, secrets=secrets)
@@ -158,12 +195,17 @@ class Exchanger:
         except InspectorError:
             raise
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.ProxyError):
+                # httpcore leaves the socket of a failed SOCKS handshake open.
+                for stream in opened:
+                    with contextlib.suppress(Exception):
+                        stream.close()
             if watchdog.fired == "cancel":
                 raise Cancelled() from exc
             if watchdog.fired == "deadline":
                 raise deadline_passed(host, self.total_timeout, exc) from exc
             raise map_transport_error(
-                exc, host=host, proxy=self._proxy, options=self.options, secrets=secrets
+                exc, host=host, proxy=route.proxy, options=self.options, secrets=secrets
             ) from exc
         finally:
             watchdog.stop()

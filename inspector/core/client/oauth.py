@@ -19,6 +19,11 @@ from ..errors import BadResponse, InvalidCredential, MissingCredential
 from ..explanations import oauth_error
 from .envelope import describe_non_json
 
+# The longest token accepted from the OAuth server. Bitrix24's tokens are a few dozen
+# characters; a server that sends megabytes is broken or hostile, and saving such a
+# "token" took thousands of keychain entries (see keychain.MAX_SECRET_CHARS).
+MAX_TOKEN_CHARS = 4096
+
 
 @dataclass(frozen=True)
 class TokenGrant:
@@ -103,6 +108,16 @@ def parse_grant(status: int, raw: bytes, host: str, *, secrets: tuple[str, ...])
         return None
 
     refresh: Any = payload.get("refresh_token")
+    for name, value in (("an access", token), ("a refresh", refresh)):
+        if isinstance(value, str) and len(value) > MAX_TOKEN_CHARS:
+            raise BadResponse(
+                f"The OAuth server {host} sent {name} token of {len(value):,} characters "
+                f"(at most {MAX_TOKEN_CHARS:,} are accepted), so the renewal was refused.",
+                "Check the OAuth server address in the profile (normally "
+                "https://oauth.bitrix.info/oauth/token/). If the portal then refuses the "
+                "saved token, authorize the application again.",
+                status,
+            )
     return TokenGrant(
         access_token=token,
         refresh_token=refresh if isinstance(refresh, str) and refresh else None,

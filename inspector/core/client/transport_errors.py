@@ -55,7 +55,7 @@ def map_transport_error(
     causes = _root_causes(exc)
     said = safe_text(str(exc) or type(exc).__name__, secrets, max_len=_MAX_SHOWN)
     return (
-        _proxy_failure(exc, causes, host, proxy, said, secrets)
+        _proxy_failure(exc, causes, host, proxy, options, said, secrets)
         or _by_kind(exc, host, options, said)
         or _by_cause(causes, host, secrets)
         or _broken_connection(exc, host, said)
@@ -67,6 +67,7 @@ def _proxy_failure(
     causes: list[BaseException],
     host: str,
     proxy: str | None,
+    options: RequestOptions,
     said: str,
     secrets: tuple[str, ...],
 ) -> InspectorError | None:
@@ -83,6 +84,12 @@ def _proxy_failure(
             return ConnectionRefused(
                 f"Could not reach the proxy {shown}.",
                 "Check the proxy setting (host and port) and your network.",
+            )
+        if isinstance(exc, httpx.ConnectTimeout):
+            return RequestTimeout(
+                f"Could not connect to {host} through the proxy {shown} within "
+                f"{options.connect_timeout:g} s.",
+                "Check the proxy setting (host and port), the portal address and your network.",
             )
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(
