@@ -46,7 +46,7 @@ from .core.credentials import credential_from_storage, make_oauth_credential, pa
 from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
 from .core.export import connector_summary, json_text, outgoing_secrets
 from .core.formatting import plural, value_text
-from .core.hosts import shown_host
+from .core.hosts import display_host, shown_host
 from .core.inputs import parse_source_id
 from .core.masking import SecretSet, for_encoding, mask_outgoing, sanitize
 from .core.model import Source, SourceSummary
@@ -259,7 +259,11 @@ def _print_error(exc: InspectorError, output: Output, prefix: str = "error") -> 
         output.note(f"code: {exc.code or '(empty)'}")
 
 
-def _warn_plain_http(credential: Credential, output: Output) -> None:
+def _warn_about_host(credential: Credential, output: Output) -> None:
+    """Say on stderr when the portal's address could pass for another, or is plain http."""
+    _shown, look_alike = display_host(credential.host)
+    if look_alike:
+        output.note(f"warning: {look_alike}")
     if credential.is_plain_http_remote:
         output.note(
             f"warning: {shown_host(credential.host)} is reached over plain http://: the "
@@ -337,7 +341,7 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         options = _options(args, inputs)
         with _credential_for(args, inputs) as (credential, profile):
             output.know(SecretSet(credential.secrets()))
-            _warn_plain_http(credential, output)
+            _warn_about_host(credential, output)
             secrets = credential.secrets()
             with BitrixClient(
                 credential,
@@ -386,7 +390,7 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         options = _options(args, inputs)
         with _credential_for(args, inputs) as (credential, profile):
             output.know(SecretSet(credential.secrets()))
-            _warn_plain_http(credential, output)
+            _warn_about_host(credential, output)
             with BitrixClient(
                 credential,
                 options,

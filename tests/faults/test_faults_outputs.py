@@ -291,7 +291,7 @@ def test_proxy_from_the_environment_and_a_file(tmp_path: Path, ledger: Any) -> N
         for done in (from_env, from_file):
             stderr = done.stderr.decode()
             assert done.returncode == 2, stderr
-            assert "The proxy address must start with http://." in stderr
+            assert "The proxy address must start with http://, https:// or socks5://." in stderr
             assert "pw12345" not in stderr
             assert "warning: --proxy" not in stderr
 
