@@ -5,6 +5,9 @@ Imported when the box is first opened, not at start-up.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -25,7 +28,16 @@ def about_box(parent: QWidget, *, backend_name: str, settings_file: str) -> QMes
         f"passwords) are kept in {backend}, service “b24-inspector”, one entry per "
         "profile. Profile names, portal hosts, proxies without passwords, CA file paths "
         f"and recent source IDs are kept in {settings_file}. Setting values "
-        "are never stored."
+        "are never stored.\n\n"
+        "MIT License. The bundled libraries' licences (Qt and PySide6: LGPL-3.0) are in "
+        f"{_notices_path()}."
     )
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     return box
+
+
+def _notices_path() -> str:
+    """Where THIRD-PARTY-NOTICES.md is: the frozen bundle's top, or the source checkout."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    root = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
+    return str(root / "THIRD-PARTY-NOTICES.md")
