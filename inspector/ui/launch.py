@@ -11,7 +11,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.masking import redact
@@ -70,17 +70,46 @@ def run_window(
             portal.stop()
 
 
-def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> None:
-    """Save the window as a PNG once the fetch has ended (or once shown) and quit."""
+SNAPSHOT_SIZE = (940, 720)  # the same picture whatever size the last session left
 
-    def save() -> None:
-        ok = window.grab().save(path, "PNG")
-        if not ok:
+
+def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> None:
+    """Save the window as a PNG once the fetch and its connector lookup have ended (or once
+    shown), then quit: exit status 0 only if the picture was written and the fetch worked.
+
+    A dependable smoke test on every platform: a fixed window size rather than the saved
+    one, and a failed fetch is an exit status, not only a picture of an error.
+    """
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(*SNAPSHOT_SIZE)
+
+    def save(fetched: bool) -> None:
+        written = window.grab().save(path, "PNG")
+        if not written:
             print(f"error: could not write the screenshot to {path}", file=sys.stderr)
-        QApplication.exit(0 if ok else 1)
+        elif not fetched:
+            print("error: the fetch failed; the screenshot shows why.", file=sys.stderr)
+        QApplication.exit(0 if written and fetched else 1)
+
+    def save_soon(fetched: bool) -> None:
+        # Let the view lay out the result before grabbing.
+        QTimer.singleShot(50, lambda: save(fetched))
+
+    def on_fetch_done() -> None:
+        window.fetch_done.disconnect(on_fetch_done)
+        record = window.last_request
+        fetched = record is not None and record.error is None and record.source is not None
+        if fetched and window.requests.jobs.busy:  # the connector lookup is under way
+
+            def on_connector_done() -> None:
+                window.connector_done.disconnect(on_connector_done)
+                save_soon(fetched)
+
+            window.connector_done.connect(on_connector_done)
+        else:
+            save_soon(fetched)
 
     if after_fetch:
-        # Let the view lay out the result before grabbing.
-        window.fetch_done.connect(lambda: QTimer.singleShot(50, save))
+        window.fetch_done.connect(on_fetch_done)
     else:
-        QTimer.singleShot(100, save)
+        QTimer.singleShot(100, lambda: save(True))
