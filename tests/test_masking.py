@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
+import random
+import string
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from inspector.core.masking import (
     SECRET_PLACEHOLDER,
     RedactingFilter,
     install_log_redaction,
+    mask_outgoing,
     redact,
     safe_text,
     sanitize,
@@ -400,3 +403,30 @@ def test_for_encoding_never_fails_and_falls_back_to_an_ascii_mask(encoding: str)
 
     assert json.loads(for_encoding(json_text, encoding, json_text=True))["title"] == "Склад ⚠"
     assert for_encoding(text, "utf-8") is text
+
+
+def test_overlapping_secrets_mask_the_longest_first() -> None:
+    P = SECRET_PLACEHOLDER
+    secrets = ["abcdef", "abcdefghij", "defghi"]
+    assert mask_outgoing("x abcdefghij y", secrets, shapes=False) == f"x {P} y"
+    assert mask_outgoing("x abcdefXYZ y", secrets, shapes=False) == f"x {P}XYZ y"
+    # Overlapping at the edge: the leftmost secret wins, what is left of the other stays.
+    assert mask_outgoing("zzdefghiab", secrets, shapes=False) == f"zz{P}ab"
+
+
+def test_a_secret_inside_another_and_repeated_strings() -> None:
+    P = SECRET_PLACEHOLDER
+    data = {"outer": "keep-secretvalue-x", "inner": "secretvalue", "again": "secretvalue"}
+    masked = mask_outgoing(data, ["secretvalue", "keep-secretvalue"])
+    assert masked == {"outer": f"{P}-x", "inner": P, "again": P}
+
+
+def test_fifty_thousand_values_are_all_masked() -> None:
+    rnd = random.Random(50_000)
+    values = ["".join(rnd.choice(string.ascii_letters) for _ in range(13)) for _ in range(50_000)]
+    data = [{"code": f"k{i}", "note": f"copy of {v}", "value": v} for i, v in enumerate(values)]
+    masked = mask_outgoing(data, values)
+    for i in rnd.sample(range(len(values)), 200):
+        assert masked[i]["value"] == "•••"
+        assert masked[i]["note"] == "copy of •••"
+        assert masked[i]["code"] == f"k{i}"

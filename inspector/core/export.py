@@ -26,7 +26,7 @@ import json
 import platform
 import re
 import shlex
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +34,13 @@ from .. import APP_NAME, __version__
 from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
-from .masking import SecretSet, json_for_display, mask_outgoing, safe_text
+from .masking import (
+    SecretSet,
+    json_for_display,
+    mask_outgoing,
+    mask_outgoing_strings,
+    safe_text,
+)
 from .model import MIN_REDACTED_VALUE, Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
@@ -96,24 +102,13 @@ def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON")
     (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows.
     """
     hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
-    masked = mask_outgoing(data, hidden)
+    masked, strings = mask_outgoing_strings(data, hidden)
     # Checked string by string: a setting value that is a run of digits may well occur
-    # in a number (a Unix time), which is no leak and stays a number.
-    for text in _strings(masked):
+    # in a number (a Unix time), which is no leak and stays a number. Each distinct
+    # string once: a big source repeats its keys and the mask thousands of times.
+    for text in strings:
         _check(text, hidden, what)
     return json_for_display(json.dumps(masked, ensure_ascii=False, indent=2, allow_nan=False))
-
-
-def _strings(data: Any) -> Iterator[str]:
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            yield str(key)
-            yield from _strings(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from _strings(value)
 
 
 def curl_command(

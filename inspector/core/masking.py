@@ -261,10 +261,26 @@ def mask_outgoing(value: Any, secrets: Iterable[str] | SecretSet, *, shapes: boo
     *shapes* is off only for a cURL command, whose ``${B24_WEBHOOK_CODE}`` stands where
     the secret-shaped patterns look.
     """
+    return mask_outgoing_strings(value, secrets, shapes=shapes)[0]
+
+
+def mask_outgoing_strings(
+    value: Any, secrets: Iterable[str] | SecretSet, *, shapes: bool = True
+) -> tuple[Any, frozenset[str]]:
+    """``mask_outgoing``, and every distinct string of its result (for a leak check that
+    need not walk the result again)."""
     prepared = _prepared(secrets)
+    # A big source repeats most of its strings (every setting's keys, the mask, its type):
+    # each distinct string is masked once, which keeps a 50,000-setting export near the
+    # cost of writing its JSON.
+    done: dict[str, str] = {}
 
     def text(piece: str) -> str:
-        return redact(piece, prepared) if shapes else prepared.replace(piece)
+        masked = done.get(piece)
+        if masked is None:
+            masked = redact(piece, prepared) if shapes else prepared.replace(piece)
+            done[piece] = masked
+        return masked
 
     def walk(item: Any) -> Any:
         if isinstance(item, str):
@@ -281,7 +297,7 @@ def mask_outgoing(value: Any, secrets: Iterable[str] | SecretSet, *, shapes: boo
             return [walk(val) for val in item]
         return text(str(item))
 
-    return walk(value)
+    return walk(value), frozenset(done.values())
 
 
 # What a narrow stream gets instead of the characters the inspector itself writes.

@@ -1,0 +1,117 @@
+"""Exports at size: ``get --json`` through the real CLI, Copy as JSON's and the support
+bundle's masking, each against a floor doing the least any such export must do.
+
+    uv run python benchmarks/bench_exports.py [--size 50000] [--runs 7] [--smoke]
+
+Rounds interleave:
+
+  cli get --json   ``python -m inspector get 6 --json`` against a local portal (source and
+                   connector), credential from ``B24_WEBHOOK_URL``: a whole process;
+  floor script     a process that does the same two HTTP requests with urllib,
+                   ``json.loads`` both, masks every setting value and ``json.dumps`` it;
+  masked_json      ``core.export.masked_json`` (what Copy as JSON makes), in this process;
+  support_bundle   ``core.export.support_bundle`` with the source, in this process;
+  floor in-process ``json.loads`` of the answer, mask every value, ``json.dumps``.
+
+Target (issue 11): each export within 2x of its floor at 50,000 settings. The in-process
+figures also show growth: the masking must be linear in the number of settings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from typing import Any
+
+from common import ROOT, Series, arguments, header, portal, python, report_ratio
+
+from inspector.core import export
+from inspector.core.connector import compare, parse_connector
+from inspector.core.credentials import parse_webhook_url
+from inspector.core.model import parse_source
+
+TARGET = 2.0
+
+FLOOR_SCRIPT = """\
+import json, sys, urllib.request
+base = sys.argv[1]
+def call(method):
+    request = urllib.request.Request(
+        base + method, data=b'{"id": 6}', headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.loads(answer.read())
+source = call("biconnector.source.get")["result"]["item"]
+connector = call("biconnector.connector.get")["result"]["item"]
+for setting in source["settings"]:
+    setting["value"] = "********"
+source["connector"] = {"title": connector["title"]}
+sys.stdout.write(json.dumps(source, ensure_ascii=False, indent=2) + "\\n")
+"""
+
+
+def run(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, timeout=1200)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise SystemExit(f"{command[:4]} exited {done.returncode}: {done.stderr[-2000:]!r}")
+    return elapsed
+
+
+def floor_in_process(body: bytes) -> str:
+    item = json.loads(body)["result"]["item"]
+    for setting in item["settings"]:
+        setting["value"] = "********"
+    return json.dumps(item, ensure_ascii=False, indent=2)
+
+
+def timed(call: Any) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> int:
+    args = arguments(__doc__.split("\n\n")[0], size=50_000, runs=7)
+    header("Exports", args)
+    cli, floor = Series("cli get --json (process)"), Series("floor script (process)")
+    copy, bundle = Series("masked_json (Copy as JSON)"), Series("support_bundle")
+    floor_here = Series("floor in-process")
+    with portal(args.size) as served:
+        env = {**os.environ, "B24_WEBHOOK_URL": served.webhook_url, "PYTHONPATH": str(ROOT)}
+        env.pop("B24_ACCESS_TOKEN", None)
+        credential = parse_webhook_url(served.webhook_url)
+        source = parse_source(json.loads(served.source_body))
+        report = compare(source, parse_connector(json.loads(served.connector_body)))
+        cli_command = [python(), "-m", "inspector", "get", "6", "--json"]
+        floor_command = [python(), "-c", FLOOR_SCRIPT, served.webhook_url]
+        run(cli_command, env)  # warm the page cache and bytecode
+        for _ in range(args.runs):
+            cli.add(run(cli_command, env))
+            floor.add(run(floor_command, env))
+            copy.add(timed(lambda: export.masked_json(source, report, credential.secrets())))
+            bundle.add(
+                timed(
+                    lambda: export.support_bundle(
+                        credential=credential,
+                        method="biconnector.source.get",
+                        params={"id": 6},
+                        source=source,
+                        report=report,
+                    )
+                )
+            )
+            floor_here.add(timed(lambda: floor_in_process(served.source_body)))
+    for series in (cli, floor, copy, bundle, floor_here):
+        print(series.line())
+    report_ratio("get --json vs floor script", cli, floor, TARGET, args.smoke)
+    report_ratio("masked_json vs floor in-process", copy, floor_here, TARGET, args.smoke)
+    report_ratio("support_bundle vs floor in-process", bundle, floor_here, TARGET, args.smoke)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,256 @@
+"""The window with a big source: stalls, fill time, memory, Copy as JSON.
+
+    uv run python benchmarks/bench_window.py [--size 50000] [--runs 5] [--smoke]
+
+Each run is a fresh process (offscreen Qt), interleaved round by round:
+
+  app    the real ``MainWindow`` with the credential from ``B24_WEBHOOK_URL``, against a
+         local portal: ``fetch(6)`` until the connector's labels are in the tree
+         (``connector_done``). A 5 ms heartbeat timer measures every event-loop stall from
+         the click to the fully labelled tree; "fill" is ``show_source`` plus the repaint
+         that follows; memory is the RSS growth per setting once the tree is labelled; then
+         Copy as JSON's GUI-thread block (until the masked JSON is on the clipboard).
+  floor  a lean model: the same visible rows (sections, one row per setting) in a
+         minimal ``QAbstractItemModel`` on a plain ``QTreeView``, filled from the same
+         parsed source and repainted the same way.
+
+Targets (issue 11, at 50,000 settings): no stall over 50 ms from the click to the
+labelled tree; fill within 1.5x of the floor; memory growth at most 1 KiB per setting;
+Copy as JSON blocks the GUI thread at most 100 ms.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, Series, arguments, header, portal, python, report_limit, report_ratio
+
+STALL_LIMIT_MS = 50.0
+FILL_TARGET = 1.5
+BYTES_PER_SETTING = 1024.0
+COPY_LIMIT_MS = 100.0
+HEARTBEAT_MS = 5
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def child_app(size: int) -> dict[str, Any]:
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings)
+    window.show()
+    deadline = time.perf_counter() + 30
+    while not window.credentials_panel.started and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    tree = window.source_tree
+    fill: list[float] = []
+    shown = tree.show_source
+
+    def timed_show(*args: Any) -> None:
+        start = time.perf_counter()
+        shown(*args)
+        tree.viewport().repaint()
+        fill.append((time.perf_counter() - start) * 1000)
+
+    tree.show_source = timed_show  # type: ignore[method-assign,assignment]
+    gc.collect()
+    before = rss()
+    stalls: list[float] = []
+    last = [time.perf_counter()]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        stalls.append((now - last[0]) * 1000 - HEARTBEAT_MS)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(beat)
+    done = [False]
+    window.requests.connector_done.connect(lambda: done.__setitem__(0, True))
+    heartbeat.start()
+    last[0] = start = time.perf_counter()
+    window.fetch(6)
+    while not done[0] and time.perf_counter() - start < 600:
+        app.processEvents()
+        time.sleep(0.001)
+    labelled = (time.perf_counter() - start) * 1000
+    tree.viewport().repaint()
+    app.processEvents()
+    beat()
+    click_stall = max(stalls)
+    gc.collect()
+    growth = rss() - before
+    # Copy as JSON: from the shortcut to the JSON on the clipboard.
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("")
+    stalls.clear()
+    last[0] = start = time.perf_counter()
+    tree.copy_json_action.trigger()
+    copy_call = (time.perf_counter() - start) * 1000
+    while not clipboard.text().startswith("{") and time.perf_counter() - start < 600:
+        app.processEvents()
+        time.sleep(0.001)
+    beat()
+    copy_block = max(copy_call, max(stalls))
+    heartbeat.stop()
+    window.close()
+    del app
+    return {
+        "stall": click_stall,
+        "labelled": labelled,
+        "fill": fill[0] if fill else 0.0,
+        "per_setting": growth / size,
+        "copy": copy_block,
+    }
+
+
+def child_floor(size: int, body: bytes) -> dict[str, Any]:
+    from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+    from PySide6.QtWidgets import QApplication, QTreeView
+
+    from inspector.core.masking import MASK
+    from inspector.core.model import parse_source
+
+    app = QApplication(sys.argv[:1])
+    source = parse_source(json.loads(body))
+    index_type = QModelIndex | QPersistentModelIndex
+
+    class Lean(QAbstractItemModel):
+        """Two levels: section rows, then their rows; the row list is the whole state."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.sections: list[tuple[str, list[tuple[str, str, str]]]] = []
+
+        # internalId 0: a section row; n + 1: a row of section n.
+        def index(self, row: int, column: int, parent: index_type = QModelIndex()) -> QModelIndex:  # noqa: B008
+            return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else 0)
+
+        def parent(self, index: index_type = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+            section = index.internalId() if index.isValid() else 0
+            return self.createIndex(section - 1, 0, 0) if section else QModelIndex()
+
+        def rowCount(self, parent: index_type = QModelIndex()) -> int:  # noqa: B008
+            if not parent.isValid():
+                return len(self.sections)
+            if parent.internalId() == 0 and parent.column() == 0:
+                return len(self.sections[parent.row()][1])
+            return 0
+
+        def columnCount(self, parent: index_type = QModelIndex()) -> int:  # noqa: B008
+            return 3
+
+        def data(self, index: index_type, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+            if role != Qt.ItemDataRole.DisplayRole:
+                return None
+            section = index.internalId()
+            if section == 0:
+                return self.sections[index.row()][0] if index.column() == 0 else ""
+            return self.sections[section - 1][1][index.row()][index.column()]
+
+    model = Lean()
+    view = QTreeView()
+    view.setUniformRowHeights(True)
+    view.setModel(model)
+    view.resize(940, 600)
+    view.show()
+    app.processEvents()
+    gc.collect()
+    before = rss()
+    start = time.perf_counter()
+    model.beginResetModel()
+    connection = [(key, str(value), "") for key, value in source.connection.documented_fields()]
+    rows = [(s.label, MASK, s.type or "") for s in source.settings]
+    model.sections = [("Connection", connection), ("Settings", rows)]
+    model.endResetModel()
+    view.expand(model.index(1, 0))
+    view.expand(model.index(0, 0))
+    view.viewport().repaint()
+    fill = (time.perf_counter() - start) * 1000
+    gc.collect()
+    return {"fill": fill, "per_setting": (rss() - before) / size}
+
+
+def run_child(kind: str, size: int, env: dict[str, str], body_file: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [python(), __file__, "--child", kind, "--size", str(size), "--body", body_file],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} exited {done.returncode}: {done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    if "--child" in sys.argv:
+        kind = sys.argv[sys.argv.index("--child") + 1]
+        size = int(sys.argv[sys.argv.index("--size") + 1])
+        body = Path(sys.argv[sys.argv.index("--body") + 1]).read_bytes()
+        result = child_app(size) if kind == "app" else child_floor(size, body)
+        print(json.dumps(result))
+        os._exit(0)  # skip teardown: it is not what is measured
+    args = arguments(__doc__.split("\n\n")[0], size=50_000, runs=5)
+    header("Window", args)
+    stall, labelled = (
+        Series("app: worst stall, click to labelled"),
+        Series("app: click to labelled"),
+    )
+    fill, floor = Series("app: fill (show_source + repaint)"), Series("floor: fill")
+    memory = Series("app: RSS growth per setting", "B")
+    floor_memory = Series("floor: RSS growth per setting", "B")
+    copy = Series("app: Copy as JSON GUI-thread block")
+    with portal(args.size) as served, tempfile.TemporaryDirectory() as home:
+        body_file = str(Path(home) / "body.json")
+        Path(body_file).write_bytes(served.source_body)
+        env = {
+            **os.environ,
+            "B24_WEBHOOK_URL": served.webhook_url,
+            "QT_QPA_PLATFORM": "offscreen",
+            "HOME": home,
+            "XDG_CONFIG_HOME": home,
+            "PYTHONPATH": str(ROOT),
+        }
+        for _ in range(args.runs):
+            app = run_child("app", args.size, env, body_file)
+            lean = run_child("floor", args.size, env, body_file)
+            stall.add(app["stall"])
+            labelled.add(app["labelled"])
+            fill.add(app["fill"])
+            memory.add(app["per_setting"])
+            copy.add(app["copy"])
+            floor.add(lean["fill"])
+            floor_memory.add(lean["per_setting"])
+    for series in (stall, labelled, fill, floor, memory, floor_memory, copy):
+        print(series.line())
+    report_limit("worst stall, click to labelled tree", stall, STALL_LIMIT_MS, args.smoke)
+    report_ratio("fill vs lean floor", fill, floor, FILL_TARGET, args.smoke)
+    report_limit("memory growth per setting", memory, BYTES_PER_SETTING, args.smoke)
+    report_limit("Copy as JSON GUI-thread block", copy, COPY_LIMIT_MS, args.smoke)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

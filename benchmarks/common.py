@@ -1,0 +1,220 @@
+"""What every benchmark here shares: figures with their spread, a verdict only where the
+whole spread clears the target, a big source with realistic values, and a local portal.
+
+A benchmark is a script, not a test: timings on a shared machine are noisy, so each one
+interleaves its variants round by round, reports median, min, max and the number of runs,
+and compares *ratios* against a baseline measured in the same command. A target is PASS
+only when even the worst ratio clears it, FAIL only when even the best misses it, and
+"inconclusive" otherwise. ``--smoke`` (a small size, few runs) prints no verdict at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import string
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VALUE_LENGTH = 13
+"""A realistic setting value: a 13-character token or password."""
+WEBHOOK_CODE = "benchcode0123456789"
+
+
+@dataclass
+class Series:
+    """The figures of one variant, one per run."""
+
+    name: str
+    unit: str = "ms"
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.values.append(value)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def line(self) -> str:
+        if not self.values:
+            return f"  {self.name:<44} (not measured)"
+        return (
+            f"  {self.name:<44} median {self.median:10.1f} {self.unit}  "
+            f"min {min(self.values):10.1f}  max {max(self.values):10.1f}  runs {len(self.values)}"
+        )
+
+
+def ratios(measured: Series, baseline: Series) -> list[float]:
+    """Run-by-run ratios (the runs were interleaved, so round *i* shared its conditions)."""
+    return [m / b for m, b in zip(measured.values, baseline.values, strict=False) if b > 0]
+
+
+def verdict(spread: list[float], target: float, *, smoke: bool) -> str:
+    """PASS when every figure is within *target*, FAIL when none is, else inconclusive."""
+    if smoke or not spread:
+        return "(smoke: no verdict)"
+    if max(spread) <= target:
+        return "PASS"
+    if min(spread) > target:
+        return "FAIL"
+    return "inconclusive"
+
+
+def report_ratio(
+    title: str, measured: Series, baseline: Series, target: float | None, smoke: bool
+) -> str:
+    """The ratio's spread, and a verdict against *target* (None: for information only)."""
+    spread = ratios(measured, baseline)
+    if not spread:
+        return f"  {title}: not measured"
+    text = (
+        f"  {title}: ratio median {statistics.median(spread):.2f}x "
+        f"(min {min(spread):.2f}x, max {max(spread):.2f}x, runs {len(spread)})"
+    )
+    if target is not None:
+        text += f"; target <= {target:g}x: {verdict(spread, target, smoke=smoke)}"
+    print(text)
+    return text
+
+
+def report_limit(title: str, measured: Series, limit: float, smoke: bool) -> str:
+    """An absolute limit (a stall in ms, bytes per setting): the same spread rule."""
+    if not measured.values:
+        text = f"  {title}: not measured"
+    else:
+        text = (
+            f"  {title}: median {measured.median:.1f} {measured.unit} "
+            f"(min {min(measured.values):.1f}, max {max(measured.values):.1f}, "
+            f"runs {len(measured.values)}); target <= {limit:g} {measured.unit}: "
+            f"{verdict([v / limit for v in measured.values], 1.0, smoke=smoke)}"
+        )
+    print(text)
+    return text
+
+
+def arguments(description: str, size: int, runs: int) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--size", type=int, default=size, help=f"settings (default {size})")
+    parser.add_argument("--runs", type=int, default=runs, help=f"measured rounds ({runs})")
+    parser.add_argument("--smoke", action="store_true", help="small size, 2 runs, no verdict")
+    args = parser.parse_args()
+    if args.smoke:
+        args.size, args.runs = min(args.size, 300), 2
+    return args
+
+
+def token(rnd: random.Random) -> str:
+    return "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(VALUE_LENGTH))
+
+
+def big_source(size: int, seed: int = 11) -> dict[str, Any]:
+    """A source item with *size* settings, each with a distinct 13-character value."""
+    rnd = random.Random(seed)
+    return {
+        "connection": {
+            "id": 6,
+            "type": "rest",
+            "code": "rest_big",
+            "title": "A big source",
+            "description": "Many settings with realistic values",
+            "active": True,
+            "dateCreate": "2025-03-20 14:50:06",
+            "dateUpdate": "2025-03-20 14:50:06",
+            "createdById": 1,
+            "updatedById": 1,
+        },
+        "connectorId": 1,
+        "settings": [
+            {"code": f"key{i}", "name": f"Key {i}", "type": "STRING", "value": token(rnd), "id": i}
+            for i in range(size)
+        ],
+    }
+
+
+def big_connector(size: int) -> dict[str, Any]:
+    """The source's connector: it declares every setting with a longer label."""
+    return {
+        "id": 1,
+        "title": "Big connector",
+        "dateCreate": "2025-03-20 14:45:00",
+        "logo": "",
+        "description": "Declares every setting",
+        "sort": 100,
+        "urlCheck": "https://connector.example.com/check",
+        "urlTableList": "https://connector.example.com/table_list",
+        "urlTableDescription": "https://connector.example.com/table_description",
+        "urlData": "https://connector.example.com/data",
+        "settings": [
+            {"name": f"Declared key number {i}", "type": "STRING", "code": f"key{i}"}
+            for i in range(size)
+        ],
+    }
+
+
+class Portal:
+    """A minimal Bitrix24 portal on 127.0.0.1 answering ``source.get`` and
+    ``connector.get`` with prepared bytes, so the server costs next to nothing."""
+
+    def __init__(self, size: int) -> None:
+        self.source_body = json.dumps({"result": {"item": big_source(size)}}).encode()
+        self.connector_body = json.dumps({"result": {"item": big_connector(size)}}).encode()
+        portal = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                wanted = "connector.get" in self.path
+                body = portal.connector_body if wanted else portal.source_body
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/rest/1/{WEBHOOK_CODE}/"
+
+    def start(self) -> Portal:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@contextmanager
+def portal(size: int) -> Iterator[Portal]:
+    served = Portal(size).start()
+    try:
+        yield served
+    finally:
+        served.stop()
+
+
+def header(title: str, args: argparse.Namespace) -> None:
+    mode = " (smoke)" if args.smoke else ""
+    print(f"{title}{mode}: {args.size:,} settings, {args.runs} interleaved rounds", flush=True)
+
+
+def python() -> str:
+    return sys.executable
