@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from .core.signin import Redirect
 
 SECRET_ENV = "B24_CLIENT_SECRET"  # noqa: S105 (a variable name)
+EXIT_INTERRUPTED = 130  # as the entry point reports a Ctrl+C elsewhere
 _MAX_LINE = 16 * 1024  # characters of a pasted address
 
 
@@ -189,12 +190,22 @@ def run_login(
         run.saved = _saved_credential(run.profile)
         importing = args.import_from is not None
         credential = _import(run) if importing else _sign_in(run, options)
+    except KeyboardInterrupt:
+        run.output.note("\ncancelled: nothing was saved.")
+        return EXIT_INTERRUPTED
+    except InspectorError as exc:
+        return _failed(run, exc)
+    try:
         _save(run, credential)
     except InspectorError as exc:
-        _print_error(exc, run.output)
-        run.output.note("Nothing was saved.")
-        return exc.exit_code
+        return _failed(run, exc)
     return _list_sources(run, credential, options)
+
+
+def _failed(run: _Login, exc: InspectorError) -> int:
+    _print_error(exc, run.output)
+    run.output.note("Nothing was saved.")
+    return exc.exit_code
 
 
 def _profile_name(given: str | None) -> str:

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import keyring_session
 import pytest
+from servers import ScriptedServer, json_reply
 
 from inspector.core.explanations import EMPTY_SOURCE_LIST
 from inspector.core.signin import PAGE_DENIED, PAGE_RECEIVED, PAGE_WRONG_STATE, handler_url
@@ -309,6 +315,99 @@ def test_the_secret_is_never_an_option_and_never_guessed(
     unknown = cli.run(*login_args(demo, port, profile), "--client-secret", "x")
     assert unknown.returncode == 2
     assert "unrecognized arguments" in unknown.stderr
+
+
+def test_a_renamed_portal_is_not_followed_without_asking(
+    cli: Cli, demo: DemoPortal, port: int, profile: str
+) -> None:
+    grant = {
+        "access_token": demo.access_token,
+        "refresh_token": demo.refresh_token,
+        "expires_in": 3600,
+        "scope": "biconnector",
+        "client_endpoint": "https://new-name.bitrix24.com/rest/",
+    }
+    with ScriptedServer(json_reply(grant)) as server:
+        args = [*login_args(demo, port, profile)]
+        args[args.index("--oauth-server") + 1] = f"{server.url}/oauth/token/"
+        done = cli.run(*args, B24_CLIENT_SECRET=demo.client_secret)
+        [sent] = server.requests
+    assert sent.query["grant_type"] == "authorization_code"
+    assert done.returncode == 0, done.stderr
+    assert "renamed" in done.stderr
+    # Not a terminal: nothing to ask on, so the profile keeps the address as given.
+    assert "keeps 127.0.0.1" in done.stderr
+    assert "--portal new-name.bitrix24.com" in done.stderr
+    assert "Rest source SQL" in done.stdout
+    cli.assert_no_secret(*secrets_of(demo))
+
+
+def test_ctrl_c_while_waiting_saves_nothing(
+    cli: Cli, demo: DemoPortal, port: int, profile: str
+) -> None:
+    demo.authorize_outcome = "error_page"  # the browser never comes back
+    process = subprocess.Popen(
+        cli.command(*login_args(demo, port, profile)),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=cli.environment(B24_CLIENT_SECRET=demo.client_secret),
+        cwd=REPO,
+    )
+    assert process.stderr is not None
+    while "Waiting for the browser" not in (line := process.stderr.readline()):
+        assert line
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    cli.runs.append((stdout, stderr))
+    assert process.returncode == 130, stderr
+    assert "cancelled: nothing was saved." in stderr
+    assert "Traceback" not in stderr
+    assert_nothing_saved(cli, profile)
+    cli.assert_no_secret(*secrets_of(demo))
+
+
+def read_until(fd: int, wanted: bytes, timeout: float = 30) -> bytes:
+    """What the terminal showed, up to and including *wanted*."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        assert ready, f"the terminal showed only {seen!r}"
+        seen += os.read(fd, 1024)
+    return seen
+
+
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs setsid (util-linux)")
+def test_on_a_terminal_the_secret_is_asked_for_without_echo(
+    cli: Cli, demo: DemoPortal, port: int, profile: str
+) -> None:
+    controller, terminal = pty.openpty()
+    try:
+        # setsid -c: the terminal becomes the CLI's controlling terminal, as in a shell.
+        process = subprocess.Popen(
+            ["setsid", "-c", *cli.command(*login_args(demo, port, profile))],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=cli.environment(),
+            cwd=REPO,
+        )
+        shown = read_until(controller, b"Client secret (not shown): ")
+        os.write(controller, demo.client_secret.encode() + b"\n")
+        stdout, stderr = process.communicate(timeout=60)
+        while select.select([controller], [], [], 0.2)[0]:  # the rest the terminal showed
+            shown += os.read(controller, 1024)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    cli.runs.append((stdout.decode(), stderr.decode()))
+    assert process.returncode == 0, stderr.decode()
+    assert demo.client_secret.encode() not in shown
+    assert b"Rest source SQL" in stdout
+    cli.assert_no_secret(*secrets_of(demo))
 
 
 # --- the paste fallback (--no-browser) -----------------------------------------------------------
