@@ -70,6 +70,7 @@ from .core.signin import (
     WAIT_TIMEOUT_S,
     BrowserSignIn,
     SignInRequest,
+    parse_redirect,
     sign_in_request,
 )
 from .core.token_import import MAX_PASTE_CHARS, import_tokens
@@ -167,6 +168,7 @@ class _Login:
     environ: dict[str, str]
     profile: str = DEFAULT_PROFILE
     saved: OAuthCredential | None = None
+    paste: _PasteReader | None = None  # still reading standard input until ``done``
 
     def hide(self, *secrets: str | None) -> None:
         self.output.know(self.output.hidden | SecretSet(s for s in secrets if s))
@@ -287,6 +289,8 @@ def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     finally:
         sign_in.close()
     if isinstance(got, str):
+        with contextlib.suppress(InspectorError):  # exchange_pasted_redirect says what is wrong
+            run.hide(*parse_redirect(got).secrets())
         run.output.note("Exchanging the code…")
         result = exchange_pasted_redirect(got, request, state=sign_in.state, options=options)
     else:
@@ -327,7 +331,7 @@ def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | st
         "Then paste here the address the browser landed on and press Enter"
         f"{hidden}; Ctrl+C cancels."
     )
-    paste = _PasteReader(run.stdin, sign_in if listening else None)
+    paste = run.paste = _PasteReader(run.stdin, sign_in if listening else None)
     with _no_echo(run.stdin, run.output.err):
         paste.start()
         return _first_answer(sign_in, paste, listening, timeout)
@@ -447,7 +451,9 @@ def _accept(run: _Login, request: SignInRequest, result: SignInResult) -> OAuthC
         return result.credential
     new_host = shown_host(result.followed().host)
     old_host = shown_host(result.credential.host)
-    if _is_terminal(run.stdin) and _ask(run, f"Use {new_host} for this profile? [y/N] "):
+    # Not while the paste reader still waits on standard input: it would take the answer.
+    can_ask = _is_terminal(run.stdin) and (run.paste is None or run.paste.done.is_set())
+    if can_ask and _ask(run, f"Use {new_host} for this profile? [y/N] "):
         run.output.note(f"note: the profile uses {new_host}.")
         return result.followed()
     run.output.note(
