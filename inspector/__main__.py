@@ -1,7 +1,8 @@
 """Entry point: ``b24-inspector`` / ``python -m inspector``.
 
-No arguments opens the window; ``--demo`` opens it on the built-in demo portal; ``get`` is
-the command-line interface (no Qt is imported for it, nor for ``--version``).
+No arguments opens the window; ``--demo`` opens it on the built-in demo portal; ``get``,
+``list`` and ``login`` are the command-line interface (no Qt is imported for them, nor for
+``--version``).
 
 This module stays Qt-free: the window's start-up lives in ``inspector.ui.launch``, imported
 only when the window is wanted. The CLI module (with argparse) and the self-check (with
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from .cli import add_get_command, add_list_command
+    from .cli_login import add_login_command
 
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_get_command(commands)
     add_list_command(commands)
+    add_login_command(commands)
     return parser
 
 
@@ -82,11 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     args = build_parser().parse_args(argv)
     configure_logging(args.debug)
-    if args.command in ("get", "list"):
+    if args.command in ("get", "list", "login"):
         from .cli import run_get, run_list
+        from .cli_login import run_login
 
+        run = {"get": run_get, "list": run_list, "login": run_login}[args.command]
         try:
-            return (run_get if args.command == "get" else run_list)(args)
+            return run(args)
         except KeyboardInterrupt:
             # Ctrl+C during a request or a rate-limit wait: a plain sentence, no traceback.
             print("\ncancelled.", file=sys.stderr)

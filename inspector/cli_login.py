@@ -1,0 +1,546 @@
+"""``b24-inspector login``: sign in with the browser, or import tokens, into a keychain profile.
+
+``login --portal HOST --client-id ID`` runs the OAuth authorization-code flow of a
+Bitrix24 application (``core.signin``, ``core.client.code_grant``): it shows the handler
+address to register, listens on ``127.0.0.1:PORT``, opens the portal's authorize page
+with Python's ``webbrowser`` (so ``BROWSER`` is honoured), waits for the redirect and
+exchanges its code at once. ``--no-browser`` prints the authorize address instead and
+also reads, from standard input, the address the browser landed on: the fallback for an
+application whose handler is its own server (whichever comes first wins).
+``login --import -`` reads tokens the admin already has from standard input
+(``core.token_import``).
+
+On success the access token, refresh token, client ID and secret and the OAuth server are
+saved in the profile's keychain entry (``--profile``, else ``default``), and the sources
+are listed; an empty list is explained by the ownership rule. Every failure says what
+happened and what to do, and saves nothing. Exit status as for ``get``: 0, 2 bad input
+(also a busy port, a wrong ``state``, no secret), 3 refused by the portal or the OAuth
+server, 4 no usable answer (also no redirect in time); Ctrl+C ends with 130.
+
+The client secret is never an option (other local users can read the command line): it
+comes from ``B24_CLIENT_SECRET`` or a prompt without echo. Pasted text (a landed address,
+tokens) is read without echo on a terminal and never printed; every output goes through
+``cli.Output`` with the secrets known so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import os
+import sys
+import threading
+import time
+import webbrowser
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from .cli import (
+    DEFAULT_PROFILE,
+    EXIT_OK,
+    Output,
+    _announce_wait,
+    _inputs,
+    _options,
+    _print_error,
+    _saver,
+    _warn_plain_http,
+    render_list,
+)
+from .cli_secrets import STDIN_NAME, seconds
+from .core.credentials import DEFAULT_OAUTH_SERVER, OAuthCredential, credential_from_storage
+from .core.errors import (
+    BadRedirect,
+    Cancelled,
+    InputError,
+    InspectorError,
+    MissingCredential,
+    NoRedirect,
+    PortInUse,
+)
+from .core.explanations import EMPTY_SOURCE_LIST
+from .core.hosts import shown_host
+from .core.masking import SecretSet
+from .core.options import RequestOptions
+from .core.profiles import check_profile_name
+from .core.signin import (
+    DEFAULT_PORT,
+    WAIT_TIMEOUT_S,
+    BrowserSignIn,
+    SignInRequest,
+    parse_redirect,
+    sign_in_request,
+)
+from .core.token_import import MAX_PASTE_CHARS, import_tokens
+
+if TYPE_CHECKING:
+    from .core.client.code_grant import SignInResult
+    from .core.signin import Redirect
+
+SECRET_ENV = "B24_CLIENT_SECRET"  # noqa: S105 (a variable name)
+EXIT_INTERRUPTED = 130  # as the entry point reports a Ctrl+C elsewhere
+_MAX_LINE = 16 * 1024  # characters of a pasted address
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a port number.") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError("the port must be a whole number from 1 to 65535.")
+    return port
+
+
+def add_login_command(commands: Any) -> None:
+    login = commands.add_parser(
+        "login",
+        help="sign in with the browser (or import tokens) and save them in a profile",
+        description="Sign in to a portal as a Bitrix24 application with the browser, save the "
+        "access token, refresh token, client ID and secret in the profile's keychain entry, "
+        "and list the sources. The client secret is read from $" + SECRET_ENV + " or asked "
+        "for without echo, never from the command line. With --import -, read tokens you "
+        "already have (the installation callback's body, the OAuth server's answer, the "
+        "frame's AUTH_ID/REFRESH_ID fields, or BX24.getAuth()) from standard input instead.",
+    )
+    login.add_argument("--portal", metavar="HOST", help="the portal, e.g. example.bitrix24.com")
+    login.add_argument("--client-id", metavar="ID", help="the application's client ID")
+    login.add_argument(
+        "--profile", metavar="NAME", help=f"the keychain profile to save to ({DEFAULT_PROFILE})"
+    )
+    login.add_argument(
+        "--port",
+        metavar="N",
+        type=_port,
+        default=DEFAULT_PORT,
+        help=f"the port of the handler address registered in the application ({DEFAULT_PORT})",
+    )
+    login.add_argument(
+        "--oauth-server",
+        metavar="URL",
+        help="the OAuth server's token address (default: the profile's, else Bitrix24's)",
+    )
+    login.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="print the sign-in address instead of opening a browser, and accept the address "
+        "the browser landed on from standard input",
+    )
+    login.add_argument(
+        "--import",
+        dest="import_from",
+        metavar="-",
+        help="import tokens pasted on standard input instead of signing in",
+    )
+    login.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=seconds,
+        default=WAIT_TIMEOUT_S,
+        help=f"how long to wait for the browser ({WAIT_TIMEOUT_S:g})",
+    )
+    login.add_argument(
+        "--timeout", metavar="SECONDS", type=seconds, default=30.0, help="read timeout (30)"
+    )
+    login.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="proxy for every request (default: from the environment; prefer --proxy-file "
+        "for a password)",
+    )
+    login.add_argument(
+        "--proxy-file", metavar="PATH", help="read the proxy URL from this private file"
+    )
+    login.add_argument("--ca-file", metavar="PEM", help="an extra CA certificate (PEM) to trust")
+    # What cli._inputs reads and login does not offer.
+    login.set_defaults(webhook_url=None, webhook_url_file=None, access_token_file=None)
+
+
+@dataclass
+class _Login:
+    """One run of ``login``: the arguments, the streams and what is known so far."""
+
+    args: argparse.Namespace
+    output: Output
+    stdin: TextIO
+    environ: dict[str, str]
+    profile: str = DEFAULT_PROFILE
+    saved: OAuthCredential | None = None
+    paste: _PasteReader | None = None  # still reading standard input until ``done``
+
+    def hide(self, *secrets: str | None) -> None:
+        self.output.know(self.output.hidden | SecretSet(s for s in secrets if s))
+
+
+def run_login(
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
+) -> int:
+    run = _Login(args, Output(out, err), stdin or sys.stdin, dict(os.environ))
+    try:
+        run.profile = _profile_name(args.profile)
+        if args.proxy_file == STDIN_NAME:
+            raise InputError(
+                "login reads standard input for the sign-in, so --proxy-file cannot be “-”.",
+                "Give --proxy-file a private file, or set B24_PROXY.",
+            )
+        options = _options(args, _inputs(args, run.output))
+        run.saved = _saved_credential(run.profile)
+        importing = args.import_from is not None
+        credential = _import(run) if importing else _sign_in(run, options)
+    except KeyboardInterrupt:
+        run.output.note("\ncancelled: nothing was saved.")
+        return EXIT_INTERRUPTED
+    except InspectorError as exc:
+        return _failed(run, exc)
+    try:
+        _save(run, credential)
+    except InspectorError as exc:
+        return _failed(run, exc)
+    return _list_sources(run, credential, options)
+
+
+def _failed(run: _Login, exc: InspectorError) -> int:
+    _print_error(exc, run.output)
+    run.output.note("Nothing was saved.")
+    return exc.exit_code
+
+
+def _profile_name(given: str | None) -> str:
+    try:
+        return check_profile_name(given or DEFAULT_PROFILE, [])
+    except ValueError as exc:
+        raise InputError(f"--profile: {exc}") from None
+
+
+def _saved_credential(profile: str) -> OAuthCredential | None:
+    """The profile's saved OAuth credential, for its portal, client ID and OAuth server."""
+    from .core.keychain import CredentialStore
+
+    loaded = CredentialStore().load(profile)
+    if not loaded.secret:
+        return None
+    try:
+        credential = credential_from_storage(loaded.secret)
+    except InspectorError:
+        return None
+    return credential if isinstance(credential, OAuthCredential) else None
+
+
+# --- the client secret -----------------------------------------------------------------------
+
+
+def _client_secret(run: _Login, *, required: bool) -> str | None:
+    """From ``B24_CLIENT_SECRET``, else asked for without echo on a terminal."""
+    secret = run.environ.get(SECRET_ENV, "").strip()
+    if secret:
+        return secret
+    if _is_terminal(run.stdin):
+        secret = getpass.getpass("Client secret (not shown): ").strip()
+        if secret:
+            return secret
+    if not required:
+        return None
+    raise MissingCredential(
+        f"The application's client secret is needed, but {SECRET_ENV} is not set and "
+        "standard input is not a terminal to ask on.",
+        f"Set {SECRET_ENV} (from a password manager, for example) or run login in a "
+        "terminal. The secret is never an option: other local users can read the "
+        "command line.",
+    )
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# --- sign in with the browser ----------------------------------------------------------------
+
+
+def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
+    from .core.client.code_grant import exchange_code, exchange_pasted_redirect
+
+    args, saved = run.args, run.saved
+    portal = args.portal or (saved.portal.origin if saved else "")
+    client_id = args.client_id or (saved.client_id if saved else None) or ""
+    if not portal or not client_id:
+        raise MissingCredential(
+            "login needs the portal and the application's client ID.",
+            "Give --portal HOST and --client-id ID (the client ID is on the application's "
+            "page in Bitrix24: Developer resources ▸ Integrations).",
+        )
+    server = args.oauth_server
+    if server is None and saved is not None and saved.oauth_server != DEFAULT_OAUTH_SERVER:
+        server = saved.oauth_server
+    secret = _client_secret(run, required=True) or ""
+    run.hide(secret)
+    request = sign_in_request(portal, client_id, secret, server)
+    sign_in = BrowserSignIn(request, port=args.port)
+    listening = _listen(run, sign_in)
+    try:
+        got = _wait(run, sign_in, listening)
+    finally:
+        sign_in.close()
+    if isinstance(got, str):
+        with contextlib.suppress(InspectorError):  # exchange_pasted_redirect says what is wrong
+            run.hide(*parse_redirect(got).secrets())
+        run.output.note("Exchanging the code…")
+        result = exchange_pasted_redirect(got, request, state=sign_in.state, options=options)
+    else:
+        run.hide(*got.secrets())
+        run.output.note("The browser came back; exchanging the code…")
+        result = exchange_code(request, got, options)
+    return _accept(run, request, result)
+
+
+def _listen(run: _Login, sign_in: BrowserSignIn) -> bool:
+    """Bind the handler port; with ``--no-browser`` a busy port only leaves the paste."""
+    try:
+        sign_in.start()
+    except PortInUse as exc:
+        if not run.args.no_browser:
+            raise
+        run.output.note(f"note: {exc.message} The address the browser landed on is read here.")
+        return False
+    run.output.note(
+        "Register this handler address in the application's settings (exactly): "
+        f"{sign_in.handler_url}"
+    )
+    return True
+
+
+def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | str:
+    """The redirect from the browser, or the landed address pasted (``--no-browser``)."""
+    url, timeout = sign_in.authorize_url, run.args.wait
+    if not run.args.no_browser:
+        run.output.note(f"Opening the portal's sign-in page in the browser: {url}")
+        if not webbrowser.open(url):
+            run.output.note("warning: no browser could be started; open the address above.")
+        run.output.note(f"Waiting for the browser ({_duration(timeout)}; Ctrl+C cancels)…")
+        return sign_in.wait(timeout)
+    run.output.note(f"Open this address in a browser and allow access: {url}")
+    hidden = " (it is not shown)" if _is_terminal(run.stdin) else ""
+    run.output.note(
+        "Then paste here the address the browser landed on and press Enter"
+        f"{hidden}; Ctrl+C cancels."
+    )
+    paste = run.paste = _PasteReader(run.stdin, sign_in if listening else None)
+    with _no_echo(run.stdin, run.output.err):
+        paste.start()
+        return _first_answer(sign_in, paste, listening, timeout)
+
+
+def _first_answer(
+    sign_in: BrowserSignIn, paste: _PasteReader, listening: bool, timeout: float
+) -> Redirect | str:
+    if not listening:
+        if not paste.done.wait(timeout):
+            raise NoRedirect(
+                f"No address was pasted within {_duration(timeout)}.",
+                "Sign in again and paste the address the browser landed on after allowing access.",
+            )
+        if paste.text:
+            return paste.text
+        raise BadRedirect(
+            "Standard input ended before an address was pasted.",
+            "Paste the address the browser landed on after allowing access.",
+        )
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return sign_in.wait(max(deadline - time.monotonic(), 0.01))
+        except Cancelled:
+            # The paste reader cancels the wait once it has read an address (or the end).
+            if paste.text:
+                return paste.text
+            if not paste.done.is_set():
+                raise
+            # Standard input ended without an address: the browser may still come back.
+
+
+class _PasteReader:
+    """Reads one non-empty line from standard input on a thread (the browser may win)."""
+
+    def __init__(self, stdin: TextIO, sign_in: BrowserSignIn | None) -> None:
+        self.stdin = stdin
+        self.sign_in = sign_in
+        self.text = ""
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        threading.Thread(target=self._read, name="b24-paste", daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            while not self.text:
+                line = _read_line(self.stdin)
+                if line is None:
+                    break
+                self.text = line.strip()
+        except (OSError, ValueError):
+            pass
+        finally:
+            self.done.set()
+            if self.sign_in is not None:
+                self.sign_in.cancel()
+
+
+def _read_line(stdin: TextIO) -> str | None:
+    """One line (None at the end), read from the descriptor when there is one.
+
+    Unbuffered reads leave no lock held on ``sys.stdin`` by a thread still waiting when
+    the command ends (which would stop the interpreter's shutdown).
+    """
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, ValueError, OSError):
+        line = stdin.readline(_MAX_LINE)
+        return line or None
+    data = bytearray()
+    while len(data) < _MAX_LINE:
+        byte = os.read(fd, 1)
+        if not byte:
+            return data.decode("utf-8", "replace") if data else None
+        if byte == b"\n":
+            break
+        data += byte
+    return data.decode("utf-8", "replace")
+
+
+@contextlib.contextmanager
+def _no_echo(stdin: TextIO, err: TextIO) -> Iterator[None]:
+    """Turn the terminal's echo off while a secret is pasted (restored on any exit)."""
+    if not _is_terminal(stdin):
+        yield
+        return
+    try:
+        import termios
+    except ImportError:  # Windows: the paste is shown as typed
+        yield
+        return
+    fd = stdin.fileno()
+    before = termios.tcgetattr(fd)
+    quiet = termios.tcgetattr(fd)
+    quiet[3] &= ~termios.ECHO
+    termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, before)
+        err.write("\n")  # the Enter that was not echoed
+
+
+def _duration(timeout: float) -> str:
+    minutes = round(timeout / 60)
+    return f"up to {minutes} minutes" if minutes >= 2 else f"up to {round(timeout)} seconds"
+
+
+def _accept(run: _Login, request: SignInRequest, result: SignInResult) -> OAuthCredential:
+    """The credential to save: the warnings shown, a renamed portal followed if agreed."""
+    run.hide(*result.credential.secrets())
+    for warning in result.warnings:
+        run.output.note(f"warning: {warning}")
+    if result.moved_to is None:
+        return result.credential
+    new_host = shown_host(result.followed().host)
+    old_host = shown_host(result.credential.host)
+    # Not while the paste reader still waits on standard input: it would take the answer.
+    can_ask = _is_terminal(run.stdin) and (run.paste is None or run.paste.done.is_set())
+    if can_ask and _ask(run, f"Use {new_host} for this profile? [y/N] "):
+        run.output.note(f"note: the profile uses {new_host}.")
+        return result.followed()
+    run.output.note(
+        f"note: the profile keeps {old_host} as given. If {new_host} is your portal, sign in "
+        f"again with --portal {new_host}."
+    )
+    return result.credential
+
+
+def _ask(run: _Login, question: str) -> bool:
+    run.output.err.write(question)
+    run.output.err.flush()
+    answer = run.stdin.readline(64).strip().lower()
+    return answer in ("y", "yes")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+def _import(run: _Login) -> OAuthCredential:
+    args = run.args
+    if args.import_from != STDIN_NAME:
+        raise InputError(
+            "--import reads the tokens from standard input only: give “--import -”.",
+            "Pipe or paste the tokens in; a file on disk would keep them outside the keychain.",
+        )
+    secret = _client_secret(run, required=bool(args.client_id))
+    run.hide(secret)
+    if _is_terminal(run.stdin):
+        run.output.note("Paste the tokens, then press Ctrl+D on an empty line (not shown).")
+    with _no_echo(run.stdin, run.output.err):
+        text = run.stdin.read(MAX_PASTE_CHARS + 1)
+    imported = import_tokens(
+        text,
+        portal=args.portal,
+        client_id=args.client_id,
+        client_secret=secret,
+        oauth_server=args.oauth_server,
+    )
+    run.hide(*imported.credential.secrets())
+    run.output.note(f"Read the tokens from {imported.shape}.")
+    for warning in imported.warnings:
+        run.output.note(f"warning: {warning}")
+    return imported.credential
+
+
+# --- save and list ---------------------------------------------------------------------------
+
+
+def _save(run: _Login, credential: OAuthCredential) -> None:
+    from .core.keychain import CredentialStore
+
+    outcome = CredentialStore().save(run.profile, credential.to_storage())
+    if not outcome.persisted:
+        raise MissingCredential(
+            f"The tokens could not be saved in the keychain ({outcome.message}).",
+            "Unlock or set up the system keychain (see b24-inspector --self-check), then "
+            "sign in again.",
+        )
+    done = "Imported the tokens" if run.args.import_from is not None else "Signed in"
+    renewable = "" if credential.can_refresh else " (not renewable)"
+    run.output.note(
+        f"{done} for {shown_host(credential.host)}; the tokens{renewable} are saved as "
+        f"“{run.profile}” in {outcome.backend_name}."
+    )
+
+
+def _list_sources(run: _Login, credential: OAuthCredential, options: RequestOptions) -> int:
+    from .core.client import BitrixClient
+
+    output = run.output
+    _warn_plain_http(credential, output)
+    try:
+        with BitrixClient(
+            credential,
+            options,
+            on_credential_renewed=_saver(run.profile, output),
+            on_wait=_announce_wait(output),
+        ) as client:
+            sources = client.list_sources()
+    except InspectorError as exc:
+        output.note(f"The sources could not be listed (the tokens stay saved as “{run.profile}”).")
+        _print_error(exc, output)
+        return exc.exit_code
+    if sources.stopped_early:
+        output.note(f"warning: {sources.stopped_early}")
+    output.text(render_list(sources))
+    if not sources:
+        output.text(f"\n{EMPTY_SOURCE_LIST.message}\n{EMPTY_SOURCE_LIST.hint}\n")
+    return EXIT_OK
