@@ -46,7 +46,7 @@ from .cli import (
     _options,
     _print_error,
     _saver,
-    _warn_plain_http,
+    _warn_about_host,
     render_list,
 )
 from .cli_secrets import STDIN_NAME, seconds
@@ -525,7 +525,7 @@ def _list_sources(run: _Login, credential: OAuthCredential, options: RequestOpti
     from .core.client import BitrixClient
 
     output = run.output
-    _warn_plain_http(credential, output)
+    _warn_about_host(credential, output)
     try:
         with BitrixClient(
             credential,
