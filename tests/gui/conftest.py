@@ -13,6 +13,7 @@ import pytest
 from memory_keyring import MemoryKeyring
 
 from gui.gui_helpers import leak_walk, window_secrets
+from inspector.core.profile_session import KeepChoice
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +36,19 @@ def make_window(make_window: Callable[..., Any]) -> Iterator[Callable[..., Any]]
     yield make
     for window in windows:
         assert leak_walk(window, window_secrets(window), clipboard=False) == []
+        # Closing the window asks about unsaved credential edits; a test that did not
+        # answer it (test_gui_signin does) quits without them.
+        window.credentials_panel.questions = DiscardAtQuit(window.credentials_panel.questions)
+
+
+class DiscardAtQuit:
+    """The panel's questions, with "Discard" as the answer at quit."""
+
+    def __init__(self, questions: Any) -> None:
+        self._questions = questions
+
+    def ask_quit_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
+        return KeepChoice.DISCARD
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._questions, name)
