@@ -33,8 +33,8 @@ application's token; a webhook gets ACCESS_DENIED. So:
    (the address "Sign in with browser…" shows, with a Copy button; the port is saved
    per profile). Save, and note the client ID and client secret.
 
-2. The user who signs in needs two permissions: Access to BI Builder and Access to
-   Analytics Hub.
+2. The user who signs in needs two permissions:
+   Access to BI Builder and Access to Analytics Hub.
 
 3. REST is available only on commercial plans: on a free plan every call is refused
    whatever the credential.

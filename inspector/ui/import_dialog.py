@@ -96,10 +96,16 @@ def open_import(window: Any) -> ImportTokensDialog:
     panel.start()
     dialog = ImportTokensDialog(panel, window)
     dialog.imported.connect(lambda result: _finish(window, dialog, result))
-    dialog.finished.connect(dialog.deleteLater)
+    dialog.finished.connect(lambda _code: _forget(window, dialog))
     window.import_dialog = dialog
     dialog.open()
     return dialog
+
+
+def _forget(window: Any, dialog: ImportTokensDialog) -> None:
+    if getattr(window, "import_dialog", None) is dialog:
+        window.import_dialog = None
+    dialog.deleteLater()
 
 
 def _finish(window: Any, dialog: ImportTokensDialog, result: ImportedTokens) -> None:

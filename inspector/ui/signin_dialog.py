@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -107,6 +108,7 @@ class SignInDialog(QDialog):
         self._thread: QThread | None = None
         self._state: str | None = None
         self._pasted = ""
+        self._pasted_seen = ""
         self._build()
         self._fill()
 
@@ -303,8 +305,6 @@ class SignInDialog(QDialog):
         if grew > 1:  # pasted, not typed: exchange at once
             self.exchange_pasted()
 
-    _pasted_seen = ""
-
     def _run(self, work: Callable[[SignInTask], SignInResult], message: str) -> None:
         self._stop()
         task = SignInTask(work, self._secrets())
@@ -402,10 +402,16 @@ def open_sign_in(window: Any) -> SignInDialog:
     panel.start()
     dialog = SignInDialog(panel, window)
     dialog.signed_in.connect(lambda result: _finish(window, dialog, result))
-    dialog.finished.connect(dialog.deleteLater)
+    dialog.finished.connect(lambda _code: _forget(window, dialog))
     window.signin_dialog = dialog
     dialog.open()
     return dialog
+
+
+def _forget(window: Any, dialog: SignInDialog) -> None:
+    if getattr(window, "signin_dialog", None) is dialog:
+        window.signin_dialog = None
+    dialog.deleteLater()
 
 
 def _finish(window: Any, dialog: SignInDialog, result: SignInResult) -> None:
@@ -415,7 +421,25 @@ def _finish(window: Any, dialog: SignInDialog, result: SignInResult) -> None:
         credential = result.followed()
     panel: CredentialsPanel = window.credentials_panel
     saved = panel.use_signed_in(credential)
-    warnings = " ".join(safe_text(w, credential.secrets(), max_len=400) for w in result.warnings)
+    warnings = [safe_text(w, credential.secrets(), max_len=400) for w in result.warnings]
     dialog.accept()
-    window.status_line.setText(f"Signed in. {saved}" + (f" ⚠ {warnings}" if warnings else ""))
+    window.status_line.setText(f"Signed in. {saved}")
+    if warnings:
+        show_warnings(window, warnings)
     window.browse_sources()
+
+
+def show_warnings(window: Any, warnings: list[str]) -> QMessageBox:
+    """The sign-in's warnings, in a box that does not block the source list."""
+    box = QMessageBox(window)
+    box.setObjectName("signInWarnings")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Signed in, with warnings")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText("Signed in and saved. Please note:")
+    box.setInformativeText("\n\n".join(warnings))
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.finished.connect(box.deleteLater)
+    window.signin_warnings = box
+    box.show()
+    return box

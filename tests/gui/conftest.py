@@ -36,9 +36,23 @@ def make_window(make_window: Callable[..., Any]) -> Iterator[Callable[..., Any]]
     yield make
     for window in windows:
         assert leak_walk(window, window_secrets(window), clipboard=False) == []
-        # Closing the window asks about unsaved credential edits; a test that did not
-        # answer it (test_gui_signin does) quits without them.
-        window.credentials_panel.questions = DiscardAtQuit(window.credentials_panel.questions)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Before pytest-qt closes the test's windows: closing asks about unsaved credential
+    edits, and a test that did not answer that question itself (test_gui_signin does)
+    quits without them."""
+    from PySide6.QtWidgets import QApplication
+
+    from inspector.ui import MainWindow
+
+    if QApplication.instance() is not None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                panel = widget.credentials_panel
+                panel.questions = DiscardAtQuit(panel.questions)
+    return (yield)
 
 
 class DiscardAtQuit:
