@@ -469,6 +469,9 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._closing = True
+        signing_in = getattr(self, "signin_dialog", None)
+        if signing_in is not None:
+            signing_in.reject()  # stops its wait and lets go of the port
         if self._requests is not None:
             self._requests.shutdown(self.close_wait_ms)
         # A revealed value copied less than its clearing time ago must not outlive the

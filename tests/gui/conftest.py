@@ -21,6 +21,19 @@ def _in_memory_keychain(memory_keyring: MemoryKeyring) -> MemoryKeyring:
     return memory_keyring
 
 
+@pytest.fixture(autouse=True)
+def _quit_discards_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing a window with unsaved credential edits asks Remember / Discard / Cancel in a
+    modal box; the tests that do not script that question (``ScriptedQuestions``) quit
+    without the edits, as a user pressing Discard would. ``test_gui_signin`` drives the
+    box itself."""
+    from inspector.ui.profile_questions import DialogQuestions
+
+    monkeypatch.setattr(
+        DialogQuestions, "ask_quit_changes", lambda self, *args, **kwargs: KeepChoice.DISCARD
+    )
+
+
 @pytest.fixture
 def make_window(make_window: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """The shared window factory; after the test, before the windows close, no secret

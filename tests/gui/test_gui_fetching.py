@@ -80,6 +80,7 @@ def test_malformed_webhook_shows_feedback_without_the_code(
 ) -> None:
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     field = panel.webhook_field.edit
     field.setFocus()
     qtbot.keyClicks(field, "https://portal.example.com/rest/abc/S3CR3T-CODE-123/")

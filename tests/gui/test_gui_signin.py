@@ -464,3 +464,51 @@ def test_warnings_are_shown_beside_the_source_list(
     assert "does not include biconnector" in box.informativeText()
     assert visible_texts(window, demo) == []
     box.accept()
+
+
+def test_the_quit_box_offers_remember_discard_cancel(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from inspector.ui.keep_changes import quit_changes_box
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box, answers = quit_changes_box(
+        parent, "“default”", can_remember=True, backend_name="Memory keychain"
+    )
+    assert [choice for _button, choice in answers] == [
+        KeepChoice.REMEMBER,
+        KeepChoice.DISCARD,
+        KeepChoice.CANCEL,
+    ]
+    assert box.defaultButton() is answers[0][0]
+    assert box.escapeButton() is answers[2][0]
+    assert "before quitting" in box.text()
+    box, answers = quit_changes_box(parent, "“default”", can_remember=False, backend_name="")
+    assert [choice for _button, choice in answers] == [KeepChoice.DISCARD, KeepChoice.CANCEL]
+
+
+def test_closing_the_window_while_waiting_stops_the_sign_in(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+
+    def open_url(url: Any) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    assert window.close()
+    assert not dialog.running
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))
+    assert not [r for r in qtlog.records if "QThread" in r.message]
