@@ -127,12 +127,22 @@ def slow_portal() -> Iterator[DemoPortal]:
 
 
 @pytest.fixture
-def make_window(qtbot: Any, settings: QSettings) -> Iterator[Callable[..., Any]]:
+def make_window(
+    qtbot: Any, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Any]]:
     """Build a shown ``MainWindow`` with the test's settings and a store on the test's
-    keyring; every window is closed afterwards and every request thread must have ended."""
+    keyring; every window is closed afterwards and every request thread must have ended.
+    Closing one with unsaved credential edits answers "Discard" to the modal question
+    unless the test scripts the panel's questions itself."""
     # The window parts are imported only when a test asks for a window, so the Qt-free
     # tests do not depend on them.
+    from inspector.core.profile_session import KeepChoice
     from inspector.ui import MainWindow, fetch_worker
+    from inspector.ui.profile_questions import DialogQuestions
+
+    monkeypatch.setattr(
+        DialogQuestions, "ask_quit_changes", lambda self, *args, **kwargs: KeepChoice.DISCARD
+    )
 
     windows: list[Any] = []
 

@@ -73,6 +73,7 @@ class KeepChoice(enum.Enum):
 
     REMEMBER = "remember"
     SESSION = "session"
+    DISCARD = "discard"  # only when quitting: the changes go with the program
     CANCEL = "cancel"
 
 
@@ -86,8 +87,9 @@ class ProfileSession:
         self._current: str | None = profiles.last_used
         self.network = ProfileNetwork(profiles, lambda: self.store, self._current)
         self.demo_webhook: str | None = None  # the demo's URL, to return to its entry
+        self.demo_values: FieldValues | None = None  # the demo entry's fields, to return to it
         self.origin = Origin.TYPED
-        self.edited = FieldValues("webhook")
+        self.edited = FieldValues("oauth")
         self.credential: Credential | None = None
         self.problem = ""
         self.stored: Credential | None = None
@@ -253,8 +255,15 @@ class ProfileSession:
         """Fill in a webhook URL for this session only (demo portal or environment)."""
         if origin is Origin.DEMO:
             self.demo_webhook = url
+        self.use_session_values(FieldValues("webhook", webhook=url), origin)
+
+    def use_session_values(self, values: FieldValues, origin: Origin) -> None:
+        """Fill in *values* for this session only (the demo portal's entry, or the
+        environment's credential for the current profile)."""
+        if origin is Origin.DEMO:
+            self.demo_values = values
             self.current = None
-        self._replace(FieldValues("webhook", webhook=url), origin)
+        self._replace(values, origin)
         if origin is Origin.DEMO:
             self.line = "Demo portal credential: for this session only, never saved."
         else:
@@ -264,6 +273,17 @@ class ProfileSession:
                 f"From {WEBHOOK_ENV}: used for this session only; not saved unless you "
                 "press Remember."
             )
+
+    def use_signed_in(self, credential: OAuthCredential) -> str:
+        """Put a credential from a sign-in or an import in the fields and save it as
+        Remember does (on the demo entry: for this session only). Returns the outcome."""
+        self._replace(FieldValues.of(credential), Origin.TYPED)
+        if self.current is None:
+            self.kept[None] = self.edited
+            self.line = "Signed in for this session; the demo portal entry is never saved."
+            return self.line
+        self.remember()
+        return self.line
 
     # --- the keychain ------------------------------------------------------------------
 
@@ -344,16 +364,16 @@ class ProfileSession:
         """
         if name is not None and name not in self.profiles.names():
             return False
-        if name is None and self.demo_webhook is None:
+        if name is None and self.demo_values is None:
             return False
         self.current = name
         self.stored = self.remembered = None
         self.network.proxy_url = None
         kept = self.kept.get(name)
         if name is None:
-            assert self.demo_webhook is not None
+            assert self.demo_values is not None
             if kept is None:
-                self.use_session_webhook(self.demo_webhook, Origin.DEMO)
+                self.use_session_values(self.demo_values, Origin.DEMO)
             else:
                 self._replace(kept, Origin.TYPED)
                 self.line = (
@@ -361,7 +381,7 @@ class ProfileSession:
                 )
             return True
         self.profiles.last_used = name
-        self._replace(kept or FieldValues(self.profiles.get(name).kind or "webhook"), Origin.TYPED)
+        self._replace(kept or FieldValues(self.profiles.get(name).kind or "oauth"), Origin.TYPED)
         if self.started:
             self.network.load_proxy_secret()
             self._load_stored()
@@ -446,13 +466,15 @@ class ProfileSession:
             result = self.store.save(profile, renewed.to_storage())
             persisted = result.persisted
             message = result.message
-            if profile == self.current:
+            if profile == self.current and persisted:
                 self.remembered = renewed
         kept = self.kept.get(profile) if profile is not None else None
         if kept is not None and check_fields(kept)[0] == old:
             self.kept[profile] = FieldValues.of(renewed)  # the old refresh token is void
         if profile == self.current and self.credential == old:
-            self._replace(FieldValues.of(renewed), self.origin)
+            # Tokens that could not be saved are an unsaved change (asked about at quit).
+            unsaved = profile is not None and not persisted and self.origin is not Origin.DEMO
+            self._replace(FieldValues.of(renewed), Origin.TYPED if unsaved else self.origin)
             if persisted:
                 self.stored = renewed
                 self.origin = Origin.SAVED

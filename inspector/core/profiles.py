@@ -38,6 +38,7 @@ class Profile:
     proxy: str = ""  # display form; empty: from the environment / system
     proxy_has_password: bool = False  # the URL with its password is in the keychain
     ca_file: str = ""
+    signin_port: int = 0  # the browser sign-in's port; 0: ``signin.DEFAULT_PORT``
 
     @property
     def proxy_entry(self) -> str:

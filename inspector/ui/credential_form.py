@@ -47,6 +47,12 @@ class CredentialForm(QWidget):
     edited = Signal()
     """The user changed a field or the kind (not when ``show_values`` fills them)."""
 
+    sign_in_requested = Signal()
+    """The user pressed "Sign in with browser…"."""
+
+    import_requested = Signal()
+    """The user pressed "Import tokens…"."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._filling = False
@@ -65,7 +71,7 @@ class CredentialForm(QWidget):
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.webhook_radio)
         self.kind_group.addButton(self.oauth_radio)
-        self.webhook_radio.setChecked(True)
+        self.oauth_radio.setChecked(True)
         kind_row = QHBoxLayout()
         kind_row.addWidget(self.webhook_radio)
         kind_row.addWidget(self.oauth_radio)
@@ -84,6 +90,13 @@ class CredentialForm(QWidget):
         webhook_label = plain_label("Webhook &URL:", webhook_page, wrap=False)
         webhook_label.setBuddy(self.webhook_field.edit)
         webhook_form.addRow(webhook_label, self.webhook_field)
+        webhook_note = plain_label(
+            "Current portals refuse webhooks for the BI Builder methods (ACCESS_DENIED): "
+            "use an OAuth application unless your portal still accepts them.",
+            webhook_page,
+        )
+        webhook_note.setObjectName("webhookNote")
+        webhook_form.addRow(webhook_note)
 
         self.portal_edit = QLineEdit(self)
         self.portal_edit.setObjectName("portalEdit")
@@ -107,6 +120,19 @@ class CredentialForm(QWidget):
         portal_label.setBuddy(self.portal_edit)
         token_label = plain_label("Access &token:", oauth_page, wrap=False)
         token_label.setBuddy(self.token_field.edit)
+        self.sign_in_button = QPushButton("Si&gn in with browser…", oauth_page)
+        self.sign_in_button.setObjectName("signInButton")
+        self.sign_in_button.setToolTip(
+            "Get the tokens from the portal with the application's client ID and secret"
+        )
+        self.import_button = QPushButton("I&mport tokens…", oauth_page)
+        self.import_button.setObjectName("importTokensButton")
+        self.import_button.setToolTip("Paste tokens the portal gave an application")
+        sign_in_row = QHBoxLayout()
+        sign_in_row.addWidget(self.sign_in_button)
+        sign_in_row.addWidget(self.import_button)
+        sign_in_row.addStretch(1)
+        self._oauth_form.addRow(sign_in_row)
         self._oauth_form.addRow(portal_label, self.portal_edit)
         self._oauth_form.addRow(token_label, self.token_field)
         self._oauth_form.addRow(self.renewal_toggle)
@@ -114,7 +140,7 @@ class CredentialForm(QWidget):
         self.pages = QStackedWidget(self)
         self.pages.addWidget(webhook_page)
         self.pages.addWidget(oauth_page)
-        self._show_page(0)
+        self._show_page(1)
 
         self.feedback_label = plain_label("", self)
         self.feedback_label.setObjectName("credentialFeedback")
@@ -156,11 +182,15 @@ class CredentialForm(QWidget):
         self.portal_edit.textChanged.connect(self._on_typed)
         self.token_field.edit.textChanged.connect(self._on_typed)
         self.renewal_toggle.toggled.connect(self.show_renewal)
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        self.import_button.clicked.connect(self.import_requested)
 
         QWidget.setTabOrder(self.webhook_radio, self.oauth_radio)
         QWidget.setTabOrder(self.oauth_radio, self.webhook_field.edit)
         QWidget.setTabOrder(self.webhook_field.edit, self.webhook_field.show_button)
-        QWidget.setTabOrder(self.webhook_field.show_button, self.portal_edit)
+        QWidget.setTabOrder(self.webhook_field.show_button, self.sign_in_button)
+        QWidget.setTabOrder(self.sign_in_button, self.import_button)
+        QWidget.setTabOrder(self.import_button, self.portal_edit)
         QWidget.setTabOrder(self.portal_edit, self.token_field.edit)
         QWidget.setTabOrder(self.token_field.edit, self.token_field.show_button)
         QWidget.setTabOrder(self.token_field.show_button, self.renewal_toggle)

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
+from ..core.field_values import FieldValues
 from ..core.options import RequestOptions
-from ..core.profile_session import Origin, ProfileSession
+from ..core.profile_session import KeepChoice, Origin, ProfileSession
 from ..core.profiles import Profile
 from .credential_form import CredentialForm
 from .profile_bar import ProfileBar
@@ -143,7 +144,7 @@ class CredentialsPanel(QGroupBox):
     def _show_profiles(self) -> None:
         session = self.session
         self.bar.show_profiles(
-            self.profiles.names(), session.current, demo_entry=session.demo_webhook is not None
+            self.profiles.names(), session.current, demo_entry=session.demo_values is not None
         )
 
     def _update_network_label(self) -> None:
@@ -223,6 +224,20 @@ class CredentialsPanel(QGroupBox):
             self._show_profiles()
         self._refresh()
 
+    def use_session_values(self, values: FieldValues, origin: Origin) -> None:
+        """Fill in the fields for this session only (the demo portal's OAuth entry)."""
+        self.session.use_session_values(values, origin)
+        if origin is Origin.DEMO:
+            self._show_profiles()
+        self._refresh()
+
+    def use_signed_in(self, credential: OAuthCredential) -> str:
+        """Put a signed-in or imported credential in the fields and save it as Remember
+        does; returns what became of it (for the status line)."""
+        text = self.session.use_signed_in(credential)
+        self._refresh()
+        return text
+
     def store_renewed(self, profile: str | None, old: Credential, renewed: OAuthCredential) -> str:
         """Keep a renewed credential in the fields and in the keychain in place of *old*.
 
@@ -283,6 +298,22 @@ class CredentialsPanel(QGroupBox):
         if note is None:
             return False
         self.leave_note = note
+        return True
+
+    def confirm_quit(self) -> bool:
+        """Before quitting: if the fields hold changes not saved (typed, or tokens a renewal
+        rotated that could not be saved), ask Remember / Discard / Cancel and do it.
+        False: do not quit (Cancel)."""
+        session = self.session
+        if not session.has_unsaved_changes():
+            return True
+        choice = self.questions.ask_quit_changes(
+            session.shown_name(), session.can_remember(), session.backend_name
+        )
+        if choice is KeepChoice.CANCEL:
+            return False
+        if choice is KeepChoice.REMEMBER:
+            self.remember()
         return True
 
     def new_profile(self) -> str | None:

@@ -7,13 +7,17 @@ keychain, as the Remember button does), Keep for this session (the fields are ke
 memory for that profile until the program ends, see ``core.profile_session``) or Cancel
 (stay).
 
+Quitting asks the same question with other answers (``quit_changes_box``): Remember,
+Discard (the changes go with the program) or Cancel (do not quit); keeping them "for
+this session" would make no sense there.
+
 Imported when a profile is first left with changes, not at start-up.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
 
 from ..core.profile_session import KeepChoice
 
@@ -66,6 +70,62 @@ def ask_keep_changes(
 ) -> KeepChoice:
     """Ask (modal) whether to keep the changes to profile *name*; Escape is Cancel."""
     box, answers = keep_changes_box(
+        parent, name, can_remember=can_remember, backend_name=backend_name
+    )
+    try:
+        box.exec()
+        clicked = box.clickedButton()
+        return next((choice for button, choice in answers if button is clicked), KeepChoice.CANCEL)
+    finally:
+        box.deleteLater()
+
+
+def quit_changes_box(
+    parent: QWidget, name: str, *, can_remember: bool, backend_name: str
+) -> tuple[QMessageBox, list[tuple[QAbstractButton, KeepChoice]]]:
+    """The question asked when quitting with changes, not yet shown; Escape is Cancel."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Unsaved credential")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(f"Save the changes to {name} before quitting?")
+    where = backend_name or "the system keychain"
+    lost = (
+        "The credential fields hold changes that are not saved (typed, or tokens a renewal "
+        "replaced: the previous refresh token no longer works)."
+    )
+    if can_remember:
+        details = (
+            f"{lost} Remember saves them in {where}; Discard quits without them; Cancel stays."
+        )
+    else:
+        details = (
+            f"{lost} They cannot be saved in the keychain as they are. Discard quits without "
+            "them; Cancel stays."
+        )
+    box.setInformativeText(details)
+    answers: list[tuple[QAbstractButton, KeepChoice]] = []
+    default: QPushButton | None = None
+    if can_remember:
+        remember = default = box.addButton("Remember", QMessageBox.ButtonRole.AcceptRole)
+        remember.setObjectName("quitRememberButton")
+        answers.append((remember, KeepChoice.REMEMBER))
+    discard = box.addButton(QMessageBox.StandardButton.Discard)
+    discard.setObjectName("quitDiscardButton")
+    answers.append((discard, KeepChoice.DISCARD))
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setObjectName("quitCancelButton")
+    answers.append((cancel, KeepChoice.CANCEL))
+    box.setDefaultButton(default or cancel)
+    box.setEscapeButton(cancel)
+    return box, answers
+
+
+def ask_quit_changes(
+    parent: QWidget, name: str, *, can_remember: bool, backend_name: str
+) -> KeepChoice:
+    """Ask (modal) what to do with the changes to profile *name* before quitting."""
+    box, answers = quit_changes_box(
         parent, name, can_remember=can_remember, backend_name=backend_name
     )
     try:

@@ -51,11 +51,14 @@ def run_window(
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
         # start-up that a plain window does not need.
+        from ..core.signin import handler_url
         from ..demo.portal import DemoPortal
 
-        portal = DemoPortal().start()
+        # Its application's handler is the inspector's own, so "Sign in with browser"
+        # works on the demo end to end.
+        portal = DemoPortal(redirect_uri=handler_url()).start()
     try:
-        window = MainWindow(demo=portal)
+        window = MainWindow(demo=portal, demo_oauth=demo)
         if screenshot:
             _arrange_snapshot(window, screenshot, after_fetch=source_id is not None)
         window.show()

@@ -37,7 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_DISPLAY_NAME
-from ..core.credentials import parse_webhook_url
+from ..core.credentials import OAuthCredential, make_oauth_credential, parse_webhook_url
+from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
@@ -69,13 +70,25 @@ NOTE_STYLE = (
 )
 
 
+def demo_oauth_credential(demo: DemoPortal) -> OAuthCredential:
+    """The demo portal's OAuth application: its tokens, client ID and secret, token server."""
+    return make_oauth_credential(
+        demo.base_url,
+        demo.access_token,
+        client_id=demo.client_id,
+        client_secret=demo.client_secret,
+        refresh_token=demo.refresh_token,
+        oauth_server=demo.oauth_server_url,
+    )
+
+
 class MainWindow(QMainWindow):
     """Bitrix24 BI Source Inspector's window.
 
     ``store``: where credentials are saved (default: the system keychain, opened lazily).
     ``settings``: where profiles, recent IDs and the window geometry go (default:
-    ``QSettings()``). ``demo``: a running demo portal whose webhook is used for this
-    session, never saved.
+    ``QSettings()``). ``demo``: a running demo portal whose webhook (with *demo_oauth*:
+    its OAuth application's tokens) is used for this session, never saved.
     """
 
     fetch_done = Signal()
@@ -103,6 +116,7 @@ class MainWindow(QMainWindow):
         store: CredentialStore | None = None,
         settings: QSettings | None = None,
         demo: DemoPortal | None = None,
+        demo_oauth: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -124,7 +138,13 @@ class MainWindow(QMainWindow):
         else:
             self.resize(940, 720)
 
-        if demo is not None:
+        if demo is not None and demo_oauth:
+            # The real path: the demo's OAuth application, renewable, and "Sign in with
+            # browser" against the demo's authorize page.
+            oauth = demo_oauth_credential(demo)
+            self._demo_credential = oauth
+            self.credentials_panel.use_session_values(FieldValues.of(oauth), Origin.DEMO)
+        elif demo is not None:
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)
         elif os.environ.get(WEBHOOK_ENV, "").strip():
@@ -443,7 +463,15 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Unsaved credential changes (typed, or tokens a renewal rotated and could not save)
+        # would go with the program: ask first, as switching profiles does.
+        if not self._closing and not self.credentials_panel.confirm_quit():
+            event.ignore()
+            return
         self._closing = True
+        signing_in = getattr(self, "signin_dialog", None)
+        if signing_in is not None:
+            signing_in.reject()  # stops its wait and lets go of the port
         if self._requests is not None:
             self._requests.shutdown(self.close_wait_ms)
         # A revealed value copied less than its clearing time ago must not outlive the

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME, KeepChoice
-from .keep_changes import ask_keep_changes
+from .keep_changes import ask_keep_changes, ask_quit_changes
 
 
 class ProfileQuestions(Protocol):
@@ -23,6 +23,10 @@ class ProfileQuestions(Protocol):
 
     def ask_keep_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
         """Keep the changes to profile *name* (shown as is)? Cancel: stay on it."""
+        ...
+
+    def ask_quit_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
+        """Quitting with changes to profile *name*: REMEMBER, DISCARD, or CANCEL (stay)."""
         ...
 
     def ask_profile_name(self, title: str, label: str, text: str = "") -> str | None:
@@ -44,6 +48,11 @@ class DialogQuestions:
         # The box module is imported when first needed: most sessions never ask.
 
         return ask_keep_changes(
+            self._parent, name, can_remember=can_remember, backend_name=backend_name
+        )
+
+    def ask_quit_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
+        return ask_quit_changes(
             self._parent, name, can_remember=can_remember, backend_name=backend_name
         )
 

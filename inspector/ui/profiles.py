@@ -31,6 +31,16 @@ def _flag(value: object) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
+def _port(value: object) -> int:
+    """A sign-in port from the settings file; 0 (the default) for anything else."""
+    text = value if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    try:
+        port = int(text)
+    except ValueError:
+        return 0
+    return port if 1024 <= port <= 65535 else 0
+
+
 class ProfileStore:
     """Reads and writes the profile list in ``QSettings`` (never a secret).
 
@@ -61,6 +71,7 @@ class ProfileStore:
                         proxy=_text(settings.value("proxy")),
                         proxy_has_password=_flag(settings.value("proxyHasPassword")),
                         ca_file=_text(settings.value("caFile")),
+                        signin_port=_port(settings.value("signinPort")),
                     )
                 )
         finally:
@@ -89,6 +100,8 @@ class ProfileStore:
                 settings.setValue("proxy", profile.proxy)
                 settings.setValue("proxyHasPassword", profile.proxy_has_password)
                 settings.setValue("caFile", profile.ca_file)
+                if profile.signin_port:
+                    settings.setValue("signinPort", profile.signin_port)
         finally:
             settings.endArray()
         save_settings(settings)

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core.explanations import EMPTY_SOURCE_LIST
 from ..core.formatting import plural
 from ..core.masking import safe_text, sanitize
 from .widgets import plain_label
@@ -272,7 +273,8 @@ class SourcePickerDialog(QDialog):
         self.filter.set_text(text)
         shown, total = self.filter.rowCount(), self.model.rowCount()
         if total == 0:
-            self.status_label.setText("The portal lists no sources for this credential.")
+            # An empty list is the ownership rule at work far more often than no sources.
+            self.status_label.setText(f"{EMPTY_SOURCE_LIST.message} {EMPTY_SOURCE_LIST.hint}")
         elif shown == total:
             self.status_label.setText(
                 f"{plural(total, 'source')}. Type to search; Enter fetches the selected one."

@@ -34,6 +34,9 @@ class WindowActions:
     new_profile: QAction
     rename_profile: QAction
     delete_profile: QAction
+    sign_in: QAction
+    import_tokens: QAction
+    connect_help: QAction
 
 
 def _action(
@@ -46,6 +49,25 @@ def _action(
     action.triggered.connect(slot)
     window.addAction(action)  # the shortcut works whether or not a menu is open
     return action
+
+
+def _sign_in(window: Any) -> None:
+    # The dialogs are imported when first opened: most sessions never sign in.
+    from .signin_dialog import open_sign_in
+
+    open_sign_in(window)
+
+
+def _import_tokens(window: Any) -> None:
+    from .import_dialog import open_import
+
+    open_import(window)
+
+
+def _connect_help(window: Any) -> None:
+    from .connect_help import show_connect_help
+
+    show_connect_help(window)
 
 
 def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) -> WindowActions:
@@ -78,7 +100,17 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         new_profile=_action(window, "&New profile…", panel.new_profile),
         rename_profile=_action(window, "&Rename profile…", panel.rename_profile),
         delete_profile=_action(window, "&Delete profile…", panel.delete_profile),
+        sign_in=_action(window, "Si&gn in with browser…", lambda: _sign_in(window)),
+        import_tokens=_action(window, "I&mport tokens…", lambda: _import_tokens(window)),
+        connect_help=_action(
+            window,
+            "&Connect to your portal",
+            lambda: _connect_help(window),
+            QKeySequence.StandardKey.HelpContents,
+        ),
     )
+    panel.form.sign_in_requested.connect(actions.sign_in.trigger)
+    panel.form.import_requested.connect(actions.import_tokens.trigger)
 
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
@@ -100,6 +132,11 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         actions.network,
     ):
         profile_menu.addAction(action)
-    bar.addMenu("&Help").addAction(actions.about)
+    profile_menu.addSeparator()
+    profile_menu.addAction(actions.sign_in)
+    profile_menu.addAction(actions.import_tokens)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions.connect_help)
+    help_menu.addAction(actions.about)
     tree.extra_menu_actions = [actions.copy_curl, actions.export_bundle]
     return actions

@@ -20,7 +20,9 @@ class ScriptedQuestions:
     keep_answers: list[KeepChoice] = field(default_factory=list)
     name_answers: list[str | None] = field(default_factory=list)
     delete_answer: Callable[[str], bool] = lambda name: False
+    quit_answers: list[KeepChoice] = field(default_factory=list)
     keep_asked: list[tuple[str, bool]] = field(default_factory=list)
+    quit_asked: list[tuple[str, bool]] = field(default_factory=list)
     names_asked: list[tuple[str, str]] = field(default_factory=list)
     deletes_asked: list[str] = field(default_factory=list)
 
@@ -28,6 +30,11 @@ class ScriptedQuestions:
         self.keep_asked.append((name, can_remember))
         assert self.keep_answers, f"unexpected question: keep the changes to {name}?"
         return self.keep_answers.pop(0)
+
+    def ask_quit_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
+        self.quit_asked.append((name, can_remember))
+        assert self.quit_answers, f"unexpected question at quit: keep the changes to {name}?"
+        return self.quit_answers.pop(0)
 
     def ask_profile_name(self, title: str, label: str, text: str = "") -> str | None:
         self.names_asked.append((title, text))

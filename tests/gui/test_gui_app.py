@@ -106,7 +106,11 @@ def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any
         "&Rename profile…",
         "&Delete profile…",
         "&Network settings…",
+        "",
+        "Si&gn in with browser…",
+        "I&mport tokens…",
     ]
+    assert [text for text, _key in menus["&Help"]] == ["&Connect to your portal", "&About"]
 
 
 def test_about_says_where_secrets_live(qtbot: Any, make_window: Any, settings: Any) -> None:

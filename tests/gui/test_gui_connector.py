@@ -160,6 +160,7 @@ def test_the_connector_arriving_later_leaves_selection_and_revealed_value_alone(
 
     with ScriptedServer(answer) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/latec0de1/")
         fetch_and_wait(qtbot, window, 7)
         tree = tree_of(window)

@@ -24,6 +24,7 @@ def test_remember_and_forget_through_the_keychain(
     panel = window.credentials_panel
     assert panel.keychain_label.text() == "Not saved. Remember keeps it in Memory keychain."
     assert not panel.remember_button.isEnabled()
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(WEBHOOK)
     assert panel.remember_button.isEnabled()
     assert panel.remember_button.text() == "Remember in Memory keychain"
@@ -33,6 +34,7 @@ def test_remember_and_forget_through_the_keychain(
     assert credential_from_storage(saved) == parse_webhook_url(WEBHOOK)
     assert panel.keychain_label.text() == "Saved in Memory keychain."
 
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(WEBHOOK.replace("k3ych41n", "other"))
     assert panel.keychain_label.text().startswith("Changed:")
 
@@ -114,6 +116,7 @@ def test_without_a_keychain_the_credential_is_kept_for_the_session(
     label = panel.keychain_label.text()
     assert "No system keychain is available" in label
     assert "session only" in label
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(portal.webhook_url)
     assert panel.remember_button.text() == "Remember for this session"
     panel.remember_button.click()

@@ -80,6 +80,7 @@ def test_malformed_webhook_shows_feedback_without_the_code(
 ) -> None:
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     field = panel.webhook_field.edit
     field.setFocus()
     qtbot.keyClicks(field, "https://portal.example.com/rest/abc/S3CR3T-CODE-123/")
@@ -99,14 +100,17 @@ def test_malformed_webhook_shows_feedback_without_the_code(
 def test_valid_webhook_feedback_title_and_plain_http_warning(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText("https://portal.example.com/rest/1/abcdef123456/")
     assert panel.feedback_label.text() == "✓ Webhook for portal.example.com, user 1"
     assert window.windowTitle() == "Bitrix24 BI Source Inspector — portal.example.com"
     assert not panel.http_warning.isVisible()
 
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText("http://portal.example.com/rest/1/abcdef123456/")
     assert panel.http_warning.isVisible()
     assert "unencrypted" in panel.http_warning.text()
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText("http://127.0.0.1:8080/rest/1/abcdef123456/")
     assert not panel.http_warning.isVisible()
 
@@ -194,6 +198,7 @@ def slow_sources(request: RecordedRequest) -> Reply:
 def test_newer_fetch_wins_over_an_older_slower_one(qtbot: Any, make_window: Any) -> None:
     with ScriptedServer(slow_sources) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/n3wer-c0de-7/")
         done: list[int] = []
         window.fetch_done.connect(lambda: done.append(1))
@@ -236,6 +241,7 @@ def test_closing_while_the_portal_hangs_ends_the_request_at_once(
     with ScriptedServer(hang()) as server:
         window = MainWindow(settings=settings, store=CredentialStore())
         qtbot.addWidget(window)
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/hangcode123/")
         window.fetch(6)
         server.wait_for_requests(1)
@@ -267,6 +273,7 @@ def test_a_request_that_ignores_the_cancel_is_handed_over_at_close(
     monkeypatch.setattr(inspector.core.client.BitrixClient, "get_source", stuck)
     window = MainWindow(settings=settings, store=CredentialStore())
     qtbot.addWidget(window)
+    window.credentials_panel.webhook_radio.setChecked(True)
     window.credentials_panel.webhook_field.edit.setText(
         "https://portal.example.com/rest/1/stuck12/"
     )
@@ -288,6 +295,7 @@ def test_rate_limit_retries_show_in_the_status_line(qtbot: Any, make_window: Any
     ok = json_reply({"result": {"item": DEMO_SOURCES[6]}, "time": {"start": 1.5}}, delay=0.3)
     with ScriptedServer([limited, ok]) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/ratecode123/")
         window.request_options = RequestOptions(retry_delay=0.2)
         seen: list[str] = []
@@ -326,6 +334,7 @@ def test_html_and_control_characters_from_the_portal_are_shown_as_plain_text(
     }
     with ScriptedServer(json_reply({"result": {"item": item}})) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/plaincode1/")
         fetch_and_wait(qtbot, window, 3)
     from gui.gui_helpers import model_texts

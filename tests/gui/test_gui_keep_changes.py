@@ -60,7 +60,9 @@ def test_no_question_when_nothing_changed(
     panel.profile_combo.setCurrentIndex(1)
     assert panel.credential() == parse_webhook_url(OTHER)
     # Changed, then typed back to what is saved: no change.
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(SAVED)
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(OTHER)
     panel.profile_combo.setCurrentIndex(0)
     assert questions.keep_asked == []
@@ -74,6 +76,7 @@ def test_remember_saves_the_changes_before_switching(
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     questions = answering(panel, KeepChoice.REMEMBER)
     panel.profile_combo.setCurrentIndex(1)
@@ -99,6 +102,7 @@ def test_keep_for_this_session_keeps_the_fields_in_memory_only(
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     questions = answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
@@ -161,6 +165,7 @@ def test_cancel_stays_on_the_profile_and_the_combo_goes_back(
     window = make_window()
     panel = window.credentials_panel
     status = window.status_line.text()
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     switched: list[int] = []
     panel.profile_changed.connect(lambda: switched.append(1))
@@ -182,6 +187,7 @@ def test_new_profile_asks_and_cancel_adds_nothing(
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     questions = answering(panel, KeepChoice.CANCEL, KeepChoice.SESSION)
     questions.name_answers += ["third", "third"]
@@ -207,6 +213,7 @@ def test_deleting_the_changed_profile_does_not_ask_and_forgets_its_changes(
     window = make_window()
     panel = window.credentials_panel
     panel.profile_combo.setCurrentIndex(1)
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED.replace("prod", "test"))
     questions = answering(panel)
     questions.delete_answer = lambda name: True
@@ -224,6 +231,7 @@ def test_kept_changes_follow_a_renamed_profile(
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     questions = answering(panel, KeepChoice.SESSION)
     panel.profile_combo.setCurrentIndex(1)
@@ -307,6 +315,7 @@ def test_the_question_box_escape_is_cancel(
     two_profiles(settings, memory_keyring)
     window = make_window()
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     seen = on_question(qtbot, lambda box: qtbot.keyClick(box, Qt.Key.Key_Escape), CODES)
     panel.profile_combo.setCurrentIndex(1)
@@ -331,12 +340,14 @@ def test_the_question_box_buttons_do_what_they_say(
     def click(name: str) -> Callable[[QMessageBox], None]:
         return lambda box: next(b for b in box.buttons() if b.objectName() == name).click()
 
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     on_question(qtbot, click("keepSessionButton"), CODES)
     panel.profile_combo.setCurrentIndex(1)
     assert panel.current_profile == "other"
     assert saved(memory_keyring, "default") == parse_webhook_url(SAVED)
 
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(OTHER.replace("0ther", "n3wer"))
     on_question(qtbot, click("keepRememberButton"), CODES)
     panel.profile_combo.setCurrentIndex(0)
@@ -351,6 +362,7 @@ def test_changes_on_the_demo_entry_can_only_be_kept_for_the_session(
 ) -> None:
     window = make_window(demo=portal)
     panel = window.credentials_panel
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TYPED)
     seen = on_question(
         qtbot,

@@ -42,6 +42,7 @@ def test_the_rate_limit_countdown_ticks_and_escape_cancels_the_retry(
 ) -> None:
     with ScriptedServer([LIMITED, SOURCE_6]) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/limitc0de1/")
         window.request_options = RequestOptions(connect_timeout=5, read_timeout=5, retry_delay=3)
         asked = time.monotonic()
@@ -67,6 +68,7 @@ def test_the_rate_limit_countdown_ticks_and_escape_cancels_the_retry(
 def test_the_retry_goes_ahead_when_not_cancelled(qtbot: Any, make_window: Any) -> None:
     with ScriptedServer([LIMITED, SOURCE_6]) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/limitc0de2/")
         window.request_options = RequestOptions(connect_timeout=5, read_timeout=5, retry_delay=1)
         with qtbot.waitSignal(window.fetch_done, timeout=10_000):
@@ -78,6 +80,7 @@ def test_the_retry_goes_ahead_when_not_cancelled(qtbot: Any, make_window: Any) -
 def test_an_operating_limit_wait_is_a_cancellable_countdown(qtbot: Any, make_window: Any) -> None:
     with ScriptedServer(BLOCKED) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/limitc0de3/")
         window.request_options = RequestOptions(
             connect_timeout=5, read_timeout=5, operation_limit_wait=120
@@ -98,6 +101,7 @@ def test_the_source_list_shows_the_countdown_in_the_picker(qtbot: Any, make_wind
     page = json_reply({"result": [{"id": 5, "title": "Only one", "type": "rest"}], "time": {}})
     with ScriptedServer([LIMITED, page]) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/limitc0de4/")
         window.request_options = RequestOptions(connect_timeout=5, read_timeout=5, retry_delay=1)
         picker_texts: list[str] = []
@@ -126,6 +130,7 @@ def test_operating_time_is_shown_from_the_time_block(
     assert text.startswith("Operating limit: ") and " s used, resets at " in text
     with ScriptedServer(SOURCE_6) as server:  # no operating keys: nothing to show
         window.credentials_panel.profile_combo.setCurrentIndex(1)
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/limitc0de5/")
         fetch_and_wait(qtbot, window, 6)
         assert not window.limits_label.isVisible()

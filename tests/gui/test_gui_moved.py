@@ -41,6 +41,7 @@ def test_a_confirmed_move_updates_the_profile_and_fetches_there(
     with DemoPortal(moved_to=new_home.url) as old:
         window = make_window()
         panel = window.credentials_panel
+        panel.webhook_radio.setChecked(True)
         panel.webhook_field.edit.setText(f"{old.base_url}/rest/1/{CODE}/")
         panel.remember_button.click()
         asked: list[str] = []
@@ -74,6 +75,7 @@ def test_a_declined_move_changes_nothing(
     with DemoPortal(moved_to=new_home.url) as old:
         window = make_window()
         panel = window.credentials_panel
+        panel.webhook_radio.setChecked(True)
         panel.webhook_field.edit.setText(f"{old.base_url}/rest/1/{CODE}/")
         panel.remember_button.click()
         before = memory_keyring.saved()

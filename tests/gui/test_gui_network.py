@@ -100,6 +100,7 @@ def test_a_proxy_password_is_kept_in_the_keychain_only(
     settings_path: Path,
 ) -> None:
     window = make_window()
+    window.credentials_panel.webhook_radio.setChecked(True)
     window.credentials_panel.webhook_field.edit.setText(portal.webhook_url)
     window.credentials_panel.remember_button.click()
     with_password = proxy.url.replace("http://", "http://agent:pr0xy-Pa55@")
@@ -133,6 +134,7 @@ def test_the_extra_ca_file_lets_the_window_trust_a_private_portal(
 ) -> None:
     with ScriptedServer(portal_reply, tls=ca.server_context()) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/tlsc0de123/")
         fetch_and_wait(qtbot, window, 6)
         assert "is not trusted" in window.status_line.text()

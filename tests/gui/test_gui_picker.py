@@ -151,6 +151,7 @@ def test_a_list_error_is_shown_in_the_picker(qtbot: Any, make_window: Any) -> No
     )
     with ScriptedServer(denied) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/listc0de12/")
         picker = open_picker(qtbot, window)
         assert "Access denied" in picker.status_label.text()

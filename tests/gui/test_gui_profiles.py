@@ -41,6 +41,7 @@ def test_profiles_are_created_switched_renamed_and_deleted(
     assert panel.current_profile == "default"
 
     # default: a production webhook, saved.
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(PROD)
     panel.remember_button.click()
     assert credential_from_storage(memory_keyring.saved("default") or "") == parse_webhook_url(PROD)
@@ -52,6 +53,7 @@ def test_profiles_are_created_switched_renamed_and_deleted(
     assert panel.current_profile == "test"
     assert panel.webhook_field.text() == ""
     assert panel.credential() is None
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TEST)
     panel.remember_button.click()
     assert credential_from_storage(memory_keyring.saved("test") or "") == parse_webhook_url(TEST)
@@ -106,6 +108,7 @@ def test_the_last_used_profile_is_remembered(
     panel = window.credentials_panel
     answer(panel, "second")
     panel.new_profile()
+    panel.webhook_radio.setChecked(True)
     panel.webhook_field.edit.setText(TEST)
     panel.remember()
     window.close()

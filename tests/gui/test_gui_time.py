@@ -44,6 +44,7 @@ def test_the_time_section_reads_as_plain_numbers(qtbot: Any, make_window: Any) -
     answer = json_reply({"result": {"item": DEMO_SOURCES[6]}, "time": TIME})
     with ScriptedServer(answer) as server:
         window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
         window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/{CODE}/")
         fetch_and_wait(qtbot, window, 6)
     model = tree_of(window).model()

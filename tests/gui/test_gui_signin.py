@@ -1,0 +1,514 @@
+"""Sign in with the browser, import tokens and quit, in the window, against the demo portal.
+
+Everything runs over real sockets: the dialog listens on a free loopback port, the scripted
+browser (``QDesktopServices.openUrl`` replaced by a function that fetches the authorize
+address on a thread and follows the demo's redirect to the handler, as a browser would)
+brings the code back, and the code is exchanged at the demo's token server. The keychain
+is the in-memory one. After each test the leak walk (``conftest.make_window``) checks that
+no secret shows in any window; the tests also check the dialogs and the status line.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from PySide6.QtGui import QDesktopServices
+
+from gui.gui_helpers import leak_walk
+from gui.scripted_questions import ScriptedQuestions
+from inspector.core.credentials import OAuthCredential, credential_from_storage
+from inspector.core.explanations import EMPTY_SOURCE_LIST
+from inspector.core.profile_session import KeepChoice
+from inspector.core.signin import DEFAULT_PORT, handler_url
+from inspector.demo.portal import DemoPortal
+
+WAIT_MS = 15_000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def demo(port: int) -> Iterator[DemoPortal]:
+    with DemoPortal(redirect_uri=handler_url(port)) as running:
+        yield running
+
+
+class ScriptedBrowser:
+    """Stands in for ``QDesktopServices.openUrl``: opens the address on a thread."""
+
+    def __init__(self, *, replace_url: str | None = None) -> None:
+        self.replace_url = replace_url
+        self.opened: list[str] = []
+        self.pages: list[httpx.Response] = []
+        self.threads: list[threading.Thread] = []
+
+    def __call__(self, url: Any) -> bool:
+        address = url.toString()
+        self.opened.append(address)
+
+        def browse() -> None:
+            with httpx.Client(follow_redirects=True, timeout=5) as client:
+                self.pages.append(client.get(self.replace_url or address))
+
+        thread = threading.Thread(target=browse, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+        return True
+
+    def join(self) -> None:
+        for thread in self.threads:
+            thread.join(5)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> ScriptedBrowser:
+    scripted = ScriptedBrowser()
+    monkeypatch.setattr(QDesktopServices, "openUrl", scripted)
+    return scripted
+
+
+def secrets_of(demo: DemoPortal) -> list[str]:
+    return [demo.client_secret, demo.access_token, demo.refresh_token]
+
+
+def open_dialog(window: Any, demo: DemoPortal, port: int, **changes: str) -> Any:
+    window.credentials_panel.oauth_radio.setChecked(True)
+    window.credentials_panel.form.sign_in_button.click()
+    dialog = window.signin_dialog
+    assert dialog.isVisible()
+    fields = {
+        "portal": demo.base_url,
+        "client_id": demo.client_id,
+        "client_secret": demo.client_secret,
+        "oauth_server": demo.oauth_server_url,
+        **changes,
+    }
+    dialog.portal_edit.setText(fields["portal"])
+    dialog.client_id_edit.setText(fields["client_id"])
+    dialog.client_secret_field.set_text(fields["client_secret"])
+    dialog.oauth_server_edit.setText(fields["oauth_server"])
+    dialog.port_spin.setValue(port)
+    return dialog
+
+
+def stored_oauth(memory_keyring: Any) -> OAuthCredential:
+    stored = credential_from_storage(memory_keyring.saved("default") or "")
+    assert isinstance(stored, OAuthCredential)
+    return stored
+
+
+def visible_texts(window: Any, demo: DemoPortal) -> list[str]:
+    return leak_walk(window, secrets_of(demo), clipboard=False)
+
+
+def test_sign_in_with_the_browser_saves_the_profile_and_lists_sources(
+    qtbot: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    memory_keyring: Any,
+    settings: Any,
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    assert dialog.handler_edit.text() == handler_url(port)
+    dialog.copy_button.click()
+    from PySide6.QtWidgets import QApplication
+
+    assert QApplication.clipboard().text() == handler_url(port)
+    with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+        dialog.sign_in_button.click()
+        assert dialog.cancel_button.isEnabled()  # the window is not frozen: it waits
+    browser.join()
+    assert browser.opened[0].startswith(f"{demo.base_url}/oauth/authorize/?client_id=")
+    assert demo.code_grants == 1
+    assert window.signin_dialog is None  # closed
+    # Saved in the keychain as Remember saves it: both tokens, client ID and secret, server.
+    stored = stored_oauth(memory_keyring)
+    assert stored.kind == "oauth"
+    assert stored.access_token == demo.access_token
+    assert stored.refresh_token == demo.refresh_token
+    assert stored.client_id == demo.client_id
+    assert stored.client_secret == demo.client_secret
+    assert stored.oauth_server == demo.oauth_server_url
+    panel = window.credentials_panel
+    assert panel.credential() == stored
+    assert not panel.has_unsaved_changes()
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+    assert window.status_line.text().startswith("The portal lists ")  # the list opened
+    assert window.source_picker is not None
+    assert window.source_picker.model.rowCount() > 0
+    # The port is kept with the profile's non-secret settings.
+    assert panel.profiles.get("default").signin_port == port
+    assert visible_texts(window, demo) == []
+
+
+def test_a_wrong_state_fails_in_the_dialog_and_saves_nothing(
+    qtbot: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    memory_keyring: Any,
+) -> None:
+    browser.replace_url = demo.authorize_url("not-this-sign-ins-state")
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    browser.join()
+    assert dialog.status_label.text().startswith("✗ ")
+    assert "state" in dialog.status_label.text()
+    assert dialog.isVisible() and dialog.sign_in_button.isEnabled()
+    assert demo.code_grants == 0
+    assert memory_keyring.saved("default") is None
+    assert visible_texts(window, demo) == []
+    dialog.reject()
+
+
+def test_access_denied_is_said_plainly(
+    qtbot: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    memory_keyring: Any,
+) -> None:
+    demo.authorize_outcome = "deny"
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    browser.join()
+    assert "not granted" in dialog.status_label.text()
+    assert memory_keyring.saved("default") is None
+    assert window.credentials_panel.credential() is None
+    dialog.reject()
+
+
+def test_a_busy_port_is_named(
+    qtbot: Any, make_window: Any, demo: DemoPortal, port: int, browser: ScriptedBrowser
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        window = make_window()
+        dialog = open_dialog(window, demo, port)
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert str(port) in dialog.status_label.text()
+    assert browser.opened == []  # the browser is opened only once the port is bound
+    dialog.reject()
+
+
+def test_cancel_stops_waiting_and_the_port_is_free_again(
+    qtbot: Any, make_window: Any, demo: DemoPortal, port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+
+    def open_url(url: Any) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    assert dialog.running
+    dialog.cancel_button.click()
+    assert not dialog.running
+    assert "Cancelled" in dialog.status_label.text()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))  # the listener let go of it
+    assert demo.code_grants == 0
+    dialog.reject()
+
+
+def test_the_pasted_address_is_exchanged_at_once(
+    qtbot: Any, make_window: Any, port: int, memory_keyring: Any
+) -> None:
+    # The application's handler is its own server: the browser lands there, not on the
+    # inspector, and the admin pastes the address.
+    with DemoPortal(redirect_uri="https://app.example.com/handler/") as demo:
+        with httpx.Client(follow_redirects=False, timeout=5) as client:
+            landed = client.get(demo.authorize_url("some-state")).headers["location"]
+        window = make_window()
+        dialog = open_dialog(window, demo, port)
+        with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+            dialog.paste_field.edit.setText(landed)  # a paste: the whole text at once
+        assert demo.code_grants == 1
+        stored = stored_oauth(memory_keyring)
+        assert stored.refresh_token == demo.refresh_token
+        assert landed not in " ".join(visible_texts(window, demo))
+        assert visible_texts(window, demo) == []
+
+
+def test_a_pasted_address_without_code_saves_nothing(
+    qtbot: Any, make_window: Any, demo: DemoPortal, port: int, memory_keyring: Any
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.paste_field.edit.setText("https://app.example.com/handler/?state=x")
+    qtbot.waitUntil(lambda: not dialog.running, timeout=WAIT_MS)
+    assert dialog.status_label.text().startswith("✗ ")
+    assert memory_keyring.saved("default") is None
+    dialog.reject()
+
+
+def test_import_tokens_fills_and_saves_the_profile(
+    qtbot: Any, make_window: Any, demo: DemoPortal, memory_keyring: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    panel.form.import_button.click()
+    dialog = window.import_dialog
+    assert dialog.isVisible()
+    from PySide6.QtWidgets import QLineEdit
+
+    assert dialog.paste_field.edit.echoMode() == QLineEdit.EchoMode.Password
+    pasted = (
+        f'{{"access_token": "{demo.access_token}", "refresh_token": "{demo.refresh_token}", '
+        f'"expires_in": 3600, "domain": "127.0.0.1:{demo.port}", "member_id": "m1"}}'
+    )
+    dialog.paste_field.set_text(pasted)
+    dialog.import_button.click()
+    assert window.import_dialog is None  # closed
+    stored = stored_oauth(memory_keyring)
+    assert stored.access_token == demo.access_token
+    assert panel.credential() == stored
+    assert "Imported the tokens" in window.status_line.text()
+    assert visible_texts(window, demo) == []
+
+
+def test_import_of_text_without_tokens_saves_nothing(
+    qtbot: Any, make_window: Any, memory_keyring: Any
+) -> None:
+    window = make_window()
+    window.credentials_panel.form.import_button.click()
+    dialog = window.import_dialog
+    dialog.paste_field.set_text("n0t-a-t0ken-at-all")
+    dialog.import_button.click()
+    assert dialog.isVisible()
+    assert dialog.status_label.text().startswith("✗ ")
+    assert "n0t-a-t0ken-at-all" not in dialog.status_label.text()
+    assert memory_keyring.saved("default") is None
+    dialog.reject()
+
+
+def test_new_profiles_start_as_oauth_and_the_webhook_is_explained(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    assert panel.oauth_radio.isChecked()
+    panel.webhook_radio.setChecked(True)
+    note = panel.form.findChild(type(panel.feedback_label), "webhookNote")
+    assert "refuse webhooks" in note.text()
+
+
+def test_the_demo_starts_with_its_oauth_application(
+    qtbot: Any, make_window: Any, demo: DemoPortal, port: int, browser: ScriptedBrowser
+) -> None:
+    window = make_window(demo=demo, demo_oauth=True)
+    panel = window.credentials_panel
+    credential = panel.credential()
+    assert credential is not None and credential.kind == "oauth" and credential.can_refresh
+    assert window.windowTitle().endswith("Demo portal")
+    panel.form.sign_in_button.click()
+    dialog = window.signin_dialog
+    assert dialog.portal_edit.text() == demo.base_url  # filled from the demo's fields
+    assert dialog.client_id_edit.text() == demo.client_id
+    dialog.port_spin.setValue(port)
+    with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+        dialog.sign_in_button.click()
+    browser.join()
+    assert demo.code_grants == 1
+    assert "never saved" in panel.keychain_label.text()
+    assert window.source_picker is not None and window.source_picker.model.rowCount() > 0
+    assert visible_texts(window, demo) == []
+
+
+def test_an_empty_source_list_is_explained_by_the_ownership_rule(qtbot: Any) -> None:
+    from inspector.ui.source_picker import SourcePickerDialog
+
+    picker = SourcePickerDialog("Demo portal")
+    qtbot.addWidget(picker)
+    picker.set_sources([])
+    assert EMPTY_SOURCE_LIST.message in picker.status_label.text()
+
+
+def test_the_default_port_is_the_documented_one(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.credentials_panel.form.sign_in_button.click()
+    assert window.signin_dialog.port_spin.value() == DEFAULT_PORT
+    window.signin_dialog.reject()
+
+
+def test_connect_to_your_portal_help(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    window.window_actions.connect_help.trigger()
+    text = window.connect_help.findChild(object, "connectHelpText").toPlainText()
+    for needed in (
+        "Uses API only",
+        "biconnector",
+        handler_url(DEFAULT_PORT),
+        "Access to BI Builder",
+        "Access to Analytics Hub",
+        "commercial plans",
+        "only the sources whose connector it created",
+        "cannot be renewed",
+    ):
+        assert needed in text
+    window.connect_help.reject()
+
+
+# --- quitting --------------------------------------------------------------------------
+
+
+def test_quit_without_changes_does_not_ask(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    questions = ScriptedQuestions()
+    window.credentials_panel.questions = questions
+    assert window.close()
+    assert questions.quit_asked == []
+
+
+def test_quit_with_typed_changes_asks_and_cancel_stays(
+    qtbot: Any, make_window: Any, memory_keyring: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    panel.portal_edit.setText("prod.example.com")
+    panel.token_field.set_text("typ3d-acc3ss-t0ken")
+    questions = ScriptedQuestions(quit_answers=[KeepChoice.CANCEL, KeepChoice.REMEMBER])
+    panel.questions = questions
+    assert not window.close()  # Cancel: the window stays
+    assert window.isVisible()
+    assert window.close()  # Remember: saved, then closed
+    assert [asked[0] for asked in questions.quit_asked] == ["“default”", "“default”"]
+    stored = stored_oauth(memory_keyring)
+    assert stored.access_token == "typ3d-acc3ss-t0ken"
+
+
+def test_quit_discard_leaves_the_keychain_alone(
+    qtbot: Any, make_window: Any, memory_keyring: Any
+) -> None:
+    window = make_window()
+    panel = window.credentials_panel
+    panel.portal_edit.setText("prod.example.com")
+    panel.token_field.set_text("typ3d-acc3ss-t0ken")
+    panel.questions = ScriptedQuestions(quit_answers=[KeepChoice.DISCARD])
+    assert window.close()
+    assert memory_keyring.saved("default") is None
+
+
+def test_rotated_tokens_that_could_not_be_saved_are_asked_about(
+    qtbot: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    memory_keyring: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from keyring.errors import PasswordSetError
+
+    from inspector.ui.main_window import demo_oauth_credential
+
+    old = demo_oauth_credential(demo)
+    memory_keyring.set_password("b24-inspector", "default", old.to_storage())
+    window = make_window()
+    panel = window.credentials_panel
+    assert panel.credential() == old and not panel.has_unsaved_changes()
+
+    def refuse(service: str, username: str, password: str) -> None:
+        raise PasswordSetError("locked")
+
+    monkeypatch.setattr(memory_keyring, "set_password", refuse)
+    renewed = old.with_tokens("n3w-acc3ss-t0ken", "n3w-r3fresh-t0ken")
+    text = panel.store_renewed("default", old, renewed)
+    assert "could not be saved" in text
+    assert panel.credential() == renewed
+    assert panel.has_unsaved_changes()  # the old refresh token is dead: not lost silently
+    questions = ScriptedQuestions(quit_answers=[KeepChoice.CANCEL])
+    panel.questions = questions
+    assert not window.close()
+    assert questions.quit_asked == [("“default”", True)]
+
+
+def test_warnings_are_shown_beside_the_source_list(
+    qtbot: Any, make_window: Any, demo: DemoPortal, port: int, browser: ScriptedBrowser
+) -> None:
+    demo.scope = "crm,user"
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+        dialog.sign_in_button.click()
+    browser.join()
+    box = window.signin_warnings
+    assert box.isVisible()
+    assert "does not include biconnector" in box.informativeText()
+    assert visible_texts(window, demo) == []
+    box.accept()
+
+
+def test_the_quit_box_offers_remember_discard_cancel(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from inspector.ui.keep_changes import quit_changes_box
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    box, answers = quit_changes_box(
+        parent, "“default”", can_remember=True, backend_name="Memory keychain"
+    )
+    assert [choice for _button, choice in answers] == [
+        KeepChoice.REMEMBER,
+        KeepChoice.DISCARD,
+        KeepChoice.CANCEL,
+    ]
+    assert box.defaultButton() is answers[0][0]
+    assert box.escapeButton() is answers[2][0]
+    assert "before quitting" in box.text()
+    box, answers = quit_changes_box(parent, "“default”", can_remember=False, backend_name="")
+    assert [choice for _button, choice in answers] == [KeepChoice.DISCARD, KeepChoice.CANCEL]
+
+
+def test_closing_the_window_while_waiting_stops_the_sign_in(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[str] = []
+
+    def open_url(url: Any) -> bool:
+        opened.append(url.toString())
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    assert window.close()
+    assert not dialog.running
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))
+    assert not [r for r in qtlog.records if "QThread" in r.message]
