@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-from . import APP_DISPLAY_NAME, APP_NAME, __version__
+from . import APP_DISPLAY_NAME, APP_NAME, __version__, i18n
+from .cli_language import add_language_option, requested_language, translate_argparse
 from .core.errors import InputError
 from .core.inputs import parse_source_id
 from .core.masking import install_log_redaction
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli import add_get_command, add_list_command
     from .cli_login import add_login_command
 
+    translate_argparse()
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
         description=f"{APP_DISPLAY_NAME}: see what a Bitrix24 BI Builder data source holds, "
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check Qt, the keychain, resources and TLS trust, print a report, and exit",
     )
     parser.add_argument("--debug", action="store_true", help="log details (secrets removed)")
+    add_language_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_get_command(commands)
     add_list_command(commands)
@@ -75,6 +78,14 @@ def configure_logging(debug: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
+    language = requested_language(given)
+    if language is not None and not i18n.is_known(language):
+        i18n.setup()
+        message = i18n._("error: --lang: {value} is not one of: {languages}")
+        languages = ", ".join((*i18n.LANGUAGES, "auto"))
+        print(message.format(value=repr(language), languages=languages), file=sys.stderr)
+        return InputError.exit_code
+    i18n.setup(language, by_user=language is not None)
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
         configure_logging(False)

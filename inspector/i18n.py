@@ -17,14 +17,13 @@ string comes back inside ``⟦…⟧``, so a text on screen without the brackets
 
 from __future__ import annotations
 
-import gettext
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from typing import Protocol
 
 DOMAIN = "inspector"
-LOCALE_DIR = Path(__file__).with_name("locale")
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")  # os.path: no pathlib import
 SOURCE_LANGUAGE = "en"
 LANGUAGES = ("en", "ru")  # the languages a user can choose; "en" needs no catalogue
 PSEUDO_LANGUAGE = "x-pseudo"
@@ -34,7 +33,26 @@ PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 _ENVIRONMENT_KEYS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-class _PseudoTranslations(gettext.NullTranslations):
+class _Translations(Protocol):
+    def gettext(self, message: str, /) -> str: ...
+    def ngettext(self, msgid1: str, msgid2: str, n: int, /) -> str: ...
+    def pgettext(self, context: str, message: str, /) -> str: ...
+
+
+class _SourceLanguage:
+    """English, the language of the code: no catalogue, and no gettext import (start-up time)."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        return msgid1 if n == 1 else msgid2
+
+    def pgettext(self, context: str, message: str) -> str:
+        return message
+
+
+class _PseudoTranslations:
     """Wraps every translated string in brackets, so unmarked text stands out."""
 
     def gettext(self, message: str) -> str:
@@ -47,8 +65,9 @@ class _PseudoTranslations(gettext.NullTranslations):
         return self.gettext(message)
 
 
-_translations: gettext.NullTranslations = gettext.NullTranslations()
+_translations: _Translations = _SourceLanguage()
 _language = SOURCE_LANGUAGE
+_chosen_by_user = False  # set by ``--lang``: then the window's saved choice does not apply
 
 
 def _(message: str) -> str:
@@ -112,6 +131,12 @@ def _windows_ui_languages() -> list[str]:
     return [name] if name else []
 
 
+def is_known(requested: str) -> bool:
+    """Whether *requested* (a ``--lang`` value) names a language the program has, or ``auto``."""
+    code = requested if requested == PSEUDO_LANGUAGE else language_code(requested)
+    return requested == "auto" or code in LANGUAGES or code == PSEUDO_LANGUAGE
+
+
 def choose_language(requested: str | None, preferred: Iterable[str] = ()) -> str:
     """The language to use: *requested* if it is one we have, else the first of *preferred*."""
     if requested and requested != "auto":
@@ -132,16 +157,31 @@ def install(language: str) -> str:
     if language == PSEUDO_LANGUAGE:
         _translations = _PseudoTranslations()
     elif language == SOURCE_LANGUAGE:
-        _translations = gettext.NullTranslations()
+        _translations = _SourceLanguage()
     else:
+        import gettext
+
         _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
     _language = language
     return language
 
 
-def setup(requested: str | None = None, ui_languages: Iterable[str] = ()) -> str:
-    """Choose the language from *requested* (``--lang`` or the saved choice) and the system."""
+def setup(
+    requested: str | None = None, ui_languages: Iterable[str] = (), *, by_user: bool = False
+) -> str:
+    """Choose the language from *requested* (``--lang`` or the saved choice) and the system.
+
+    *by_user* marks a choice made for this run (``--lang``), which the window's saved choice
+    then leaves alone (see ``chosen_by_user``).
+    """
+    global _chosen_by_user
+    _chosen_by_user = by_user and requested not in (None, "auto")
     return install(choose_language(requested, system_languages(ui_languages=ui_languages)))
+
+
+def chosen_by_user() -> bool:
+    """Whether this run's language was given on the command line."""
+    return _chosen_by_user
 
 
 def current_language() -> str:

@@ -4,7 +4,8 @@
 # Expects what .ci/run provides: a D-Bus session with an unlocked gnome-keyring, no display,
 # QT_QPA_PLATFORM=offscreen. Checks, in order:
 #   1. packaging/build.sh onefile builds dist/b24-inspector;
-#   2. `b24-inspector --version` prints the package version;
+#   2. `b24-inspector --version` prints the package version, and `--lang ru get` a Russian
+#      usage error (the catalogue is bundled);
 #   3. `b24-inspector --self-check` passes and uses the Secret Service keychain;
 #   4. `b24-inspector --demo --fetch 6 --screenshot out.png` writes a PNG that is not blank;
 #   5. no demo setting value appears in anything the executable printed.
@@ -47,6 +48,11 @@ run version --version || fail "--version exited with $(cat "$out/version.status"
 cat "$out/version.stdout"
 expected=$(uv run --no-sync python -c 'import inspector; print(inspector.APP_NAME, inspector.__version__)')
 [ "$(cat "$out/version.stdout")" = "$expected" ] || fail "--version printed something else than '$expected'"
+
+echo "== $exe --lang ru get"
+run lang-ru --lang ru get || true
+grep -q 'использование:' "$out/lang-ru.stderr" ||
+    fail "--lang ru did not print Russian: is inspector/locale bundled?"
 
 echo "== $exe --self-check"
 self_check_ok=1
