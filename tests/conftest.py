@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 # pytest-qt has no option for the platform plugin; it must be set before Qt starts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests read the English texts whatever the machine's locale is (the translation tests
+# choose their language explicitly); the CLI processes they start inherit this.
+os.environ["LANGUAGE"] = "en"
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
 SETTINGS_FILE = Path(".config", "b24-inspector", "settings.ini")
