@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .. import i18n
 from ..i18n import N_, _
 from .errors import (
     AccessNotGranted,
@@ -36,7 +37,9 @@ class Explanation:
 
     The tables below are built at import time, before a language is chosen, so their texts
     are the English ones marked with ``N_`` and are translated each time they are read. An
-    explanation worded at run time (``worded``) already holds translated text.
+    explanation worded at run time (``worded``) already holds translated text. (A text
+    marked with ``N_`` is looked up as ``i18n._(variable)``: the catalogue check flags a bare
+    ``_`` given anything but a literal, which is how a forgotten marking shows.)
     """
 
     source_message: str
@@ -45,11 +48,11 @@ class Explanation:
 
     @property
     def message(self) -> str:
-        return _(self.source_message) if self.marked else self.source_message
+        return i18n._(self.source_message) if self.marked else self.source_message
 
     @property
     def hint(self) -> str:
-        return _(self.source_hint) if self.marked else self.source_hint
+        return i18n._(self.source_hint) if self.marked else self.source_hint
 
 
 def worded(message: str, hint: str) -> Explanation:
@@ -266,11 +269,11 @@ def _for_method(key: str, method: str) -> Explanation | None:
     if key.startswith("VALIDATION_") or key == "ERROR_ARGUMENT":
         sentence = _NOT_ACCEPTED.get(method)
         message = (
-            _(sentence).format(method=method)
+            i18n._(sentence).format(method=method)
             if sentence
             else _("The portal did not accept the request for {method}.").format(method=method)
         )
-        return worded(message, _(_REPORT))
+        return worded(message, i18n._(_REPORT))
     return None
 
 
@@ -322,11 +325,11 @@ def explain_status(status: int) -> Explanation:
         return _BY_STATUS[status]
     if status >= 500:
         return worded(
-            _("The portal's server failed (HTTP {status}).").format(status=status), _(_RETRY)
+            _("The portal's server failed (HTTP {status}).").format(status=status), i18n._(_RETRY)
         )
     return worded(
         _("The portal answered with an unexpected HTTP status {status}.").format(status=status),
-        _(_RETRY),
+        i18n._(_RETRY),
     )
 
 
@@ -383,7 +386,7 @@ def portal_error(
             message = _("The portal answered with error {code} (“{description}”).")
         else:
             message = _("The portal answered with error {code}.")
-        explanation = worded(message.format(code=code_text, description=desc_text), _(_RETRY))
+        explanation = worded(message.format(code=code_text, description=desc_text), i18n._(_RETRY))
         message = explanation.message
     else:
         message = _portal_words(explanation.message, desc_text, code_text)
@@ -494,7 +497,7 @@ def oauth_error(
                 "The OAuth server refused to renew the access token: error without a code."
             )
         explanation = worded(
-            sentence.format(code=code_text, description=desc_text), _(_REAUTHORIZE)
+            sentence.format(code=code_text, description=desc_text), i18n._(_REAUTHORIZE)
         )
         message = explanation.message
     else:
@@ -549,7 +552,7 @@ def code_grant_error(
             if code_text
             else _("The OAuth server refused to exchange the sign-in's code: error without a code.")
         )
-        explanation = worded(sentence.format(code=code_text), _(_SIGN_IN_AGAIN))
+        explanation = worded(sentence.format(code=code_text), i18n._(_SIGN_IN_AGAIN))
     message = _portal_words(explanation.message, desc_text, code_text)
     return CodeExchangeFailed(code_text, desc_text, http_status, message, explanation.hint)
 
