@@ -311,7 +311,7 @@ _BY_STATUS: dict[int, Explanation] = {
         N_("Nothing answers at this address (HTTP 404): it does not lead to a Bitrix24 REST API."),
         N_("Check the portal address; an on-premise portal may lack the biconnector module."),
     ),
-    429: EXPLANATIONS[N_("OPERATION_TIME_LIMIT")],
+    429: EXPLANATIONS["OPERATION_TIME_LIMIT"],
     503: Explanation(
         N_("The portal is overloaded or rate-limiting requests (HTTP 503)."),
         N_("Wait a few seconds and try again."),
