@@ -19,6 +19,8 @@ import functools
 import sys
 from pathlib import Path, PurePosixPath
 
+from .i18n import N_, _
+
 ICON_STEM = "b24-inspector"
 APP_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 APP_ICON_FILES = tuple(f"icons/{ICON_STEM}-{size}.png" for size in APP_ICON_SIZES)
@@ -51,13 +53,13 @@ def _candidates() -> list[tuple[str, Path]]:
     found: list[tuple[str, Path]] = []
     bundle = getattr(sys, "_MEIPASS", None)
     if getattr(sys, "frozen", False) and bundle:
-        found.append(("frozen bundle", Path(bundle) / "inspector" / "resources"))
+        found.append((N_("frozen bundle"), Path(bundle) / "inspector" / "resources"))
     package = Path(__file__).resolve().parent
     # For a package on disk this is what importlib.resources.files("inspector") returns;
     # importing importlib.resources would add about 20 ms to start-up, and Qt needs real
     # file paths anyway (a zip-imported package is not supported).
-    found.append(("installed package", package / "resources"))
-    found.append(("source checkout", package.parent / "resources"))
+    found.append((N_("installed package"), package / "resources"))
+    found.append((N_("source checkout"), package.parent / "resources"))
     return found
 
 
@@ -69,7 +71,9 @@ def _locate() -> tuple[str, Path]:
             return layout, directory
     looked = ", ".join(str(directory) for _, directory in candidates)
     raise ResourceNotFoundError(
-        f"the application's resource files are missing (looked in {looked})"
+        _("the application's resource files are missing (looked in {folders})").format(
+            folders=looked
+        )
     )
 
 
@@ -79,7 +83,9 @@ def resources_dir() -> Path:
 
 
 def resources_layout() -> str:
-    """Which layout the resources were found in: frozen bundle, installed package or checkout."""
+    """Which layout the resources were found in: frozen bundle, installed package or checkout.
+
+    The name is marked with ``N_`` (the result is cached): show it as ``i18n._(layout)``."""
     return _locate()[0]
 
 
@@ -94,5 +100,7 @@ def resource_path(name: str) -> Path:
         raise ValueError(f"not a resource name: {name!r}")
     path = resources_dir().joinpath(*relative.parts)
     if not path.is_file():
-        raise ResourceNotFoundError(f"resource {name!r} is missing (expected at {path})")
+        raise ResourceNotFoundError(
+            _("resource {name} is missing (expected at {path})").format(name=repr(name), path=path)
+        )
     return path

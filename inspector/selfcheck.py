@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from . import APP_NAME, __version__
+from . import APP_NAME, __version__, i18n
 from . import resources as res
 from .core.network import build_ssl_context, describe_trust
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .core.keychain import CredentialStore
@@ -69,7 +70,7 @@ class QtFacts(Protocol):
 
 def run_self_check(out: TextIO) -> int:
     """Run every check, print the report to ``out``, and return the exit status."""
-    print(f"{APP_NAME} self-check", file=out, flush=True)
+    print(_("{app} self-check").format(app=APP_NAME), file=out, flush=True)
     qt: list[QtFacts] = []  # filled by the Qt check once Qt has loaded
     sections: list[tuple[str, Callable[[], Iterator[Check]]]] = [
         ("version", _check_version),
@@ -86,15 +87,23 @@ def run_self_check(out: TextIO) -> int:
                 _print(out, check)
                 results.append(check)
         except Exception as exc:  # a check that crashes is a failed check, not a traceback
-            check = Check(section, False, f"the check itself failed: {_describe(exc)}")
+            check = Check(
+                section, False, _("the check itself failed: {error}").format(error=_describe(exc))
+            )
             _print(out, check)
             results.append(check)
     failed = [check.name for check in results if not check.ok]
     if failed:
-        print(f"self-check FAILED: {len(failed)} of {len(results)} checks", file=out)
-        print(f"  failed: {', '.join(failed)}", file=out)
+        summary = ngettext(
+            "self-check FAILED: {failed} of {total} check",
+            "self-check FAILED: {failed} of {total} checks",
+            len(results),
+        )
+        print(summary.format(failed=len(failed), total=len(results)), file=out)
+        print("  " + _("failed: {names}").format(names=", ".join(failed)), file=out)
         return 1
-    print(f"self-check passed: {len(results)} checks", file=out)
+    passed = ngettext("self-check passed: {n} check", "self-check passed: {n} checks", len(results))
+    print(passed.format(n=len(results)), file=out)
     return 0
 
 
@@ -117,8 +126,8 @@ def installation_kind() -> str:
     if getattr(sys, "frozen", False) and bundle:
         # A one-dir build unpacks nothing: its bundle sits next to the executable.
         onedir = Path(bundle).resolve().parent == Path(sys.executable).resolve().parent
-        return "frozen one-dir build" if onedir else "frozen one-file build"
-    return res.resources_layout()
+        return _("frozen one-dir build") if onedir else _("frozen one-file build")
+    return i18n._(res.resources_layout())  # marked in resources
 
 
 def _check_version() -> Iterator[Check]:
@@ -129,8 +138,12 @@ def _check_python() -> Iterator[Check]:
     yield Check(
         "python",
         True,
-        f"{platform.python_implementation()} {platform.python_version()} "
-        f"on {platform.system()} {platform.machine()}",
+        _("{python} {version} on {system} {machine}").format(
+            python=platform.python_implementation(),
+            version=platform.python_version(),
+            system=platform.system(),
+            machine=platform.machine(),
+        ),
     )
 
 
@@ -144,7 +157,7 @@ def _headless_reason() -> str | None:
     if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")) and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        return "no display found"
+        return _("no display found")
     return None
 
 
@@ -155,26 +168,30 @@ def _check_qt(loaded: list[QtFacts]) -> Iterator[Check]:
         from .ui import selfcheck_qt as qt
     except ImportError as exc:
         # The usual cause on Linux is a missing system library (libGL, libEGL, fontconfig).
-        yield Check("qt", False, f"Qt could not be loaded: {_describe(exc)}")
+        yield Check("qt", False, _("Qt could not be loaded: {error}").format(error=_describe(exc)))
         return
     loaded.append(qt)
     yield Check("qt", True, qt.versions())
 
-    how = "the running application's"
+    how = _("the running application's")
     if not qt.application_running():
         argv = [sys.argv[0] if sys.argv else APP_NAME]
         why = _headless_reason()
         if why is not None:
             argv += ["-platform", "offscreen"]
-            how = f"chosen here: {why}"
+            how = _("chosen here: {reason}").format(reason=why)
         elif os.environ.get("QT_QPA_PLATFORM"):
-            how = "from QT_QPA_PLATFORM"
+            how = _("from QT_QPA_PLATFORM")
         else:
-            how = "Qt's default"
+            how = _("Qt's default")
         qt.start_application(argv)
     name = qt.platform_name()
     yield Check(
-        "qt platform", bool(name), f"{name or 'none'} ({how}); plugins in {qt.plugins_dir()}"
+        "qt platform",
+        bool(name),
+        _("{platform} ({how}); plugins in {folder}").format(
+            platform=name or _("none"), how=how, folder=qt.plugins_dir()
+        ),
     )
 
 
@@ -194,7 +211,7 @@ def _check_resources(qt: QtFacts | None) -> Iterator[Check]:
     except res.ResourceNotFoundError as exc:
         yield Check("resources", False, str(exc))
         return
-    yield Check("resources", True, f"{res.resources_layout()}: {where}")
+    yield Check("resources", True, f"{i18n._(res.resources_layout())}: {where}")
     for name in res.REQUIRED_RESOURCES:
         try:
             path = res.resource_path(name)
@@ -210,28 +227,34 @@ def _check_resources(qt: QtFacts | None) -> Iterator[Check]:
             yield Check("app icon", False, _describe(exc))
             return
         missing = sorted(set(res.APP_ICON_SIZES) - sizes)
-        yield Check(
-            "app icon",
-            not missing,
-            f"{len(sizes)} sizes" + (f", missing {missing}" if missing else ""),
-        )
+        if missing:
+            detail = ngettext(
+                "{n} size, missing {missing}", "{n} sizes, missing {missing}", len(sizes)
+            ).format(n=len(sizes), missing=missing)
+        else:
+            detail = ngettext("{n} size", "{n} sizes", len(sizes)).format(n=len(sizes))
+        yield Check("app icon", not missing, detail)
 
 
 def _load_resource(name: str, path: Path, qt: QtFacts | None) -> str:
     """Load one resource the way its consumer would; return what was found or raise."""
     data = path.read_bytes()
     if not data:
-        raise ValueError("the file is empty")
+        raise ValueError(_("the file is empty"))
     if name.endswith(".png"):
         if qt is None:
-            raise RuntimeError("Qt is not available to load it")
+            raise RuntimeError(_("Qt is not available to load it"))
         size = qt.image_size(path)
         if size is None:
-            raise ValueError("Qt cannot decode it")
+            raise ValueError(_("Qt cannot decode it"))
         width, height = size
         expected = int(Path(name).stem.rsplit("-", 1)[1])
         if (width, height) != (expected, expected):
-            raise ValueError(f"{width}x{height}, expected {expected}x{expected}")
+            raise ValueError(
+                _("{width}x{height}, expected {expected}x{expected}").format(
+                    width=width, height=height, expected=expected
+                )
+            )
         return f"{width}x{height} PNG"
     if name.endswith((".svg", ".xml")):
         # Our own bundled file, not untrusted input.
@@ -239,18 +262,21 @@ def _load_resource(name: str, path: Path, qt: QtFacts | None) -> str:
         return f"XML <{root.tag.rsplit('}', 1)[-1]}>"
     if name.endswith(".ico"):
         if data[:4] != b"\0\0\1\0":
-            raise ValueError("not an ICO file")
-        return f"ICO, {int.from_bytes(data[4:6], 'little')} images"
+            raise ValueError(_("not an ICO file"))
+        images = int.from_bytes(data[4:6], "little")
+        return ngettext("ICO, {n} image", "ICO, {n} images", images).format(n=images)
     if name.endswith(".icns"):
         if data[:4] != b"icns" or int.from_bytes(data[4:8], "big") != len(data):
-            raise ValueError("not an ICNS file")
-        return f"ICNS, {len(data)} bytes"
+            raise ValueError(_("not an ICNS file"))
+        return ngettext("ICNS, {n} byte", "ICNS, {n} bytes", len(data)).format(n=len(data))
     if name.endswith(".desktop"):
         entry = configparser.ConfigParser(interpolation=None)
         entry.read_string(data.decode("utf-8"))
         section = entry["Desktop Entry"]
-        return f"desktop entry Exec={section['Exec']} Icon={section['Icon']}"
-    return f"{len(data)} bytes"
+        return _("desktop entry Exec={command} Icon={icon}").format(
+            command=section["Exec"], icon=section["Icon"]
+        )
+    return ngettext("{n} byte", "{n} bytes", len(data)).format(n=len(data))
 
 
 # -- keychain ------------------------------------------------------------------------------
@@ -265,10 +291,12 @@ def _check_keychain() -> Iterator[Check]:
         yield Check(
             "keychain",
             False,
-            f"{status.backend_name} is not usable: {status.reason or 'no reason given'}",
+            _("{backend} is not usable: {reason}").format(
+                backend=status.backend_name, reason=status.reason or _("no reason given")
+            ),
         )
         return
-    yield Check("keychain", True, f"{status.backend_name}: available")
+    yield Check("keychain", True, _("{backend}: available").format(backend=status.backend_name))
     yield _keychain_round_trip(store, status.backend_name)
 
 
@@ -283,13 +311,23 @@ def _keychain_round_trip(store: CredentialStore, backend: str) -> Check:
             return Check(name, False, saved.message)
         loaded = store.load(profile)
         if loaded.from_session_only or loaded.secret != value:
-            return Check(name, False, loaded.message or f"{backend} returned a different value")
+            return Check(
+                name,
+                False,
+                loaded.message or _("{backend} returned a different value").format(backend=backend),
+            )
     finally:
         forgot = store.forget(profile)
     after = store.load(profile)
     if after.secret is not None or after.message is not None:
-        return Check(name, False, f"the test item could not be deleted: {forgot}")
-    return Check(name, True, f"a test item was written to {backend}, read back and deleted")
+        return Check(
+            name, False, _("the test item could not be deleted: {outcome}").format(outcome=forgot)
+        )
+    return Check(
+        name,
+        True,
+        _("a test item was written to {backend}, read back and deleted").format(backend=backend),
+    )
 
 
 # -- TLS -----------------------------------------------------------------------------------
@@ -302,17 +340,27 @@ def _check_tls() -> Iterator[Check]:
     yield Check(
         "tls trust",
         verifying,
-        describe_trust() + ("" if verifying else " BUT the context does not verify"),
+        describe_trust()
+        if verifying
+        else _("{trust} BUT the context does not verify").format(trust=describe_trust()),
     )
 
     paths = ssl.get_default_verify_paths()
     overrides = [name for name in ("SSL_CERT_FILE", "SSL_CERT_DIR") if os.environ.get(name)]
+    openssl = (
+        _("{openssl}; default CA file {file}, CA directory {folder} (set by {variables})")
+        if overrides
+        else _("{openssl}; default CA file {file}, CA directory {folder}")
+    )
     yield Check(
         "tls openssl",
         True,
-        f"{ssl.OPENSSL_VERSION}; default CA file {_exists(paths.cafile)}, "
-        f"CA directory {_exists(paths.capath)}"
-        + (f" (set by {' and '.join(overrides)})" if overrides else ""),
+        openssl.format(
+            openssl=ssl.OPENSSL_VERSION,
+            file=_exists(paths.cafile),
+            folder=_exists(paths.capath),
+            variables=", ".join(overrides),
+        ),
     )
 
     # certifi's bundle: the fallback when no system bundle is found, so a frozen build
@@ -320,26 +368,36 @@ def _check_tls() -> Iterator[Check]:
     try:
         import certifi
     except ImportError as exc:
-        yield Check("tls fallback", False, f"certifi, the fallback CA bundle, is missing: {exc}")
+        yield Check(
+            "tls fallback",
+            False,
+            _("certifi, the fallback CA bundle, is missing: {error}").format(error=exc),
+        )
         return
     cafile = certifi.where()
     problems = []
     count = 0
     if not Path(cafile).is_file():
-        problems.append("the file is missing")
+        problems.append(_("the file is missing"))
     else:
         count = ssl.create_default_context(cafile=cafile).cert_store_stats()["x509_ca"]
         if count == 0:
-            problems.append("it holds no CA certificate")
+            problems.append(_("it holds no CA certificate"))
     bundle = getattr(sys, "_MEIPASS", None)
     frozen = bool(getattr(sys, "frozen", False) and bundle)
     if frozen and not Path(cafile).resolve().is_relative_to(Path(str(bundle)).resolve()):
-        problems.append("it is not inside the frozen bundle")
-    detail = f"certifi {certifi.__version__} CA bundle {cafile} ({count} CA certificates)"
+        problems.append(_("it is not inside the frozen bundle"))
+    detail = ngettext(
+        "certifi {version} CA bundle {file} ({n} CA certificate)",
+        "certifi {version} CA bundle {file} ({n} CA certificates)",
+        count,
+    ).format(version=certifi.__version__, file=cafile, n=count)
     yield Check("tls fallback", not problems, detail + "".join(f"; {p}" for p in problems))
 
 
 def _exists(path: str | None) -> str:
     if not path:
-        return "none"
-    return f"{path} ({'exists' if Path(path).exists() else 'missing'})"
+        return _("none")
+    if Path(path).exists():
+        return _("{path} (exists)").format(path=path)
+    return _("{path} (missing)").format(path=path)

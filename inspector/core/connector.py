@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
+from .. import i18n
+from ..i18n import N_, _
 from .errors import BadResponse
 from .json_values import (
     as_bool,
@@ -28,12 +30,14 @@ from .masking import SECRET_PLACEHOLDER, sanitize
 from .model import Setting, Source
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
-    "urlCheck": "Check URL",
-    "urlTableList": "Table list URL",
-    "urlTableDescription": "Table description URL",
-    "urlData": "Data URL",
+    "urlCheck": N_("Check URL"),
+    "urlTableList": N_("Table list URL"),
+    "urlTableDescription": N_("Table description URL"),
+    "urlData": N_("Data URL"),
 }
-"""The connector's endpoints, which Bitrix24 calls with the source's settings (spec §6.3)."""
+"""The connector's endpoints, which Bitrix24 calls with the source's settings (spec §6.3).
+
+The names are marked with ``N_``: show them translated, ``i18n._(name)``."""
 
 _CONNECTOR_KNOWN = (
     "id",
@@ -89,12 +93,12 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
     item = result.get("item", result) if isinstance(result, dict) else None
     if not isinstance(item, dict):
         raise BadResponse(
-            "The portal's answer is not a connector (“result.item” is missing).",
-            "The portal may run an unexpected version.",
+            _("The portal's answer is not a connector (“result.item” is missing)."),
+            _("The portal may run an unexpected version."),
         )
     raw_settings = item.get("settings") or []
     if not isinstance(raw_settings, list):
-        raise BadResponse("The connector's “settings” is not a list.")
+        raise BadResponse(_("The connector's “settings” is not a list."))
     settings = tuple(
         ConnectorSetting(
             code=as_text(s.get("code")),
@@ -208,7 +212,7 @@ class ConnectorReport:
     @property
     def title(self) -> str:
         """The connector's title, or "connector <id>"."""
-        return self.connector.title or f"connector {self.connector.id}"
+        return self.connector.title or _("connector {id}").format(id=self.connector.id)
 
     def label_for(self, setting: Setting) -> str:
         """The setting's label with the connector's declared name: "Password (password)"."""
@@ -222,26 +226,40 @@ class ConnectorReport:
         """Plain sentences about what deserves attention (empty when all is well)."""
         out: list[str] = []
         if self.other_connector:
-            out.append("The connector's ID differs from the source's connector ID.")
+            out.append(_("The connector's ID differs from the source's connector ID."))
         if self.missing:
             names = ", ".join(sanitize(s.name or s.code or "?", max_len=80) for s in self.missing)
-            out.append(f"The connector declares settings the source lacks: {names}.")
+            out.append(
+                _("The connector declares settings the source lacks: {names}.").format(names=names)
+            )
         if self.undeclared:
             codes = ", ".join(sanitize(c, max_len=80) for c in self.undeclared)
-            out.append(f"The source has settings the connector does not declare: {codes}.")
+            out.append(
+                _("The source has settings the connector does not declare: {codes}.").format(
+                    codes=codes
+                )
+            )
         for code, declared, actual in self.type_mismatches:
             out.append(
-                f"Setting {sanitize(code, max_len=80)} is {sanitize(actual, max_len=20)} in "
-                f"the source but declared {sanitize(declared, max_len=20)} by the connector."
+                _(
+                    "Setting {code} is {actual} in the source but declared {declared} by the "
+                    "connector."
+                ).format(
+                    code=sanitize(code, max_len=80),
+                    actual=sanitize(actual, max_len=20),
+                    declared=sanitize(declared, max_len=20),
+                )
             )
         if self.plain_http_endpoints:
             which = ", ".join(
-                f"{CONNECTOR_URL_FIELDS.get(key, key)} {url}"
+                f"{i18n._(CONNECTOR_URL_FIELDS[key]) if key in CONNECTOR_URL_FIELDS else key} {url}"
                 for key, url in self.plain_http_endpoints
             )
             out.append(
-                f"The connector's endpoints use plain http:// ({which}): Bitrix24 sends the "
-                "source's settings, credentials included, to them unencrypted."
+                _(
+                    "The connector's endpoints use plain http:// ({endpoints}): Bitrix24 sends the "
+                    "source's settings, credentials included, to them unencrypted."
+                ).format(endpoints=which)
             )
         return out
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from ..i18n import _
 from .errors import InvalidCredential
 from .masking import SECRET_PLACEHOLDER
 
@@ -64,26 +65,36 @@ class _Portal:
 def _split_portal(text: str, what: str) -> tuple[_Portal, list[str]]:
     """Split an http(s) URL into the portal part and its path segments."""
     if any(ch.isspace() for ch in text):
-        raise InvalidCredential(f"The {what} contains spaces or line breaks.")
+        raise InvalidCredential(_("The {what} contains spaces or line breaks.").format(what=what))
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InvalidCredential(f"The {what} is not a valid address.") from None
+        raise InvalidCredential(_("The {what} is not a valid address.").format(what=what)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise InvalidCredential(
-            f"The {what} must start with https:// (or http:// for an on-premise portal)."
+            _("The {what} must start with https:// (or http:// for an on-premise portal).").format(
+                what=what
+            )
         )
     if parts.username is not None or parts.password is not None:
-        raise InvalidCredential(f"The {what} must not contain a user name or password.")
+        raise InvalidCredential(
+            _("The {what} must not contain a user name or password.").format(what=what)
+        )
     hostname = (parts.hostname or "").lower()
     if not hostname:
-        raise InvalidCredential(f"The {what} has no portal address after {scheme}://.")
+        raise InvalidCredential(
+            _("The {what} has no portal address after {scheme}://.").format(
+                what=what, scheme=scheme
+            )
+        )
     if not _valid_hostname(hostname):
-        raise InvalidCredential(f"The {what} has characters that cannot be in a portal address.")
+        raise InvalidCredential(
+            _("The {what} has characters that cannot be in a portal address.").format(what=what)
+        )
     if port == 0:
-        raise InvalidCredential(f"The {what} has an invalid port number.")
+        raise InvalidCredential(_("The {what} has an invalid port number.").format(what=what))
     host_for_netloc = f"[{hostname}]" if ":" in hostname else hostname
     netloc = host_for_netloc if port is None else f"{host_for_netloc}:{port}"
     segments = [s for s in parts.path.split("/")]
@@ -211,9 +222,9 @@ class OAuthCredential:
         """A copy holding renewed tokens (the refresh token too, when the server sent one)."""
         return dataclasses.replace(
             self,
-            access_token=_check_token(access_token, "access token"),
+            access_token=_check_token(access_token, _("access token")),
             refresh_token=(
-                _check_token(refresh_token, "refresh token")
+                _check_token(refresh_token, _("refresh token"))
                 if refresh_token
                 else self.refresh_token
             ),
@@ -234,31 +245,31 @@ def parse_webhook_url(text: str) -> WebhookCredential:
     """
     text = text.strip()
     if not text:
-        raise InvalidCredential("Paste the inbound webhook URL that Bitrix24 shows.")
-    portal, segments = _split_portal(text, "webhook URL")
+        raise InvalidCredential(_("Paste the inbound webhook URL that Bitrix24 shows."))
+    portal, segments = _split_portal(text, _("webhook URL"))
     try:
         rest_at = segments.index("rest")
     except ValueError:
         raise InvalidCredential(
-            "The webhook URL must look like https://<portal>/rest/<user id>/<code>/."
+            _("The webhook URL must look like https://<portal>/rest/<user id>/<code>/.")
         ) from None
     prefix = "/".join(segments[:rest_at])
     after = segments[rest_at + 1 :]
     while after and after[-1] == "":
         after.pop()
     if not after or not after[0]:
-        raise InvalidCredential("The webhook URL has no user id after /rest/.")
+        raise InvalidCredential(_("The webhook URL has no user id after /rest/."))
     user = after[0]
     if not (user.isascii() and user.isdigit()) or len(user) > _MAX_USER_ID_DIGITS or int(user) <= 0:
-        raise InvalidCredential("The webhook URL's user id (the number after /rest/) is wrong.")
+        raise InvalidCredential(_("The webhook URL's user id (the number after /rest/) is wrong."))
     if len(after) < 2 or not after[1]:
-        raise InvalidCredential("The webhook URL has no secret code after the user id.")
+        raise InvalidCredential(_("The webhook URL has no secret code after the user id."))
     code = after[1]
     if not _WEBHOOK_CODE.match(code):
-        raise InvalidCredential("The webhook URL's secret code contains unexpected characters.")
+        raise InvalidCredential(_("The webhook URL's secret code contains unexpected characters."))
     extra = after[2:]
     if len(extra) > 1 or (extra and not _METHOD_SEGMENT.match(extra[0])):
-        raise InvalidCredential("The webhook URL has unexpected parts after the secret code.")
+        raise InvalidCredential(_("The webhook URL has unexpected parts after the secret code."))
     portal = _Portal(portal.scheme, portal.netloc, portal.hostname, prefix.rstrip("/"))
     return WebhookCredential(portal=portal, user_id=int(user), code=code)
 
@@ -267,18 +278,20 @@ def parse_portal(text: str) -> _Portal:
     """Normalise a portal address: a bare host gets https://; a pasted /rest/ is dropped."""
     text = text.strip()
     if not text.rstrip("/"):
-        raise InvalidCredential("Enter the portal address, for example example.bitrix24.com.")
+        raise InvalidCredential(_("Enter the portal address, for example example.bitrix24.com."))
     if "://" not in text:  # checked before stripping "/": "https://" alone is not a host
         text = "https://" + text
-    portal, segments = _split_portal(text, "portal address")
+    portal, segments = _split_portal(text, _("portal address"))
     path = [s for s in segments if s]
     if path and path[-1] == "rest":  # client_endpoint from a token response
         path.pop()
     if "rest" in path:
         # A webhook URL pasted here: its code would become part of the shown address.
         raise InvalidCredential(
-            "Enter only the portal address (without /rest/…); a webhook URL goes in the "
-            "webhook field."
+            _(
+                "Enter only the portal address (without /rest/…); a webhook URL goes in the "
+                "webhook field."
+            )
         )
     prefix = "/" + "/".join(path) if path else ""
     return _Portal(portal.scheme, portal.netloc, portal.hostname, prefix)
@@ -287,9 +300,11 @@ def parse_portal(text: str) -> _Portal:
 def _check_token(text: str, what: str) -> str:
     token = text.strip()
     if not token:
-        raise InvalidCredential(f"Enter the application's OAuth {what}.")
+        raise InvalidCredential(_("Enter the application's OAuth {what}.").format(what=what))
     if not _TOKEN_CHARS.match(token):
-        raise InvalidCredential(f"The {what} contains spaces or unexpected characters.")
+        raise InvalidCredential(
+            _("The {what} contains spaces or unexpected characters.").format(what=what)
+        )
     return token
 
 
@@ -302,11 +317,13 @@ def parse_oauth_server(text: str) -> str:
     text = text.strip()
     if not text:
         return DEFAULT_OAUTH_SERVER
-    portal, segments = _split_portal(text, "OAuth server address")
+    portal, segments = _split_portal(text, _("OAuth server address"))
     if portal.scheme != "https" and not portal.is_loopback:
         raise InvalidCredential(
-            "The OAuth server address must start with https://: the client secret and "
-            "refresh token are sent to it."
+            _(
+                "The OAuth server address must start with https://: the client secret and "
+                "refresh token are sent to it."
+            )
         )
     path = "/".join(segments) or "/"
     return f"{portal.scheme}://{portal.netloc}{path if path.startswith('/') else '/' + path}"
@@ -327,25 +344,27 @@ def make_oauth_credential(
     error (it would fail at the first expiry), so is a malformed OAuth server address.
     """
     portal = parse_portal(portal_text)
-    token = _check_token(access_token, "access token")
+    token = _check_token(access_token, _("access token"))
     cid = (client_id or "").strip() or None
     secret = (client_secret or "").strip() or None
     refresh = (refresh_token or "").strip() or None
     given = [x is not None for x in (cid, secret, refresh)]
     if any(given) and not all(given):
         raise InvalidCredential(
-            "To renew the token the inspector needs all three: the client ID, the client "
-            "secret and the refresh token.",
-            "Fill in the missing ones, or leave all three empty to use the access token alone.",
+            _(
+                "To renew the token the inspector needs all three: the client ID, the client "
+                "secret and the refresh token."
+            ),
+            _("Fill in the missing ones, or leave all three empty to use the access token alone."),
         )
     if cid is not None and not _TOKEN_CHARS.match(cid):
-        raise InvalidCredential("The client ID contains spaces or unexpected characters.")
+        raise InvalidCredential(_("The client ID contains spaces or unexpected characters."))
     return OAuthCredential(
         portal=portal,
         access_token=token,
         client_id=cid,
-        client_secret=_check_token(secret, "client secret") if secret else None,
-        refresh_token=_check_token(refresh, "refresh token") if refresh else None,
+        client_secret=_check_token(secret, _("client secret")) if secret else None,
+        refresh_token=_check_token(refresh, _("refresh token")) if refresh else None,
         oauth_server=parse_oauth_server(oauth_server or ""),
     )
 
@@ -368,7 +387,7 @@ def credential_from_storage(blob: str) -> Credential:
             )
     except (ValueError, KeyError, TypeError):
         pass
-    raise InvalidCredential("The saved credential could not be read; enter it again.")
+    raise InvalidCredential(_("The saved credential could not be read; enter it again."))
 
 
 def _optional_str(value: Any) -> str | None:
@@ -382,12 +401,12 @@ def parse_client_id(text: str) -> str:
     """An application's client ID as pasted (``local.…`` or a Market app's ``app.…``)."""
     cid = text.strip()
     if not cid:
-        raise InvalidCredential("Enter the application's client ID.")
+        raise InvalidCredential(_("Enter the application's client ID."))
     if not _TOKEN_CHARS.match(cid) or len(cid) > 256:
-        raise InvalidCredential("The client ID contains spaces or unexpected characters.")
+        raise InvalidCredential(_("The client ID contains spaces or unexpected characters."))
     return cid
 
 
 def parse_client_secret(text: str) -> str:
     """An application's client secret as pasted; never quoted in a message."""
-    return _check_token(text, "client secret")
+    return _check_token(text, _("client secret"))

@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ..i18n import _
+
 
 class InspectorError(Exception):
     """Base class: ``message`` says what happened, ``hint`` what to do next."""
@@ -71,7 +73,7 @@ class Cancelled(InspectorError):
     """The user cancelled the request; nothing to report."""
 
     def __init__(self) -> None:
-        super().__init__("Cancelled.")
+        super().__init__(_("Cancelled."))
 
 
 class NoUsableAnswer(InspectorError):

@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .. import i18n
+from ..i18n import N_, _
 from .errors import (
     AccessNotGranted,
     CodeExchangeFailed,
@@ -31,12 +33,35 @@ from .masking import safe_text
 
 @dataclass(frozen=True)
 class Explanation:
-    message: str
-    hint: str
+    """What an error means (``message``) and what to do next (``hint``), in the chosen language.
+
+    The tables below are built at import time, before a language is chosen, so their texts
+    are the English ones marked with ``N_`` and are translated each time they are read. An
+    explanation worded at run time (``worded``) already holds translated text. (A text
+    marked with ``N_`` is looked up as ``i18n._(variable)``: the catalogue check flags a bare
+    ``_`` given anything but a literal, which is how a forgotten marking shows.)
+    """
+
+    source_message: str
+    source_hint: str
+    marked: bool = True  # the texts are catalogue entries, translated when read
+
+    @property
+    def message(self) -> str:
+        return i18n._(self.source_message) if self.marked else self.source_message
+
+    @property
+    def hint(self) -> str:
+        return i18n._(self.source_hint) if self.marked else self.source_hint
 
 
-_RETRY = "Try again in a moment; if it persists, contact the portal's administrator."
-_CHECK_CREDENTIAL = (
+def worded(message: str, hint: str) -> Explanation:
+    """An explanation of texts already translated (worded at run time with their details)."""
+    return Explanation(message, hint, marked=False)
+
+
+_RETRY = N_("Try again in a moment; if it persists, contact the portal's administrator.")
+_CHECK_CREDENTIAL = N_(
     "Check the webhook URL or access token; copy it again from the portal if in doubt."
 )
 
@@ -44,144 +69,175 @@ _CHECK_CREDENTIAL = (
 EXPLANATIONS: dict[str, Explanation] = {
     # biconnector.source.get
     "VALIDATION_ID_NOT_PROVIDED": Explanation(
-        "The portal says no source ID was sent.", "Enter a positive whole number and fetch again."
+        N_("The portal says no source ID was sent."),
+        N_("Enter a positive whole number and fetch again."),
     ),
     "VALIDATION_INVALID_ID_FORMAT": Explanation(
-        "The portal did not accept the ID: it has to be a positive whole number.",
-        "Enter the ID shown for the source in BI Builder.",
+        N_("The portal did not accept the ID: it has to be a positive whole number."),
+        N_("Enter the ID shown for the source in BI Builder."),
     ),
     "SOURCE_NOT_FOUND": Explanation(
-        "Source not found: no source has this ID, or it belongs to another application "
-        "(an application sees only the sources it created).",
-        "Check the ID, or use the token of the application that created the source.",
+        N_(
+            "Source not found: no source has this ID, or it belongs to another application "
+            "(an application sees only the sources it created)."
+        ),
+        N_("Check the ID, or use the token of the application that created the source."),
     ),
     "CONNECTOR_NOT_FOUND": Explanation(
-        "The source's connector was not found on the portal.",
-        "The connector may have been deleted; check the application that provides it.",
+        N_("The source's connector was not found on the portal."),
+        N_("The connector may have been deleted; check the application that provides it."),
     ),
     # system errors (spec §8.1 and §8.2)
-    "INTERNAL_SERVER_ERROR": Explanation("The portal had an internal error.", _RETRY),
+    "INTERNAL_SERVER_ERROR": Explanation(N_("The portal had an internal error."), _RETRY),
     "ERROR_UNEXPECTED_ANSWER": Explanation(
-        "The portal's server returned an unexpected response.", _RETRY
+        N_("The portal's server returned an unexpected response."), _RETRY
     ),
     "QUERY_LIMIT_EXCEEDED": Explanation(
-        "Too many requests: the portal's request rate limit was exceeded.",
-        "Wait a few seconds and try again; applications on the same network share this limit.",
+        N_("Too many requests: the portal's request rate limit was exceeded."),
+        N_("Wait a few seconds and try again; applications on the same network share this limit."),
     ),
     "OPERATION_TIME_LIMIT": Explanation(
-        "The portal has blocked this method for a while: its time limit was used up.",
-        "Wait until the portal releases it (at most about 10 minutes), then try again.",
+        N_("The portal has blocked this method for a while: its time limit was used up."),
+        N_("Wait until the portal releases it (at most about 10 minutes), then try again."),
     ),
     "NO_AUTH_FOUND": Explanation(
-        "The portal received no usable authorization data.", _CHECK_CREDENTIAL
+        N_("The portal received no usable authorization data."), _CHECK_CREDENTIAL
     ),
     "INVALID_REQUEST": Explanation(
-        "The portal accepts REST requests only over HTTPS.",
-        "Use the portal's https:// address.",
+        N_("The portal accepts REST requests only over HTTPS."),
+        N_("Use the portal's https:// address."),
     ),
     "OVERLOAD_LIMIT": Explanation(
-        "The portal's REST API is blocked because of overload.",
-        "This block is lifted by Bitrix24 support; contact them.",
+        N_("The portal's REST API is blocked because of overload."),
+        N_("This block is lifted by Bitrix24 support; contact them."),
     ),
     "INVALID_CREDENTIALS": Explanation(
-        "The portal rejected the credentials: no active webhook matches this user ID and code, "
-        "or its user lacks the rights.",
-        "Copy the webhook URL again from Bitrix24 (it changes when the webhook is edited, "
-        "and it may have expired).",
+        N_(
+            "The portal rejected the credentials: no active webhook matches this user ID and code, "
+            "or its user lacks the rights."
+        ),
+        N_(
+            "Copy the webhook URL again from Bitrix24 (it changes when the webhook is edited, "
+            "and it may have expired)."
+        ),
     ),
     "ERROR_METHOD_NOT_FOUND": Explanation(
-        "The portal does not offer this method (biconnector.source.get, .list or connector.get).",
-        "An on-premise portal may lack the BI Builder (biconnector) module or be too old; "
-        "the webhook or application may also lack the biconnector scope.",
+        N_(
+            "The portal does not offer this method (biconnector.source.get, .list or "
+            "connector.get)."
+        ),
+        N_(
+            "An on-premise portal may lack the BI Builder (biconnector) module or be too old; "
+            "the webhook or application may also lack the biconnector scope."
+        ),
     ),
     "INSUFFICIENT_SCOPE": Explanation(
-        "The webhook or application lacks the biconnector (BI Analytics Connector) scope.",
-        "Add the biconnector scope to the application (or webhook) and try again.",
+        N_("The webhook or application lacks the biconnector (BI Analytics Connector) scope."),
+        N_("Add the biconnector scope to the application (or webhook) and try again."),
     ),
     "EXPIRED_TOKEN": Explanation(
-        "The access token has expired (application tokens live one hour).",
-        "Get a fresh access token for the application and fetch again, or save the "
-        "application's client ID, client secret and refresh token in the profile so the "
-        "inspector can renew the token itself.",
+        N_("The access token has expired (application tokens live one hour)."),
+        N_(
+            "Get a fresh access token for the application and fetch again, or save the "
+            "application's client ID, client secret and refresh token in the profile so the "
+            "inspector can renew the token itself."
+        ),
     ),
     "INVALID_TOKEN": Explanation(
-        "The portal could not find an application for this access token.",
-        "Get a fresh access token from the application that created the source.",
+        N_("The portal could not find an application for this access token."),
+        N_("Get a fresh access token from the application that created the source."),
     ),
     "USER_ACCESS_ERROR": Explanation(
-        "The user does not have access to the application.",
-        "Ask a portal administrator to allow this user in the application's settings.",
+        N_("The user does not have access to the application."),
+        N_("Ask a portal administrator to allow this user in the application's settings."),
     ),
     "PORTAL_DELETED": Explanation(
-        "The portal was deleted, or its public part is closed.",
-        "Check the portal address with its administrator.",
+        N_("The portal was deleted, or its public part is closed."),
+        N_("Check the portal address with its administrator."),
     ),
     "ERROR_BATCH_METHOD_NOT_ALLOWED": Explanation(
-        "The portal does not allow this method inside a batch.", "Call it on its own."
+        N_("The portal does not allow this method inside a batch."), N_("Call it on its own.")
     ),
     "ERROR_BATCH_LENGTH_EXCEEDED": Explanation(
-        "The batch request was too long for the portal.", "Send fewer calls per batch."
+        N_("The batch request was too long for the portal."), N_("Send fewer calls per batch.")
     ),
     "ERROR_MANIFEST_IS_NOT_AVAILABLE": Explanation(
-        "The portal says the requested manifest is not available.", _RETRY
+        N_("The portal says the requested manifest is not available."), _RETRY
     ),
     "AUTHORIZATION_ERROR": Explanation(
-        "The portal could not authorize the user behind this credential "
-        "(the user may be deactivated).",
-        "Use a credential of an active user.",
+        N_(
+            "The portal could not authorize the user behind this credential "
+            "(the user may be deactivated)."
+        ),
+        N_("Use a credential of an active user."),
     ),
     "APPLICATION_NOT_FOUND": Explanation(
-        "The portal does not know the application behind this token.",
-        "Check that the application is installed on this portal.",
+        N_("The portal does not know the application behind this token."),
+        N_("Check that the application is installed on this portal."),
     ),
     "ERROR_OAUTH": Explanation(
-        "The application behind this token is not installed on the portal.",
-        "Install the application, then get a fresh token.",
+        N_("The application behind this token is not installed on the portal."),
+        N_("Install the application, then get a fresh token."),
     ),
     "PAYMENT_REQUIRED": Explanation(
-        "The portal's subscription has ended, so REST access is unavailable.",
-        "Renew the plan or the Market subscription.",
+        N_("The portal's subscription has ended, so REST access is unavailable."),
+        N_("Renew the plan or the Market subscription."),
     ),
     "WRONG_AUTH_TYPE": Explanation(
-        "This method cannot be called with this kind of credential.",
-        "Use an application's OAuth access token.",
+        N_("This method cannot be called with this kind of credential."),
+        N_("Use an application's OAuth access token."),
     ),
 }
 
 _ACCESS_DENIED_WEBHOOK = Explanation(
-    "Access denied. Current Bitrix24 versions accept biconnector methods only with an "
-    "application's OAuth token, not through an inbound webhook.",
-    "Switch to OAuth and use the access token of the application that created the source.",
+    N_(
+        "Access denied. Current Bitrix24 versions accept biconnector methods only with an "
+        "application's OAuth token, not through an inbound webhook."
+    ),
+    N_("Switch to OAuth and use the access token of the application that created the source."),
 )
 _ACCESS_DENIED_OAUTH = Explanation(
-    "Access denied. The user needs both the “Access to BI Builder” and “Access to Analytics "
-    "Hub” permissions, and REST must be available on the portal's plan.",
-    "Ask a portal administrator to grant the permissions, then fetch again.",
+    N_(
+        "Access denied. The user needs both the “Access to BI Builder” and “Access to Analytics "
+        "Hub” permissions, and REST must be available on the portal's plan."
+    ),
+    N_("Ask a portal administrator to grant the permissions, then fetch again."),
 )
 
 _ACCESS_DENIED_PLAN = Explanation(
-    "REST is not available on this portal's plan: Bitrix24 opens its REST API only on "
-    "commercial plans (or with a Market subscription or trial), so every credential is "
-    "refused the same way.",
-    "A portal administrator can check the plan and the Market subscription in the portal's "
-    "settings; another token or webhook will not help until REST is available.",
+    N_(
+        "REST is not available on this portal's plan: Bitrix24 opens its REST API only on "
+        "commercial plans (or with a Market subscription or trial), so every credential is "
+        "refused the same way."
+    ),
+    N_(
+        "A portal administrator can check the plan and the Market subscription in the portal's "
+        "settings; another token or webhook will not help until REST is available."
+    ),
 )
 # Words real portals use for a plan-level refusal (spec §8.2, §8.4, §17).
 _PLAN_WORDS = ("commercial plan", "by subscription", "extended plan")
 
 _INVALID_CREDENTIALS_OAUTH = Explanation(
-    "The portal rejected the credentials: the access token is not valid on this portal "
-    "(it may belong to another portal or application), or its user lacks the rights.",
-    "Sign in with the browser again, or paste fresh tokens of the application that "
-    "created the source.",
+    N_(
+        "The portal rejected the credentials: the access token is not valid on this portal "
+        "(it may belong to another portal or application), or its user lacks the rights."
+    ),
+    N_(
+        "Sign in with the browser again, or paste fresh tokens of the application that "
+        "created the source."
+    ),
 )
 
-_METHOD_NAMES = {
-    "biconnector.source.get": "the source",
-    "biconnector.source.list": "the source list",
-    "biconnector.connector.get": "the source's connector",
+_NOT_ACCEPTED = {
+    "biconnector.source.list": N_(
+        "The portal did not accept the request for the source list ({method})."
+    ),
+    "biconnector.connector.get": N_(
+        "The portal did not accept the request for the source's connector ({method})."
+    ),
 }
-_REPORT = (
+_REPORT = N_(
     "The inspector asked for something this portal does not accept; please report it with "
     "the portal's words. Meanwhile, fetch the source by its ID."
 )
@@ -191,22 +247,33 @@ def _for_method(key: str, method: str) -> Explanation | None:
     """The wording of a validation error for the method that failed, if it needs one."""
     if not method or method == "biconnector.source.get":
         return None  # the table's wording is the source.get one
-    what = _METHOD_NAMES.get(method, method)
     if method == "biconnector.connector.get" and key == "VALIDATION_ID_NOT_PROVIDED":
-        return Explanation(
-            "The portal says no connector ID was sent with the request for the source's "
-            f"connector ({method}).",
-            "The source names no usable connector ID; fetch the source again, and report it "
-            "if it persists.",
+        return worded(
+            _(
+                "The portal says no connector ID was sent with the request for the source's "
+                "connector ({method})."
+            ).format(method=method),
+            _(
+                "The source names no usable connector ID; fetch the source again, and report "
+                "it if it persists."
+            ),
         )
     if method == "biconnector.connector.get" and key == "VALIDATION_INVALID_ID_FORMAT":
-        return Explanation(
-            "The portal did not accept the source's connector ID: it has to be a positive "
-            f"whole number ({method}).",
-            "The source names an unusual connector ID; the source itself is shown as it came.",
+        return worded(
+            _(
+                "The portal did not accept the source's connector ID: it has to be a positive "
+                "whole number ({method})."
+            ).format(method=method),
+            _("The source names an unusual connector ID; the source itself is shown as it came."),
         )
     if key.startswith("VALIDATION_") or key == "ERROR_ARGUMENT":
-        return Explanation(f"The portal did not accept the request for {what} ({method}).", _REPORT)
+        sentence = _NOT_ACCEPTED.get(method)
+        message = (
+            i18n._(sentence).format(method=method)
+            if sentence
+            else _("The portal did not accept the request for {method}.").format(method=method)
+        )
+        return worded(message, i18n._(_REPORT))
     return None
 
 
@@ -220,30 +287,34 @@ def _portal_words(message: str, description: str, code: str) -> str:
         words += "…"
     if not words or words.upper() == code.upper() or words in message:
         return message
-    return f"{message} (The portal said: “{words}”)"
+    return _("{message} (The portal said: “{words}”)").format(message=message, words=words)
 
 
 EMPTY_SOURCE_LIST = Explanation(
-    "The portal lists no sources for this application. Bitrix24 returns only the sources "
-    "whose connector this application created; admin rights play no part, and connections "
-    "made in the Analytics hub (MySQL, PostgreSQL, 1C) are never returned over REST.",
-    "Sign in with the client ID and secret of the application that created the connector "
-    "(for a Market application, its vendor's or its page's current token).",
+    N_(
+        "The portal lists no sources for this application. Bitrix24 returns only the sources "
+        "whose connector this application created; admin rights play no part, and connections "
+        "made in the Analytics hub (MySQL, PostgreSQL, 1C) are never returned over REST."
+    ),
+    N_(
+        "Sign in with the client ID and secret of the application that created the connector "
+        "(for a Market application, its vendor's or its page's current token)."
+    ),
 )
 """Why ``biconnector.source.list`` can be empty on a portal full of sources (spec §10.5)."""
 
 _BY_STATUS: dict[int, Explanation] = {
-    400: Explanation("The portal rejected the request as malformed (HTTP 400).", _RETRY),
-    401: Explanation("The portal refused the credentials (HTTP 401).", _CHECK_CREDENTIAL),
-    403: Explanation("The portal denied access (HTTP 403).", _CHECK_CREDENTIAL),
+    400: Explanation(N_("The portal rejected the request as malformed (HTTP 400)."), _RETRY),
+    401: Explanation(N_("The portal refused the credentials (HTTP 401)."), _CHECK_CREDENTIAL),
+    403: Explanation(N_("The portal denied access (HTTP 403)."), _CHECK_CREDENTIAL),
     404: Explanation(
-        "Nothing answers at this address (HTTP 404): it does not lead to a Bitrix24 REST API.",
-        "Check the portal address; an on-premise portal may lack the biconnector module.",
+        N_("Nothing answers at this address (HTTP 404): it does not lead to a Bitrix24 REST API."),
+        N_("Check the portal address; an on-premise portal may lack the biconnector module."),
     ),
     429: EXPLANATIONS["OPERATION_TIME_LIMIT"],
     503: Explanation(
-        "The portal is overloaded or rate-limiting requests (HTTP 503).",
-        "Wait a few seconds and try again.",
+        N_("The portal is overloaded or rate-limiting requests (HTTP 503)."),
+        N_("Wait a few seconds and try again."),
     ),
 }
 
@@ -253,8 +324,13 @@ def explain_status(status: int) -> Explanation:
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     if status >= 500:
-        return Explanation(f"The portal's server failed (HTTP {status}).", _RETRY)
-    return Explanation(f"The portal answered with an unexpected HTTP status {status}.", _RETRY)
+        return worded(
+            _("The portal's server failed (HTTP {status}).").format(status=status), i18n._(_RETRY)
+        )
+    return worded(
+        _("The portal answered with an unexpected HTTP status {status}.").format(status=status),
+        i18n._(_RETRY),
+    )
 
 
 def operation_limited(error: PortalError, retry_at: float, now: float) -> PortalError:
@@ -264,18 +340,20 @@ def operation_limited(error: PortalError, retry_at: float, now: float) -> Portal
     """
     seconds = max(1, round(retry_at - now))
     if seconds < 120:
-        wait = f"{seconds} s"
+        wait = _("{seconds} s").format(seconds=seconds)
     elif seconds < 7200:
-        wait = f"{round(seconds / 60)} min"
+        wait = _("{minutes} min").format(minutes=round(seconds / 60))
     else:
-        wait = f"{seconds / 3600:.1f} h"
+        wait = _("{hours:.1f} h").format(hours=seconds / 3600)
     clock = time.strftime("%H:%M:%S", time.localtime(retry_at))
     limited = PortalError(
         error.code,
         error.description,
         error.http_status,
-        f"{error.message} The portal says it frees up at {clock} (in about {wait}).",
-        "Try again after that time; requests before it are refused.",
+        _("{message} The portal says it frees up at {clock} (in about {wait}).").format(
+            message=error.message, clock=clock, wait=wait
+        ),
+        _("Try again after that time; requests before it are refused."),
     )
     limited.retry_at = retry_at
     return limited
@@ -300,12 +378,15 @@ def portal_error(
     key = code_text.upper()
     explanation = _explain(key, desc_text, http_status, via_webhook, method)
     if explanation is None:
-        if not code_text:
-            what = f": “{desc_text}”" if desc_text else ""
-            explanation = Explanation(f"The portal reported an error without a code{what}.", _RETRY)
+        if not code_text and desc_text:
+            message = _("The portal reported an error without a code: “{description}”.")
+        elif not code_text:
+            message = _("The portal reported an error without a code.")
+        elif desc_text:
+            message = _("The portal answered with error {code} (“{description}”).")
         else:
-            what = f" (“{desc_text}”)" if desc_text else ""
-            explanation = Explanation(f"The portal answered with error {code_text}{what}.", _RETRY)
+            message = _("The portal answered with error {code}.")
+        explanation = worded(message.format(code=code_text, description=desc_text), i18n._(_RETRY))
         message = explanation.message
     else:
         message = _portal_words(explanation.message, desc_text, code_text)
@@ -334,48 +415,59 @@ def _explain(
 # of them (invalid_request, insufficient_scope) also exist as portal codes with another
 # meaning. Keyed by the lower-cased ``error`` string. Source: spec §10.2, §8.4.
 
-_REAUTHORIZE = (
+_REAUTHORIZE = N_(
     "Open the application on the portal again (or reinstall it) to get a new refresh token, "
     "then save it in the profile."
 )
 
 OAUTH_EXPLANATIONS: dict[str, Explanation] = {
     "invalid_grant": Explanation(
-        "The OAuth server refused the refresh token: it has expired (refresh tokens live "
-        "180 days), was already used, or belongs to another application.",
+        N_(
+            "The OAuth server refused the refresh token: it has expired (refresh tokens live "
+            "180 days), was already used, or belongs to another application."
+        ),
         _REAUTHORIZE,
     ),
     "invalid_client": Explanation(
-        "The OAuth server refused the application: the client ID or client secret is wrong, "
-        "or the application is not installed on the portal.",
-        "Copy the client ID and client secret again from the application's settings "
-        "(Developer resources, or the Market vendor's page) and save them in the profile.",
+        N_(
+            "The OAuth server refused the application: the client ID or client secret is wrong, "
+            "or the application is not installed on the portal."
+        ),
+        N_(
+            "Copy the client ID and client secret again from the application's settings "
+            "(Developer resources, or the Market vendor's page) and save them in the profile."
+        ),
     ),
     "wrong_client": Explanation(
-        "The OAuth server says the refresh token was issued to another application.",
-        "Check that the client ID, client secret and refresh token belong to the same application.",
+        N_("The OAuth server says the refresh token was issued to another application."),
+        N_(
+            "Check that the client ID, client secret and refresh token belong to the same "
+            "application."
+        ),
     ),
     "invalid_request": Explanation(
-        "The OAuth server rejected the refresh request as incomplete or malformed.",
-        "Check the OAuth server address in the profile (normally "
-        "https://oauth.bitrix.info/oauth/token/) and that client ID, secret and refresh "
-        "token are all filled in.",
+        N_("The OAuth server rejected the refresh request as incomplete or malformed."),
+        N_(
+            "Check the OAuth server address in the profile (normally "
+            "https://oauth.bitrix.info/oauth/token/) and that client ID, secret and refresh "
+            "token are all filled in."
+        ),
     ),
     "insufficient_scope": Explanation(
-        "The OAuth server says the application lacks a required scope.",
-        "Add the biconnector scope to the application, reinstall it, and save the new tokens.",
+        N_("The OAuth server says the application lacks a required scope."),
+        N_("Add the biconnector scope to the application, reinstall it, and save the new tokens."),
     ),
     "invalid_scope": Explanation(
-        "The OAuth server refused the requested scope.",
-        "Add the biconnector scope to the application, reinstall it, and save the new tokens.",
+        N_("The OAuth server refused the requested scope."),
+        N_("Add the biconnector scope to the application, reinstall it, and save the new tokens."),
     ),
     "not_installed": Explanation(
-        "The OAuth server says the application is not installed on the portal.",
-        "Install the application on the portal, then save its new tokens in the profile.",
+        N_("The OAuth server says the application is not installed on the portal."),
+        N_("Install the application on the portal, then save its new tokens in the profile."),
     ),
     "payment_required": Explanation(
-        "The OAuth server refused: the application's or portal's subscription has ended.",
-        "Renew the plan or the Market subscription.",
+        N_("The OAuth server refused: the application's or portal's subscription has ended."),
+        N_("Renew the plan or the Market subscription."),
     ),
 }
 
@@ -388,11 +480,24 @@ def oauth_error(
     desc_text = safe_text(str(description or ""), secrets, max_len=500)
     explanation = OAUTH_EXPLANATIONS.get(code_text.lower())
     if explanation is None:
-        what = f" (“{desc_text}”)" if desc_text else ""
-        name = code_text or "without a code"
-        explanation = Explanation(
-            f"The OAuth server refused to renew the access token: error {name}{what}.",
-            _REAUTHORIZE,
+        if code_text and desc_text:
+            sentence = _(
+                "The OAuth server refused to renew the access token: error {code} "
+                "(“{description}”)."
+            )
+        elif code_text:
+            sentence = _("The OAuth server refused to renew the access token: error {code}.")
+        elif desc_text:
+            sentence = _(
+                "The OAuth server refused to renew the access token: error without a code "
+                "(“{description}”)."
+            )
+        else:
+            sentence = _(
+                "The OAuth server refused to renew the access token: error without a code."
+            )
+        explanation = worded(
+            sentence.format(code=code_text, description=desc_text), i18n._(_REAUTHORIZE)
         )
         message = explanation.message
     else:
@@ -402,24 +507,32 @@ def oauth_error(
 
 # --- the sign-in (authorization code grant and the browser's redirect) ----------------------
 
-_SIGN_IN_AGAIN = "Sign in again: the browser gets a fresh code, which is exchanged at once."
+_SIGN_IN_AGAIN = N_("Sign in again: the browser gets a fresh code, which is exchanged at once.")
 
 CODE_EXPLANATIONS: dict[str, Explanation] = {
     "invalid_grant": Explanation(
-        "The OAuth server refused the authorization code: it was already used, or it is "
-        "older than its 30 seconds, or it was issued to another application.",
+        N_(
+            "The OAuth server refused the authorization code: it was already used, or it is "
+            "older than its 30 seconds, or it was issued to another application."
+        ),
         _SIGN_IN_AGAIN,
     ),
     "invalid_client": Explanation(
-        "The OAuth server refused the application: the client ID or client secret is wrong, "
-        "or the application is not installed on the portal.",
-        "Copy the client ID and client secret again from the application's settings "
-        "(Developer resources ▸ Other ▸ Local application) and sign in again.",
+        N_(
+            "The OAuth server refused the application: the client ID or client secret is wrong, "
+            "or the application is not installed on the portal."
+        ),
+        N_(
+            "Copy the client ID and client secret again from the application's settings "
+            "(Developer resources ▸ Other ▸ Local application) and sign in again."
+        ),
     ),
     "invalid_request": Explanation(
-        "The OAuth server rejected the code exchange as incomplete or malformed.",
-        "Check the OAuth server address (normally https://oauth.bitrix.info/oauth/token/), "
-        "the client ID and the client secret, then sign in again.",
+        N_("The OAuth server rejected the code exchange as incomplete or malformed."),
+        N_(
+            "Check the OAuth server address (normally https://oauth.bitrix.info/oauth/token/), "
+            "the client ID and the client secret, then sign in again."
+        ),
     ),
 }
 """The OAuth server's codes where they mean something else for a sign-in than a renewal."""
@@ -434,19 +547,22 @@ def code_grant_error(
     key = code_text.lower()
     explanation = CODE_EXPLANATIONS.get(key) or OAUTH_EXPLANATIONS.get(key)
     if explanation is None:
-        name = code_text or "without a code"
-        explanation = Explanation(
-            f"The OAuth server refused to exchange the sign-in's code: error {name}.",
-            _SIGN_IN_AGAIN,
+        sentence = (
+            _("The OAuth server refused to exchange the sign-in's code: error {code}.")
+            if code_text
+            else _("The OAuth server refused to exchange the sign-in's code: error without a code.")
         )
+        explanation = worded(sentence.format(code=code_text), i18n._(_SIGN_IN_AGAIN))
     message = _portal_words(explanation.message, desc_text, code_text)
     return CodeExchangeFailed(code_text, desc_text, http_status, message, explanation.hint)
 
 
 _DENIED = Explanation(
-    "Access was not granted: the sign-in was declined in the browser.",
-    "Sign in again and allow the application access; the user needs the “Access to BI "
-    "Builder” and “Access to Analytics Hub” permissions.",
+    N_("Access was not granted: the sign-in was declined in the browser."),
+    N_(
+        "Sign in again and allow the application access; the user needs the “Access to BI "
+        "Builder” and “Access to Analytics Hub” permissions."
+    ),
 )
 
 
@@ -459,10 +575,17 @@ def sign_in_refused(
     if code_text.lower() == "access_denied":
         explanation = _DENIED
     else:
-        explanation = Explanation(
-            f"The portal did not complete the sign-in: error {code_text or 'without a code'}.",
-            "Check the application's settings on the portal (its handler address and "
-            "scope), then sign in again.",
+        sentence = (
+            _("The portal did not complete the sign-in: error {code}.")
+            if code_text
+            else _("The portal did not complete the sign-in: error without a code.")
+        )
+        explanation = worded(
+            sentence.format(code=code_text),
+            _(
+                "Check the application's settings on the portal (its handler address and "
+                "scope), then sign in again."
+            ),
         )
     message = _portal_words(explanation.message, desc_text, code_text)
     return AccessNotGranted(code_text, desc_text, 0, message, explanation.hint)

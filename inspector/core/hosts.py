@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .. import i18n
+from ..i18n import N_
 from .masking import sanitize
 
 # Scripts that may share a label with Latin without looking like it (Chromium allows these
@@ -51,24 +53,45 @@ def _confusable_char(ch: str) -> bool:
     return unicodedata.normalize("NFKC", ch) != ch
 
 
+# The warning for each reason a label is shown in ASCII (whole sentences, for translation).
+_LOOK_ALIKE = N_(
+    "Careful: the portal address has a character made to look like another, so it could pass "
+    "for another site. It is shown as {host}; use it only if you are sure it is your portal."
+)
+_NOT_LETTER = N_(
+    "Careful: the portal address has a character that is not a letter or a digit, so it could "
+    "pass for another site. It is shown as {host}; use it only if you are sure it is your portal."
+)
+_MIXED = N_(
+    "Careful: the portal address mixes letters from different alphabets, so it could pass for "
+    "another site. It is shown as {host}; use it only if you are sure it is your portal."
+)
+_CYRILLIC = N_(
+    "Careful: the portal address is written in Cyrillic letters that look like Latin ones, so it "
+    "could pass for another site. It is shown as {host}; use it only if you are sure it is your "
+    "portal."
+)
+
+
 def _risky_label(label: str, tld: str) -> str | None:
-    """Why *label* must be shown in ASCII, or None when it may be shown as typed."""
+    """Why *label* must be shown in ASCII (the warning to show), or None when it may be shown
+    as typed."""
     if label.isascii():
         return None
     if any(_confusable_char(ch) for ch in label):
-        return "has a character made to look like another"
+        return _LOOK_ALIKE
     scripts = {s for s in map(_script, label) if s is not None}
     if "OTHER" in scripts:
-        return "has a character that is not a letter or a digit"
+        return _NOT_LETTER
     if len(scripts) > 1 and not scripts <= _CJK | {"LATIN"}:
-        return "mixes letters from different alphabets"
+        return _MIXED
     letters = [ch for ch in label if ch.isalpha()]
     if (
         scripts == {"CYRILLIC"}
         and tld.isascii()
         and all(ch in _CYRILLIC_LOOK_LATIN for ch in letters)
     ):
-        return "is written in Cyrillic letters that look like Latin ones"
+        return _CYRILLIC
     return None
 
 
@@ -99,11 +122,7 @@ def display_host(host: str) -> tuple[str, str | None]:
         return sanitize(host, max_len=_MAX_SHOWN), None
     ascii_host = ".".join(_ascii_label(label) for label in labels) + sep + port
     text = sanitize(ascii_host, max_len=_MAX_SHOWN)
-    warning = (
-        f"Careful: the portal address {reasons[0]}, so it could pass for another site. "
-        f"It is shown as {text}; use it only if you are sure it is your portal."
-    )
-    return text, warning
+    return text, i18n._(reasons[0]).format(host=text)
 
 
 def shown_host(host: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..i18n import _
 from .errors import InvalidSourceId
 
 _MAX_SOURCE_ID = 2**31 - 1
@@ -10,7 +11,7 @@ _MAX_SOURCE_ID = 2**31 - 1
 def parse_source_id(text: str | int) -> int:
     """Accept exactly what ``biconnector.source.get`` accepts: a positive integer."""
     too_large = InvalidSourceId(
-        "The source ID must be a positive whole number no larger than 2147483647."
+        _("The source ID must be a positive whole number no larger than 2147483647.")
     )
     if isinstance(text, int) and not isinstance(text, bool):
         # Not via str(): str() of an int over 4,300 digits raises ValueError.
@@ -19,10 +20,10 @@ def parse_source_id(text: str | int) -> int:
         return text
     raw = str(text).strip()
     if not raw:
-        raise InvalidSourceId("Enter a source ID.", "It is a positive whole number, e.g. 6.")
+        raise InvalidSourceId(_("Enter a source ID."), _("It is a positive whole number, e.g. 6."))
     if not (raw.isascii() and raw.isdigit()):
         raise InvalidSourceId(
-            "The source ID must be a positive whole number (digits only).", "For example: 6."
+            _("The source ID must be a positive whole number (digits only)."), _("For example: 6.")
         )
     digits = raw.lstrip("0") or "0"
     # Length first: int() of a string over 4,300 digits raises ValueError.

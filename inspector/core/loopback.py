@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..i18n import _
 from .errors import InputError, PortInUse
 
 LOOPBACK_HOST = "127.0.0.1"
@@ -44,8 +45,8 @@ def check_port(port: Any) -> int:
     """A usable TCP port number (1-65535), or ``InputError``."""
     if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
         raise InputError(
-            "The sign-in port must be a whole number from 1 to 65535.",
-            "Use the port registered in the application's handler address.",
+            _("The sign-in port must be a whole number from 1 to 65535."),
+            _("Use the port registered in the application's handler address."),
         )
     return port
 
@@ -78,15 +79,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         target = urlsplit(self.path)
         if target.path.rstrip("/") != self.server.path.rstrip("/"):
-            self._send(Page(404, "Not found."))
+            self._send(Page(404, _("Not found.")))
             return
         self._send(self.server.on_request(target.query))
 
     def do_POST(self) -> None:
-        self._send(Page(405, "The sign-in answer arrives as a GET request."))
+        self._send(Page(405, _("The sign-in answer arrives as a GET request.")))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        self._send(Page(code, "Bad request."))
+        self._send(Page(code, _("Bad request.")))
 
     def _send(self, page: Page) -> None:
         data = (page.text.rstrip("\n") + "\n").encode("utf-8")
@@ -155,22 +156,33 @@ def _bind_error(exc: OSError, port: int) -> InputError:
     where = f"{LOOPBACK_HOST}:{port}"
     if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
         return PortInUse(
-            f"Port {port} is in use by another program, so the sign-in cannot listen on {where}.",
-            f"Close the program using port {port} (another sign-in may still be waiting), or "
-            "choose another port and register the new handler address in the application's "
-            "settings.",
+            _(
+                "Port {port} is in use by another program, so the sign-in cannot listen on {where}."
+            ).format(port=port, where=where),
+            _(
+                "Close the program using port {port} (another sign-in may still be waiting), or "
+                "choose another port and register the new handler address in the application's "
+                "settings."
+            ).format(port=port),
             port,
         )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return PortInUse(
-            f"This computer does not allow the inspector to listen on port {port}.",
-            "Choose a port above 1024 and register the new handler address in the "
-            "application's settings.",
+            _("This computer does not allow the inspector to listen on port {port}.").format(
+                port=port
+            ),
+            _(
+                "Choose a port above 1024 and register the new handler address in the "
+                "application's settings."
+            ),
             port,
         )
     reason = exc.strerror or type(exc).__name__
     return PortInUse(
-        f"The sign-in cannot listen on {where}: {reason}.",
-        "Choose another port and register the new handler address in the application's settings.",
+        _("The sign-in cannot listen on {where}: {reason}.").format(where=where, reason=reason),
+        _(
+            "Choose another port and register the new handler address in the application's "
+            "settings."
+        ),
         port,
     )

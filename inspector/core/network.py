@@ -22,6 +22,8 @@ import platform
 import ssl
 from functools import lru_cache
 
+from .. import i18n
+from ..i18n import N_, _
 from .errors import BadCAFile
 
 # Where truststore looks on Linux when OpenSSL's compiled-in default is missing
@@ -35,14 +37,19 @@ _CA_FILE_CANDIDATES = (
 )
 
 
+# Names of the OS trust stores (cached below, so marked and translated where shown).
+_WINDOWS_STORE = N_("the Windows certificate store")
+_MACOS_STORE = N_("the macOS keychain trust settings")
+
+
 @lru_cache(maxsize=1)
 def _os_bundle() -> str | None:
     """What the OS trust store means on this machine, or None if truststore finds nothing."""
     system = platform.system()
     if system == "Windows":
-        return "the Windows certificate store"
+        return _WINDOWS_STORE
     if system == "Darwin":
-        return "the macOS keychain trust settings"
+        return _MACOS_STORE
     paths = ssl.get_default_verify_paths()
     if paths.cafile:
         return paths.cafile
@@ -81,29 +88,35 @@ def _load_extra_ca(ctx: ssl.SSLContext, path: str) -> None:
     name = os.path.basename(path) or path
     if not os.path.isfile(path):
         raise BadCAFile(
-            f"The extra CA file “{name}” does not exist or is not a file.",
-            "Choose the PEM file of the CA that signed the portal's certificate.",
+            _("The extra CA file “{name}” does not exist or is not a file.").format(name=name),
+            _("Choose the PEM file of the CA that signed the portal's certificate."),
         )
     try:
         with open(path, "rb") as handle:
             data = handle.read(8 * 1024 * 1024)
     except OSError as exc:
         raise BadCAFile(
-            f"The extra CA file “{name}” cannot be read ({exc.strerror or type(exc).__name__}).",
-            "Check the file's permissions.",
+            _("The extra CA file “{name}” cannot be read ({reason}).").format(
+                name=name, reason=exc.strerror or type(exc).__name__
+            ),
+            _("Check the file's permissions."),
         ) from exc
     if b"-----BEGIN CERTIFICATE-----" not in data:
         raise BadCAFile(
-            f"The extra CA file “{name}” holds no PEM certificate.",
-            "Export the CA certificate in PEM format (text starting with "
-            "-----BEGIN CERTIFICATE-----).",
+            _("The extra CA file “{name}” holds no PEM certificate.").format(name=name),
+            _(
+                "Export the CA certificate in PEM format (text starting with "
+                "-----BEGIN CERTIFICATE-----)."
+            ),
         )
     try:
         ctx.load_verify_locations(cadata=data.decode("ascii", "replace"))
     except (ssl.SSLError, ValueError) as exc:
         raise BadCAFile(
-            f"The extra CA file “{name}” could not be loaded: it is not a valid PEM certificate.",
-            "Export the CA certificate in PEM format and choose it again.",
+            _(
+                "The extra CA file “{name}” could not be loaded: it is not a valid PEM certificate."
+            ).format(name=name),
+            _("Export the CA certificate in PEM format and choose it again."),
         ) from exc
 
 
@@ -113,13 +126,33 @@ def describe_trust(extra_ca_file: str | None = None) -> str:
     if _truststore_available() and bundle is not None:
         import truststore
 
-        where = (
-            f"the operating system's trust store ({bundle}) via truststore {truststore.__version__}"
+        if bundle in (_WINDOWS_STORE, _MACOS_STORE):
+            bundle = i18n._(bundle)
+        sentence = (
+            _(
+                "TLS certificates are verified against the operating system's trust store "
+                "({bundle}) via truststore {version}, plus the extra CA file {extra}; "
+                "verification is always on."
+            )
+            if extra_ca_file
+            else _(
+                "TLS certificates are verified against the operating system's trust store "
+                "({bundle}) via truststore {version}; verification is always on."
+            )
         )
-    else:
-        import certifi
+        return sentence.format(bundle=bundle, version=truststore.__version__, extra=extra_ca_file)
+    import certifi
 
-        why = "truststore is missing" if not _truststore_available() else "no system CA bundle"
-        where = f"certifi's CA bundle {certifi.where()} ({why})"
-    extra = f", plus the extra CA file {extra_ca_file}" if extra_ca_file else ""
-    return f"TLS certificates are verified against {where}{extra}; verification is always on."
+    why = _("truststore is missing") if not _truststore_available() else _("no system CA bundle")
+    sentence = (
+        _(
+            "TLS certificates are verified against certifi's CA bundle {bundle} ({why}), plus "
+            "the extra CA file {extra}; verification is always on."
+        )
+        if extra_ca_file
+        else _(
+            "TLS certificates are verified against certifi's CA bundle {bundle} ({why}); "
+            "verification is always on."
+        )
+    )
+    return sentence.format(bundle=certifi.where(), why=why, extra=extra_ca_file)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..i18n import _
 from .masking import sanitize
 from .options import RequestOptions
 from .profiles import Profile, ProfileList, SecretStore
@@ -57,18 +58,20 @@ class ProfileNetwork:
         """
         shown = display_proxy(proxy) if proxy else ""
         has_password = bool(proxy and proxy_secrets(proxy))
-        message = "Network settings saved."
+        message = _("Network settings saved.")
         if self.current is None:
             self.demo_profile = Profile(
                 "", proxy=shown, proxy_has_password=has_password, ca_file=ca_file or ""
             )
-            message = "Network settings kept for this session."
+            message = _("Network settings kept for this session.")
         else:
             profile = self.profile()
             if has_password:
                 assert proxy is not None
                 outcome = self._store().save(profile.proxy_entry, proxy)
-                message = f"Network settings saved; the proxy password: {outcome.message}"
+                message = _("Network settings saved; the proxy password: {outcome}").format(
+                    outcome=outcome.message
+                )
             elif profile.proxy_has_password:
                 self._store().forget(profile.proxy_entry)
             self._profiles.update(
@@ -84,15 +87,15 @@ class ProfileNetwork:
         """One line on the proxy and the trust (*started*: the keychain was read)."""
         profile = self.profile()
         proxy = (
-            f"Network: proxy {sanitize(profile.proxy, max_len=80)}"
+            _("Network: proxy {proxy}").format(proxy=sanitize(profile.proxy, max_len=80))
             if profile.proxy
-            else "Network: system proxy"
+            else _("Network: system proxy")
         )
         if profile.proxy_has_password and started and self.proxy_url is None:
-            proxy += " (its password is missing: enter it again)"
-        trust = "system CAs"
+            proxy += " " + _("(its password is missing: enter it again)")
+        trust = _("system CAs")
         if profile.ca_file:
-            trust += " + " + sanitize(
-                profile.ca_file.replace("\\", "/").rsplit("/", 1)[-1], max_len=60
+            trust = _("system CAs + {file}").format(
+                file=sanitize(profile.ca_file.replace("\\", "/").rsplit("/", 1)[-1], max_len=60)
             )
         return f"{proxy} · {trust}"

@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..i18n import _, ngettext
+
 if TYPE_CHECKING:
     from .keychain import KeychainStatus, LoadOutcome, SaveOutcome
 
@@ -54,17 +56,23 @@ def check_profile_name(text: str, existing: list[str], *, current: str | None = 
     """The trimmed name, or ``ValueError`` with a sentence saying what is wrong with it."""
     name = text.strip()
     if not name:
-        raise ValueError("A profile needs a name.")
+        raise ValueError(_("A profile needs a name."))
     if len(name) > MAX_NAME_CHARS:
-        raise ValueError(f"A profile name can have at most {MAX_NAME_CHARS} characters.")
+        raise ValueError(
+            ngettext(
+                "A profile name can have at most {n} character.",
+                "A profile name can have at most {n} characters.",
+                MAX_NAME_CHARS,
+            ).format(n=MAX_NAME_CHARS)
+        )
     if any(ch in _FORBIDDEN for ch in name) or any(
         unicodedata.category(ch)[0] == "C" for ch in name
     ):
-        raise ValueError("A profile name cannot contain #, / or \\ or control characters.")
+        raise ValueError(_("A profile name cannot contain #, / or \\ or control characters."))
     folded = name.casefold()
     for other in existing:
         if other.casefold() == folded and other != current:
-            raise ValueError(f"There is already a profile called “{other}”.")
+            raise ValueError(_("There is already a profile called “{name}”.").format(name=other))
     return name
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..i18n import _
 from .errors import BadProxy
 from .masking import SECRET_PLACEHOLDER
 
@@ -47,37 +48,40 @@ def check_proxy(text: str | None) -> str | None:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise BadProxy("The proxy address is not valid.", _PROXY_HINT) from None
+        raise BadProxy(_("The proxy address is not valid."), _proxy_hint()) from None
     scheme = parts.scheme.lower()
     scheme = _SCHEME_ALIASES.get(scheme, scheme)
     if scheme in _SOCKS:
         if importlib.util.find_spec("socksio") is None:
-            raise BadProxy("SOCKS proxies are not supported by this build.", _PROXY_HINT)
+            raise BadProxy(_("SOCKS proxies are not supported by this build."), _proxy_hint())
     elif scheme in ("socks4", "socks4a"):
-        raise BadProxy("SOCKS4 proxies are not supported; use a SOCKS5 or HTTP proxy.", _PROXY_HINT)
+        raise BadProxy(
+            _("SOCKS4 proxies are not supported; use a SOCKS5 or HTTP proxy."), _proxy_hint()
+        )
     elif scheme not in ("http", "https"):
         raise BadProxy(
-            "The proxy address must start with http://, https:// or socks5://.", _PROXY_HINT
+            _("The proxy address must start with http://, https:// or socks5://."), _proxy_hint()
         )
     if not parts.hostname:
-        raise BadProxy("The proxy address has no host name.", _PROXY_HINT)
+        raise BadProxy(_("The proxy address has no host name."), _proxy_hint())
     if port == 0:
-        raise BadProxy("The proxy address has port 0.", _PROXY_HINT)
+        raise BadProxy(_("The proxy address has port 0."), _proxy_hint())
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise BadProxy("The proxy address must not have a path.", _PROXY_HINT)
+        raise BadProxy(_("The proxy address must not have a path."), _proxy_hint())
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in parts.netloc):
-        raise BadProxy("The proxy address contains spaces or control characters.", _PROXY_HINT)
+        raise BadProxy(_("The proxy address contains spaces or control characters."), _proxy_hint())
     return f"{scheme}://{parts.netloc}"
 
 
-_PROXY_HINT = (
-    "Use the form http://proxy.example.com:3128 (user:password@ before the host if needed)."
-)
+def _proxy_hint() -> str:
+    return _(
+        "Use the form http://proxy.example.com:3128 (user:password@ before the host if needed)."
+    )
 
 
 # --- the environment ---------------------------------------------------------------------
 
-SYSTEM_SETTINGS = "the system proxy settings"
+SYSTEM_SETTINGS = "the system proxy settings"  # stands for a variable name; never shown as is
 
 
 @dataclass(frozen=True)
@@ -161,12 +165,22 @@ def _check_variable(name: str, value: str) -> str | BadProxy:
     try:
         checked = check_proxy(value)
     except BadProxy as exc:
-        where = name if name == SYSTEM_SETTINGS else f"the environment variable {name}"
+        if name == SYSTEM_SETTINGS:
+            return BadProxy(
+                _("The proxy set in the system proxy settings cannot be used. {reason}").format(
+                    reason=exc.message
+                ),
+                _("Correct the system proxy, or set a proxy explicitly. {hint}").format(
+                    hint=_proxy_hint()
+                ),
+            )
         return BadProxy(
-            f"The proxy set in {where} cannot be used. {exc.message}",
-            f"Correct or unset {name}, or set a proxy explicitly. {_PROXY_HINT}"
-            if name != SYSTEM_SETTINGS
-            else f"Correct the system proxy, or set a proxy explicitly. {_PROXY_HINT}",
+            _("The proxy set in the environment variable {name} cannot be used. {reason}").format(
+                name=name, reason=exc.message
+            ),
+            _("Correct or unset {name}, or set a proxy explicitly. {hint}").format(
+                name=name, hint=_proxy_hint()
+            ),
         )
     assert checked is not None
     return checked
@@ -222,7 +236,7 @@ def proxy_secrets(proxy: str | None) -> tuple[str, ...]:
 def display_proxy(proxy: str | None) -> str:
     """The proxy for display: the password replaced, or "from the environment"."""
     if not proxy:
-        return "from the environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), if set"
+        return _("from the environment (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), if set")
     parts = urlsplit(proxy)
     if parts.password is None:
         return proxy

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .. import i18n
+from ..i18n import N_, _, ngettext
 from .credentials import (
     DEFAULT_OAUTH_SERVER,
     parse_client_id,
@@ -68,25 +70,26 @@ KNOWN_OAUTH_HOSTS: Final = frozenset({"oauth.bitrix.info", "oauth.bitrix24.tech"
 _MAX_FIELD = 512  # characters of any redirect field kept
 _MAX_QUERY_FIELDS = 50
 
-PAGE_RECEIVED = (
+# The browser's pages, marked here and translated as served (``i18n._``: see explanations).
+PAGE_RECEIVED = N_(
     "The inspector received the sign-in.\n\n"
     "You can close this tab and go back to the Bitrix24 BI Source Inspector, "
     "which finishes the sign-in."
 )
-PAGE_DENIED = (
+PAGE_DENIED = N_(
     "Access was not granted, so the sign-in stopped.\n\n"
     "You can close this tab; the Bitrix24 BI Source Inspector says what to do next."
 )
-PAGE_WRONG_STATE = (
+PAGE_WRONG_STATE = N_(
     "This answer does not belong to the sign-in the inspector started, so it was refused.\n\n"
     "Close this tab and start the sign-in again from the inspector."
 )
-PAGE_NO_CODE = (
+PAGE_NO_CODE = N_(
     "This address carries no sign-in code.\n\n"
     "Register it as the application's handler address, then start the sign-in from the "
     "Bitrix24 BI Source Inspector."
 )
-PAGE_FINISHED = "This sign-in has already finished. You can close this tab."
+PAGE_FINISHED = N_("This sign-in has already finished. You can close this tab.")
 
 
 def new_state() -> str:
@@ -198,16 +201,17 @@ def redirect_from_query(query: str) -> Redirect:
         pairs = parse_qsl(query, keep_blank_values=True, max_num_fields=_MAX_QUERY_FIELDS)
     except ValueError:
         raise BadRedirect(
-            "The address has too many parts to be the portal's sign-in redirect.",
-            "Copy the address the browser landed on after allowing access.",
+            _("The address has too many parts to be the portal's sign-in redirect."),
+            _("Copy the address the browser landed on after allowing access."),
         ) from None
     fields: dict[str, str] = {}
     for key, value in pairs:
         if key in fields and fields[key] != value:
             raise BadRedirect(
-                f"The address names “{safe_text(key, max_len=40)}” twice, so it is not the "
-                "portal's sign-in redirect.",
-                "Copy the address the browser landed on after allowing access.",
+                _(
+                    "The address names “{field}” twice, so it is not the portal's sign-in redirect."
+                ).format(field=safe_text(key, max_len=40)),
+                _("Copy the address the browser landed on after allowing access."),
             )
         fields[key] = value
 
@@ -218,8 +222,8 @@ def redirect_from_query(query: str) -> Redirect:
     code = text("code")
     if code is not None and not _printable(code):
         raise BadRedirect(
-            "The sign-in code in the address has unexpected characters.",
-            "Copy the whole address again from the browser's address bar.",
+            _("The sign-in code in the address has unexpected characters."),
+            _("Copy the whole address again from the browser's address bar."),
         )
     return Redirect(
         code=code,
@@ -241,16 +245,18 @@ def parse_redirect(text: str) -> Redirect:
     text = text.strip()
     if not text:
         raise BadRedirect(
-            "Paste the address the browser landed on after allowing access.",
-            "It is the handler address followed by ?code=…&state=…",
+            _("Paste the address the browser landed on after allowing access."),
+            _("It is the handler address followed by ?code=…&state=…"),
         )
     if "=" not in text:
         if _printable(text) and len(text) <= _MAX_FIELD and "/" not in text:
             return Redirect(code=text)  # the code alone, copied from the address bar
         raise BadRedirect(
-            "The address carries no sign-in code (no “code=” in it).",
-            "Copy the address the browser landed on after allowing access, with everything "
-            "after the “?”.",
+            _("The address carries no sign-in code (no “code=” in it)."),
+            _(
+                "Copy the address the browser landed on after allowing access, with everything "
+                "after the “?”."
+            ),
         )
     query = text
     if "?" in text:
@@ -270,18 +276,22 @@ def accept_redirect(redirect: Redirect, state: str | None) -> Redirect:
     """
     if not redirect.code and not redirect.error:
         raise BadRedirect(
-            "The address carries no sign-in code.",
-            "Copy the address the browser landed on after allowing access.",
+            _("The address carries no sign-in code."),
+            _("Copy the address the browser landed on after allowing access."),
         )
     # A refusal is checked like a code: another page must not end this sign-in either.
     if state is not None and not hmac.compare_digest(
         (redirect.state or "").encode("utf-8", "replace"), state.encode()
     ):
         raise StateMismatch(
-            "The sign-in answer does not belong to the sign-in the inspector started "
-            "(its “state” differs), so it was refused and nothing was saved.",
-            "Start the sign-in again and finish it in the tab it opens; close older sign-in "
-            "tabs first.",
+            _(
+                "The sign-in answer does not belong to the sign-in the inspector started "
+                "(its “state” differs), so it was refused and nothing was saved."
+            ),
+            _(
+                "Start the sign-in again and finish it in the tab it opens; close older sign-in "
+                "tabs first."
+            ),
         )
     if redirect.error:
         raise sign_in_refused(redirect.error, redirect.error_description)
@@ -362,29 +372,45 @@ class BrowserSignIn:
 
     def _no_redirect(self, timeout: float) -> NoRedirect:
         minutes = round(timeout / 60)
-        within = f"{minutes} minutes" if minutes >= 2 else f"{round(timeout)} seconds"
+        if minutes >= 2:
+            message = ngettext(
+                "The browser did not come back to the inspector within {n} minute.",
+                "The browser did not come back to the inspector within {n} minutes.",
+                minutes,
+            ).format(n=minutes)
+        else:
+            seconds = round(timeout)
+            message = ngettext(
+                "The browser did not come back to the inspector within {n} second.",
+                "The browser did not come back to the inspector within {n} seconds.",
+                seconds,
+            ).format(n=seconds)
         return NoRedirect(
-            f"The browser did not come back to the inspector within {within}.",
-            f"Check that the application's handler address is exactly {self.handler_url}. "
-            "If the portal showed an error page, do what it says; if the browser could not "
-            "open the portal, check the portal address. If the application's handler is "
-            "another address, paste the address the browser landed on instead.",
+            message,
+            _(
+                "Check that the application's handler address is exactly {handler}. If the "
+                "portal showed an error page, do what it says; if the browser could not open "
+                "the portal, check the portal address. If the application's handler is another "
+                "address, paste the address the browser landed on instead."
+            ).format(handler=self.handler_url),
         )
 
     def _on_request(self, query: str) -> Page:
         """One GET of the handler address (on a listener thread): the page to show."""
         with self._lock:
             if self._done.is_set():
-                return Page(200, PAGE_FINISHED)
+                return Page(200, i18n._(PAGE_FINISHED))
             try:
                 redirect = accept_redirect(redirect_from_query(query), self.state)
             except AccessNotGranted as exc:
-                return self._finish(exc, Page(200, PAGE_DENIED))
+                return self._finish(exc, Page(200, i18n._(PAGE_DENIED)))
             except StateMismatch as exc:
-                return self._finish(exc, Page(400, PAGE_WRONG_STATE))
+                return self._finish(exc, Page(400, i18n._(PAGE_WRONG_STATE)))
             except BadRedirect:
-                return Page(400, PAGE_NO_CODE)  # not an answer to this sign-in: keep waiting
-            return self._finish(redirect, Page(200, PAGE_RECEIVED))
+                return Page(
+                    400, i18n._(PAGE_NO_CODE)
+                )  # not an answer to this sign-in: keep waiting
+            return self._finish(redirect, Page(200, i18n._(PAGE_RECEIVED)))
 
     def _finish(self, outcome: Redirect | InspectorError, page: Page) -> Page:
         self._done.set()

@@ -28,15 +28,18 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 
+from ..i18n import N_, _
 from .credentials import OAuthCredential, make_oauth_credential, parse_portal
 from .errors import InvalidCredential
 from .signin import KNOWN_OAUTH_HOSTS
 
 MAX_PASTE_CHARS: Final = 64 * 1024
 
-INSTALL_CALLBACK: Final = "the installation callback"
-OAUTH_ANSWER: Final = "the OAuth server's answer"
-FRAME_FIELDS: Final = "the application frame's fields"
+# The shapes a paste is recognised in (``ImportedTokens.shape``), marked for the catalogue:
+# show them with ``i18n._(shape)``; they follow "from" in every message that names them.
+INSTALL_CALLBACK: Final = N_("the installation callback")
+OAUTH_ANSWER: Final = N_("the OAuth server's answer")
+FRAME_FIELDS: Final = N_("the application frame's fields")
 GET_AUTH: Final = "BX24.getAuth()"
 
 # Every name a shape uses -> the one used here. Matched case-insensitively.
@@ -85,23 +88,29 @@ def import_tokens(
     """
     if len(text) > MAX_PASTE_CHARS:
         raise InvalidCredential(
-            "The pasted text is far longer than any Bitrix24 token answer.",
-            "Paste only the tokens' fields or the token answer.",
+            _("The pasted text is far longer than any Bitrix24 token answer."),
+            _("Paste only the tokens' fields or the token answer."),
         )
     stripped = text.strip()
     if not stripped:
         raise InvalidCredential(
-            "Paste the tokens: the installation callback's body, the OAuth server's answer, "
-            "the frame's AUTH_ID and REFRESH_ID fields, or what BX24.getAuth() returns."
+            _(
+                "Paste the tokens: the installation callback's body, the OAuth server's answer, "
+                "the frame's AUTH_ID and REFRESH_ID fields, or what BX24.getAuth() returns."
+            )
         )
     fields, shape = _read(stripped)
     access = fields.get("access_token", "")
     if not access:
         raise InvalidCredential(
-            "No access token was found in the pasted text (looked for access_token, "
-            "auth[access_token] and AUTH_ID).",
-            "Paste the installation callback's body, the OAuth server's answer, the frame's "
-            "fields, or what BX24.getAuth() returns.",
+            _(
+                "No access token was found in the pasted text (looked for access_token, "
+                "auth[access_token] and AUTH_ID)."
+            ),
+            _(
+                "Paste the installation callback's body, the OAuth server's answer, the frame's "
+                "fields, or what BX24.getAuth() returns."
+            ),
         )
     origin = _portal_of(fields, portal)
     refresh = fields.get("refresh_token") or None
@@ -120,19 +129,25 @@ def import_tokens(
         credential = make_oauth_credential(origin, access, oauth_server=oauth_server)
         if refresh:
             warnings.append(
-                "The access token works for an hour. To let the inspector renew it, give "
-                "the application's client ID and client secret with the pasted tokens."
+                _(
+                    "The access token works for an hour. To let the inspector renew it, give "
+                    "the application's client ID and client secret with the pasted tokens."
+                )
             )
         else:
             warnings.append(
-                "The paste holds no refresh token: the access token works for an hour and "
-                "cannot be renewed (as a Market application's token from its page)."
+                _(
+                    "The paste holds no refresh token: the access token works for an hour and "
+                    "cannot be renewed (as a Market application's token from its page)."
+                )
             )
     scope = fields.get("scope") or None
     if scope is not None and "biconnector" not in scope.replace(" ", ",").lower().split(","):
         warnings.append(
-            "The tokens' scope does not include biconnector, so the portal will refuse the "
-            "BI Builder methods."
+            _(
+                "The tokens' scope does not include biconnector, so the portal will refuse the "
+                "BI Builder methods."
+            )
         )
     return ImportedTokens(credential, shape, tuple(warnings), _number(fields), scope)
 
@@ -144,11 +159,11 @@ def _read(text: str) -> tuple[dict[str, str], str]:
             data = json.loads(text)
         except (ValueError, RecursionError):
             raise InvalidCredential(
-                "The pasted text starts like JSON but is not valid JSON (it may be cut off).",
-                "Copy the whole answer again.",
+                _("The pasted text starts like JSON but is not valid JSON (it may be cut off)."),
+                _("Copy the whole answer again."),
             ) from None
         if not isinstance(data, dict):
-            raise InvalidCredential("The pasted JSON is not an object of token fields.")
+            raise InvalidCredential(_("The pasted JSON is not an object of token fields."))
         auth = data.get("auth")
         if isinstance(auth, Mapping):
             return _common(auth.items()), INSTALL_CALLBACK
@@ -188,8 +203,8 @@ def _pairs(text: str) -> Iterator[tuple[str, str]]:
             yield from parse_qsl(line.lstrip("?"), keep_blank_values=True, max_num_fields=200)
         except ValueError:
             raise InvalidCredential(
-                "The pasted text has too many fields to be tokens.",
-                "Paste only the tokens' fields or the token answer.",
+                _("The pasted text has too many fields to be tokens."),
+                _("Paste only the tokens' fields or the token answer."),
             ) from None
 
 
@@ -221,15 +236,17 @@ def _portal_of(fields: Mapping[str, str], expected: str | None) -> str:
             tokens_portal = parse_portal(named)
         except InvalidCredential:
             raise InvalidCredential(
-                "The portal address in the pasted tokens cannot be used.",
-                "Enter the portal address yourself and paste only the tokens.",
+                _("The portal address in the pasted tokens cannot be used."),
+                _("Enter the portal address yourself and paste only the tokens."),
             ) from None
         if expected and expected.strip():
             given = parse_portal(expected)
             if given.netloc != tokens_portal.netloc:
                 raise InvalidCredential(
-                    f"The pasted tokens belong to {tokens_portal.netloc}, not {given.netloc}.",
-                    "Paste tokens of this portal, or change the portal address.",
+                    _("The pasted tokens belong to {tokens}, not {given}.").format(
+                        tokens=tokens_portal.netloc, given=given.netloc
+                    ),
+                    _("Paste tokens of this portal, or change the portal address."),
                 )
             if scheme_guessed:  # a bare domain: the admin's address says http or https
                 return given.origin
@@ -237,8 +254,8 @@ def _portal_of(fields: Mapping[str, str], expected: str | None) -> str:
     if expected and expected.strip():
         return parse_portal(expected).origin
     raise InvalidCredential(
-        "The pasted tokens do not say which portal they belong to.",
-        "Enter the portal address as well.",
+        _("The pasted tokens do not say which portal they belong to."),
+        _("Enter the portal address as well."),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from ..i18n import _
+
 
 def show_crash_dialog(details: str) -> None:
     """Tell the user something went wrong; *details* must already be redacted."""
@@ -14,11 +16,13 @@ def show_crash_dialog(details: str) -> None:
         return  # nobody can see or close a dialog there: it would hang a headless run
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Unexpected error")
+    box.setWindowTitle(_("Unexpected error"))
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(
-        "Something went wrong inside the inspector. The window keeps working; if this "
-        "happens again, please report it with the details (secrets are removed from them)."
+        _(
+            "Something went wrong inside the inspector. The window keeps working; if this "
+            "happens again, please report it with the details (secrets are removed from them)."
+        )
     )
     box.setDetailedText(details)
     box.exec()

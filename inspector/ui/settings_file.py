@@ -15,6 +15,7 @@ import os
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..core.files import FILE_MODE, FOLDER_MODE, make_private_folder, restrict
+from ..i18n import _
 from .app import ORGANIZATION_NAME
 
 _NOTIFIER_NAME = "settingsNotifier"
@@ -59,13 +60,15 @@ def save_settings(settings: QSettings) -> bool:
         secure_settings(settings)
         return True
     reason = (
-        "the file is damaged"
+        _("the file is damaged")
         if status == QSettings.Status.FormatError
-        else "the file or its folder cannot be written (no permission, or the disk is full)"
+        else _("the file or its folder cannot be written (no permission, or the disk is full)")
     )
     notifier_for(settings).failed.emit(
-        f"Could not save the settings to {settings.fileName()}: {reason}. Profiles and "
-        "recent source IDs changed in this session will be lost when you quit; make the "
-        "file writable or free some space, then try again."
+        _(
+            "Could not save the settings to {file}: {reason}. Profiles and recent source IDs "
+            "changed in this session will be lost when you quit; make the file writable or free "
+            "some space, then try again."
+        ).format(file=settings.fileName(), reason=reason)
     )
     return False

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from ...i18n import _
 from ..credentials import OAuthCredential, make_oauth_credential, parse_portal
 from ..errors import BadResponse, InvalidCredential, TokenRefreshFailed
 from ..explanations import code_grant_error
@@ -119,16 +120,19 @@ def _result(
         moved_to = None
     if moved_to is not None:
         warnings.append(
-            f"The OAuth server names the portal {parse_portal(moved_to).netloc}, not "
-            f"{portal.netloc}: the portal may have been renamed. Use the new address only "
-            "if it is your portal."
+            _(
+                "The OAuth server names the portal {named}, not {given}: the portal may have been "
+                "renamed. Use the new address only if it is your portal."
+            ).format(named=parse_portal(moved_to).netloc, given=portal.netloc)
         )
     scope = grant.scope or redirect.scope
     if scope is not None and REQUIRED_SCOPE not in _scopes(scope):
         warnings.append(
-            f"The application's scope ({_shown_scope(scope)}) does not include biconnector, "
-            "so the portal will refuse the BI Builder methods. Add the biconnector scope in "
-            "the application's settings, then sign in again."
+            _(
+                "The application's scope ({scope}) does not include biconnector, so the portal "
+                "will refuse the BI Builder methods. Add the biconnector scope in the "
+                "application's settings, then sign in again."
+            ).format(scope=_shown_scope(scope))
         )
     try:
         if grant.refresh_token:
@@ -143,14 +147,18 @@ def _result(
         else:
             credential = make_oauth_credential(portal.origin, grant.access_token, oauth_server=url)
             warnings.append(
-                "The OAuth server sent no refresh token: the access token works for an hour "
-                "and cannot be renewed; sign in again after that."
+                _(
+                    "The OAuth server sent no refresh token: the access token works for an hour "
+                    "and cannot be renewed; sign in again after that."
+                )
             )
     except InvalidCredential:
         raise BadResponse(
-            f"The OAuth server {host_of(url)} sent tokens that cannot be used "
-            "(empty or with unexpected characters).",
-            "Try again later; if it persists, check the OAuth server address.",
+            _(
+                "The OAuth server {host} sent tokens that cannot be used (empty or with "
+                "unexpected characters)."
+            ).format(host=host_of(url)),
+            _("Try again later; if it persists, check the OAuth server address."),
             status,
         ) from None
     return SignInResult(credential, grant, moved_to, tuple(warnings))
@@ -172,7 +180,7 @@ def _scopes(scope: str) -> set[str]:
 
 
 def _shown_scope(scope: str) -> str:
-    return safe_text(", ".join(sorted(_scopes(scope))) or "empty", max_len=200)
+    return safe_text(", ".join(sorted(_scopes(scope))) or _("empty"), max_len=200)
 
 
 def exchange_pasted_redirect(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from ...i18n import _, ngettext
+
 # Only what BodyDecoder inflates itself; httpx would also offer br/zstd if installed.
 ACCEPT_ENCODING = "gzip, deflate"
 
@@ -81,7 +83,9 @@ def size_text(size: int) -> str:
     """A byte count for a message: "16 MiB", "64 KiB", "1.5 MiB" or "1000 bytes"."""
     mib, kib = 1024 * 1024, 1024
     if size >= mib:
-        return f"{size // mib} MiB" if size % mib == 0 else f"{size / mib:.1f} MiB"
+        if size % mib == 0:
+            return _("{size} MiB").format(size=size // mib)
+        return _("{size:.1f} MiB").format(size=size / mib)
     if size >= kib and size % kib == 0:
-        return f"{size // kib} KiB"
-    return f"{size} bytes"
+        return _("{size} KiB").format(size=size // kib)
+    return ngettext("{size} byte", "{size} bytes", size).format(size=size)

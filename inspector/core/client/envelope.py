@@ -19,6 +19,7 @@ import json
 import time
 from typing import Any
 
+from ...i18n import _
 from ..errors import BadResponse
 from ..explanations import explain_status, portal_error
 
@@ -36,8 +37,13 @@ def interpret_answer(
         payload = json.loads(raw)
     except RecursionError:
         raise BadResponse(
-            f"The portal's answer (HTTP {status}) is JSON nested too deeply to be read.",
-            "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 portal.",
+            _("The portal's answer (HTTP {status}) is JSON nested too deeply to be read.").format(
+                status=status
+            ),
+            _(
+                "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 "
+                "portal."
+            ),
             status,
         ) from None
     except ValueError:
@@ -66,8 +72,8 @@ def interpret_answer(
         raise BadResponse(explanation.message, explanation.hint, status)
     if not isinstance(payload, dict):
         raise BadResponse(
-            "The portal's answer is JSON but not an object.",
-            "The address may not lead to a Bitrix24 REST API.",
+            _("The portal's answer is JSON but not an object."),
+            _("The address may not lead to a Bitrix24 REST API."),
             status,
         )
     return payload
@@ -77,23 +83,32 @@ def _not_json(status: int, raw: bytes) -> BadResponse:
     what = describe_non_json(raw)
     if status >= 400:
         explanation = explain_status(status)
-        return BadResponse(f"{explanation.message} It sent {what}.", explanation.hint, status)
+        return BadResponse(
+            _("{message} It sent {what}.").format(message=explanation.message, what=what),
+            explanation.hint,
+            status,
+        )
     return BadResponse(
-        f"The portal sent {what} (HTTP {status}).",
-        "Check that the address is your Bitrix24 portal; a proxy or login page may be "
-        "answering instead.",
+        _("The portal sent {what} (HTTP {status}).").format(what=what, status=status),
+        _(
+            "Check that the address is your Bitrix24 portal; a proxy or login page may be "
+            "answering instead."
+        ),
         status,
     )
 
 
 def describe_non_json(raw: bytes) -> str:
-    """What a body that is not JSON looks like, for a message ("a web page instead of JSON")."""
+    """What a body that is not JSON looks like, for a message ("a web page instead of JSON").
+
+    The phrase is the object of "sent" in every message that uses it (translations agree).
+    """
     head = raw[:512].lstrip().lower()
     if not raw.strip():
-        return "an empty answer"
+        return _("an empty answer")
     if head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")):
-        return "a web page instead of JSON"
-    return "an answer that is not valid JSON (it may be cut off or garbled)"
+        return _("a web page instead of JSON")
+    return _("an answer that is not valid JSON (it may be cut off or garbled)")
 
 
 def operating_reset_at(payload: Any) -> float | None:

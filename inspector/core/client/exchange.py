@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from ... import APP_NAME, __version__
+from ...i18n import _
 from ..errors import BadResponse, Cancelled, InspectorError
 from ..masking import safe_text
 from ..network import build_ssl_context
@@ -235,8 +236,13 @@ class Exchanger:
         def check() -> None:
             if len(body) > cap:
                 raise BadResponse(
-                    f"The answer is larger than {size_text(cap)}, so reading stopped.",
-                    "A source is far smaller than this; the address may not be a Bitrix24 portal.",
+                    _("The answer is larger than {size}, so reading stopped.").format(
+                        size=size_text(cap)
+                    ),
+                    _(
+                        "A source is far smaller than this; the address may not be a Bitrix24 "
+                        "portal."
+                    ),
                     response.status_code,
                 )
 
@@ -244,10 +250,14 @@ class Exchanger:
             if decoder.unsupported:
                 encoding = safe_text(decoder.unsupported, secrets, max_len=60)
                 raise BadResponse(
-                    f"{host} sent an answer compressed as “{encoding}”"
-                    f", which cannot be read (only {ACCEPT_ENCODING} was asked for).",
-                    "Check that the address is your Bitrix24 portal; a proxy may be changing "
-                    "the answer.",
+                    _(
+                        "{host} sent an answer compressed as “{encoding}”, which cannot be read "
+                        "(only {accepted} was asked for)."
+                    ).format(host=host, encoding=encoding, accepted=ACCEPT_ENCODING),
+                    _(
+                        "Check that the address is your Bitrix24 portal; a proxy may be changing "
+                        "the answer."
+                    ),
                     response.status_code,
                 )
             check()

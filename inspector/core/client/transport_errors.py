@@ -19,6 +19,7 @@ import ssl
 
 import httpx
 
+from ...i18n import _
 from ..credentials import parse_portal
 from ..errors import (
     BadResponse,
@@ -75,26 +76,31 @@ def _proxy_failure(
         shown = safe_text(display_proxy(proxy), secrets, max_len=_MAX_SHOWN)
         if isinstance(exc, httpx.ProxyError):
             return NetworkError(
-                f"The proxy {shown} could not connect to {host}: {_clause(said)}.",
-                "Check the proxy setting, and that the proxy allows this address.",
+                _("The proxy {proxy} could not connect to {host}: {reason}.").format(
+                    proxy=shown, host=host, reason=_clause(said)
+                ),
+                _("Check the proxy setting, and that the proxy allows this address."),
             )
         if isinstance(exc, httpx.ConnectError) and any(
             isinstance(c, ConnectionRefusedError | socket.gaierror) for c in causes
         ):
             return ConnectionRefused(
-                f"Could not reach the proxy {shown}.",
-                "Check the proxy setting (host and port) and your network.",
+                _("Could not reach the proxy {proxy}.").format(proxy=shown),
+                _("Check the proxy setting (host and port) and your network."),
             )
         if isinstance(exc, httpx.ConnectTimeout):
             return RequestTimeout(
-                f"Could not connect to {host} through the proxy {shown} within "
-                f"{options.connect_timeout:g} s.",
-                "Check the proxy setting (host and port), the portal address and your network.",
+                _(
+                    "Could not connect to {host} through the proxy {proxy} within {seconds:g} s."
+                ).format(host=host, proxy=shown, seconds=options.connect_timeout),
+                _("Check the proxy setting (host and port), the portal address and your network."),
             )
     if isinstance(exc, httpx.ProxyError):
         return NetworkError(
-            f"A proxy (from the environment) could not connect to {host}: {_clause(said)}.",
-            "Check the HTTPS_PROXY / HTTP_PROXY variables, or set a proxy explicitly.",
+            _("A proxy (from the environment) could not connect to {host}: {reason}.").format(
+                host=host, reason=_clause(said)
+            ),
+            _("Check the HTTPS_PROXY / HTTP_PROXY variables, or set a proxy explicitly."),
         )
     return None
 
@@ -104,16 +110,20 @@ def _by_kind(
 ) -> InspectorError | None:
     if isinstance(exc, httpx.ConnectTimeout):
         return RequestTimeout(
-            f"Could not connect to {host} within {options.connect_timeout:g} s.",
-            "Check the portal address, your network and any proxy.",
+            _("Could not connect to {host} within {seconds:g} s.").format(
+                host=host, seconds=options.connect_timeout
+            ),
+            _("Check the portal address, your network and any proxy."),
         )
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeout(
-            f"{host} did not answer within {options.read_timeout:g} s.",
-            "The portal may be overloaded; try again, or raise the timeout.",
+            _("{host} did not answer within {seconds:g} s.").format(
+                host=host, seconds=options.read_timeout
+            ),
+            _("The portal may be overloaded; try again, or raise the timeout."),
         )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-        return NetworkError("The portal address cannot be used for a request.")
+        return NetworkError(_("The portal address cannot be used for a request."))
     if isinstance(exc, httpx.DecodingError):
         # A body whose Content-Encoding lies (not gzip/deflate data): a garbled answer,
         # not a network problem.
@@ -126,29 +136,36 @@ def _by_cause(
 ) -> InspectorError | None:
     cert = next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
     if cert is not None:
-        reason = str(cert.verify_message or cert.reason or "unknown reason")
+        reason = str(cert.verify_message or cert.reason or _("unknown reason"))
         return TLSFailure(
-            f"The TLS certificate of {host} is not trusted: "
-            f"{_clause(safe_text(reason, secrets, max_len=_MAX_SHOWN))}.",
-            "Check the portal address; if the portal uses a private CA, its certificate "
-            "must be trusted by this computer. Verification stays on.",
+            _("The TLS certificate of {host} is not trusted: {reason}.").format(
+                host=host, reason=_clause(safe_text(reason, secrets, max_len=_MAX_SHOWN))
+            ),
+            _(
+                "Check the portal address; if the portal uses a private CA, its certificate "
+                "must be trusted by this computer. Verification stays on."
+            ),
         )
     tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
     if tls is not None:
         return TLSFailure(
-            f"The secure (TLS) connection to {host} failed: "
-            f"{_clause(safe_text(str(tls.reason or tls), secrets, max_len=_MAX_SHOWN))}.",
-            "Check that the address uses the right scheme (https://) and port.",
+            _("The secure (TLS) connection to {host} failed: {reason}.").format(
+                host=host,
+                reason=_clause(safe_text(str(tls.reason or tls), secrets, max_len=_MAX_SHOWN)),
+            ),
+            _("Check that the address uses the right scheme (https://) and port."),
         )
     if any(isinstance(c, socket.gaierror) for c in causes):
         return HostNotFound(
-            f"The portal address {host} could not be found (name not resolved).",
-            "Check the spelling of the portal address and your network connection.",
+            _("The portal address {host} could not be found (name not resolved).").format(
+                host=host
+            ),
+            _("Check the spelling of the portal address and your network connection."),
         )
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
         return ConnectionRefused(
-            f"{host} refused the connection.",
-            "Check the address and port; the portal's server may be down.",
+            _("{host} refused the connection.").format(host=host),
+            _("Check the address and port; the portal's server may be down."),
         )
     return None
 
@@ -156,12 +173,12 @@ def _by_cause(
 def _broken_connection(exc: httpx.HTTPError, host: str, said: str) -> InspectorError:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return NetworkError(
-            f"The connection to {host} broke before a complete answer arrived.",
-            "Try again; if it persists, the portal or a proxy is cutting the connection.",
+            _("The connection to {host} broke before a complete answer arrived.").format(host=host),
+            _("Try again; if it persists, the portal or a proxy is cutting the connection."),
         )
     return NetworkError(
-        f"Could not talk to {host}: {_clause(said)}.",
-        "Check your network connection and any proxy.",
+        _("Could not talk to {host}: {reason}.").format(host=host, reason=_clause(said)),
+        _("Check your network connection and any proxy."),
     )
 
 
@@ -196,25 +213,31 @@ def deadline_passed(
     causes = _root_causes(cause) if cause is not None else []
     if any(isinstance(c, httpx.ConnectError | httpx.ConnectTimeout) for c in causes):
         return RequestTimeout(
-            f"Could not connect to {host} within the time limit of {total_timeout:g} s.",
-            "Check the portal address, your network and any proxy, or raise the timeout.",
+            _("Could not connect to {host} within the time limit of {seconds:g} s.").format(
+                host=host, seconds=total_timeout
+            ),
+            _("Check the portal address, your network and any proxy, or raise the timeout."),
         )
     if any(isinstance(c, httpx.ReadTimeout) for c in causes):
         return RequestTimeout(
-            f"{host} did not answer within the time limit of {total_timeout:g} s.",
-            "The portal may be overloaded; try again, or raise the timeout.",
+            _("{host} did not answer within the time limit of {seconds:g} s.").format(
+                host=host, seconds=total_timeout
+            ),
+            _("The portal may be overloaded; try again, or raise the timeout."),
         )
     return RequestTimeout(
-        f"{host} was still sending its answer when the time limit of {total_timeout:g} s ran out.",
-        "The network or the portal is very slow; try again, or raise the timeout.",
+        _(
+            "{host} was still sending its answer when the time limit of {seconds:g} s ran out."
+        ).format(host=host, seconds=total_timeout),
+        _("The network or the portal is very slow; try again, or raise the timeout."),
     )
 
 
 def undecodable_answer(host: str, http_status: int | None = None) -> BadResponse:
     """A body that is not the gzip/deflate data its ``Content-Encoding`` claims."""
     return BadResponse(
-        f"{host} sent a compressed answer that could not be decoded.",
-        "Check that the address is your Bitrix24 portal; a proxy may be damaging the answer.",
+        _("{host} sent a compressed answer that could not be decoded.").format(host=host),
+        _("Check that the address is your Bitrix24 portal; a proxy may be damaging the answer."),
         http_status,
     )
 
@@ -248,25 +271,40 @@ def redirect_error(
     # Another port (or scheme) of the same host name is another server, which may belong
     # to someone else: only the very same scheme, host and port is "the same server".
     if same_server:
-        where = "another address on the same server"
+        not_sent = _(
+            "The redirect was not followed, so the credential was not sent to another address "
+            "on the same server."
+        )
     elif same_host:
-        where = "another server (another port of the same host name)"
+        not_sent = _(
+            "The redirect was not followed, so the credential was not sent to another server "
+            "(another port of the same host name)."
+        )
     else:
-        where = "another host"
-    who = "portal" if portal_origin is not None else "OAuth server"
+        not_sent = _(
+            "The redirect was not followed, so the credential was not sent to another host."
+        )
+    status = response.status_code
     if new_origin is not None:
         return Redirected(
-            f"The portal answered that it has moved to {new_origin} (HTTP "
-            f"{response.status_code}). The request was not repeated there, so the "
-            "credential was not sent to the new address.",
-            f"If {new_origin} is your portal's new address, update the profile to it.",
+            _(
+                "The portal answered that it has moved to {origin} (HTTP {status}). The request "
+                "was not repeated there, so the credential was not sent to the new address."
+            ).format(origin=new_origin, status=status),
+            _("If {origin} is your portal's new address, update the profile to it.").format(
+                origin=new_origin
+            ),
             shown,
             new_origin,
         )
+    redirected = (
+        _("The portal redirected the request to {target} (HTTP {status}).")
+        if portal_origin is not None
+        else _("The OAuth server redirected the request to {target} (HTTP {status}).")
+    )
     return Redirected(
-        f"The {who} redirected the request to {shown} (HTTP {response.status_code}). "
-        f"The redirect was not followed, so the credential was not sent to {where}.",
-        "If the portal has moved, check the new address and update the credential.",
+        f"{redirected.format(target=shown, status=status)} {not_sent}",
+        _("If the portal has moved, check the new address and update the credential."),
         shown,
     )
 
