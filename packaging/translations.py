@@ -98,17 +98,18 @@ def extract(package: Path = PACKAGE) -> list[Message]:
 
 
 def unmarked_calls(package: Path = PACKAGE) -> list[str]:
-    """Calls of the markers with a non-literal text: the catalogue can never hold them."""
+    """Markers given a text built on the spot (an f-string, ``+`` or ``%``): the catalogue can
+    never hold such a text. ``_(name)`` of a variable is fine: it translates a text marked
+    elsewhere with ``N_``."""
     problems = []
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        literal = {id(call) for call, _parts in _marked(tree)}
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
                 and node.func.id in _MARKERS
-                and id(node) not in literal
+                and any(isinstance(arg, ast.JoinedStr | ast.BinOp) for arg in node.args[:2])
             ):
                 problems.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return problems
@@ -359,7 +360,7 @@ def problems(language: str) -> list[str]:
     found.extend(f"{language}: no longer used: {m.msgid[:60]!r}" for m in catalogue.values())
     if not mo_path(language).exists() or mo_path(language).read_bytes() != compile_po(path):
         found.append(f"{language}: the compiled catalogue is stale: run `compile`")
-    found.extend(f"a marker with a non-literal text: {where}" for where in unmarked_calls())
+    found.extend(f"a marker given a text built on the spot: {where}" for where in unmarked_calls())
     return found
 
 
