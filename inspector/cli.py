@@ -326,7 +326,10 @@ def _saver(profile: str | None, output: Output) -> CredentialRenewed | None:
                     "application must be authorized again next time."
                 )
 
-    return Saver()
+    from .core.renewal_lock import keychain_renewal  # another running copy may renew too
+
+    adopted = lambda c: output.know(output.hidden | c.secrets())  # noqa: E731
+    return keychain_renewal(name, Saver(), on_adopted=adopted)
 
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
+from ..i18n import _
 from .credentials import Credential, OAuthCredential, credential_from_storage
 from .errors import InvalidCredential
 from .field_values import FieldValues, check_fields
@@ -462,7 +463,15 @@ class ProfileSession:
             and old.kind == "oauth"
             and stored.refresh_token == old.refresh_token
         )
-        if profile is not None and holds_old:
+        # The window's worker saves renewed tokens itself, under the renewal lock (see
+        # core.renewal_lock); an entry that already holds them needs no second write.
+        already_saved = (
+            isinstance(stored, OAuthCredential) and stored.refresh_token == renewed.refresh_token
+        )
+        if profile is not None and already_saved:
+            persisted = True
+            message = _("Saved in {backend}.").format(backend=self.backend_name)
+        elif profile is not None and holds_old:
             result = self.store.save(profile, renewed.to_storage())
             persisted = result.persisted
             message = result.message
