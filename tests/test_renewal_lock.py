@@ -24,15 +24,15 @@ from pathlib import Path
 import keyring_session
 import pytest
 
-from inspector.core.credentials import make_oauth_credential
+from inspector.core.credentials import OAuthCredential, make_oauth_credential
 from inspector.core.errors import Cancelled
 from inspector.core.keychain import SERVICE
+from inspector.core.profile_index import program_folder
 from inspector.core.renewal_lock import (
     RenewalBusy,
     RenewalLock,
     lock_name,
     newer_stored,
-    program_folder,
 )
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
@@ -164,7 +164,9 @@ def test_the_lock_file_is_private_and_named_by_a_hash(entry: str) -> None:
 
 
 def test_only_the_same_application_renewed_elsewhere_is_taken() -> None:
-    def cred(refresh: str, client: str = "local.app", portal: str = "https://a.example.com"):
+    def cred(
+        refresh: str, client: str = "local.app", portal: str = "https://a.example.com"
+    ) -> OAuthCredential:
         return make_oauth_credential(
             portal,
             "acc3ss-" + refresh,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import sys
 import threading
 import time
@@ -32,11 +31,11 @@ from ..i18n import _
 from .credentials import OAuthCredential, credential_from_storage
 from .errors import Cancelled, InspectorError, InvalidCredential
 from .files import make_private_folder, restrict
+from .profile_index import program_folder
 
 if TYPE_CHECKING:
     from .profiles import SecretStore
 
-FOLDER_NAME = "b24-inspector"
 LOCKS_FOLDER = "locks"
 DEFAULT_WAIT = 60.0  # longer than one refresh exchange's deadline, so a live holder finishes
 _POLL_SECONDS = 0.05
@@ -46,15 +45,6 @@ class RenewalBusy(InspectorError):
     """Another running copy held the profile's renewal lock for longer than the wait."""
 
     exit_code = 4
-
-
-def program_folder() -> Path:
-    """The program's private folder (beside its settings file): created 0700 when needed."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
-    else:
-        base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    return Path(base) / FOLDER_NAME
 
 
 def lock_name(service: str, entry: str) -> str:

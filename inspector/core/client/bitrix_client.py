@@ -150,6 +150,7 @@ class BitrixClient:
         self._proxy = check_proxy(self.options.proxy)
         self._reset_at: dict[str, float] = {}  # method -> when its operating limit resets
         self.last_token_grant: TokenGrant | None = None
+        self.last_renewal_adopted = False
         self._exchanger = Exchanger(
             self.options, proxy=self._proxy, cancel=self._cancel, transport=transport
         )
@@ -219,19 +220,23 @@ class BitrixClient:
         """
         attempt = 0
         refreshed = False  # a refresh token was spent (at most once per call)
-        adopted = False  # another copy's tokens were taken (at most once per call)
+        renewals = 0  # at most: another copy's tokens taken, then one refresh
         waited_for_operation_limit = False
         while True:
             try:
                 return self._call_once(method, params)
             except PortalError as exc:
                 code = exc.code.upper()
-                if code == "EXPIRED_TOKEN" and not refreshed and self._may_refresh():
+                if (
+                    code == "EXPIRED_TOKEN"
+                    and not refreshed
+                    and renewals < 2
+                    and self._may_refresh()
+                ):
                     log.info("access token expired; renewing it once")
-                    if self._renew(adopt=not adopted):
-                        adopted = True
-                    else:
-                        refreshed = True
+                    renewals += 1
+                    self.refresh()
+                    refreshed = not self.last_renewal_adopted
                     continue
                 if code in RETRYABLE_CODES and attempt < self.options.retries:
                     delay = self.options.retry_delay * (2**attempt)
@@ -267,14 +272,19 @@ class BitrixClient:
         ``TokenRefreshFailed`` (exit 3) when the server refuses (``invalid_grant``…),
         ``MissingCredential`` when the credential cannot be renewed, and the usual
         ``NoUsableAnswer`` family for network trouble.
+
+        With a ``SharedRenewal`` callback this happens under the profile's lock across
+        processes (a cancellable wait, ``RenewalBusy`` when it runs out), and tokens another
+        running copy renewed meanwhile are taken instead of spending the refresh token
+        (then ``last_renewal_adopted`` is True and ``adopted`` is called, not the callback).
         """
-        self._renew(adopt=False)
+        self.last_renewal_adopted = self._renew()
         assert isinstance(self.credential, OAuthCredential)
         return self.credential
 
-    def _renew(self, *, adopt: bool) -> bool:
-        """Renew the access token (see ``refresh``); True when, with *adopt*, the tokens
-        another running copy had renewed were taken instead (no refresh token spent)."""
+    def _renew(self) -> bool:
+        """Renew the access token (see ``refresh``); True when the tokens another running
+        copy had renewed were taken instead (no refresh token spent)."""
         cred = self.credential
         if not isinstance(cred, OAuthCredential) or not cred.can_refresh:
             raise cannot_refresh()
@@ -284,7 +294,7 @@ class BitrixClient:
             return False
         # Waiting for the lock is cancellable: nothing has been spent yet.
         with shared.hold(self._cancel):
-            newer = shared.newer_than(cred) if adopt else None
+            newer = shared.newer_than(cred)
             if newer is not None:
                 log.info("another running copy renewed the access token; using its tokens")
                 self.credential = newer
