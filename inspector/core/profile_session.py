@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from ..i18n import _
 from .credentials import Credential, OAuthCredential, credential_from_storage
@@ -89,6 +90,7 @@ class ProfileSession:
         self.network = ProfileNetwork(profiles, lambda: self.store, self._current)
         self.demo_webhook: str | None = None  # the demo's URL, to return to its entry
         self.demo_values: FieldValues | None = None  # the demo entry's fields, to return to it
+        self.demo_signin_port = 0  # the demo application's handler port; 0: the default
         self.origin = Origin.TYPED
         self.edited = FieldValues("oauth")
         self.credential: Credential | None = None
@@ -442,6 +444,15 @@ class ProfileSession:
         self.select(self.profiles.names()[0])
         self.line = f"Deleted the profile “{sanitize(name)}”. {message}"
         return True
+
+    def use_demo_handler(self, url: str | None) -> None:
+        """The demo application's registered handler address: the demo entry's sign-in
+        listens on its port (the demo picks another when the default one is busy)."""
+        try:
+            port = urlsplit(url).port if url else None
+        except ValueError:
+            port = None
+        self.demo_signin_port = port or 0
 
     # --- renewal and moves -------------------------------------------------------------
 

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
             oauth = demo_oauth_credential(demo)
             self._demo_credential = oauth
             self.credentials_panel.use_session_values(FieldValues.of(oauth), Origin.DEMO)
+            self.credentials_panel.session.use_demo_handler(demo.redirect_uri)
         elif demo is not None:
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)

@@ -219,8 +219,13 @@ class SignInDialog(QDialog):
         self.client_id_edit.setText(values.renewal.get("client_id", ""))
         self.client_secret_field.set_text(values.renewal.get("client_secret", ""))
         self.oauth_server_edit.setText(values.renewal.get("oauth_server", ""))
-        self.port_spin.setValue(self._panel.profile().signin_port or DEFAULT_PORT)
+        demo_port = self._panel.session.demo_signin_port if self._on_demo_entry() else 0
+        self.port_spin.setValue(self._panel.profile().signin_port or demo_port or DEFAULT_PORT)
         self._show_handler()
+
+    def _on_demo_entry(self) -> bool:
+        """The demo entry is current: its application's handler port is the demo's."""
+        return self._panel.current_profile is None
 
     # --- the handler address -----------------------------------------------------------
 

@@ -344,6 +344,40 @@ def test_the_demo_starts_with_its_oauth_application(
     assert visible_texts(window, demo) == []
 
 
+def test_the_demo_signs_in_when_the_default_port_is_busy(
+    qtbot: Any, make_window: Any, browser: ScriptedBrowser
+) -> None:
+    from inspector.demo.oauth import handler_port
+
+    with socket.socket() as squatter:
+        try:  # another program on the default port (or it is already taken: as good)
+            squatter.bind(("127.0.0.1", DEFAULT_PORT))
+            squatter.listen()
+        except OSError:
+            pass
+        # As the window's --demo start builds it.
+        port = handler_port(DEFAULT_PORT)
+        assert port != DEFAULT_PORT
+        with DemoPortal(redirect_uri=handler_url(port)) as demo:
+            window = make_window(demo=demo, demo_oauth=True)
+            window.credentials_panel.form.sign_in_button.click()
+            dialog = window.signin_dialog
+            assert dialog.port_spin.value() == port
+            assert dialog.handler_edit.text() == handler_url(port)
+            with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+                dialog.sign_in_button.click()
+            browser.join()
+            assert demo.code_grants == 1
+            assert visible_texts(window, demo) == []
+
+
+def test_the_demo_keeps_the_default_port_when_it_is_free() -> None:
+    from inspector.demo.oauth import handler_port
+
+    free = free_port()
+    assert handler_port(free) == free
+
+
 def test_an_empty_source_list_is_explained_by_the_ownership_rule(qtbot: Any) -> None:
     from inspector.ui.source_picker import SourcePickerDialog
 
