@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         signing_in = getattr(self, "signin_dialog", None)
         if signing_in is not None:
-            signing_in.reject()  # stops its wait and lets go of the port
+            signing_in.close_for_quit()  # stops its wait; an exchange's tokens are saved
         if self._requests is not None:
             self._requests.shutdown(self.close_wait_ms)
         # A revealed value copied less than its clearing time ago must not outlive the

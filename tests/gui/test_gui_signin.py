@@ -546,3 +546,62 @@ def test_closing_the_window_while_waiting_stops_the_sign_in(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
     assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+@pytest.fixture
+def slow_demo(port: int) -> Iterator[DemoPortal]:
+    """A demo whose every answer (the code exchange too) takes a second."""
+    with DemoPortal(redirect_uri=handler_url(port), latency=1.0) as running:
+        yield running
+
+
+def exchanging(dialog: Any) -> bool:
+    task = dialog._task
+    return task is not None and task.exchanging.is_set()
+
+
+def test_closing_the_dialog_during_the_code_exchange_keeps_the_tokens(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    slow_demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, slow_demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: exchanging(dialog), timeout=WAIT_MS)
+    with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+        dialog.reject()  # Esc or Close while the code is on its way
+        if dialog.isVisible():  # the exchange was still running: it said so and waited
+            assert "cannot be stopped halfway" in dialog.status_label.text()
+            dialog.cancel()  # Cancel does not drop it either
+    browser.join()
+    qtbot.waitUntil(lambda: window.signin_dialog is None, timeout=WAIT_MS)
+    assert slow_demo.code_grants == 1
+    assert stored_oauth(memory_keyring).refresh_token == slow_demo.refresh_token
+    assert not [r for r in qtlog.records if "QThread" in r.message]
+    assert visible_texts(window, slow_demo) == []
+
+
+def test_quitting_during_the_code_exchange_saves_the_tokens(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    slow_demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, slow_demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: exchanging(dialog), timeout=WAIT_MS)
+    assert window.close()
+    browser.join()
+    assert slow_demo.code_grants == 1
+    assert not dialog.running
+    assert stored_oauth(memory_keyring).refresh_token == slow_demo.refresh_token
+    assert not [r for r in qtlog.records if "QThread" in r.message]
