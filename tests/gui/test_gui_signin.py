@@ -605,3 +605,57 @@ def test_quitting_during_the_code_exchange_saves_the_tokens(
     assert not dialog.running
     assert stored_oauth(memory_keyring).refresh_token == slow_demo.refresh_token
     assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_a_renamed_portal_is_offered_after_sign_in(
+    qtbot: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    monkeypatch: pytest.MonkeyPatch,
+    follow: bool,
+) -> None:
+    """The OAuth server's answer names another portal (``client_endpoint``): the window
+    asks (No by default) and the profile follows only on Yes."""
+    from servers import ScriptedServer, json_reply
+
+    renamed = f"http://localhost:{demo.port}"  # another host for the same portal
+    grant = {
+        "access_token": "n3w-portal-access",
+        "refresh_token": "n3w-portal-refresh",
+        "expires_in": 3600,
+        "scope": "biconnector",
+        "client_endpoint": f"{renamed}/rest/",
+        "domain": "oauth.bitrix.info",
+    }
+    asked: list[str] = []
+
+    def confirm_move(origin: str) -> bool:
+        asked.append(origin)
+        return follow
+
+    with ScriptedServer(json_reply(grant)) as oauth_server:
+        window = make_window()
+        monkeypatch.setattr(window, "confirm_move", confirm_move)
+        dialog = open_dialog(window, demo, port, oauth_server=f"{oauth_server.url}/oauth/token/")
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: window.signin_dialog is None, timeout=WAIT_MS)
+        browser.join()
+        exchange = oauth_server.requests
+    assert asked == [renamed]
+    codes = [r for r in exchange if "grant_type=authorization_code" in r.target]
+    assert len(codes) == 1  # (the source list then renews the token it cannot use)
+    saved = stored_oauth(memory_keyring)
+    assert saved.refresh_token == "n3w-portal-refresh"
+    expected = renamed if follow else demo.base_url
+    assert saved.portal.origin == expected
+    assert window.credentials_panel.credential() == saved
+    assert (
+        leak_walk(
+            window, ["n3w-portal-access", "n3w-portal-refresh", demo.client_secret], clipboard=False
+        )
+        == []
+    )
