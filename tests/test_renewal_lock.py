@@ -281,6 +281,7 @@ def test_two_copies_meeting_an_expired_token_renew_it_once(bus: str, entry: str)
         notes = "".join(stderr for _stdout, stderr in outputs)
         assert "renewed and saved" in notes  # the copy that renewed says so; one only
         assert notes.count("renewed and saved") == 1
+        assert notes.count("another running copy had renewed the access token") == 1
         for secret in (*spent, demo.access_token, demo.refresh_token):
             for stdout, stderr in outputs:
                 assert secret not in stdout and secret not in stderr

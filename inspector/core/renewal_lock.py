@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..i18n import _
 from .credentials import OAuthCredential, credential_from_storage
@@ -278,3 +278,23 @@ def keychain_renewal(
     return KeychainRenewal(
         profile, CredentialStore, then, service=SERVICE, save=save, on_adopted=on_adopted
     )
+
+
+class _Output(Protocol):
+    """What ``note_adopted`` needs of the CLI's output (``cli.Output``)."""
+
+    hidden: Any
+
+    def know(self, secrets: Any) -> None: ...
+
+    def note(self, text: str) -> None: ...
+
+
+def note_adopted(output: _Output) -> Callable[[OAuthCredential], None]:
+    """The CLI's ``on_adopted``: hide the taken tokens from its output, and say so."""
+
+    def adopted(credential: OAuthCredential) -> None:
+        output.know(output.hidden | credential.secrets())
+        output.note(_("note: another running copy had renewed the access token; using its tokens."))
+
+    return adopted
