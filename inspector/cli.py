@@ -326,7 +326,10 @@ def _saver(profile: str | None, output: Output) -> CredentialRenewed | None:
                     "application must be authorized again next time."
                 )
 
-    return Saver()
+    from .core.renewal_lock import keychain_renewal, note_adopted
+
+    # Another running copy may renew too: renewals take turns (see core.renewal_lock).
+    return keychain_renewal(name, Saver(), on_adopted=note_adopted(output))
 
 
 def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

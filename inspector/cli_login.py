@@ -50,6 +50,7 @@ from .cli import (
     render_list,
 )
 from .cli_secrets import STDIN_NAME, seconds
+from .core import profile_index
 from .core.credentials import DEFAULT_OAUTH_SERVER, OAuthCredential, credential_from_storage
 from .core.errors import (
     BadRedirect,
@@ -74,6 +75,7 @@ from .core.signin import (
     sign_in_request,
 )
 from .core.token_import import MAX_PASTE_CHARS, import_tokens
+from .i18n import _
 
 if TYPE_CHECKING:
     from .core.client.code_grant import SignInResult
@@ -114,8 +116,11 @@ def add_login_command(commands: Any) -> None:
         "--port",
         metavar="N",
         type=_port,
-        default=DEFAULT_PORT,
-        help=f"the port of the handler address registered in the application ({DEFAULT_PORT})",
+        default=None,
+        help=_(
+            "the port of the handler address registered in the application; saved with the "
+            "profile for the next login (default: the profile's, else {port})"
+        ).format(port=DEFAULT_PORT),
     )
     login.add_argument(
         "--oauth-server",
@@ -168,6 +173,7 @@ class _Login:
     environ: dict[str, str]
     profile: str = DEFAULT_PROFILE
     saved: OAuthCredential | None = None
+    port: int | None = None  # the handler port a browser sign-in listened on
     paste: _PasteReader | None = None  # still reading standard input until ``done``
 
     def hide(self, *secrets: str | None) -> None:
@@ -264,6 +270,21 @@ def _is_terminal(stream: TextIO) -> bool:
 # --- sign in with the browser ----------------------------------------------------------------
 
 
+def _handler_port(run: _Login) -> int:
+    """``--port``, else the port this profile's last login saved, else the default."""
+    if run.args.port is not None:
+        return int(run.args.port)
+    recorded = profile_index.find(run.profile)
+    if recorded is not None and recorded.signin_port:
+        run.output.note(
+            _("note: listening on port {port}, saved with the profile “{profile}”.").format(
+                port=recorded.signin_port, profile=run.profile
+            )
+        )
+        return recorded.signin_port
+    return DEFAULT_PORT
+
+
 def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     from .core.client.code_grant import exchange_code, exchange_pasted_redirect
 
@@ -282,7 +303,8 @@ def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     secret = _client_secret(run, required=True) or ""
     run.hide(secret)
     request = sign_in_request(portal, client_id, secret, server)
-    sign_in = BrowserSignIn(request, port=args.port)
+    run.port = _handler_port(run)
+    sign_in = BrowserSignIn(request, port=run.port)
     listening = _listen(run, sign_in)
     try:
         got = _wait(run, sign_in, listening)
@@ -513,6 +535,13 @@ def _save(run: _Login, credential: OAuthCredential) -> None:
             "Unlock or set up the system keychain (see b24-inspector --self-check), then "
             "sign in again.",
         )
+    # Listed for the window, with the port for the next login (an import keeps the old one).
+    port = None if run.port is None else (0 if run.port == DEFAULT_PORT else run.port)
+    problem = profile_index.record(
+        run.profile, kind="oauth", host=credential.host, signin_port=port
+    )
+    if problem is not None:
+        run.output.note(_("warning: {problem}").format(problem=problem))
     done = "Imported the tokens" if run.args.import_from is not None else "Signed in"
     renewable = "" if credential.can_refresh else " (not renewable)"
     run.output.note(

@@ -223,6 +223,35 @@ def test_sign_in_saves_the_tokens_and_lists_the_sources(
     cli.assert_no_secret(*secrets_of(demo))
 
 
+def test_the_port_is_saved_with_the_profile_and_used_next_time(
+    cli: Cli, demo: DemoPortal, port: int, profile: str
+) -> None:
+    first = cli.run(*login_args(demo, port, profile), B24_CLIENT_SECRET=demo.client_secret)
+    assert first.returncode == 0, first.stderr
+    recorded = json.loads(
+        (Path(os.environ["XDG_CONFIG_HOME"]) / "b24-inspector" / "cli-profiles.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert {
+        "name": profile,
+        "kind": "oauth",
+        "host": f"127.0.0.1:{demo.port}",
+        "signin_port": port,
+    } in recorded["profiles"]
+
+    args = list(login_args(demo, port, profile))
+    del args[args.index("--port") : args.index("--port") + 2]
+    again = cli.run(*args, B24_CLIENT_SECRET=demo.client_secret)
+    assert again.returncode == 0, again.stderr
+    assert f"listening on port {port}, saved with the profile “{profile}”" in again.stderr
+    assert handler_url(port) in again.stderr
+    assert demo.code_grants == 2
+    cli.assert_no_secret(*secrets_of(demo))
+    for secret in secrets_of(demo):
+        assert secret not in json.dumps(recorded)
+
+
 def test_a_wrong_state_is_refused_and_nothing_is_saved(
     cli: Cli, demo: DemoPortal, port: int, profile: str
 ) -> None:

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from ..i18n import _
 from .credentials import Credential, OAuthCredential, credential_from_storage
 from .errors import InvalidCredential
 from .field_values import FieldValues, check_fields
@@ -88,6 +90,7 @@ class ProfileSession:
         self.network = ProfileNetwork(profiles, lambda: self.store, self._current)
         self.demo_webhook: str | None = None  # the demo's URL, to return to its entry
         self.demo_values: FieldValues | None = None  # the demo entry's fields, to return to it
+        self.demo_signin_port = 0  # the demo application's handler port; 0: the default
         self.origin = Origin.TYPED
         self.edited = FieldValues("oauth")
         self.credential: Credential | None = None
@@ -442,6 +445,15 @@ class ProfileSession:
         self.line = f"Deleted the profile “{sanitize(name)}”. {message}"
         return True
 
+    def use_demo_handler(self, url: str | None) -> None:
+        """The demo application's registered handler address: the demo entry's sign-in
+        listens on its port (the demo picks another when the default one is busy)."""
+        try:
+            port = urlsplit(url).port if url else None
+        except ValueError:
+            port = None
+        self.demo_signin_port = port or 0
+
     # --- renewal and moves -------------------------------------------------------------
 
     def store_renewed(self, profile: str | None, old: Credential, renewed: OAuthCredential) -> str:
@@ -462,7 +474,15 @@ class ProfileSession:
             and old.kind == "oauth"
             and stored.refresh_token == old.refresh_token
         )
-        if profile is not None and holds_old:
+        # The window's worker saves renewed tokens itself, under the renewal lock (see
+        # core.renewal_lock); an entry that already holds them needs no second write.
+        already_saved = (
+            isinstance(stored, OAuthCredential) and stored.refresh_token == renewed.refresh_token
+        )
+        if profile is not None and already_saved:
+            persisted = True
+            message = _("Saved in {backend}.").format(backend=self.backend_name)
+        elif profile is not None and holds_old:
             result = self.store.save(profile, renewed.to_storage())
             persisted = result.persisted
             message = result.message

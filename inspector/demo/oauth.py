@@ -29,6 +29,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Mapping
@@ -214,3 +215,17 @@ class DemoTokens:
                 "refresh_token": new_refresh,
             },
         )
+
+
+def handler_port(preferred: int) -> int:
+    """The port for the demo application's handler: *preferred* when ``127.0.0.1`` can
+    listen on it now, else one the OS picks. Another program on the default port would
+    otherwise receive the demo's redirect, and "Sign in with browser" could not work."""
+    for port in (preferred, 0):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(probe.getsockname()[1])
+    raise OSError("no loopback port is free")

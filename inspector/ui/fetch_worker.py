@@ -40,9 +40,10 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
+from ..core.renewal_lock import keychain_renewal
 
 if TYPE_CHECKING:
-    from ..core.client import BitrixClient, WaitNotice
+    from ..core.client import BitrixClient, CredentialRenewed, WaitNotice
     from ..core.credentials import Credential, OAuthCredential
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ class FetchWorker(QObject):
                 _options_for(job),
                 cancel=job.cancel,
                 on_wait=self._on_wait,
-                on_credential_renewed=self._on_renewed if job.renew else None,
+                on_credential_renewed=self._renewal() if job.renew else None,
             ) as client:
                 result = self._call(client)
                 outcome = Outcome(result, client.credential, client.last_request_id)
@@ -166,6 +167,12 @@ class FetchWorker(QObject):
 
     def _on_page(self, page: int, count: int) -> None:
         self.progressed.emit(self._job.number, page, count)
+
+    def _renewal(self) -> CredentialRenewed:
+        """Renewals of a keychain profile take turns with other running copies."""
+        if self._job.profile is None:
+            return self._on_renewed
+        return keychain_renewal(self._job.profile, self._on_renewed, save=True)
 
     def _on_renewed(self, credential: OAuthCredential) -> None:
         self.renewed.emit(self._job.number, credential)

@@ -51,12 +51,13 @@ def run_window(
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
         # start-up that a plain window does not need.
-        from ..core.signin import handler_url
+        from ..core.signin import DEFAULT_PORT, handler_url
+        from ..demo.oauth import handler_port
         from ..demo.portal import DemoPortal
 
-        # Its application's handler is the inspector's own, so "Sign in with browser"
-        # works on the demo end to end.
-        portal = DemoPortal(redirect_uri=handler_url()).start()
+        # Its application's handler is the inspector's own (on the default port unless
+        # that is busy), so "Sign in with browser" works on the demo end to end.
+        portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
     try:
         window = MainWindow(demo=portal, demo_oauth=demo)
         if screenshot:

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
             oauth = demo_oauth_credential(demo)
             self._demo_credential = oauth
             self.credentials_panel.use_session_values(FieldValues.of(oauth), Origin.DEMO)
+            self.credentials_panel.session.use_demo_handler(demo.redirect_uri)
         elif demo is not None:
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)
@@ -471,7 +472,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         signing_in = getattr(self, "signin_dialog", None)
         if signing_in is not None:
-            signing_in.reject()  # stops its wait and lets go of the port
+            signing_in.close_for_quit()  # stops its wait; an exchange's tokens are saved
         if self._requests is not None:
             self._requests.shutdown(self.close_wait_ms)
         # A revealed value copied less than its clearing time ago must not outlive the

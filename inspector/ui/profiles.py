@@ -7,15 +7,21 @@ through ``settings_file.save_settings``: a failure is told, the file is kept pri
 
 The profile that existed before profiles did is called ``default``; with nothing listed in
 the settings, it is the only profile, so an older settings file needs no migration.
+
+Profiles that the command line's ``login`` saved (``core.profile_index``) are listed too,
+after the window's own, and the port ``login --port`` last saved is the profile's; ports,
+renames and deletions made here are passed back, so both sides agree.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from ..core import profile_index
 from ..core.profiles import DEFAULT_PROFILE, Profile, check_profile_name
 from .settings_file import save_settings
 
@@ -47,8 +53,9 @@ class ProfileStore:
     The window's ``core.profiles.ProfileList``.
     """
 
-    def __init__(self, settings: QSettings) -> None:
+    def __init__(self, settings: QSettings, index_path: Path | None = None) -> None:
         self._settings = settings
+        self._index_path = index_path  # None: the command line's own file
 
     def all(self) -> list[Profile]:
         """Every profile, in the order they were created; at least ``default``."""
@@ -76,7 +83,32 @@ class ProfileStore:
                 )
         finally:
             settings.endArray()
-        return found or [Profile(DEFAULT_PROFILE)]
+        return self._with_cli_profiles(found or [Profile(DEFAULT_PROFILE)])
+
+    def _with_cli_profiles(self, found: list[Profile]) -> list[Profile]:
+        """*found* plus the profiles only the command line knows; its ports fill gaps."""
+        indexed = profile_index.read_index(self._index_path)
+        if not indexed:
+            return found
+        by_name = {p.name: p for p in indexed}
+        merged = [self._filled(p, by_name[p.name]) if p.name in by_name else p for p in found]
+        known = {p.name.casefold() for p in found}
+        for cli in indexed:
+            if cli.name.casefold() not in known:
+                known.add(cli.name.casefold())
+                merged.append(Profile(cli.name, cli.kind, cli.host, signin_port=cli.signin_port))
+        return merged
+
+    @staticmethod
+    def _filled(profile: Profile, cli: profile_index.IndexedProfile) -> Profile:
+        """*profile* with what only the CLI knows. The port the CLI last used wins: the
+        window passes its own port changes on, so the two never disagree for long."""
+        return dataclasses.replace(
+            profile,
+            kind=profile.kind or cli.kind,
+            host=profile.host or cli.host,
+            signin_port=cli.signin_port or profile.signin_port,
+        )
 
     def names(self) -> list[str]:
         return [p.name for p in self.all()]
@@ -120,16 +152,20 @@ class ProfileStore:
     def update(self, name: str, **changes: Any) -> Profile:
         profile = dataclasses.replace(self.get(name), **changes)
         self.put(profile)
+        if "signin_port" in changes and profile_index.find(name, self._index_path) is not None:
+            profile_index.record(name, signin_port=profile.signin_port, path=self._index_path)
         return profile
 
     def rename(self, old: str, new: str) -> None:
         self._write([dataclasses.replace(p, name=new) if p.name == old else p for p in self.all()])
+        profile_index.rename(old, new, self._index_path)
         if self.last_used == old:
             self.last_used = new
 
     def remove(self, name: str) -> None:
         """Drop *name*; with none left, ``default`` (empty) is the only profile again."""
         self._write([p for p in self.all() if p.name != name])
+        profile_index.forget(name, self._index_path)
 
     @property
     def last_used(self) -> str:

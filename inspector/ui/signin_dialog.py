@@ -11,6 +11,11 @@ window never freezes; Cancel ends the wait.
 The paste fallback, for an application whose handler is its own server: paste the address
 the browser landed on; its code is exchanged the moment it is pasted (or on Enter).
 
+The code exchange itself cannot be stopped halfway: once the code is sent, the OAuth server
+may have issued the only tokens it will give for it. Closing the dialog then waits (without
+blocking the window) and closes once the tokens are kept; quitting the window waits for it
+(bounded by the exchange's own timeouts) and saves them (``close_for_quit``).
+
 On success the credential (both tokens, client ID and secret, OAuth server) goes into the
 profile's fields and is saved as Remember saves it (``ProfileSession.use_signed_in``), a
 renamed portal is asked about (No by default), the warnings go to the status line, and the
@@ -47,6 +52,7 @@ from PySide6.QtWidgets import (
 from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.signin import DEFAULT_PORT, SignInRequest, handler_url, sign_in_request
+from ..i18n import _
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -58,6 +64,12 @@ log = logging.getLogger(__name__)
 
 MIN_PORT = 1024
 WAIT_MS_ON_CLOSE = 3000
+# A code exchange is bounded by its connect and read timeouts (10 + 30 s by default); the
+# window's quit waits this long for one before it lets the thread finish on its own.
+WAIT_MS_FOR_EXCHANGE = 45_000
+# Threads of dialogs that had to close while an exchange still ran: kept referenced until
+# they end, because a QThread destroyed while running aborts the process.
+_ORPHANS: set[tuple[QThread, QObject]] = set()
 
 
 class SignInTask(QObject):
@@ -74,11 +86,14 @@ class SignInTask(QObject):
         self._work = work
         self._secrets = secrets
         self.cancel = threading.Event()
+        self.exchanging = threading.Event()  # the code is on its way: not cancellable
+        self.result: SignInResult | None = None  # kept until the dialog has taken it
 
     @Slot()
     def run(self) -> None:
         try:
-            self.succeeded.emit(self._work(self))
+            self.result = self._work(self)
+            self.succeeded.emit(self.result)
         except InspectorError as exc:
             self.failed.emit(exc)
         except Exception as exc:
@@ -105,6 +120,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Sign in with browser")
         self._panel = panel
         self._task: SignInTask | None = None
+        self._close_when_exchanged = False  # closing was asked for during an exchange
         self._thread: QThread | None = None
         self._state: str | None = None
         self._pasted = ""
@@ -219,8 +235,13 @@ class SignInDialog(QDialog):
         self.client_id_edit.setText(values.renewal.get("client_id", ""))
         self.client_secret_field.set_text(values.renewal.get("client_secret", ""))
         self.oauth_server_edit.setText(values.renewal.get("oauth_server", ""))
-        self.port_spin.setValue(self._panel.profile().signin_port or DEFAULT_PORT)
+        demo_port = self._panel.session.demo_signin_port if self._on_demo_entry() else 0
+        self.port_spin.setValue(self._panel.profile().signin_port or demo_port or DEFAULT_PORT)
         self._show_handler()
+
+    def _on_demo_entry(self) -> bool:
+        """The demo entry is current: its application's handler port is the demo's."""
+        return self._panel.current_profile is None
 
     # --- the handler address -----------------------------------------------------------
 
@@ -264,16 +285,16 @@ class SignInDialog(QDialog):
         options = self._panel.network_settings()
 
         def work(task: SignInTask) -> SignInResult:
-            from ..core.client.code_grant import sign_in_with_browser
+            from ..core.client.code_grant import exchange_code
+            from ..core.signin import WAIT_TIMEOUT_S, BrowserSignIn
 
-            return sign_in_with_browser(
-                request,
-                task.open_url.emit,
-                port=port,
-                options=options,
-                cancel=task.cancel,
-                on_listening=task.listening.emit,
-            )
+            with BrowserSignIn(request, port=port) as sign_in:
+                task.listening.emit(sign_in)
+                task.open_url.emit(sign_in.authorize_url)
+                redirect = sign_in.wait(WAIT_TIMEOUT_S, task.cancel)
+            task.exchanging.set()
+            # Not cancellable: dropping the answer would lose the tokens for a spent code.
+            return exchange_code(request, redirect, options)
 
         self._state = None
         self._run(work, "Starting the sign-in…")
@@ -293,9 +314,8 @@ class SignInDialog(QDialog):
         def work(task: SignInTask) -> SignInResult:
             from ..core.client.code_grant import exchange_pasted_redirect
 
-            return exchange_pasted_redirect(
-                text, request, state=state, options=options, cancel=task.cancel
-            )
+            task.exchanging.set()  # not cancellable, as in start()
+            return exchange_pasted_redirect(text, request, state=state, options=options)
 
         self._run(work, "Exchanging the code of the pasted address…")
 
@@ -338,6 +358,9 @@ class SignInDialog(QDialog):
         """Stop waiting for the browser; nothing is saved."""
         if self._task is None:
             return
+        if self._exchanging():
+            self.status_label.setText(self._exchanging_text())
+            return
         self._stop()
         self.status_label.setText("Cancelled the sign-in; nothing was saved.")
 
@@ -347,8 +370,51 @@ class SignInDialog(QDialog):
         self.port_spin.setEnabled(not busy)
 
     def done(self, result: int) -> None:
+        task = self._task
+        if task is not None and task.result is not None:
+            # The tokens arrived and their signal is still on its way: keep them first
+            # (signed_in saves them and closes the dialog).
+            self._on_succeeded(task, task.result)
+            return
+        if self._exchanging():
+            self._close_when_exchanged = True
+            self.status_label.setText(self._exchanging_text())
+            return
         self._stop()
         super().done(result)
+
+    def close_for_quit(self) -> None:
+        """The window is quitting: wait for a code exchange underway (bounded by its own
+        timeouts) and save the tokens it brings; stop anything else. Never blocks
+        longer than ``WAIT_MS_FOR_EXCHANGE``."""
+        task, thread = self._task, self._thread
+        if task is not None and thread is not None and self._exchanging():
+            thread.wait(WAIT_MS_FOR_EXCHANGE)
+            if thread.isRunning():
+                _keep_until_finished(thread, task)
+                self._task = self._thread = None
+        if task is not None and task.result is not None:
+            self._task = None
+            self._panel.use_signed_in(task.result.credential)
+        self._close_when_exchanged = False
+        self.reject()
+
+    def _exchanging(self) -> bool:
+        """A code is being exchanged on the worker thread (it must not be dropped)."""
+        task, thread = self._task, self._thread
+        return (
+            task is not None
+            and task.exchanging.is_set()
+            and thread is not None
+            and thread.isRunning()
+        )
+
+    @staticmethod
+    def _exchanging_text() -> str:
+        return _(
+            "Exchanging the code for tokens: this cannot be stopped halfway, or the tokens "
+            "would be lost. The dialog closes as soon as it ends."
+        )
 
     def _remember_port(self, port: int) -> None:
         name = self._panel.current_profile
@@ -387,9 +453,20 @@ class SignInDialog(QDialog):
         self._task = None
         self._set_busy(False)
         self._say(error)
+        if self._close_when_exchanged:
+            self._close_when_exchanged = False
+            self.done(QDialog.DialogCode.Rejected)
 
     def _say(self, error: InspectorError) -> None:
         self.status_label.setText(f"✗ {safe_text(str(error), self._secrets(), max_len=600)}")
+
+
+def _keep_until_finished(thread: QThread, task: SignInTask) -> None:
+    """Keep *thread* alive past its dialog: it ends on its own timeouts."""
+    entry = (thread, task)
+    thread.setParent(None)
+    _ORPHANS.add(entry)
+    thread.finished.connect(lambda: _ORPHANS.discard(entry))
 
 
 def open_sign_in(window: Any) -> SignInDialog:

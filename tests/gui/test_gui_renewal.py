@@ -175,3 +175,43 @@ def test_a_request_queued_during_a_renewal_uses_the_renewed_tokens(
     assert window.status_line.text().startswith("Source 7")
     assert portal.token_refreshes == 1
     assert saved_oauth(memory_keyring).refresh_token == portal.refresh_token
+
+
+def test_tokens_another_copy_renewed_meanwhile_are_used_not_renewed_again(
+    qtbot: Any, make_window: Any, memory_keyring: Any, portal: DemoPortal
+) -> None:
+    """Another running copy renews the profile's token while this window waits for the
+    renewal lock: the window then takes the saved tokens instead of spending its refresh
+    token (which that renewal made void), and shows and keeps them."""
+    from inspector.core.client import BitrixClient
+    from inspector.core.keychain import SERVICE, CredentialStore
+    from inspector.core.renewal_lock import RenewalLock
+
+    window = make_window()
+    panel = window.credentials_panel
+    fill_oauth(panel, portal)
+    panel.remember_button.click()
+    portal.expire_access_token()
+
+    other_copy = RenewalLock(SERVICE, "default")
+    other_copy.acquire(wait=5)
+    try:
+        with qtbot.waitSignal(window.fetch_done, timeout=15_000):
+            window.fetch(6)
+            qtbot.waitUntil(
+                lambda: any(r.path.endswith("source.get") for r in portal.requests),
+                timeout=10_000,
+            )
+            # As the other copy: renew with the saved credential and save the new tokens.
+            stored = saved_oauth(memory_keyring)
+            with BitrixClient(stored, on_credential_renewed=lambda c: None) as client:
+                renewed = client.refresh()
+            CredentialStore().save("default", renewed.to_storage())
+            other_copy.release()
+    finally:
+        other_copy.release()
+    assert window.status_line.text().startswith("Source 6 “Rest source SQL”")
+    assert portal.token_refreshes == 1  # the window did not renew again
+    assert saved_oauth(memory_keyring).refresh_token == portal.refresh_token
+    assert panel.credential() == saved_oauth(memory_keyring)
+    assert leak_walk(window, [portal.refresh_token, portal.client_secret], clipboard=False) == []

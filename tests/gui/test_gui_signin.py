@@ -344,6 +344,40 @@ def test_the_demo_starts_with_its_oauth_application(
     assert visible_texts(window, demo) == []
 
 
+def test_the_demo_signs_in_when_the_default_port_is_busy(
+    qtbot: Any, make_window: Any, browser: ScriptedBrowser
+) -> None:
+    from inspector.demo.oauth import handler_port
+
+    with socket.socket() as squatter:
+        try:  # another program on the default port (or it is already taken: as good)
+            squatter.bind(("127.0.0.1", DEFAULT_PORT))
+            squatter.listen()
+        except OSError:
+            pass
+        # As the window's --demo start builds it.
+        port = handler_port(DEFAULT_PORT)
+        assert port != DEFAULT_PORT
+        with DemoPortal(redirect_uri=handler_url(port)) as demo:
+            window = make_window(demo=demo, demo_oauth=True)
+            window.credentials_panel.form.sign_in_button.click()
+            dialog = window.signin_dialog
+            assert dialog.port_spin.value() == port
+            assert dialog.handler_edit.text() == handler_url(port)
+            with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+                dialog.sign_in_button.click()
+            browser.join()
+            assert demo.code_grants == 1
+            assert visible_texts(window, demo) == []
+
+
+def test_the_demo_keeps_the_default_port_when_it_is_free() -> None:
+    from inspector.demo.oauth import handler_port
+
+    free = free_port()
+    assert handler_port(free) == free
+
+
 def test_an_empty_source_list_is_explained_by_the_ownership_rule(qtbot: Any) -> None:
     from inspector.ui.source_picker import SourcePickerDialog
 
@@ -512,3 +546,116 @@ def test_closing_the_window_while_waiting_stops_the_sign_in(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
     assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+@pytest.fixture
+def slow_demo(port: int) -> Iterator[DemoPortal]:
+    """A demo whose every answer (the code exchange too) takes a second."""
+    with DemoPortal(redirect_uri=handler_url(port), latency=1.0) as running:
+        yield running
+
+
+def exchanging(dialog: Any) -> bool:
+    task = dialog._task
+    return task is not None and task.exchanging.is_set()
+
+
+def test_closing_the_dialog_during_the_code_exchange_keeps_the_tokens(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    slow_demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, slow_demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: exchanging(dialog), timeout=WAIT_MS)
+    with qtbot.waitSignal(window.sources_listed, timeout=WAIT_MS):
+        dialog.reject()  # Esc or Close while the code is on its way
+        if dialog.isVisible():  # the exchange was still running: it said so and waited
+            assert "cannot be stopped halfway" in dialog.status_label.text()
+            dialog.cancel()  # Cancel does not drop it either
+    browser.join()
+    qtbot.waitUntil(lambda: window.signin_dialog is None, timeout=WAIT_MS)
+    assert slow_demo.code_grants == 1
+    assert stored_oauth(memory_keyring).refresh_token == slow_demo.refresh_token
+    assert not [r for r in qtlog.records if "QThread" in r.message]
+    assert visible_texts(window, slow_demo) == []
+
+
+def test_quitting_during_the_code_exchange_saves_the_tokens(
+    qtbot: Any,
+    qtlog: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    slow_demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+) -> None:
+    window = make_window()
+    dialog = open_dialog(window, slow_demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: exchanging(dialog), timeout=WAIT_MS)
+    assert window.close()
+    browser.join()
+    assert slow_demo.code_grants == 1
+    assert not dialog.running
+    assert stored_oauth(memory_keyring).refresh_token == slow_demo.refresh_token
+    assert not [r for r in qtlog.records if "QThread" in r.message]
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_a_renamed_portal_is_offered_after_sign_in(
+    qtbot: Any,
+    make_window: Any,
+    memory_keyring: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    monkeypatch: pytest.MonkeyPatch,
+    follow: bool,
+) -> None:
+    """The OAuth server's answer names another portal (``client_endpoint``): the window
+    asks (No by default) and the profile follows only on Yes."""
+    from servers import ScriptedServer, json_reply
+
+    renamed = f"http://localhost:{demo.port}"  # another host for the same portal
+    grant = {
+        "access_token": "n3w-portal-access",
+        "refresh_token": "n3w-portal-refresh",
+        "expires_in": 3600,
+        "scope": "biconnector",
+        "client_endpoint": f"{renamed}/rest/",
+        "domain": "oauth.bitrix.info",
+    }
+    asked: list[str] = []
+
+    def confirm_move(origin: str) -> bool:
+        asked.append(origin)
+        return follow
+
+    with ScriptedServer(json_reply(grant)) as oauth_server:
+        window = make_window()
+        monkeypatch.setattr(window, "confirm_move", confirm_move)
+        dialog = open_dialog(window, demo, port, oauth_server=f"{oauth_server.url}/oauth/token/")
+        dialog.sign_in_button.click()
+        qtbot.waitUntil(lambda: window.signin_dialog is None, timeout=WAIT_MS)
+        browser.join()
+        exchange = oauth_server.requests
+    assert asked == [renamed]
+    codes = [r for r in exchange if "grant_type=authorization_code" in r.target]
+    assert len(codes) == 1  # (the source list then renews the token it cannot use)
+    saved = stored_oauth(memory_keyring)
+    assert saved.refresh_token == "n3w-portal-refresh"
+    expected = renamed if follow else demo.base_url
+    assert saved.portal.origin == expected
+    assert window.credentials_panel.credential() == saved
+    assert (
+        leak_walk(
+            window, ["n3w-portal-access", "n3w-portal-refresh", demo.client_secret], clipboard=False
+        )
+        == []
+    )

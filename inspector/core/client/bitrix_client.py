@@ -15,6 +15,10 @@ Token renewal (spec §10.2): when the portal answers ``expired_token`` and the c
 server once (``GET <oauth_server>?grant_type=refresh_token&…``, see ``oauth``), hands the
 renewed credential to the callback (which must persist it: the old refresh token is now
 void), and repeats the call once. It never refreshes on a timer or ahead of a call.
+When the callback is a ``SharedRenewal`` (a keychain profile that another running copy
+may renew too), the renewal happens under that profile's lock across processes, and
+tokens another copy renewed meanwhile are used instead of spending a void refresh token
+(see ``renewal_lock``).
 
 Lists: ``biconnector.source.list`` is read page by page until a short page.
 """
@@ -45,6 +49,7 @@ from ..model import (
 )
 from ..options import RequestOptions
 from ..proxies import check_proxy, proxy_secrets
+from ..renewal_lock import SharedRenewal
 from .envelope import interpret_answer, operating_reset_at
 from .exchange import Exchanger
 from .oauth import (
@@ -145,6 +150,7 @@ class BitrixClient:
         self._proxy = check_proxy(self.options.proxy)
         self._reset_at: dict[str, float] = {}  # method -> when its operating limit resets
         self.last_token_grant: TokenGrant | None = None
+        self.last_renewal_adopted = False
         self._exchanger = Exchanger(
             self.options, proxy=self._proxy, cancel=self._cancel, transport=transport
         )
@@ -213,17 +219,24 @@ class BitrixClient:
         token once (see the module docstring).
         """
         attempt = 0
-        refreshed = False
+        refreshed = False  # a refresh token was spent (at most once per call)
+        renewals = 0  # at most: another copy's tokens taken, then one refresh
         waited_for_operation_limit = False
         while True:
             try:
                 return self._call_once(method, params)
             except PortalError as exc:
                 code = exc.code.upper()
-                if code == "EXPIRED_TOKEN" and not refreshed and self._may_refresh():
-                    refreshed = True
+                if (
+                    code == "EXPIRED_TOKEN"
+                    and not refreshed
+                    and renewals < 2
+                    and self._may_refresh()
+                ):
                     log.info("access token expired; renewing it once")
+                    renewals += 1
                     self.refresh()
+                    refreshed = not self.last_renewal_adopted
                     continue
                 if code in RETRYABLE_CODES and attempt < self.options.retries:
                     delay = self.options.retry_delay * (2**attempt)
@@ -259,10 +272,38 @@ class BitrixClient:
         ``TokenRefreshFailed`` (exit 3) when the server refuses (``invalid_grant``…),
         ``MissingCredential`` when the credential cannot be renewed, and the usual
         ``NoUsableAnswer`` family for network trouble.
+
+        With a ``SharedRenewal`` callback this happens under the profile's lock across
+        processes (a cancellable wait, ``RenewalBusy`` when it runs out), and tokens another
+        running copy renewed meanwhile are taken instead of spending the refresh token
+        (then ``last_renewal_adopted`` is True and ``adopted`` is called, not the callback).
         """
+        self.last_renewal_adopted = self._renew()
+        assert isinstance(self.credential, OAuthCredential)
+        return self.credential
+
+    def _renew(self) -> bool:
+        """Renew the access token (see ``refresh``); True when the tokens another running
+        copy had renewed were taken instead (no refresh token spent)."""
         cred = self.credential
         if not isinstance(cred, OAuthCredential) or not cred.can_refresh:
             raise cannot_refresh()
+        shared = self._on_renewed
+        if not isinstance(shared, SharedRenewal):
+            self._spend_refresh_token(cred)
+            return False
+        # Waiting for the lock is cancellable: nothing has been spent yet.
+        with shared.hold(self._cancel):
+            newer = shared.newer_than(cred)
+            if newer is not None:
+                log.info("another running copy renewed the access token; using its tokens")
+                self.credential = newer
+                shared.adopted(newer)
+                return True
+            self._spend_refresh_token(cred)
+            return False
+
+    def _spend_refresh_token(self, cred: OAuthCredential) -> None:
         if isinstance(self._on_renewed, PreparedRenewal):
             self._on_renewed.prepare()  # e.g. is the keychain writable? Raises to stop.
         host = host_of(cred.oauth_server)
@@ -284,7 +325,6 @@ class BitrixClient:
         log.info("access token renewed at %s", host)
         if self._on_renewed is not None:
             self._on_renewed(renewed)
-        return renewed
 
     # --- waits ----------------------------------------------------------------------------
 
