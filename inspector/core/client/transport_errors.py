@@ -262,12 +262,14 @@ def redirect_error(
             f"If {new_origin} is your portal's new address, update the profile to it.",
             shown,
             new_origin,
+            response.status_code,
         )
     return Redirected(
         f"The {who} redirected the request to {shown} (HTTP {response.status_code}). "
         f"The redirect was not followed, so the credential was not sent to {where}.",
         "If the portal has moved, check the new address and update the credential.",
         shown,
+        http_status=response.status_code,
     )
 
 
