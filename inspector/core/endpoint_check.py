@@ -18,6 +18,7 @@ the data the admin asked to see; they are never put into the JSON form of the re
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -268,6 +269,22 @@ def _shape(value: Any) -> str:
     return _("a JSON {kind}").format(kind=type(value).__name__)
 
 
+_HTML_TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
+
+
+def _status_found(answer: EndpointAnswer) -> str:
+    """What a non-200 answer was: its status, and an HTML page's title if it is one."""
+    text = answer.body[:4096].decode("utf-8", errors="replace")
+    title = _HTML_TITLE.search(text)
+    if title:
+        return _("HTTP {status} with an HTML page titled “{title}”.").format(
+            status=answer.status, title=" ".join(title.group(1).split())[:120]
+        )
+    if not text.strip():
+        return _("HTTP {status} with an empty body.").format(status=answer.status)
+    return _("HTTP {status}.").format(status=answer.status)
+
+
 def check_answer(answer: EndpointAnswer) -> None:
     if not answer.body.strip():
         raise _StepFailed(_("an empty body."))
@@ -446,7 +463,7 @@ class EndpointCheck:
                     key,
                     StepStatus.FAILED,
                     seconds=time.monotonic() - started,
-                    found=self._text(str(exc), 400),
+                    found=self._text(exc.message, 400),
                 )
                 steps.append(self._emit(result))
                 failed_reason = _("{endpoint} failed.").format(endpoint=key)
@@ -454,7 +471,7 @@ class EndpointCheck:
             try:
                 notes: list[str] = []
                 if answer.status != 200:
-                    raise _StepFailed(_("HTTP {status}.").format(status=answer.status))
+                    raise _StepFailed(_status_found(answer))
                 if key == "urlCheck":
                     check_answer(answer)
                 elif key == "urlTableList":
