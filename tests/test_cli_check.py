@@ -23,9 +23,7 @@ from inspector.demo.data import DEMO_CONNECTOR_ORIGIN
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
 
 CHECK_SOURCES = range(11, 19)
-SETTING_VALUES = [
-    str(s["value"]) for sid in CHECK_SOURCES for s in DEMO_SOURCES[sid]["settings"]
-]
+SETTING_VALUES = [str(s["value"]) for sid in CHECK_SOURCES for s in DEMO_SOURCES[sid]["settings"]]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +63,9 @@ def steps(proc: subprocess.CompletedProcess[str]) -> dict[str, dict[str, Any]]:
     return {step["endpoint"]: step for step in json.loads(proc.stdout)["steps"]}
 
 
-def test_a_correct_connector_passes_every_step(portal: DemoPortal, connector: DemoConnector) -> None:
+def test_a_correct_connector_passes_every_step(
+    portal: DemoPortal, connector: DemoConnector
+) -> None:
     proc = run_cli(portal, "11", "--yes")
     assert proc.returncode == 0, proc.stderr
     for key in ("urlCheck", "urlTableList", "urlTableDescription", "urlData"):
@@ -76,7 +76,9 @@ def test_a_correct_connector_passes_every_step(portal: DemoPortal, connector: De
     assert f"to 127.0.0.1:{connector.base_url.rsplit(':', 1)[1]}" in proc.stderr
 
 
-def test_the_calls_are_the_ones_bitrix24_makes(portal: DemoPortal, connector: DemoConnector) -> None:
+def test_the_calls_are_the_ones_bitrix24_makes(
+    portal: DemoPortal, connector: DemoConnector
+) -> None:
     assert run_cli(portal, "11", "--yes").returncode == 0
     sent = connector.requests
     assert [r.endpoint for r in sent] == ["check", "tables", "describe", "data"]
