@@ -19,16 +19,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import urlsplit
 
 from .cli import Output, _add_common_options, _credential_for, _inputs, _print_error, _saver
 from .cli_secrets import check_seconds
 from .core.endpoint_check import (
-    STEP_KEYS,
     CheckReport,
     EndpointCheck,
     StepStatus,
-    endpoint_hosts,
+    confirmation_text,
     step_line,
 )
 from .core.errors import InputError, InspectorError
@@ -42,6 +40,8 @@ from .i18n import _, ngettext
 if TYPE_CHECKING:
     from .core.connector import Connector
     from .core.model import Source
+
+__all__ = ["add_check_command", "confirmation_text", "run_check"]
 
 Ask = Callable[[str], bool]
 """Asks the user a yes/no question (the text ends with the question); True: yes."""
@@ -86,47 +86,6 @@ def endpoint_options(timeout: float, proxy: str | None, ca_file: str | None) -> 
         proxy=check_proxy(proxy),
         extra_ca_file=ca_file or None,
     )
-
-
-def confirmation_text(source: Source, connector: Connector) -> str:
-    """The question asked before anything is sent; names the host(s), warns on http://."""
-    hosts = ", ".join(endpoint_hosts(connector)) or _("(no address)")
-    count = sum(1 for s in source.settings if s.code)
-    lines = [
-        ngettext(
-            "The check sends this source's {n} setting (it may be a password or a token) "
-            "to {hosts}.",
-            "The check sends this source's {n} settings (they may hold passwords or tokens) "
-            "to {hosts}.",
-            count,
-        ).format(n=count, hosts=hosts)
-    ]
-    remote_http = [
-        url
-        for key in STEP_KEYS
-        if (url := connector.urls.get(key, "").strip()).lower().startswith("http://")
-        and not _is_loopback(url)
-    ]
-    if remote_http:
-        lines.append(
-            _(
-                "WARNING: these endpoints use plain http://: the settings would cross the "
-                "network unencrypted, readable by anyone on the way."
-            )
-        )
-    return "\n".join(lines)
-
-
-def _is_loopback(url: str) -> bool:
-    import ipaddress
-
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def terminal_ask(output: Output) -> Ask | None:

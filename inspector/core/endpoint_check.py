@@ -17,6 +17,7 @@ the data the admin asked to see; they are never put into the JSON form of the re
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import time
@@ -381,8 +382,47 @@ def endpoint_hosts(connector: Connector) -> list[str]:
     return list(dict.fromkeys(endpoint_host(connector.urls.get(k, "")) for k in STEP_KEYS))
 
 
-def plain_http(connector: Connector) -> bool:
-    return any(connector.urls.get(k, "").strip().lower().startswith("http://") for k in STEP_KEYS)
+def confirmation_text(source: Source, connector: Connector) -> str:
+    """The question asked before anything is sent; names the host(s), and warns when an
+    endpoint off this machine is plain ``http://`` (see ``remote_plain_http``)."""
+    hosts = ", ".join(endpoint_hosts(connector)) or _("(no address)")
+    count = sum(1 for s in source.settings if s.code)
+    lines = [
+        ngettext(
+            "The check sends this source's {n} setting (it may be a password or a token) "
+            "to {hosts}.",
+            "The check sends this source's {n} settings (they may hold passwords or tokens) "
+            "to {hosts}.",
+            count,
+        ).format(n=count, hosts=hosts)
+    ]
+    if remote_plain_http(connector):
+        lines.append(
+            _(
+                "WARNING: these endpoints use plain http://: the settings would cross the "
+                "network unencrypted, readable by anyone on the way."
+            )
+        )
+    return "\n".join(lines)
+
+
+def _is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def remote_plain_http(connector: Connector) -> bool:
+    """True when an endpoint is plain ``http://`` on another machine: the settings would
+    cross the network unencrypted. Loopback is spared (the demo connector lives there)."""
+    return any(
+        url.lower().startswith("http://") and not _is_loopback(url)
+        for url in (connector.urls.get(key, "").strip() for key in STEP_KEYS)
+    )
 
 
 class EndpointCheck:
