@@ -64,6 +64,12 @@ Confirm = Callable[[str, bool], bool]
 _CONFIRMED: set[tuple[str, str, tuple[str, ...]]] = set()
 """(portal host, source id, endpoint hosts) the user agreed to send to, this session."""
 
+
+def forget_confirmations() -> None:
+    """Ask again before the next check of every source (tests; a new session)."""
+    _CONFIRMED.clear()
+
+
 _VERDICTS = {
     StepStatus.PASSED: "✔ ",
     StepStatus.FAILED: "✘ ",
