@@ -155,7 +155,10 @@ class CheckDialog(QDialog):
         self.steps_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.steps_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.steps_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.steps_table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        header = self.steps_table.horizontalHeader()
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         for row, key in enumerate(STEP_KEYS):
             self.steps_table.setItem(row, 0, QTableWidgetItem(key))
         self.steps_table.itemSelectionChanged.connect(self._show_details)
