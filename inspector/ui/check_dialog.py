@@ -120,7 +120,7 @@ class CheckDialog(QDialog):
         self._portal_host = portal_host
         self._on_report = on_report
         self._number = 0
-        self._running: tuple[QThread, CheckWorker] | None = None
+        self._active: dict[int, tuple[QThread, CheckWorker]] = {}  # run number -> its thread
         self._steps: list[StepResult] = []
         self._build()
 
@@ -210,11 +210,17 @@ class CheckDialog(QDialog):
 
     @property
     def is_running(self) -> bool:
-        return self._running is not None
+        """A run is under way (a cancelled one no longer counts)."""
+        return self._number in self._active
+
+    @property
+    def threads_running(self) -> int:
+        """Threads of this dialog not ended yet, cancelled runs included."""
+        return len(self._active)
 
     def run_check(self) -> bool:
         """Ask if not asked yet for this source, then start; False when nothing was sent."""
-        if self._running is not None:
+        if self.is_running:
             return False
         key = (
             self._portal_host,
@@ -235,16 +241,17 @@ class CheckDialog(QDialog):
         worker.succeeded.connect(self._on_succeeded)
         worker.failed.connect(self._on_failed)
         worker.finished.connect(self._on_finished)
-        self._running = (start_check(worker, self), worker)
+        self._active[self._number] = (start_check(worker), worker)
         self._set_running(True)
         self.status_label.setText(_("Checking {endpoint}…").format(endpoint=STEP_KEYS[0]))
         return True
 
     def cancel_check(self) -> None:
         """Stop the run now: the socket is shut down, and its results are ignored."""
-        if self._running is None:
+        running = self._active.get(self._number)
+        if running is None:
             return
-        self._running[1].cancel_event.set()
+        running[1].cancel_event.set()
         self._number += 1  # whatever the cancelled run still says is dropped
         self._set_running(False)
         self.status_label.setText(_("Cancelled. Steps not shown were not checked."))
@@ -356,15 +363,14 @@ class CheckDialog(QDialog):
         self.status_label.setText(safe_text(error.message, secrets, max_len=400))
 
     def _on_finished(self, number: int) -> None:
-        self._running = None
+        self._active.pop(number, None)
         if number == self._number:
             self._set_running(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self._running
-        if running is not None:
-            self.cancel_check()
-            running[0].wait(_CLOSE_WAIT_MS)
+        self.cancel_check()
+        for thread, _worker in list(self._active.values()):
+            thread.wait(_CLOSE_WAIT_MS)
         super().closeEvent(event)
 
 

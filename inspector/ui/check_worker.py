@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ..core.connector import Connector
 from ..core.endpoint_check import EndpointCheck, StepResult
@@ -63,13 +63,32 @@ class CheckWorker(QObject):
             self.finished.emit(self.number)
 
 
-def start_check(worker: CheckWorker, parent: QObject) -> QThread:
+_LIVE: set[tuple[QThread, CheckWorker]] = set()
+"""Every check thread still running, held here (not by a widget) until it ends: a QThread
+destroyed while running aborts the process, and a dialog can be destroyed with its window."""
+_QUIT_WAIT_MS = 5000
+
+
+def start_check(worker: CheckWorker) -> QThread:
     """Move *worker* to a new thread and start it; both are deleted when it ends."""
-    thread = QThread(parent)
+    thread = QThread()
+    pair = (thread, worker)
+    _LIVE.add(pair)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
+    thread.finished.connect(lambda: _LIVE.discard(pair))
+    app = QCoreApplication.instance()
+    if app is not None and len(_LIVE) == 1:
+        app.aboutToQuit.connect(stop_all_checks, Qt.ConnectionType.UniqueConnection)
     thread.start()
     return thread
+
+
+def stop_all_checks() -> None:
+    """Cancel every running check and wait for its thread, with a bound (at quit)."""
+    for thread, worker in list(_LIVE):
+        worker.cancel_event.set()
+        thread.wait(_QUIT_WAIT_MS)
