@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 
 from inspector.core.connector import parse_connector
+from inspector.core.endpoint_answers import COLUMN_TYPES, EndpointAnswer
 from inspector.core.endpoint_check import (
-    COLUMN_TYPES,
-    EndpointAnswer,
     EndpointCheck,
     StepStatus,
     confirmation_text,

@@ -4,9 +4,10 @@ A BI Builder source fails in the Analytics hub with little more than "the REST r
 does not contain it" when one of its connector's endpoints answers wrongly. Bitrix24 calls
 them in order (spec §6.3): ``urlCheck``, ``urlTableList``, ``urlTableDescription`` and
 ``urlData``, each a form POST carrying the source's settings as ``connection[<code>]``.
-This module knows those calls and what each answer must be; it sends nothing itself
-(``client.endpoint_calls`` does, through the same exchange as portal requests), so the
-CLI, the window and the tests share one set of rules, with no Qt and no httpx.
+This module builds those calls and runs them in order (what each answer must be is in
+``endpoint_answers``); it sends nothing itself (``client.endpoint_calls`` does, through
+the same exchange as portal requests), so the CLI, the window and the tests share one set
+of rules, with no Qt and no httpx.
 
 What leaves this module for display is masked: the excerpts and messages have every
 setting value replaced (a connector may echo a password back), and the endpoint URLs go
@@ -18,8 +19,6 @@ the data the admin asked to see; they are never put into the JSON form of the re
 from __future__ import annotations
 
 import ipaddress
-import json
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,16 @@ from urllib.parse import urlsplit
 
 from ..i18n import N_, _, ngettext
 from .connector import Connector, display_url
+from .endpoint_answers import (
+    Column,
+    EndpointAnswer,
+    StepFailed,
+    check_answer,
+    data_rows,
+    status_found,
+    table_description,
+    table_list,
+)
 from .errors import (
     Cancelled,
     ConnectionRefused,
@@ -44,9 +53,6 @@ from .model import Source
 
 STEP_KEYS = ("urlCheck", "urlTableList", "urlTableDescription", "urlData")
 """The endpoints, in the order Bitrix24 calls them."""
-
-COLUMN_TYPES = ("int", "string", "double", "date", "datetime", "money", "timezone")
-"""The column types ``urlTableDescription`` may declare; others are taken as ``string``."""
 
 DATA_LIMIT = 20
 """How many rows ``urlData`` is asked for: enough to see the data, small for the server."""
@@ -75,15 +81,6 @@ class StepStatus(Enum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class EndpointAnswer:
-    """What an endpoint answered: HTTP status, the body (within the cap), seconds taken."""
-
-    status: int
-    body: bytes = field(repr=False)
-    seconds: float
 
 
 Send = Callable[[str, Mapping[str, str]], EndpointAnswer]
@@ -127,16 +124,6 @@ class StepResult:
             "notes": list(self.notes),
             "reason": self.reason,
         }
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the checked table, as ``urlTableDescription`` described it."""
-
-    code: str
-    name: str
-    type: str  # one of COLUMN_TYPES
-    declared_type: str  # as the endpoint sent it
 
 
 @dataclass(frozen=True)
@@ -196,14 +183,6 @@ _UNREACHABLE = (ConnectionRefused, HostNotFound, TLSFailure, RequestTimeout, Net
 """No answer at all: the CLI's exit 4 rather than 3 (a wrong answer)."""
 
 
-class _StepFailed(Exception):
-    """An answer that does not meet its step's requirement; ``found`` says what came."""
-
-    def __init__(self, found: str) -> None:
-        super().__init__(found)
-        self.found = found
-
-
 # ------------------------------------------------------------------ request bodies
 
 
@@ -238,131 +217,6 @@ def request_form(
             form[f"mapFields[{code}]"] = code
         form["limit"] = str(DATA_LIMIT)
     return form
-
-
-# ------------------------------------------------------------------ validation
-
-
-def _json(answer: EndpointAnswer) -> Any:
-    text = answer.body.decode("utf-8", errors="replace").strip()
-    try:
-        return json.loads(text)
-    except ValueError:
-        if text.lower().startswith(("<!doctype html", "<html")) or "<body" in text.lower():
-            raise _StepFailed(_("an HTML page instead of JSON.")) from None
-        raise _StepFailed(_("an answer that is not JSON.")) from None
-
-
-def _shape(value: Any) -> str:
-    """A few words for what a JSON value is, for the "found" line."""
-    if isinstance(value, dict):
-        return _("a JSON object with the keys {keys}").format(
-            keys=", ".join(list(value)[:6]) or _("(none)")
-        )
-    if isinstance(value, list):
-        return ngettext("a JSON array of {n} item", "a JSON array of {n} items", len(value)).format(
-            n=len(value)
-        )
-    if isinstance(value, str):
-        return _("a JSON string")
-    if value is None:
-        return _("JSON null")
-    return _("a JSON {kind}").format(kind=type(value).__name__)
-
-
-_HTML_TITLE = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
-
-
-def _status_found(answer: EndpointAnswer) -> str:
-    """What a non-200 answer was: its status, and an HTML page's title if it is one."""
-    text = answer.body[:4096].decode("utf-8", errors="replace")
-    title = _HTML_TITLE.search(text)
-    if title:
-        return _("HTTP {status} with an HTML page titled “{title}”.").format(
-            status=answer.status, title=" ".join(title.group(1).split())[:120]
-        )
-    if not text.strip():
-        return _("HTTP {status} with an empty body.").format(status=answer.status)
-    return _("HTTP {status}.").format(status=answer.status)
-
-
-def check_answer(answer: EndpointAnswer) -> None:
-    if not answer.body.strip():
-        raise _StepFailed(_("an empty body."))
-
-
-def table_list(answer: EndpointAnswer) -> list[str]:
-    """The table codes of a ``urlTableList`` answer."""
-    value = _json(answer)
-    if not isinstance(value, list):
-        raise _StepFailed(_shape(value) + ".")
-    codes: list[str] = []
-    for position, item in enumerate(value, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-            raise _StepFailed(
-                _("item {n} has no “code” string ({shape}).").format(n=position, shape=_shape(item))
-            )
-        if "title" not in item:
-            raise _StepFailed(_("item {n} has no “title”.").format(n=position))
-        codes.append(item["code"])
-    return codes
-
-
-def table_description(answer: EndpointAnswer) -> tuple[list[Column], list[str]]:
-    """The columns of a ``urlTableDescription`` answer, and notes on unknown types."""
-    value = _json(answer)
-    if not isinstance(value, list) or not value:
-        raise _StepFailed(_shape(value) + ".")
-    columns: list[Column] = []
-    notes: list[str] = []
-    for position, item in enumerate(value, 1):
-        missing = [
-            k for k in ("code", "name", "type") if not isinstance(item, dict) or k not in item
-        ]
-        if missing or not isinstance(item.get("code"), str):
-            raise _StepFailed(
-                _("column {n} lacks {keys} ({shape}).").format(
-                    n=position, keys=", ".join(missing) or "code", shape=_shape(item)
-                )
-            )
-        declared = str(item["type"])
-        kind = declared.lower() if declared.lower() in COLUMN_TYPES else "string"
-        if declared.lower() not in COLUMN_TYPES:
-            notes.append(
-                _(
-                    "Column “{code}” has the unknown type “{type}”: Bitrix24 takes it as string."
-                ).format(code=item["code"], type=declared)
-            )
-        columns.append(Column(item["code"], str(item["name"]), kind, declared))
-    return columns, notes
-
-
-def data_rows(
-    answer: EndpointAnswer, columns: Sequence[Column]
-) -> tuple[list[str], list[list[Any]]]:
-    """The header and data rows of a ``urlData`` answer."""
-    value = _json(answer)
-    if not isinstance(value, list) or not value:
-        raise _StepFailed(_shape(value) + ".")
-    if not all(isinstance(row, list) for row in value):
-        raise _StepFailed(_("an array whose items are not all arrays."))
-    header = value[0]
-    if not all(isinstance(code, str) for code in header):
-        raise _StepFailed(_("a first row that is not the column codes."))
-    for position, row in enumerate(value[1:], 2):
-        if len(row) != len(header):
-            raise _StepFailed(
-                _("row {n} has {got} values, the first row {want}.").format(
-                    n=position, got=len(row), want=len(header)
-                )
-            )
-    described = {c.code for c in columns}
-    unknown = [code for code in header if code not in described]
-    if unknown:
-        raise _StepFailed(
-            _("columns the description does not have: {codes}.").format(codes=", ".join(unknown))
-        )
-    return header, value[1:]
 
 
 # ------------------------------------------------------------------ the run
@@ -511,7 +365,7 @@ class EndpointCheck:
             try:
                 notes: list[str] = []
                 if answer.status != 200:
-                    raise _StepFailed(_status_found(answer))
+                    raise StepFailed(status_found(answer))
                 if key == "urlCheck":
                     check_answer(answer)
                 elif key == "urlTableList":
@@ -520,15 +374,15 @@ class EndpointCheck:
                 elif key == "urlTableDescription":
                     columns, notes = table_description(answer)
                 else:
-                    _header, rows = data_rows(answer, columns)
+                    header, rows = data_rows(answer, columns)
                     by_code = {c.code: c for c in columns}
                     preview = DataPreview(
                         table or "",
-                        tuple(by_code[code] for code in _header),
+                        tuple(by_code[code] for code in header),
                         tuple(tuple(row) for row in rows),
                     )
                 result = self._result(key, StepStatus.PASSED, answer=answer, notes=notes)
-            except _StepFailed as failure:
+            except StepFailed as failure:
                 result = self._result(
                     key, StepStatus.FAILED, answer=answer, found=self._text(failure.found, 400)
                 )
@@ -539,14 +393,14 @@ class EndpointCheck:
     def _pick_table(self, tables: list[str]) -> str:
         if self.wanted_table is not None:
             if self.wanted_table not in tables:
-                raise _StepFailed(
+                raise StepFailed(
                     _("a list without the table “{table}” (it has: {tables}).").format(
                         table=self.wanted_table, tables=", ".join(tables[:10]) or _("none")
                     )
                 )
             return self.wanted_table
         if not tables:
-            raise _StepFailed(_("an empty list: there is no table to check the next steps on."))
+            raise StepFailed(_("an empty list: there is no table to check the next steps on."))
         return tables[0]
 
     def _emit(self, result: StepResult) -> StepResult:

@@ -20,7 +20,8 @@ from types import TracebackType
 import httpx
 
 from ...i18n import _
-from ..endpoint_check import EndpointAnswer, endpoint_host
+from ..endpoint_answers import EndpointAnswer
+from ..endpoint_check import endpoint_host
 from ..options import RequestOptions
 from ..proxies import check_proxy
 from .exchange import Exchanger
