@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from .cli import add_get_command, add_list_command
+    from .cli_check import add_check_command
     from .cli_login import add_login_command
 
     translate_argparse()
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_get_command(commands)
     add_list_command(commands)
     add_login_command(commands)
+    add_check_command(commands)
     return parser
 
 
@@ -96,11 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     args = build_parser().parse_args(argv)
     configure_logging(args.debug)
-    if args.command in ("get", "list", "login"):
+    if args.command in ("get", "list", "login", "check"):
         from .cli import run_get, run_list
+        from .cli_check import run_check
         from .cli_login import run_login
 
-        run = {"get": run_get, "list": run_list, "login": run_login}[args.command]
+        run = {"get": run_get, "list": run_list, "login": run_login, "check": run_check}[
+            args.command
+        ]
         try:
             return run(args)
         except KeyboardInterrupt:

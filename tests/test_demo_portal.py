@@ -337,7 +337,10 @@ def test_source_list_is_a_bare_array_of_flat_sources(
     assert items[[int(i["id"]) for i in items].index(9)]["tableCount"] == 4
 
 
-@pytest.mark.parametrize(("page", "count"), [(1, len(DEMO_SOURCES)), (2, 0), ("x", 5), (-1, 5)])
+@pytest.mark.parametrize(
+    ("page", "count"),
+    [(1, len(DEMO_SOURCES)), (2, 0), ("x", len(DEMO_SOURCES)), (-1, len(DEMO_SOURCES))],
+)
 def test_source_list_pages(portal: DemoPortal, client: httpx.Client, page: Any, count: int) -> None:
     response = client.post(
         f"{portal.base_url}/rest/{LIST}.json", json={"page": page, "auth": portal.access_token}

@@ -111,7 +111,7 @@ def test_the_demo_sources_as_the_picker_sees_them() -> None:
     ):
         sources = client.list_sources()
     by_id = {s.id: s for s in sources}
-    assert list(by_id) == [6, 7, 8, 9, 10]
+    assert list(by_id) == [6, 7, 8, 9, 10, *range(11, 19)]  # 11-18: the demo connector
     assert by_id[8].active is False
     assert by_id[9].id == 9  # "9" on the wire
     assert by_id[9].extra == {"syncMode": "incremental", "tableCount": 4}

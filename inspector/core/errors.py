@@ -111,11 +111,17 @@ class Redirected(NoUsableAnswer):
     """
 
     def __init__(
-        self, message: str, hint: str, location: str, new_origin: str | None = None
+        self,
+        message: str,
+        hint: str,
+        location: str,
+        new_origin: str | None = None,
+        http_status: int | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.location = location  # already redacted
         self.new_origin = new_origin
+        self.http_status = http_status  # the 3xx, for the endpoint check's status column
 
 
 class BadResponse(NoUsableAnswer):

@@ -215,6 +215,7 @@ def support_bundle(
     request_id: str | None = None,
     network: Mapping[str, Any] | None = None,
     now: datetime | None = None,
+    endpoint_check: Mapping[str, Any] | None = None,
 ) -> str:
     """A support bundle as JSON text: safe to attach to a ticket.
 
@@ -250,6 +251,8 @@ def support_bundle(
         bundle["connector"] = connector_summary(report)
     if error is not None:
         bundle["error"] = _error_entry(error, secrets)
+    if endpoint_check is not None:  # already masked (``CheckReport.to_json``), checked below
+        bundle["endpointCheck"] = dict(endpoint_check)
     # Belt and braces: whatever slipped into a free-text field is replaced, then checked.
     return json_text(bundle, outgoing_secrets(secrets, source), "support bundle")
 

@@ -21,6 +21,10 @@ DEMO_CLIENT_ID: Final = "local.demo0000000000001.00000001"
 DEMO_MEMBER_ID: Final = "0123456789abcdef0123456789abcdef"
 """The demo portal's ``member_id``, as the authorize redirect and the token server send it."""
 
+DEMO_CONNECTOR_ORIGIN: Final = "http://demo-connector.invalid"
+"""Where the demo connector's endpoints live in this data; the portal replaces it with the
+running demo connector's ``http://127.0.0.1:<port>`` (``connector.DemoConnector``)."""
+
 # Source id -> the ``result.item`` that ``biconnector.source.get`` returns for it.
 # Every value that looks like a credential is fake.
 DEMO_SOURCES: dict[int, dict[str, Any]] = {
@@ -256,3 +260,67 @@ DEMO_CONNECTORS: dict[int, dict[str, Any]] = {
         "settings": [],
     },
 }
+
+
+# Sources 11-18 use the demo connector (``connector.py``), one scenario each, so that
+# "Check endpoints" shows a pass and each realistic way an endpoint breaks.
+_CHECK_SCENARIOS: Final = (
+    # (source id, connector id, scenario, title)
+    (11, 6, "ok", "Shop orders (demo connector)"),
+    (12, 7, "empty-check", "Check answers nothing (demo connector)"),
+    (13, 8, "wrong-shape", "Table list in the wrong shape (demo connector)"),
+    (14, 9, "unknown-type", "Unknown column type (demo connector)"),
+    (15, 10, "ragged", "Ragged data rows (demo connector)"),
+    (16, 11, "slow", "Slow check endpoint (demo connector)"),
+    (17, 12, "redirect", "Moved endpoint: a redirect (demo connector)"),
+    (18, 13, "html-error", "Proxy error page (demo connector)"),
+)
+
+for _source_id, _connector_id, _scenario, _title in _CHECK_SCENARIOS:
+    DEMO_SOURCES[_source_id] = {
+        "connection": {
+            "id": _source_id,
+            "type": "rest",
+            "code": f"rest_{_connector_id}",
+            "title": _title,
+            "description": f"Demo connector scenario “{_scenario}”",
+            "active": True,
+            "dateCreate": "2025-09-01 09:00:00",
+            "dateUpdate": "2025-09-01 09:00:00",
+            "createdById": 1,
+            "updatedById": 1,
+        },
+        "connectorId": _connector_id,
+        "settings": [
+            {
+                "code": "apiKey",
+                "name": "API key",
+                "type": "STRING",
+                "value": f"demo-key-{_scenario}-5f2c9e",
+                "id": 100 + _source_id * 2,
+            },
+            {
+                "code": "account",
+                "name": "Account",
+                "type": "STRING",
+                "value": f"shop-{_source_id}-acct",
+                "id": 101 + _source_id * 2,
+            },
+        ],
+    }
+    DEMO_CONNECTORS[_connector_id] = {
+        "id": _connector_id,
+        "title": f"Demo connector: {_scenario}",
+        "dateCreate": "2025-09-01 08:00:00",
+        "logo": "data:image/svg+xml;base64,PHN2Zy8+",
+        "description": "Served by the demo portal's connector on 127.0.0.1",
+        "sort": 600 + _connector_id,
+        "urlCheck": f"{DEMO_CONNECTOR_ORIGIN}/{_scenario}/check",
+        "urlTableList": f"{DEMO_CONNECTOR_ORIGIN}/{_scenario}/tables",
+        "urlTableDescription": f"{DEMO_CONNECTOR_ORIGIN}/{_scenario}/describe",
+        "urlData": f"{DEMO_CONNECTOR_ORIGIN}/{_scenario}/data",
+        "settings": [
+            {"name": "API key", "type": "STRING", "code": "apiKey"},
+            {"name": "Account", "type": "STRING", "code": "account"},
+        ],
+    }

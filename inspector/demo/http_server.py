@@ -31,12 +31,17 @@ Json = dict[str, Any]
 
 @dataclass
 class Reply:
-    """One answer: the HTTP status, the JSON body, extra headers, and whether to hang up."""
+    """One answer: the HTTP status, the JSON body, extra headers, and whether to hang up.
+
+    ``raw`` replaces the JSON body with these bytes, of ``content_type`` (the demo
+    connector's empty, HTML and plain answers)."""
 
     status: int
     payload: Json
     headers: dict[str, str] = field(default_factory=dict)
     close: bool = False
+    raw: bytes | None = None
+    content_type: str = "application/json; charset=utf-8"
 
 
 def system_error(status: int, code: str, description: str, *, close: bool = False) -> Reply:
@@ -150,9 +155,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(system_error(code, f"HTTP_{code}", phrase, close=True))
 
     def _send(self, reply: Reply) -> None:
-        data = json.dumps(reply.payload).encode("utf-8")
+        data = json.dumps(reply.payload).encode("utf-8") if reply.raw is None else reply.raw
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         for name, value in reply.headers.items():

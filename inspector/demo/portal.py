@@ -56,6 +56,7 @@ from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
+from .connector import DemoConnector
 from .data import DEMO_CONNECTORS, DEMO_SOURCES, DEMO_USER_ID
 from .http_server import MAX_BODY_BYTES, Reply, Server, system_error
 from .oauth import AUTHORIZE_PATH, TOKEN_PATH, AuthorizeOutcome, DemoTokens
@@ -121,10 +122,11 @@ class DemoPortal:
         self.legacy_errors = legacy_errors
         self.moved_to = moved_to
         self._port = port
-        self._api = RestApi(
-            DEMO_SOURCES if sources is None else sources,
-            DEMO_CONNECTORS if connectors is None else connectors,
-        )
+        self._sources = DEMO_SOURCES if sources is None else sources
+        self._connectors = DEMO_CONNECTORS if connectors is None else connectors
+        self._api = RestApi(self._sources, self._connectors)
+        # The demo connector the sources 11-18 point at; started and stopped with the portal.
+        self.connector = DemoConnector()
         self._code = secrets.token_urlsafe(16)
         self._tokens = DemoTokens(
             redirect_uri=redirect_uri, scope=scope, code_lifetime=code_lifetime
@@ -150,6 +152,8 @@ class DemoPortal:
             if self._server is not None:
                 return self
             self._stopping.clear()
+            self.connector.start()
+            self._api = RestApi(self._sources, self.connector.resolve(self._connectors))
             server = Server(("127.0.0.1", self._port), self._handle)
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -168,6 +172,7 @@ class DemoPortal:
             self._server = self._thread = None
         if server is None:
             return
+        self.connector.stop()
         server.shutdown()
         server.server_close()
         server.close_connections()  # requests still in progress end without an answer

@@ -115,6 +115,7 @@ def export_bundle(
             error=record.error,
             request_id=record.request_id,
             network=network_facts(network),
+            endpoint_check=record.endpoint_check,
         )
     except InspectorError as exc:
         return None, str(exc)

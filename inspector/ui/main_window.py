@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +43,7 @@ from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
+from ..i18n import _
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
@@ -132,6 +134,8 @@ class MainWindow(QMainWindow):
 
         self._build(store)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
+        self.check_button.setDefaultAction(self.window_actions.check_endpoints)
+        self.check_button.setAccessibleName(_("Check endpoints"))
         geometry = self._settings.value(GEOMETRY_KEY)
         if geometry:
             self.restoreGeometry(geometry)
@@ -215,6 +219,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.id_row)
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.connector_banner)
+        # "Check endpoints…" above the tree; its action is set in __init__ (window_actions).
+        self.check_button = QToolButton(central)
+        self.check_button.setObjectName("checkEndpointsButton")
+        check_row = QHBoxLayout()
+        check_row.addStretch(1)
+        check_row.addWidget(self.check_button)
+        layout.addLayout(check_row)
         layout.addWidget(self.source_tree, 1)
         layout.addLayout(status_row)
 

@@ -28,3 +28,5 @@ class RequestRecord:
     report: ConnectorReport | None = field(default=None, repr=False)
     error: InspectorError | None = field(default=None, repr=False)
     request_id: str | None = field(default=None, repr=False)
+    # The endpoint check's masked results (``CheckReport.to_json``), for the support bundle.
+    endpoint_check: dict[str, Any] | None = field(default=None, repr=False)

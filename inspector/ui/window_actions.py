@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
+from ..i18n import _
 from .credentials_panel import CredentialsPanel
 from .source_tree import SourceTreeView
 
@@ -37,6 +38,7 @@ class WindowActions:
     sign_in: QAction
     import_tokens: QAction
     connect_help: QAction
+    check_endpoints: QAction
 
 
 def _action(
@@ -68,6 +70,18 @@ def _connect_help(window: Any) -> None:
     from .connect_help import show_connect_help
 
     show_connect_help(window)
+
+
+def _update_check(window: Any, action: QAction) -> None:
+    from .check_dialog import update_check_action
+
+    update_check_action(window, action)
+
+
+def _check_endpoints(window: Any) -> None:
+    from .check_dialog import open_check
+
+    open_check(window)
 
 
 def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) -> WindowActions:
@@ -108,7 +122,20 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
             lambda: _connect_help(window),
             QKeySequence.StandardKey.HelpContents,
         ),
+        check_endpoints=_action(
+            window,
+            _("Check e&ndpoints…"),
+            lambda: _check_endpoints(window),
+            QKeySequence(ctrl | Qt.Key.Key_K),
+        ),
     )
+    # Enabled while a source and its connector are shown (``check_dialog.checkable``).
+    actions.check_endpoints.setEnabled(False)
+    actions.check_endpoints.setToolTip(
+        _("Call the shown source's connector endpoints the way Bitrix24 does")
+    )
+    for signal in (window.fetch_done, window.connector_done, panel.profile_changed):
+        signal.connect(lambda *_args: _update_check(window, actions.check_endpoints))
     panel.form.sign_in_requested.connect(actions.sign_in.trigger)
     panel.form.import_requested.connect(actions.import_tokens.trigger)
 
@@ -122,7 +149,7 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         edit_menu.addAction(action)
     edit_menu.addAction(actions.copy_curl)
     source_menu = bar.addMenu("&Source")
-    for action in (actions.browse, actions.fetch, actions.cancel):
+    for action in (actions.browse, actions.fetch, actions.cancel, actions.check_endpoints):
         source_menu.addAction(action)
     profile_menu = bar.addMenu("&Profile")
     for action in (

@@ -100,6 +100,7 @@ def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any
         ("&Browse sources…", "Ctrl+L"),
         ("&Fetch", "F5"),
         ("&Cancel request", "Esc"),
+        ("Check e&ndpoints…", "Ctrl+K"),
     ]
     assert [text for text, _key in menus["&Profile"]] == [
         "&New profile…",

@@ -111,7 +111,7 @@ def test_ctrl_l_opens_the_picker_and_the_list_is_kept_for_the_session(
     with qtbot.waitSignal(window.sources_listed, timeout=10_000):
         qtbot.keyClick(window.source_id_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     picker = window.source_picker
-    assert picker is not None and picker.model.rowCount() == 5
+    assert picker is not None and picker.model.rowCount() == len(DEMO_SOURCES)
     # Double-click (or Enter) on a row fetches it.
     table = picker.table
     row = next(
@@ -125,7 +125,7 @@ def test_ctrl_l_opens_the_picker_and_the_list_is_kept_for_the_session(
 
     listed = len([r for r in portal.requests if r.api_method == LIST.lower()])
     again = window.browse_sources()
-    assert again is not None and again.model.rowCount() == 5
+    assert again is not None and again.model.rowCount() == len(DEMO_SOURCES)
     assert len([r for r in portal.requests if r.api_method == LIST.lower()]) == listed
     with qtbot.waitSignal(window.sources_listed, timeout=10_000):
         again.reload_button.click()

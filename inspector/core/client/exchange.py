@@ -150,6 +150,7 @@ class Exchanger:
         host: str,
         secrets: tuple[str, ...],
         json_body: dict[str, Any] | None = None,
+        form_body: dict[str, str] | None = None,
         params: dict[str, str] | None = None,
         portal_origin: str | None = None,
         cancellable: bool = True,
@@ -184,6 +185,7 @@ class Exchanger:
                 verb,
                 url,
                 json=json_body,
+                data=form_body,  # the connector endpoints take a form (endpoint_calls)
                 params=params,
                 headers={"X-Request-ID": request_id},
                 extensions={"trace": trace},

@@ -296,6 +296,7 @@ def redirect_error(
             ),
             shown,
             new_origin,
+            response.status_code,
         )
     redirected = (
         _("The portal redirected the request to {target} (HTTP {status}).")
@@ -306,6 +307,7 @@ def redirect_error(
         f"{redirected.format(target=shown, status=status)} {not_sent}",
         _("If the portal has moved, check the new address and update the credential."),
         shown,
+        http_status=response.status_code,
     )
 
 
