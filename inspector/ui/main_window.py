@@ -1,8 +1,12 @@
 """The main window: composes the panels and controllers; holds no business logic.
 
 Top to bottom: the credentials panel (``credentials_panel.py``), the source ID row
-(``source_id_row.py``), two banners (a stale result, a connector that uses plain http), the
-source tree (``source_tree.py``) and the status line with the operating-limit label.
+(``source_id_row.py``), the message area where a failure shows (``message_area.py``), two
+banners (a stale result, a connector's warnings), the source tree (``source_tree.py``) and
+the status line, the history of what happened, with the operating-limit label. The status
+line, the banners and the message area are ``LiveLabel``s: read by their text and announced.
+The theme (``theme.py``) is applied when the window is made; the language (``language.py``)
+at start-up, before any widget.
 
 The work is done elsewhere, each piece made (and its module imported) when first needed so
 that the first paint stays fast:
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
@@ -42,13 +47,17 @@ from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
+from ..i18n import _
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
+from .language import save_language, saved_language
+from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
-from .widgets import plain_label
+from .theme import THEME_KEY, ThemeChoice, Tone, apply_theme, saved_theme, set_tone
+from .widgets import LiveLabel, plain_label
 from .window_actions import install_actions
 
 if TYPE_CHECKING:
@@ -61,13 +70,6 @@ if TYPE_CHECKING:
     from .source_requests import SourceRequests
 
 GEOMETRY_KEY = "window/geometry"
-WARNING_STYLE = (
-    "QLabel { background: palette(alternate-base); border: 1px solid #b35900;"
-    " color: #8a4500; padding: 4px; }"
-)
-NOTE_STYLE = (
-    "QLabel { background: palette(alternate-base); border: 1px solid palette(mid); padding: 4px; }"
-)
 
 
 def demo_oauth_credential(demo: DemoPortal) -> OAuthCredential:
@@ -129,6 +131,11 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
+        self._record_before_fetch: RequestRecord | None = None
+        self._cancelled = False
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, saved_theme(self._settings))  # before the widgets: no repaint
 
         self._build(store)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
@@ -179,30 +186,34 @@ class MainWindow(QMainWindow):
         self.cancel_button = self.id_row.cancel_button
         self.busy_indicator = self.id_row.busy_indicator
 
-        self.stale_banner = plain_label("", central)
+        self.message_area = MessageArea(central)
+        self.fetch_done.connect(self._on_fetch_done)
+
+        # The banners and the status line are read by their text; the description says
+        # what they are (an accessible name would hide the text).
+        self.stale_banner = LiveLabel(_("Stale result"), central)
         self.stale_banner.setObjectName("staleBanner")
-        self.stale_banner.setAccessibleName("Stale result")
-        self.stale_banner.setStyleSheet(NOTE_STYLE)
+        set_tone(self.stale_banner, Tone.NOTE)
         self.stale_banner.setVisible(False)
-        self.connector_banner = plain_label("", central)
+        self.connector_banner = LiveLabel(_("Connector warning"), central)
         self.connector_banner.setObjectName("connectorWarning")
-        self.connector_banner.setAccessibleName("Connector warning")
-        self.connector_banner.setStyleSheet(WARNING_STYLE)
+        set_tone(self.connector_banner, Tone.WARNING)
         self.connector_banner.setVisible(False)
 
         self.source_tree = SourceTreeView(central)
         self.source_tree.message.connect(self._show_status)
 
-        self.status_line = plain_label("", central)
+        self.status_line = LiveLabel(_("Status"), central)
         self.status_line.setObjectName("statusLine")
-        self.status_line.setAccessibleName("Status")
         self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.limits_label = plain_label("", central, wrap=False)
         self.limits_label.setObjectName("limitsLabel")
-        self.limits_label.setAccessibleName("Operating limit")
+        self.limits_label.setAccessibleDescription(_("Operating limit"))
         self.limits_label.setToolTip(
-            "From the answer's time block: this method's execution time counted against the "
-            "portal's limit, and when the oldest minute of it drops out"
+            _(
+                "From the answer's time block: this method's execution time counted against "
+                "the portal's limit, and when the oldest minute of it drops out"
+            )
         )
         self.limits_label.setVisible(False)
         status_row = QHBoxLayout()
@@ -212,17 +223,21 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addWidget(self.credentials_panel)
         layout.addWidget(self.id_row)
+        layout.addWidget(self.message_area)
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.connector_banner)
         layout.addWidget(self.source_tree, 1)
         layout.addLayout(status_row)
 
         QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_combo)
-        QWidget.setTabOrder(self.cancel_button, self.source_tree)
+        QWidget.setTabOrder(self.cancel_button, self.message_area.dismiss_button)
+        QWidget.setTabOrder(self.message_area.dismiss_button, self.source_tree)
 
         self._show_status(
-            "Enter a credential, then type a source ID and press Enter, or pick one with "
-            "Browse sources… (Ctrl+L)."
+            _(
+                "Enter a credential, then type a source ID and press Enter, or pick one with "
+                "Browse sources… (Ctrl+L)."
+            )
         )
 
     # --- controllers, made when first needed -------------------------------------------
@@ -290,10 +305,13 @@ class MainWindow(QMainWindow):
             return
         if isinstance(source_id, bool):  # QAction.triggered passes "checked"
             source_id = None
+        self._record_before_fetch = self.last_request
+        self._cancelled = False
         self.requests.fetch(source_id)
 
     def cancel(self) -> None:
         """Cancel the running request; its result is dropped. The shown result stays."""
+        self._cancelled = True
         if self._requests is None or self._requests.cancel():
             return
         if self._source_list is not None:
@@ -312,7 +330,7 @@ class MainWindow(QMainWindow):
         """How the title and status line name the portal of *credential*: a host that
         could pass for another in its ASCII form (``core.hosts``), never bidi tricks."""
         if self._demo_credential is not None and credential == self._demo_credential:
-            return "Demo portal"
+            return _("Demo portal")
         return display_host(credential.host)[0]
 
     def portal_warning(self, credential: Credential | None) -> str | None:
@@ -340,6 +358,47 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, text: str) -> None:
         self.status_line.setText(text)
+
+    def _on_fetch_done(self) -> None:
+        """A failed fetch (refused input included) is also shown above the tree; a fetch
+        that worked clears what an earlier one left there."""
+        if self._cancelled:
+            return
+        record = self.last_request
+        if record is not None and record is not self._record_before_fetch and record.error is None:
+            self.message_area.dismiss()
+            return
+        # Failed, or refused before a request (a bad ID, no credential): the same sentence
+        # as the status line's, where the eye is.
+        self.message_area.show_message(self.status_line.text())
+
+    # --- view: theme and language ------------------------------------------------------
+
+    @property
+    def theme(self) -> ThemeChoice:
+        return saved_theme(self._settings)
+
+    def set_theme(self, choice: ThemeChoice) -> None:
+        """Draw the window in *choice* now, and keep it for the next start."""
+        self._settings.setValue(THEME_KEY, choice.value)
+        save_settings(self._settings)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, choice)
+
+    @property
+    def language_choice(self) -> str:
+        return saved_language(self._settings)
+
+    def set_language(self, choice: str) -> None:
+        """Keep *choice* for the next start; the window is built in one language, so say so."""
+        if choice == self.language_choice:
+            return
+        save_language(self._settings, choice)
+        save_settings(self._settings)
+        self._show_status(
+            _("The language will change when you restart {app}.").format(app=APP_DISPLAY_NAME)
+        )
 
     def _on_settings_failed(self, message: str) -> None:
         """Tell that the settings file could not be written, after the action's own

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME
+from ..i18n import _
 from .widgets import plain_label
 
 DEMO_ENTRY = "Demo portal (this session)"
@@ -32,7 +33,7 @@ class ProfileBar(QWidget):
         self.profile_combo.setAccessibleName("Profile")
         self.profile_combo.setToolTip("Each profile is one portal with its own saved credential")
         self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        profile_label = plain_label("Pro&file:", self, wrap=False)
+        profile_label = plain_label(_("P&rofile:"), self, wrap=False)
         profile_label.setBuddy(self.profile_combo)
         self.new_profile_button = QPushButton("New…", self)
         self.new_profile_button.setObjectName("newProfileButton")
@@ -47,8 +48,8 @@ class ProfileBar(QWidget):
         )
         self.network_label = plain_label("", self, wrap=False)
         self.network_label.setObjectName("networkSummary")
-        self.network_label.setAccessibleName("Network settings of this profile")
-        self.network_button = QPushButton("Net&work…", self)
+        self.network_label.setAccessibleDescription("Network settings of this profile")
+        self.network_button = QPushButton(_("&Network…"), self)
         self.network_button.setObjectName("networkButton")
         self.network_button.setToolTip("Proxy and extra CA file for this profile")
 

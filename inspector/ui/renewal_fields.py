@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from ..core.credentials import DEFAULT_OAUTH_SERVER
+from ..i18n import _
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -54,10 +55,10 @@ class RenewalFields(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for text, field in (
-            ("Client &ID:", self.client_id_edit),
-            ("Client &secret:", self.client_secret_field),
-            ("Refresh to&ken:", self.refresh_token_field),
-            ("OAuth ser&ver:", self.oauth_server_edit),
+            (_("Client I&D:"), self.client_id_edit),
+            (_("C&lient secret:"), self.client_secret_field),
+            (_("Refresh to&ken:"), self.refresh_token_field),
+            (_("OA&uth server:"), self.oauth_server_edit),
         ):
             label = plain_label(text, self, wrap=False)
             label.setBuddy(field.edit if isinstance(field, SecretLineEdit) else field)

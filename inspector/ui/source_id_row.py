@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..i18n import _
 from .settings_file import save_settings
 from .widgets import plain_label
 
@@ -60,15 +61,15 @@ class SourceIdRow(QWidget):
             QRegularExpressionValidator(SOURCE_ID_PATTERN, self.source_id_edit)
         )
         self.source_id_edit.returnPressed.connect(self.fetch_requested)
-        id_label = plain_label("Source &ID:", self, wrap=False)
+        id_label = plain_label(_("Source &ID:"), self, wrap=False)
         id_label.setBuddy(self.source_id_edit)
 
-        self.fetch_button = QPushButton("&Fetch", self)
+        self.fetch_button = QPushButton(_("Fet&ch"), self)
         self.fetch_button.setObjectName("fetchButton")
         self.fetch_button.setAccessibleName("Fetch source")
         self.fetch_button.setToolTip("Fetch the source (Enter in the ID field)")
         self.fetch_button.clicked.connect(self.fetch_requested)
-        self.browse_button = QPushButton("&Browse sources…", self)
+        self.browse_button = QPushButton(_("&Browse sources…"), self)
         self.browse_button.setObjectName("browseButton")
         self.browse_button.setToolTip("Choose from the portal's list of sources (Ctrl+L)")
         self.browse_button.clicked.connect(self.browse_requested)
