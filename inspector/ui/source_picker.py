@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 from ..core.explanations import EMPTY_SOURCE_LIST
 from ..core.formatting import plural
 from ..core.masking import safe_text, sanitize
-from .widgets import plain_label
+from ..i18n import _
+from .widgets import LiveLabel
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
@@ -214,9 +215,8 @@ class SourcePickerDialog(QDialog):
         self.search_edit.textChanged.connect(self._on_search)
         self.search_edit.returnPressed.connect(self.choose_current)
 
-        self.status_label = plain_label("", self)
+        self.status_label = LiveLabel(_("Source list status"), self)
         self.status_label.setObjectName("pickerStatus")
-        self.status_label.setAccessibleName("Source list status")
 
         buttons = QDialogButtonBox(self)
         self.fetch_button = QPushButton("&Fetch", self)
