@@ -34,9 +34,11 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -166,8 +168,18 @@ class MainWindow(QMainWindow):
     # --- layout ------------------------------------------------------------------------
 
     def _build(self, store: CredentialStore | None) -> None:
-        central = QWidget(self)
-        self.setCentralWidget(central)
+        # The panels sit in a scroll area that shows scroll bars only when the window is
+        # smaller than they need (800x500, or 2x scaling on a 1366 px screen); at the
+        # default size nothing scrolls and the tree takes the spare height.
+        # The status line stays below it, always in view.
+        outer = QWidget(self)
+        self.setCentralWidget(outer)
+        scroll = QScrollArea(outer)
+        scroll.setObjectName("windowScrollArea")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        central = QWidget(scroll)
+        scroll.setWidget(central)
 
         self.credentials_panel = CredentialsPanel(store, central, settings=self._settings)
         self.credentials_panel.credential_changed.connect(self._update_title)
@@ -188,6 +200,7 @@ class MainWindow(QMainWindow):
 
         self.message_area = MessageArea(central)
         self.fetch_done.connect(self._on_fetch_done)
+        self.connector_done.connect(self._show_connector_warnings)
 
         # The banners and the status line are read by their text; the description says
         # what they are (an accessible name would hide the text).
@@ -203,10 +216,10 @@ class MainWindow(QMainWindow):
         self.source_tree = SourceTreeView(central)
         self.source_tree.message.connect(self._show_status)
 
-        self.status_line = LiveLabel(_("Status"), central)
+        self.status_line = LiveLabel(_("Status"), outer)
         self.status_line.setObjectName("statusLine")
         self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.limits_label = plain_label("", central, wrap=False)
+        self.limits_label = plain_label("", outer, wrap=False)
         self.limits_label.setObjectName("limitsLabel")
         self.limits_label.setAccessibleDescription(_("Operating limit"))
         self.limits_label.setToolTip(
@@ -227,7 +240,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.connector_banner)
         layout.addWidget(self.source_tree, 1)
-        layout.addLayout(status_row)
+        outer_layout = QVBoxLayout(outer)
+        outer_layout.setContentsMargins(0, 0, 0, 0)
+        outer_layout.addWidget(scroll, 1)
+        outer_layout.addLayout(status_row)
+        status_row.setContentsMargins(layout.contentsMargins())
 
         QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_combo)
         QWidget.setTabOrder(self.cancel_button, self.message_area.dismiss_button)
@@ -371,6 +388,23 @@ class MainWindow(QMainWindow):
         # Failed, or refused before a request (a bad ID, no credential): the same sentence
         # as the status line's, where the eye is.
         self.message_area.show_message(self.status_line.text())
+
+    def _show_connector_warnings(self) -> None:
+        """Every connector warning in the banner above the tree, not only plain http: the
+        tree's Connector section is below what the default window shows."""
+        record = self.last_request
+        report = record.report if record is not None else None
+        if report is None:
+            return
+        warnings = report.warnings()
+        if report.plain_http_endpoints:
+            warnings = warnings[:-1]  # the last one; the banner already says it
+        if not warnings:
+            return
+        lines = [self.connector_banner.text()] if self.connector_banner.isVisible() else []
+        lines.extend(f"⚠ {warning}" for warning in warnings)
+        self.connector_banner.setText("\n".join(lines))
+        self.connector_banner.setVisible(True)
 
     # --- view: theme and language ------------------------------------------------------
 

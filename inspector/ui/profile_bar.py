@@ -46,7 +46,7 @@ class ProfileBar(QWidget):
         self.delete_profile_button.setToolTip(
             "Delete this profile and remove its credential from the keychain"
         )
-        self.network_label = plain_label("", self, wrap=False)
+        self.network_label = plain_label("", self)  # wraps in a narrow window
         self.network_label.setObjectName("networkSummary")
         self.network_label.setAccessibleDescription("Network settings of this profile")
         self.network_button = QPushButton(_("&Network…"), self)
