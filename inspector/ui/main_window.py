@@ -362,13 +362,18 @@ class MainWindow(QMainWindow):
         host, warning = display_host(urlsplit(new_origin).netloc or new_origin)
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Portal moved")
+        box.setWindowTitle(_("Portal moved"))
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"The portal says it moved to {host}. Update this profile to use it?")
-        box.setInformativeText(
-            f"Only agree if {host} is your portal's new address: the credential will be sent "
-            "there from now on." + (f" {warning}" if warning else "")
+        box.setText(
+            _("The portal says it moved to {host}. Update this profile to use it?").format(
+                host=host
+            )
         )
+        advice = _(
+            "Only agree if {host} is your portal's new address: the credential will be sent "
+            "there from now on."
+        ).format(host=host)
+        box.setInformativeText(f"{advice} {warning}" if warning else advice)
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
@@ -459,9 +464,9 @@ class MainWindow(QMainWindow):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _filter = QFileDialog.getSaveFileName(
             self,
-            "Export support bundle",
+            _("Export support bundle"),
             os.path.join(folder, suggested) if folder else suggested,
-            "Support bundle (*.json)",
+            _("Support bundle (*.json)"),
         )
         return path or None
 
@@ -524,7 +529,7 @@ class MainWindow(QMainWindow):
             warning = self.portal_warning(credential)
             self._show_status(
                 warning
-                or "Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L)."
+                or _("Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L).")
             )
         else:
             self.credentials_panel.first_field().setFocus()
@@ -550,9 +555,13 @@ class MainWindow(QMainWindow):
         self.connector_banner.setVisible(False)
         self.limits_label.setVisible(False)
         name = self.credentials_panel.current_profile
-        shown = "the demo portal" if name is None else f"the profile “{sanitize(name)}”"
+        switched = (
+            _("Switched to the demo portal.")
+            if name is None
+            else _("Switched to the profile “{name}”.").format(name=sanitize(name))
+        )
         note = self.credentials_panel.leave_note
-        self._show_status(f"Switched to {shown}." + (f" {note}" if note else ""))
+        self._show_status(f"{switched} {note}" if note else switched)
         self._update_title()
 
     def closeEvent(self, event: QCloseEvent) -> None:
