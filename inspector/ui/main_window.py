@@ -34,11 +34,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -53,14 +51,13 @@ from ..i18n import _
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
-from .language import save_language, saved_language
 from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
-from .theme import THEME_KEY, ThemeChoice, Tone, apply_theme, saved_theme, set_tone
-from .widgets import LiveLabel, plain_label
+from .theme import Tone, apply_theme, saved_theme
 from .window_actions import install_actions
+from .window_feedback import WindowFeedback, banner, scrolled_panels, status_labels
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
@@ -133,8 +130,6 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
-        self._record_before_fetch: RequestRecord | None = None
-        self._cancelled = False
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_theme(app, saved_theme(self._settings))  # before the widgets: no repaint
@@ -168,18 +163,7 @@ class MainWindow(QMainWindow):
     # --- layout ------------------------------------------------------------------------
 
     def _build(self, store: CredentialStore | None) -> None:
-        # The panels sit in a scroll area that shows scroll bars only when the window is
-        # smaller than they need (800x500, or 2x scaling on a 1366 px screen); at the
-        # default size nothing scrolls and the tree takes the spare height.
-        # The status line stays below it, always in view.
-        outer = QWidget(self)
-        self.setCentralWidget(outer)
-        scroll = QScrollArea(outer)
-        scroll.setObjectName("windowScrollArea")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        central = QWidget(scroll)
-        scroll.setWidget(central)
+        outer, scroll, central = scrolled_panels(self)
 
         self.credentials_panel = CredentialsPanel(store, central, settings=self._settings)
         self.credentials_panel.credential_changed.connect(self._update_title)
@@ -199,36 +183,17 @@ class MainWindow(QMainWindow):
         self.busy_indicator = self.id_row.busy_indicator
 
         self.message_area = MessageArea(central)
-        self.fetch_done.connect(self._on_fetch_done)
-        self.connector_done.connect(self._show_connector_warnings)
+        self.feedback = WindowFeedback(self)
 
-        # The banners and the status line are read by their text; the description says
-        # what they are (an accessible name would hide the text).
-        self.stale_banner = LiveLabel(_("Stale result"), central)
-        self.stale_banner.setObjectName("staleBanner")
-        set_tone(self.stale_banner, Tone.NOTE)
-        self.stale_banner.setVisible(False)
-        self.connector_banner = LiveLabel(_("Connector warning"), central)
-        self.connector_banner.setObjectName("connectorWarning")
-        set_tone(self.connector_banner, Tone.WARNING)
-        self.connector_banner.setVisible(False)
+        self.stale_banner = banner(_("Stale result"), "staleBanner", Tone.NOTE, central)
+        self.connector_banner = banner(
+            _("Connector warning"), "connectorWarning", Tone.WARNING, central
+        )
 
         self.source_tree = SourceTreeView(central)
         self.source_tree.message.connect(self._show_status)
 
-        self.status_line = LiveLabel(_("Status"), outer)
-        self.status_line.setObjectName("statusLine")
-        self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.limits_label = plain_label("", outer, wrap=False)
-        self.limits_label.setObjectName("limitsLabel")
-        self.limits_label.setAccessibleDescription(_("Operating limit"))
-        self.limits_label.setToolTip(
-            _(
-                "From the answer's time block: this method's execution time counted against "
-                "the portal's limit, and when the oldest minute of it drops out"
-            )
-        )
-        self.limits_label.setVisible(False)
+        self.status_line, self.limits_label = status_labels(outer)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_line, 1)
         status_row.addWidget(self.limits_label)
@@ -285,6 +250,11 @@ class MainWindow(QMainWindow):
     # --- public surface ----------------------------------------------------------------
 
     @property
+    def settings(self) -> QSettings:
+        """Where profiles, recent IDs, the theme and the language are kept."""
+        return self._settings
+
+    @property
     def request_options(self) -> RequestOptions:
         """Timeouts, retries and waits for the next request (the profile adds the network)."""
         return self.requests.options
@@ -322,13 +292,12 @@ class MainWindow(QMainWindow):
             return
         if isinstance(source_id, bool):  # QAction.triggered passes "checked"
             source_id = None
-        self._record_before_fetch = self.last_request
-        self._cancelled = False
+        self.feedback.fetch_started()
         self.requests.fetch(source_id)
 
     def cancel(self) -> None:
         """Cancel the running request; its result is dropped. The shown result stays."""
-        self._cancelled = True
+        self.feedback.cancelled()
         if self._requests is None or self._requests.cancel():
             return
         if self._source_list is not None:
@@ -380,64 +349,6 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, text: str) -> None:
         self.status_line.setText(text)
-
-    def _on_fetch_done(self) -> None:
-        """A failed fetch (refused input included) is also shown above the tree; a fetch
-        that worked clears what an earlier one left there."""
-        if self._cancelled:
-            return
-        record = self.last_request
-        if record is not None and record is not self._record_before_fetch and record.error is None:
-            self.message_area.dismiss()
-            return
-        # Failed, or refused before a request (a bad ID, no credential): the same sentence
-        # as the status line's, where the eye is.
-        self.message_area.show_message(self.status_line.text())
-
-    def _show_connector_warnings(self) -> None:
-        """Every connector warning in the banner above the tree, not only plain http: the
-        tree's Connector section is below what the default window shows."""
-        record = self.last_request
-        report = record.report if record is not None else None
-        if report is None:
-            return
-        warnings = report.warnings()
-        if report.plain_http_endpoints:
-            warnings = warnings[:-1]  # the last one; the banner already says it
-        if not warnings:
-            return
-        lines = [self.connector_banner.text()] if self.connector_banner.isVisible() else []
-        lines.extend(f"⚠ {warning}" for warning in warnings)
-        self.connector_banner.setText("\n".join(lines))
-        self.connector_banner.setVisible(True)
-
-    # --- view: theme and language ------------------------------------------------------
-
-    @property
-    def theme(self) -> ThemeChoice:
-        return saved_theme(self._settings)
-
-    def set_theme(self, choice: ThemeChoice) -> None:
-        """Draw the window in *choice* now, and keep it for the next start."""
-        self._settings.setValue(THEME_KEY, choice.value)
-        save_settings(self._settings)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            apply_theme(app, choice)
-
-    @property
-    def language_choice(self) -> str:
-        return saved_language(self._settings)
-
-    def set_language(self, choice: str) -> None:
-        """Keep *choice* for the next start; the window is built in one language, so say so."""
-        if choice == self.language_choice:
-            return
-        save_language(self._settings, choice)
-        save_settings(self._settings)
-        self._show_status(
-            _("The language will change when you restart {app}.").format(app=APP_DISPLAY_NAME)
-        )
 
     def _on_settings_failed(self, message: str) -> None:
         """Tell that the settings file could not be written, after the action's own

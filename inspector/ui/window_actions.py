@@ -17,13 +17,15 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
+from .. import APP_DISPLAY_NAME
 from ..i18n import _
 from .credentials_panel import CredentialsPanel
-from .language import LANGUAGE_CHOICES, LANGUAGE_LABELS
+from .language import LANGUAGE_CHOICES, LANGUAGE_LABELS, save_language, saved_language
+from .settings_file import save_settings
 from .source_tree import SourceTreeView
-from .theme import THEME_LABELS, ThemeChoice
+from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme, saved_theme
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | None
 Choice = TypeVar("Choice", bound=str)
@@ -83,6 +85,27 @@ def _choices(
 def _add_choices(menu: QMenu, actions: Any) -> None:
     for action in actions:
         menu.addAction(action)
+
+
+def choose_theme(window: Any, choice: ThemeChoice) -> None:
+    """View ▸ Theme: draw the window in *choice* now, and keep it for the next start."""
+    window.settings.setValue(THEME_KEY, choice.value)
+    save_settings(window.settings)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, choice)
+
+
+def choose_language(window: Any, choice: str) -> None:
+    """View ▸ Language: keep *choice* for the next start (every widget is built in one
+    language), and say so."""
+    if choice == saved_language(window.settings):
+        return
+    save_language(window.settings, choice)
+    save_settings(window.settings)
+    window.status_line.setText(
+        _("The language will change when you restart {app}.").format(app=APP_DISPLAY_NAME)
+    )
 
 
 def _sign_in(window: Any) -> None:
@@ -150,14 +173,14 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         themes=_choices(
             window,
             {choice: _(label) for choice, label in THEME_LABELS.items()},
-            window.theme,
-            window.set_theme,
+            saved_theme(window.settings),
+            lambda choice: choose_theme(window, choice),
         ),
         languages=_choices(
             window,
             {choice: _(LANGUAGE_LABELS[choice]) for choice in LANGUAGE_CHOICES},
-            window.language_choice,
-            window.set_language,
+            saved_language(window.settings),
+            lambda choice: choose_language(window, choice),
         ),
     )
     panel.form.sign_in_requested.connect(actions.sign_in.trigger)
