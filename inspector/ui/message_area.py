@@ -10,7 +10,7 @@ interrupts typing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QWidget
 
@@ -66,6 +66,18 @@ class MessageArea(QFrame):
         if had_focus:
             self.focusNextChild()
         self.dismissed.emit()
+
+    def event(self, event: QEvent) -> bool:
+        # Escape is the window's Cancel shortcut; while the message has the focus it
+        # dismisses the message instead (the override asks Qt to deliver the key here).
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+        ):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:

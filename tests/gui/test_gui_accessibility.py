@@ -110,6 +110,11 @@ def test_a_failure_shows_above_the_tree_until_dismissed(
     qtbot.keyClick(area.dismiss_button, Qt.Key.Key_Space)
     assert not area.isVisible()
     assert window.status_line.text()
+    # Escape while the message has the focus dismisses it (elsewhere it cancels a request).
+    area.show_message("Source 999999 was not found.")
+    area.dismiss_button.setFocus()
+    qtbot.keyClick(area.dismiss_button, Qt.Key.Key_Escape)
+    assert not area.isVisible()
     # A failure again, then a fetch that works: the old failure goes.
     with qtbot.waitSignal(window.fetch_done, timeout=10_000):
         window.fetch(999_999)
