@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
@@ -260,4 +260,5 @@ def apply_theme(app: QApplication, choice: ThemeChoice) -> None:
 
 
 def _on_scheme_changed(scheme: Qt.ColorScheme) -> None:
-    refresh_tones()
+    # The platform may install its new palette after telling: rewrite once it has.
+    QTimer.singleShot(0, refresh_tones)

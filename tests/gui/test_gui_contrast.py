@@ -160,3 +160,27 @@ def test_the_view_menu_switches_and_keeps_the_theme(
     window.window_actions.themes[ThemeChoice.DARK].trigger()
     second = make_window()
     assert second.window_actions.themes[ThemeChoice.DARK].isChecked()
+
+
+def test_system_theme_follows_the_platform_switching_scheme(
+    qtbot: Any, make_window: Any, themed: None
+) -> None:
+    """With System chosen, the platform's switch to dark (a new palette, then the hint's
+    signal) gives the warnings their dark pair."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+
+    from inspector.ui.theme import Tone, dark_palette, tone_style
+
+    window = make_window()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light_style = window.connector_banner.styleSheet()
+    assert light_style == tone_style(Tone.WARNING, app.palette())
+    try:
+        app.setPalette(dark_palette())  # what the platform does when the user switches
+        app.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+        qtbot.waitUntil(lambda: window.connector_banner.styleSheet() != light_style)
+        assert window.connector_banner.styleSheet() == tone_style(Tone.WARNING, dark_palette())
+    finally:
+        app.setPalette(QPalette())
