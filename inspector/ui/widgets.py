@@ -102,6 +102,8 @@ class SecretLineEdit(QWidget):
         self.show_action.setText(verb)
         self.show_action.setToolTip(hint)
         self.show_button.setAccessibleName(hint)
+        # Read as what it is, not as "bullet bullet bullet…".
+        self.edit.setAccessibleDescription("" if shown else _("hidden value"))
 
     def text(self) -> str:
         return self.edit.text()

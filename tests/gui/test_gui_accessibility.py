@@ -171,3 +171,15 @@ def test_the_source_picker_has_named_controls_and_unique_mnemonics(
     assert picker is not None
     assert problems(picker) == []
     assert isinstance(picker, (QDialog, QMessageBox))
+
+
+def test_a_masked_field_says_it_is_hidden(qtbot: Any, make_window: Any) -> None:
+    window = make_window()
+    field = window.credentials_panel.webhook_field
+    interface = QAccessible.queryAccessibleInterface(field.edit)
+    assert interface is not None and interface.state().passwordEdit
+    assert interface.text(QAccessible.Text.Description) == "hidden value"
+    field.show_action.setChecked(True)
+    assert interface.text(QAccessible.Text.Description) != "hidden value"
+    field.hide_text()
+    assert interface.text(QAccessible.Text.Description) == "hidden value"
