@@ -52,8 +52,12 @@ class MessageArea(QFrame):
         return self.label.text()
 
     def show_message(self, text: str) -> None:
-        """Show (and announce) *text*, replacing any message shown."""
-        self.label.setText(text)
+        """Show (and announce) *text*, replacing any message shown; the same failure
+        twice in a row is announced twice."""
+        if text == self.label.text():
+            self.label.announce()
+        else:
+            self.label.setText(text)
         self.setVisible(True)
 
     def dismiss(self) -> None:

@@ -54,8 +54,12 @@ class LiveLabel(QLabel):
         if text == self.text():
             return
         super().setText(text)
-        if not text:
-            return
+        if text:
+            self.announce()
+
+    def announce(self) -> None:
+        """Say the text now (again, if it has not changed since it was last said)."""
+        text = self.text()
         if QAccessible.isActive():
             QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.NameChanged))
             announcement = QAccessibleAnnouncementEvent(self, text)

@@ -115,10 +115,14 @@ def test_a_failure_shows_above_the_tree_until_dismissed(
     area.dismiss_button.setFocus()
     qtbot.keyClick(area.dismiss_button, Qt.Key.Key_Escape)
     assert not area.isVisible()
-    # A failure again, then a fetch that works: the old failure goes.
-    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
-        window.fetch(999_999)
+    # The same failure twice: said twice. Then a fetch that works: the failure goes.
+    heard: list[str] = []
+    area.label.announced.connect(heard.append)
+    for _attempt in range(2):
+        with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+            window.fetch(999_999)
     assert area.isVisible()
+    assert len(heard) == 2 and heard[0] == heard[1] == area.text
     with qtbot.waitSignal(window.fetch_done, timeout=10_000):
         window.fetch(6)  # a demo source
     assert not area.isVisible()
