@@ -464,6 +464,7 @@ class MainWindow(QMainWindow):
         self.source_tree.source_model.clear()
         self.stale_banner.setVisible(False)
         self.connector_banner.setVisible(False)
+        self.message_area.dismiss()
         self.limits_label.setVisible(False)
         name = self.credentials_panel.current_profile
         switched = (

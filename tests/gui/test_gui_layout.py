@@ -110,3 +110,17 @@ def test_connector_warnings_show_without_scrolling(
     assert banner.geometry().bottom() < window.source_tree.geometry().top()
     assert visible_in_viewport(window, banner)
     assert not scroll_area(window).verticalScrollBar().isVisible()
+
+
+def test_a_failure_shown_goes_when_the_profile_changes(qtbot: Any, make_window: Any) -> None:
+    """The message belonged to the other portal."""
+    from gui.scripted_questions import ScriptedQuestions
+
+    window = make_window()
+    panel = window.credentials_panel
+    window.fetch("abc")  # refused: shown above the tree
+    qtbot.waitUntil(lambda: window.message_area.isVisible())
+    panel.questions = ScriptedQuestions(name_answers=["second"])
+    panel.new_profile_button.click()
+    assert panel.current_profile == "second"
+    assert not window.message_area.isVisible()
