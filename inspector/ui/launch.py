@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from ..core.masking import redact
 from .app import create_application
 from .crash import show_crash_dialog
+from .language import apply_language
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def run_window(
     *source_id*: fetch this source as soon as the window is up (already validated).
     """
     app = create_application(sys.argv[:1])
+    apply_language(app)  # before any widget: each is built in one language
     _install_excepthook()
 
     portal = None

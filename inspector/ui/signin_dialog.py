@@ -178,7 +178,7 @@ class SignInDialog(QDialog):
             self,
         )
         self.status_label.setObjectName("signInStatus")
-        self.status_label.setAccessibleName("Sign-in status")
+        self.status_label.setAccessibleDescription("Sign-in status")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.sign_in_button = QPushButton("&Sign in", self)
