@@ -47,11 +47,14 @@ def save_language(settings: QSettings, choice: str) -> None:
 
 def apply_language(app: QCoreApplication, settings: QSettings | None = None) -> AppliedLanguage:
     """Translate from now on into the saved (or the system's) language, Qt's texts included."""
-    choice = saved_language(settings if settings is not None else QSettings())
-    language = i18n.setup(
-        None if choice == SYSTEM_CHOICE else choice,
-        ui_languages=QLocale.system().uiLanguages(),
-    )
+    if i18n.chosen_by_user():  # ``--lang`` on the command line wins over the saved choice
+        language = i18n.current_language()
+    else:
+        choice = saved_language(settings if settings is not None else QSettings())
+        language = i18n.setup(
+            None if choice == SYSTEM_CHOICE else choice,
+            ui_languages=QLocale.system().uiLanguages(),
+        )
     translator: QTranslator | None = None
     if language != i18n.SOURCE_LANGUAGE and language != i18n.PSEUDO_LANGUAGE:
         candidate = QTranslator(app)  # owned by the application: lives as long as it

@@ -22,7 +22,7 @@ def restore_language() -> Iterator[list[AppliedLanguage]]:
     for each in applied:
         if each.qt_translator is not None:
             app.removeTranslator(each.qt_translator)
-    i18n.install(i18n.SOURCE_LANGUAGE)
+    i18n.setup(i18n.SOURCE_LANGUAGE)  # also forgets a --lang given by the test
 
 
 def cancel_text() -> str:
@@ -65,6 +65,19 @@ def test_english_saved_keeps_english_whatever_the_system(
     applied = apply_language(app, settings)
     restore_language.append(applied)
     assert applied.language == "ru"
+
+
+def test_lang_option_wins_over_the_saved_choice(
+    qtbot: Any, settings: Any, restore_language: list[AppliedLanguage]
+) -> None:
+    app = QApplication.instance()
+    assert app is not None
+    settings.setValue(LANGUAGE_KEY, "ru")
+    i18n.setup("en", by_user=True)  # what `b24-inspector --lang en` does before the window
+    applied = apply_language(app, settings)
+    restore_language.append(applied)
+    assert applied == AppliedLanguage("en", None)
+    assert cancel_text() == "Cancel"
 
 
 def test_the_view_menu_saves_the_choice_and_says_it_needs_a_restart(
