@@ -34,13 +34,8 @@ from .. import APP_NAME, __version__
 from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
-from .masking import (
-    SecretSet,
-    json_for_display,
-    mask_outgoing,
-    mask_outgoing_strings,
-    safe_text,
-)
+from .masked_writer import MaskedJsonWriter
+from .masking import SecretSet, mask_outgoing, safe_text
 from .model import MIN_REDACTED_VALUE, Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
@@ -102,13 +97,14 @@ def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON")
     (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows.
     """
     hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
-    masked, strings = mask_outgoing_strings(data, hidden)
+
     # Checked string by string: a setting value that is a run of digits may well occur
-    # in a number (a Unix time), which is no leak and stays a number. Each distinct
-    # string once: a big source repeats its keys and the mask thousands of times.
-    for text in strings:
-        _check(text, hidden, what)
-    return json_for_display(json.dumps(masked, ensure_ascii=False, indent=2, allow_nan=False))
+    # in a number (a Unix time), which is no leak and stays a number. Only a string the
+    # mask changed can still hold one; the writer masks each distinct string once.
+    def check(masked: str) -> None:
+        _check(masked, hidden, what)
+
+    return MaskedJsonWriter(hidden, check).write(data)
 
 
 def curl_command(
