@@ -26,6 +26,7 @@ import json
 import platform
 import re
 import shlex
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -89,12 +90,18 @@ def _check(text: str, secrets: Iterable[str] | SecretSet, what: str) -> str:
     return text
 
 
-def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON") -> str:
+def json_text(
+    data: Any,
+    secrets: Iterable[str] | SecretSet,
+    what: str = "JSON",
+    cancel: threading.Event | None = None,
+) -> str:
     """*data* as indented, strict JSON with every known secret masked (``mask_outgoing``).
 
     Strict: a NaN or an infinity from the portal is written as a string, so every JSON
     parser reads the result. Characters a terminal would hide or interpret are escaped
-    (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows.
+    (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows, and
+    ``Cancelled`` once *cancel* is set (from another thread).
     """
     hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
 
@@ -104,7 +111,7 @@ def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON")
     def check(masked: str) -> None:
         _check(masked, hidden, what)
 
-    return MaskedJsonWriter(hidden, check).write(data)
+    return MaskedJsonWriter(hidden, check, cancel).write(data)
 
 
 def curl_command(
@@ -151,19 +158,23 @@ def curl_command(
 
 
 def masked_json(
-    source: Source, report: ConnectorReport | None = None, secrets: Iterable[str] = ()
+    source: Source,
+    report: ConnectorReport | None = None,
+    secrets: Iterable[str] = (),
+    cancel: threading.Event | None = None,
 ) -> str:
     """The source as indented JSON, every setting value masked ("Copy as JSON").
 
     With *report*, a ``connector`` key adds the connector's title and what ``compare``
     found (labels, missing and undeclared settings, plain-http endpoints). *secrets* are
     the credential's: a title or description that repeats one is masked, as is a setting
-    value repeated in another field.
+    value repeated in another field. Setting *cancel* stops it with ``Cancelled`` (the
+    window makes it on a worker thread).
     """
     data = source.masked_dict()
     if report is not None:
         data["connector"] = connector_summary(report)
-    return json_text(data, outgoing_secrets(secrets, source))
+    return json_text(data, outgoing_secrets(secrets, source), cancel=cancel)
 
 
 def connector_summary(report: ConnectorReport) -> dict[str, Any]:

@@ -13,10 +13,12 @@ and JSON-quoted once, then reused. The text is the same as
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
+from .errors import Cancelled
 from .masking import SecretSet, json_for_display, redact
 
 _INDENT = "  "
@@ -27,11 +29,18 @@ class MaskedJsonWriter:
 
     *leaked* is called with each string of the output that had to be masked, so the caller
     can prove the result clean (an unchanged string held no secret: the mask found none).
+    Setting *cancel* (from another thread) stops the writing with ``Cancelled``.
     """
 
-    def __init__(self, secrets: SecretSet, leaked: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        secrets: SecretSet,
+        leaked: Callable[[str], None],
+        cancel: threading.Event | None = None,
+    ) -> None:
         self._secrets = secrets
         self._leaked = leaked
+        self._cancel = cancel
         self._literals: dict[str, str] = {}
         self._masked_any = False  # once a string was masked, two keys may now be equal
 
@@ -84,6 +93,8 @@ class MaskedJsonWriter:
     def _dict(self, item: dict[Any, Any], depth: int) -> str:
         if not item:
             return "{}"
+        if self._cancel is not None and self._cancel.is_set():
+            raise Cancelled
         inner = "\n" + _INDENT * (depth + 1)
         # The hot loop of a big source: a known string is one dict look-up (a literal is
         # never empty, so ``or`` only falls through for a string not seen yet).
