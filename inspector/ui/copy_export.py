@@ -179,7 +179,6 @@ class JsonCopier(QObject):
         worker.made.connect(self._on_made)
         worker.finished.connect(self._on_finished)
         thread.finished.connect(worker.deleteLater)
-        thread.finished.connect(thread.deleteLater)
         self._running = (self._number, thread, worker, cancel)
         thread.start()
         self.busy_changed.emit(True)
@@ -210,9 +209,16 @@ class JsonCopier(QObject):
 
     @Slot(int)
     def _on_finished(self, number: int) -> None:
-        if self._running is not None and self._running[0] == number:
-            self._running = None
-            self.busy_changed.emit(False)
+        if self._running is None or self._running[0] != number:
+            return
+        _number, thread, worker, _cancel = self._running
+        self._running = None
+        # The worker has returned and its thread ends right after: the references are let
+        # go only then (wait() lets go of the GIL), since a QThread deleted while running
+        # aborts the process.
+        if not thread.wait(1000):
+            _adopt_orphan(thread, worker)
+        self.busy_changed.emit(False)
 
 
 def _adopt_orphan(thread: QThread, worker: QObject) -> None:
