@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from ..core.export import CLIPBOARD_CLEAR_SECONDS
 from ..core.model import Source
 from ..core.outline import ConnectorState
-from .copy_export import SecretClipboard, copy_json
+from .copy_export import JsonCopier, SecretClipboard
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
 
 EXPAND_SETTINGS_UP_TO = 200
@@ -62,6 +62,9 @@ class SourceTreeView(QTreeView):
             QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
             self.copy_json,
         )
+        self.json_copier = JsonCopier(self)  # made off the GUI thread; action off meanwhile
+        self.json_copier.message.connect(self.message)
+        self.json_copier.busy_changed.connect(self._update_actions)
         self.extra_menu_actions: list[QAction] = []
         """Window actions offered in the context menu too (Copy as cURL, Export…)."""
         self.setModel(self._model)
@@ -170,7 +173,7 @@ class SourceTreeView(QTreeView):
         else:
             self.reveal_action.setText("&Reveal value")
         self.copy_value_action.setEnabled(self.currentIndex().isValid())
-        self.copy_json_action.setEnabled(has_source)
+        self.copy_json_action.setEnabled(has_source and not self.json_copier.busy)
 
     # --- actions -----------------------------------------------------------------------
 
@@ -221,8 +224,9 @@ class SourceTreeView(QTreeView):
             self._secret_clipboard.clear()
 
     def copy_json(self) -> None:
-
-        self.message.emit(copy_json(self._model))
+        source = self._model.source
+        settings = len(source.settings) if source is not None else 0
+        self.json_copier.copy(self._model.masked_json_job(), settings)
 
     # --- events ------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ hold a raw setting value; the raw ``Source`` stays a plain Python attribute, and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -266,6 +267,14 @@ class SourceTreeModel(QAbstractItemModel):
         if self._source is None:
             return ""
         return export.masked_json(self._source, self._connector.report, self._secrets)
+
+    def masked_json_job(self) -> Callable[[threading.Event], str] | None:
+        """``masked_json`` as a call holding what it needs, for a worker thread (None: no
+        source); it stops with ``Cancelled`` once its event is set."""
+        if self._source is None:
+            return None
+        source, report, secrets = self._source, self._connector.report, self._secrets
+        return lambda cancel: export.masked_json(source, report, secrets, cancel)
 
     def spanned_indexes(self) -> list[QModelIndex]:
         """The rows whose text spans every column."""
