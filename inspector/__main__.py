@@ -19,9 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import APP_DISPLAY_NAME, APP_NAME, __version__, i18n
-from .cli_language import add_language_option, requested_language, translate_argparse
-from .i18n import _
+from . import APP_DISPLAY_NAME, APP_NAME, __version__
 
 TYPE_CHECKING = False  # not typing's: importing typing alone costs --version a third more
 if TYPE_CHECKING:
@@ -37,6 +35,9 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     """The command line's parser; without *with_commands*, the subcommands are only named
     with their summaries (enough for the top-level ``--help``, and much quicker)."""
     import argparse
+
+    from .cli_language import add_language_option, translate_argparse
+    from .i18n import _
 
     translate_argparse()
     formatter = _help_formatter(argparse)
@@ -138,6 +139,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if given == ["--version"]:  # what argparse's version action prints, without argparse
         print(f"{APP_NAME} {__version__}")
         return 0
+    # Imported after --version, which needs neither (its start-up is measured).
+    from . import i18n
+    from .cli_language import requested_language
+    from .i18n import _
+
     language = requested_language(given)
     if language is not None and not i18n.is_known(language):
         i18n.setup()
