@@ -18,8 +18,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.masking import redact
+from ..core.profile_session import WEBHOOK_ENV
 from .app import create_application
 from .crash import show_crash_dialog
+from .keychain_reader import load_keychain_early
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,11 @@ def run_window(
     """
     app = create_application(sys.argv[:1])
     _install_excepthook()
+    if not demo and not os.environ.get(WEBHOOK_ENV, "").strip():
+        load_keychain_early()
 
+    if source_id is not None:  # a fetch comes at once: its imports overlap the window's
+        import_in_background(REQUEST_MODULES + HTTP_MODULES)
     portal = None
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
@@ -64,7 +70,8 @@ def run_window(
         portal = DemoPortal(redirect_uri=handler_url()).start()
     try:
         window = MainWindow(demo=portal, demo_oauth=demo)
-        warm_up_after_ready(window)
+        if source_id is None:
+            warm_up_after_ready(window)
         probe = None
         if os.environ.get(STARTUP_PROBE_ENV) == "1":
             from .startup_probe import StartupProbe  # a benchmark's hook, never a user's
@@ -108,8 +115,8 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         QApplication.exit(0 if written and fetched else 1)
 
     def save_soon(fetched: bool) -> None:
-        # Let the view lay out the result before grabbing.
-        QTimer.singleShot(50, lambda: save(fetched))
+        # Let the view lay out the result (its delayed layout is a zero timer) first.
+        QTimer.singleShot(0, lambda: save(fetched))
 
     def on_fetch_done() -> None:
         window.fetch_done.disconnect(on_fetch_done)
@@ -131,36 +138,33 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         QTimer.singleShot(100, lambda: save(True))
 
 
-# What the first request imports: the window's request machinery, the HTTP stack and TLS
-# trust (about 180 ms from source, 40 ms from bytecode, which would otherwise fall on the
-# GUI thread or hold the interpreter while the first fetch runs).
-WARM_UP_MODULES = (
-    "inspector.ui.source_requests",
-    "inspector.core.client",
-    "inspector.core.network",
-    "truststore",
-)
+# What the first request imports on the GUI thread: the window's request machinery. The
+# HTTP stack (httpx, TLS trust) is imported by the request's worker thread.
+REQUEST_MODULES = ("inspector.ui.source_requests",)
+HTTP_MODULES = ("inspector.core.client", "inspector.core.network")
+
+
+def import_in_background(names: tuple[str, ...]) -> None:
+    """Import *names* on a daemon thread (a module not finished yet is simply waited for
+    by whoever needs it first)."""
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the request that needs it reports it
+                log.debug("warm-up: %s not imported", name)
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
 
 
 def warm_up_after_ready(window: MainWindow) -> None:
-    """Once the window is ready, import what the first request needs on a daemon thread.
-
-    After "ready", not before: the first paint and the keychain read come first. A module
-    the thread has not finished yet is simply waited for by the first fetch.
-    """
-
-    def load() -> None:
-        for name in WARM_UP_MODULES:
-            try:
-                importlib.import_module(name)
-            except ImportError:  # truststore is optional; the request reports the rest
-                log.debug("warm-up: %s not imported", name)
-
-    def begin() -> None:
-        threading.Thread(target=load, name="warm-up", daemon=True).start()
-
+    """Once the window is ready, import the request machinery off the GUI thread, so that
+    the first fetch does not (after "ready": the first paint and the keychain come first)."""
     panel = window.credentials_panel
     if panel.started:
-        QTimer.singleShot(0, window, begin)
+        QTimer.singleShot(0, window, lambda: import_in_background(REQUEST_MODULES))
     else:
-        panel.ready.connect(begin, Qt.ConnectionType.SingleShotConnection)
+        panel.ready.connect(
+            lambda: import_in_background(REQUEST_MODULES), Qt.ConnectionType.SingleShotConnection
+        )
