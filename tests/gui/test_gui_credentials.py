@@ -240,3 +240,23 @@ def test_a_fetch_cancelled_while_the_keychain_is_read_is_not_sent(
     assert not window.is_fetching
     assert portal.requests == []
     window.close()
+
+
+def test_a_profile_chosen_while_the_keychain_is_read_gets_its_own_credential(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    from inspector.core.profiles import Profile
+    from inspector.ui.profiles import ProfileStore
+
+    ProfileStore(settings).put(Profile("work"))
+    work_url = portal.webhook_url.replace("/rest/1/", "/rest/2/")
+    window, held = held_window(qtbot, set_backend, settings, portal.webhook_url)
+    held.set_password(SERVICE, "work", parse_webhook_url(work_url).to_storage())
+    panel = window.credentials_panel
+    panel.select_profile("work")  # before the keychain answered for "default"
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        held.answer.set()
+    assert panel.current_profile == "work"
+    assert panel.credential() == parse_webhook_url(work_url)
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+    window.close()
