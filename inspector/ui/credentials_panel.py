@@ -220,6 +220,18 @@ class CredentialsPanel(QGroupBox):
         """The saved credential is being read at start (Fetch waits for ``ready``)."""
         return self._reader.busy and not self.session.started
 
+    def waits_for_keychain(self) -> bool:
+        """Whether a request now would miss what the start's read brings: the saved
+        credential (the fields hold no usable one) or the profile's proxy password.
+
+        A credential typed before the keychain answered is used as it is (it wins over
+        the saved one anyway), so such a request need not wait.
+        """
+        session = self.session
+        if session.started:
+            return False
+        return session.credential is None or session.network.profile().proxy_has_password
+
     def begin_start(self) -> None:
         """Read the saved credential off the GUI thread; ``ready`` follows when it is in.
 

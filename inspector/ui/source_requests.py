@@ -201,9 +201,10 @@ class SourceRequests(QObject):
             self._end_without_request(number, str(exc), edit)
             return
         panel = view.credentials_panel
-        if not panel.started:
+        if panel.waits_for_keychain():
             self._fetch_when_ready(number, text)
             return
+        panel.begin_start()  # the saved credential, if not read yet (typed fields win)
         credential = panel.credential()
         if credential is None:
             self._end_without_request(
@@ -222,7 +223,7 @@ class SourceRequests(QObject):
         or a cancel, drops this one)."""
         panel = self._view.credentials_panel
         panel.begin_start()
-        if panel.started:  # nothing needed reading after all
+        if not panel.waits_for_keychain():  # nothing needed reading after all
             self.fetch(text)
             return
 
