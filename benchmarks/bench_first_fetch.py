@@ -12,7 +12,9 @@ connector lookup's end, is the stall a person would feel. Two moments, interleav
   idle         the same ticker for as long, with no fetch: the machine's own noise.
 
 Target (issue 11): no stall over 50 ms during the first fetch. The children run from
-compiled bytecode, as an installed program does (see ``bench_startup.py``).
+compiled bytecode, as an installed program does (see ``bench_startup.py``); ``--cold``
+makes every import compile its source instead, as a checkout run with
+``PYTHONDONTWRITEBYTECODE`` does (the worst case for imports).
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ def run(mode: str, delay_ms: int, env: dict[str, str]) -> float:
 
 
 def main() -> int:
+    cold = "--cold" in sys.argv  # every import compiles its source, no bytecode cache
+    if cold:
+        sys.argv.remove("--cold")
     args = arguments(__doc__.split("\n\n")[0], size=0, runs=10)
     print(f"First fetch{' (smoke)' if args.smoke else ''}: {args.runs} interleaved rounds")
     at_ready = Series("longest stall, fetch at ready")
@@ -108,6 +113,9 @@ def main() -> int:
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("B24_WEBHOOK_URL", None)
+        if cold:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX")
         run("fetch", 0, env)  # warm-up: fills the bytecode cache
         for _ in range(args.runs):
             at_ready.add(run("fetch", 0, env))
