@@ -105,20 +105,3 @@ class KeychainReader(QObject):
             self.failed.emit(outcome)
         else:
             self.read.emit(outcome)
-
-
-def load_keychain_early() -> None:
-    """Import ``keyring`` and let it find its backend on a daemon thread, now.
-
-    Called at launch, before the window is built, when the credential will come from the
-    keychain (not ``--demo``, not ``B24_WEBHOOK_URL``): the start's read then finds both
-    done. Parts of it wait on the system (a D-Bus connection, looking libraries up) and
-    overlap with building the window.
-    """
-
-    def load() -> None:
-        from ..core.keychain import CredentialStore
-
-        CredentialStore().status()
-
-    threading.Thread(target=load, name="keychain-load", daemon=True).start()

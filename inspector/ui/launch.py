@@ -18,10 +18,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.masking import redact
-from ..core.profile_session import WEBHOOK_ENV
 from .app import create_application
 from .crash import show_crash_dialog
-from .keychain_reader import load_keychain_early
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -53,8 +51,6 @@ def run_window(
     """
     app = create_application(sys.argv[:1])
     _install_excepthook()
-    if not demo and not os.environ.get(WEBHOOK_ENV, "").strip():
-        load_keychain_early()
 
     if source_id is not None:  # a fetch comes at once: its imports overlap the window's
         import_in_background(REQUEST_MODULES + HTTP_MODULES)
