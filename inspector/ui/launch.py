@@ -6,8 +6,11 @@ wanted, so that ``--version``, ``--help`` and the CLI never import Qt.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -21,6 +24,8 @@ from .language import apply_language
 from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+STARTUP_PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"  # see startup_probe; read here, cheaply
 
 
 def _install_excepthook() -> None:
@@ -49,6 +54,8 @@ def run_window(
     apply_language(app)  # before any widget: each is built in one language
     _install_excepthook()
 
+    if source_id is not None:  # a fetch comes at once: its imports overlap the window's
+        import_in_background(REQUEST_MODULES + HTTP_MODULES)
     portal = None
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
@@ -62,6 +69,13 @@ def run_window(
         portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
     try:
         window = MainWindow(demo=portal, demo_oauth=demo)
+        if source_id is None:
+            warm_up_after_ready(window)
+        probe = None
+        if os.environ.get(STARTUP_PROBE_ENV) == "1":
+            from .startup_probe import StartupProbe  # a benchmark's hook, never a user's
+
+            probe = StartupProbe(window)
         if screenshot:
             _arrange_snapshot(window, screenshot, after_fetch=source_id is not None)
         window.show()
@@ -70,7 +84,9 @@ def run_window(
         if source_id is not None:
             fetched = source_id
             QTimer.singleShot(0, lambda: window.fetch(fetched))
-        return app.exec()
+        status = app.exec()
+        del probe
+        return status
     finally:
         if portal is not None:
             portal.stop()
@@ -98,8 +114,8 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         QApplication.exit(0 if written and fetched else 1)
 
     def save_soon(fetched: bool) -> None:
-        # Let the view lay out the result before grabbing.
-        QTimer.singleShot(50, lambda: save(fetched))
+        # Let the view lay out the result (its delayed layout is a zero timer) first.
+        QTimer.singleShot(0, lambda: save(fetched))
 
     def on_fetch_done() -> None:
         window.fetch_done.disconnect(on_fetch_done)
@@ -119,3 +135,35 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         window.fetch_done.connect(on_fetch_done)
     else:
         QTimer.singleShot(100, lambda: save(True))
+
+
+# What the first request imports on the GUI thread: the window's request machinery. The
+# HTTP stack (httpx, TLS trust) is imported by the request's worker thread.
+REQUEST_MODULES = ("inspector.ui.source_requests",)
+HTTP_MODULES = ("inspector.core.client", "inspector.core.network")
+
+
+def import_in_background(names: tuple[str, ...]) -> None:
+    """Import *names* on a daemon thread (a module not finished yet is simply waited for
+    by whoever needs it first)."""
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the request that needs it reports it
+                log.debug("warm-up: %s not imported", name)
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+
+def warm_up_after_ready(window: MainWindow) -> None:
+    """Once the window is ready, import the request machinery off the GUI thread, so that
+    the first fetch does not (after "ready": the first paint and the keychain come first)."""
+    panel = window.credentials_panel
+    if panel.started:
+        QTimer.singleShot(0, window, lambda: import_in_background(REQUEST_MODULES))
+    else:
+        panel.ready.connect(
+            lambda: import_in_background(REQUEST_MODULES), Qt.ConnectionType.SingleShotConnection
+        )

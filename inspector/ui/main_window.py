@@ -109,8 +109,8 @@ class MainWindow(QMainWindow):
     close_wait_ms = 3000
     """How long closing the window waits for a running request's thread to end."""
 
-    keychain_delay_ms = 50
-    """How long after the event loop starts the saved credential is read (first paint first)."""
+    keychain_delay_ms = 0
+    """How long after the event loop starts the saved credential is read (on a thread)."""
 
     def __init__(
         self,
@@ -160,8 +160,8 @@ class MainWindow(QMainWindow):
                 os.environ[WEBHOOK_ENV].strip(), Origin.ENVIRONMENT
             )
         self._update_title()
-        # The keychain is read shortly after the event loop starts, on the GUI thread, so that
-        # importing keyring does not delay the first paint. fetch() reads it earlier if needed.
+        # The saved credential is read on a worker thread once the event loop runs, so that
+        # keyring neither delays the first paint nor blocks the window; fetch() waits for it.
         QTimer.singleShot(0, self, self._schedule_start_up)
 
     # --- layout ------------------------------------------------------------------------
@@ -439,12 +439,12 @@ class MainWindow(QMainWindow):
     # --- start-up, title, profile switch -----------------------------------------------
 
     def _schedule_start_up(self) -> None:
-        QTimer.singleShot(self.keychain_delay_ms, self, self._finish_start_up)
+        self.credentials_panel.ready.connect(self._finish_start_up)
+        QTimer.singleShot(self.keychain_delay_ms, self, self.credentials_panel.begin_start)
 
     def _finish_start_up(self) -> None:
-        if self._closing or self.credentials_panel.started:
-            return  # a fetch() already read the keychain; leave the focus where it is
-        self.credentials_panel.start()
+        if self._closing or self.is_fetching:
+            return  # a fetch waited for the keychain; leave the focus where it is
         credential = self.credentials_panel.credential()
         if credential is not None:
             self.source_id_edit.setFocus()
