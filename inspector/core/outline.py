@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
+from urllib.parse import parse_qsl, urlsplit
 
 from ..i18n import N_, _, ngettext
 from . import formatting
@@ -149,12 +150,18 @@ def source_outline(
 class Outliner:
     """Turns a ``Source`` into ``Row``s; every portal string passes ``safe_text``."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], prepared: SecretSet | None = None) -> None:
         # Prepared once: every text is redacted against every setting value (10,000s).
+        # *prepared* is a source's own set (``Source.distinctive_set``), made off the
+        # window's thread; *secrets* are the few others (the credential's).
         self._secrets = SecretSet(secrets)
+        self._prepared = prepared
 
     def text(self, value: str, max_len: int = 2000) -> str:
-        return safe_text(value, self._secrets, max_len=max_len)
+        if self._prepared is None:
+            return safe_text(value, self._secrets, max_len=max_len)
+        text = safe_text(value, self._prepared, max_len=max_len)
+        return safe_text(text, self._secrets, max_len=max_len) if self._secrets else text
 
     def heading(self, source: Source) -> str:
         connection = source.connection
@@ -304,14 +311,24 @@ class Outliner:
         found = report.connector
         rows: list[Row] = []
         plain = {key for key, _url in report.plain_http_endpoints}
-        codes = (
-            *(s.code for s in found.settings if s.code),
-            *(s.code or "" for s in source.settings),
-        )
+        values: frozenset[str] = frozenset()
+        codes: frozenset[str] = frozenset()
+        if any("?" in url for url in found.urls.values()):  # only a query can name them
+            values = frozenset(source.secrets())
+            codes = frozenset(
+                code.lower()
+                for code in (*(s.code for s in found.settings), *(s.code for s in source.settings))
+                if code
+            )
         for key, url in found.urls.items():
             kind = "url, http ⚠" if key in plain else "url"
             label = _(CONNECTOR_URL_FIELDS[key]) if key in CONNECTOR_URL_FIELDS else key
-            shown = display_url(url, source.secrets(), codes)
+            asked = query_items(url)
+            shown = display_url(
+                url,
+                values.intersection(value for _key, value in asked),
+                codes.intersection(key.lower() for key, _value in asked),
+            )
             rows.append(Row(self.text(label, 200), self.text(shown, 600), kind))
         if found.sort is not None:
             rows.append(self.field("sort", CONNECTOR_LABELS["sort"], found.sort))
@@ -343,6 +360,14 @@ class Outliner:
             tuple(rows),
             section=True,
         )
+
+
+def query_items(url: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of *url*'s query, or none when it does not parse."""
+    try:
+        return parse_qsl(urlsplit(url.strip()).query, keep_blank_values=True)
+    except ValueError:
+        return []
 
 
 def fields_text(count: int) -> str:

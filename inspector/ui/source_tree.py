@@ -41,6 +41,7 @@ class SourceTreeView(QTreeView):
         )
         self._model = SourceTreeModel(self)
         self._secret_clipboard: SecretClipboard | None = None  # made at the first copy
+        self._relabelling = False
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -103,7 +104,11 @@ class SourceTreeView(QTreeView):
 
     def show_connector(self, connector: ConnectorState) -> None:
         """Add what was found about the connector (in place: selection and scroll stay)."""
-        self._model.set_connector(connector)
+        self._relabelling = True  # one fit of the columns below, not one per change
+        try:
+            self._model.set_connector(connector)
+        finally:
+            self._relabelling = False
         # The settings were relabelled with the connector's names (longer than the codes).
         self._fit_columns()
 
@@ -127,7 +132,8 @@ class SourceTreeView(QTreeView):
             self.expandRecursively(self._model.index(row, 0, parent))
         for index in self._model.spanned_indexes():
             self.setFirstColumnSpanned(index.row(), index.parent(), True)
-        self._fit_columns()
+        if not self._relabelling:
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         # Long values are elided (their tooltip or Copy value has them whole); a column

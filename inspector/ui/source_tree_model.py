@@ -39,10 +39,20 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 FIELD_COLUMN, VALUE_COLUMN, TYPE_COLUMN = 0, 1, 2
 COLUMNS = (N_("Field"), N_("Value"), N_("Type"))
-SETTINGS_BATCH = 1000
+SETTINGS_BATCH = 200
 """Setting rows given to the view at first; each later batch is as big as all before it
-(at least this), so 50,000 take six batches and each layout stays short."""
+(at least this), so 50,000 take nine batches and each layout stays short."""
 KEPT_SETTING_ROWS = 5000
+# Qt's enum members are looked up and combined in Python on every call: the few that data()
+# and flags() answer with are made once (the view asks them for each cell it paints).
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ANSWERED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE_TEXT, _FOREGROUND, _FONT})
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_LEAF_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 """Setting rows kept made; beyond this they are dropped and made again when read."""
 
 
@@ -188,10 +198,6 @@ class SourceTreeModel(QAbstractItemModel):
                 [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
             )
 
-    @staticmethod
-    def _hidden(source: Source, secrets: tuple[str, ...]) -> tuple[str, ...]:
-        return (*secrets, *source.distinctive_secrets())
-
     def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
         fresh = source is not self._source
         self.beginResetModel()
@@ -201,7 +207,7 @@ class SourceTreeModel(QAbstractItemModel):
             self._stale = False
         self._secrets = secrets
         self._connector = connector
-        self._outliner = Outliner(self._hidden(source, secrets))
+        self._outliner = Outliner(secrets, source.distinctive_set())
         revealed = frozenset(self._revealed)
         self._root = _Node.root(self._outliner.rows(source, connector, revealed))
         # The first top-level Connector row is the outline's (unknown keys come after it).
@@ -406,18 +412,18 @@ class SourceTreeModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         node = self._node(index)
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return node.text(column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
+        if role == _ACCESSIBLE_TEXT:
             # A screen reader would read the mask as "bullet bullet bullet…".
             if column == VALUE_COLUMN and node.value == MASK:
                 return _("hidden value")
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if column == VALUE_COLUMN and node.value == MASK and node.setting is None:
                 return _("Hidden: an unknown key of a setting may hold a secret.")
             if column == VALUE_COLUMN and node.setting is not None:
@@ -428,11 +434,11 @@ class SourceTreeModel(QAbstractItemModel):
                 )
                 return f"{hint}\n\n{node.tooltip}"
             return node.tooltip or None
-        if role == Qt.ItemDataRole.ForegroundRole and self._stale:
+        if role == _FOREGROUND and self._stale:
             return QGuiApplication.palette().brush(
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
             )
-        if role == Qt.ItemDataRole.FontRole and node.section and column == 0:
+        if role == _FONT and node.section and column == 0:
             font = QFont()
             font.setBold(True)
             return font
@@ -452,9 +458,7 @@ class SourceTreeModel(QAbstractItemModel):
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        parent = index.internalPointer()
         # A setting's row never has children: answered without making its node.
-        if parent is self._settings_node or not self._node(index).count():
-            flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+        if index.internalPointer() is self._settings_node or not self._node(index).count():
+            return _LEAF_FLAGS
+        return _ROW_FLAGS
