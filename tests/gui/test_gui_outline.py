@@ -13,10 +13,18 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from inspector.cli import render_tree
 from inspector.core.connector import compare, parse_connector
+from inspector.core.masking import MASK
 from inspector.core.model import parse_source
 from inspector.core.outline import ConnectorState
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
-from inspector.ui.source_tree_model import FIELD_COLUMN, TYPE_COLUMN, VALUE_COLUMN, SourceTreeModel
+from inspector.ui.source_tree import SourceTreeView
+from inspector.ui.source_tree_model import (
+    FIELD_COLUMN,
+    SETTINGS_BATCH,
+    TYPE_COLUMN,
+    VALUE_COLUMN,
+    SourceTreeModel,
+)
 
 TIME = {
     "start": 1742929480.5,
@@ -94,3 +102,59 @@ def test_one_outline_rendered_both_ways_reads_the_same(qapp: Any, moscow_time: N
     assert model.rowCount(password_row) == 0
     tooltip = password_row.data(Qt.ItemDataRole.ToolTipRole)
     assert "Code: password" in tooltip and "pg-demo-P4ssw0rd!" not in tooltip
+
+
+def many_settings(count: int) -> dict[str, Any]:
+    item = copy.deepcopy(DEMO_SOURCES[7])
+    item["settings"] = [
+        {"id": n, "code": f"key{n}", "name": f"Key {n}", "type": "STRING", "value": f"v-{n:09d}"}
+        for n in range(count)
+    ]
+    return {"result": {"item": item}}
+
+
+def test_a_big_source_reaches_the_view_in_batches_as_it_scrolls(qtbot: Any) -> None:
+    count = SETTINGS_BATCH * 7 + 5
+    source = parse_source(many_settings(count))
+    view = SourceTreeView()
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    view.show_source(source)
+    model = view.source_model
+    settings = model.settings_index
+    assert model.data(settings) == f"Settings ({count})"
+    assert model.rowCount(settings) == SETTINGS_BATCH  # a screenful and more, not all
+    assert view.isExpanded(settings)
+
+    # The connector's names arrive as one change over the settings shown, not a reset.
+    declared = [{"code": f"key{n}", "name": f"Declared {n}", "type": "STRING"} for n in range(3)]
+    connector = parse_connector({"result": {"item": {"id": 2, "settings": declared}}}, 2)
+    changes: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda first, last, *_roles: (
+            changes.append((first.row(), last.row()))
+            if first.parent() == model.settings_index
+            else None
+        )
+    )
+    with qtbot.assertNotEmitted(model.modelReset):
+        view.show_connector(ConnectorState(compare(source, connector)))
+    assert changes == [(0, SETTINGS_BATCH - 1)]
+    assert model.index(1, 0, settings).data() == "Declared 1 (key1)"
+
+    # Scrolling down gives the view the next batches, each as big as all before it.
+    seen = [model.rowCount(settings)]
+    while model.rowCount(settings) < count:
+        view.scrollToBottom()  # as a person dragging the scroll bar down
+        qtbot.waitUntil(lambda: model.rowCount(settings) > seen[-1])
+        seen.append(model.rowCount(settings))
+    assert seen == [SETTINGS_BATCH, 2 * SETTINGS_BATCH, 4 * SETTINGS_BATCH, count]
+    last = model.index(count - 1, 0, settings)
+    assert (last.data(), model.index(count - 1, 1, settings).data()) == (
+        f"Key {count - 1} (key{count - 1})",
+        MASK,
+    )
+    assert model.index(count - 1, 1, settings).data(Qt.ItemDataRole.AccessibleTextRole) == (
+        "hidden value"
+    )
