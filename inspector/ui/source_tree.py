@@ -146,12 +146,13 @@ class SourceTreeView(QTreeView):
         # What is left of the width goes to the values, rather than to an empty margin;
         # room is kept for a vertical scroll bar that the rows just added may bring.
         available = self.viewport().width()
-        row_height = max(1, self.sizeHintForRow(0))
-        if (
-            not self.verticalScrollBar().isVisible()
-            and self._model.row_count_all() * row_height > self.viewport().height()
-        ):
-            available -= self.verticalScrollBar().sizeHint().width()
+        bar = self.verticalScrollBar()
+        if not bar.isVisible():
+            # The bar shows once its range is set: lay the rows out now to know its range.
+            self.executeDelayedItemsLayout()
+            self.updateGeometries()
+            if bar.maximum() > 0:
+                available -= bar.sizeHint().width()
         spare = available - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
         if spare > 0:
             self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)

@@ -281,10 +281,6 @@ class SourceTreeModel(QAbstractItemModel):
         self.endInsertRows()
         return added
 
-    def row_count_all(self) -> int:
-        """How many rows the view has been given, at every level."""
-        return sum(node.count() for node in self._root.walk_eager())
-
     def load_all_settings(self) -> None:
         while self.load_more_settings():
             pass
