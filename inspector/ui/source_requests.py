@@ -27,13 +27,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
-from ..core.formatting import local_clock, plural, seconds
+from ..core.formatting import local_clock, seconds
 from ..core.inputs import parse_source_id
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.outline import LOOKUP_CANCELLED, LOOKUP_FAILED, ConnectorState
 from ..core.profile_session import READING_KEYCHAIN
-from ..i18n import _
+from ..i18n import _, ngettext
 from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, JobKind, Outcome
 from .request_record import RequestRecord
 
@@ -373,7 +373,7 @@ class SourceRequests(QObject):
             "no settings"
             if count == 0
             else (
-                f"{plural(count, 'setting')}, values hidden "
+                f"{ngettext('{n} setting', '{n} settings', count).format(n=count)}, values hidden "
                 "(select one and press Ctrl+R to reveal it)"
             )
         )
