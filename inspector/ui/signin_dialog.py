@@ -134,7 +134,7 @@ class SignInDialog(QDialog):
         self.portal_edit = QLineEdit(self)
         self.portal_edit.setObjectName("signInPortalEdit")
         self.portal_edit.setAccessibleName(_("Portal address"))
-        self.portal_edit.setPlaceholderText("your-portal.bitrix24.com")
+        self.portal_edit.setPlaceholderText(_("your-portal.bitrix24.com"))
         self.client_id_edit = QLineEdit(self)
         self.client_id_edit.setObjectName("signInClientIdEdit")
         self.client_id_edit.setAccessibleName(_("Application client ID"))
