@@ -1,9 +1,12 @@
-"""``--version`` and ``--help`` of the command against ``python -c pass``.
+"""``--version`` and ``--help`` of the installed command against ``python -c pass``.
 
     uv run python benchmarks/bench_cli.py [--runs 15] [--smoke]
 
 Rounds interleave three processes from this environment: ``python -c pass`` (the
-interpreter start, the floor), ``python -m inspector --version`` and ``--help``.
+interpreter start, the floor), ``b24-inspector --version`` and ``b24-inspector --help``
+(the console script the package installs next to the interpreter; ``python -m inspector``
+when it is missing, which also pays for ``runpy``). Then one ``-X importtime`` run of each
+lists what it imports beyond the bare interpreter, slowest first.
 Target (issue 11): each within 1.5x of the floor (no Qt, no httpx imported for them).
 """
 
@@ -11,38 +14,75 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 from common import ROOT, Series, arguments, python, report_ratio
 
 TARGET = 1.5
 
 
-def run(command: list[str]) -> float:
+def command() -> list[str]:
+    """The installed console script, run by this interpreter (as its shebang would)."""
+    script = Path(sys.executable).with_name("b24-inspector")
+    return [python(), str(script)] if script.exists() else [python(), "-m", "inspector"]
+
+
+def run(argv: list[str]) -> float:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     start = time.perf_counter()
-    subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=True, timeout=60)
+    subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=True, timeout=60)
     return (time.perf_counter() - start) * 1000
+
+
+def imports(argv: list[str]) -> dict[str, int]:
+    """Top-level modules imported by *argv* and their cumulative import time in µs."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [argv[0], "-X", "importtime", *argv[1:]],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    found: dict[str, int] = {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _self, cumulative, name = line.removeprefix("import time:").split("|")
+        if not name.startswith("  ") and cumulative.strip().isdigit():  # a top-level import
+            found[name.strip()] = int(cumulative)
+    return found
 
 
 def main() -> int:
     args = arguments(__doc__.split("\n\n")[0], size=0, runs=15)
     print(f"Command start-up{' (smoke)' if args.smoke else ''}: {args.runs} interleaved rounds")
+    print(f"  command: {' '.join(Path(part).name for part in command())}")
     floor, version, helped = Series("python -c pass"), Series("--version"), Series("--help")
     variants = [
         (floor, [python(), "-c", "pass"]),
-        (version, [python(), "-m", "inspector", "--version"]),
-        (helped, [python(), "-m", "inspector", "--help"]),
+        (version, [*command(), "--version"]),
+        (helped, [*command(), "--help"]),
     ]
-    for _series, command in variants:
-        run(command)  # warm-up
+    for _series, argv in variants:
+        run(argv)  # warm-up
     for _ in range(args.runs):
-        for series, command in variants:
-            series.add(run(command))
-    for series, _command in variants:
+        for series, argv in variants:
+            series.add(run(argv))
+    for series, _argv in variants:
         print(series.line())
     report_ratio("--version vs python -c pass", version, floor, TARGET, args.smoke)
     report_ratio("--help vs python -c pass", helped, floor, TARGET, args.smoke)
+    bare = imports([python(), "-c", "pass"])
+    for series, argv in variants[1:]:
+        extra = {name: us for name, us in imports(argv).items() if name not in bare}
+        slowest = sorted(extra.items(), key=lambda item: -item[1])[:6]
+        listed = ", ".join(f"{name} {us / 1000:.1f} ms" for name, us in slowest) or "nothing"
+        print(f"  {series.name} imports beyond the interpreter (one run): {listed}")
     return 0
 
 

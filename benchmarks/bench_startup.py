@@ -1,18 +1,28 @@
-"""Start-up to first paint and to "ready", and idle memory, against a bare PySide6 window.
+"""Start-up to first paint and to "ready", idle memory and the snapshot run, against a bare
+PySide6 window.
 
     uv run python benchmarks/bench_startup.py [--runs 10] [--smoke]
 
-Replaces the first-loop-turn timing of ``packaging/bench_startup.py`` (which quit before
-any paint and before the keychain read). Each run is a fresh offscreen process, measured
-from the moment the parent starts it, rounds interleaved:
+Each run is a fresh offscreen process, timed from the moment this script starts it, and
+the variants are interleaved round by round:
 
-  bare   a ``QMainWindow``: the time of its first paint event (the floor);
-  app    ``MainWindow`` as ``b24-inspector`` builds it: its first paint, and "ready": painted,
-         the saved credential read (``credentials_panel.started``), controls enabled;
-  idle memory  the RSS of each, 300 ms after it is ready.
+  bare      a ``QMainWindow`` script: the time of its first paint event (the floor), and
+            its resident memory 300 ms later;
+  app       ``python -m inspector`` as a user starts it, with a fresh profile: its first
+            paint and "ready" (painted, the saved credential read, Fetch enabled), as the
+            program's own start-up probe reports them (``B24_INSPECTOR_STARTUP_PROBE``),
+            and its memory 300 ms after ready;
+  demo, env the same with ``--demo`` and with ``B24_WEBHOOK_URL``: ready, and whether
+            ``keyring`` was imported (it must not be: nothing is read from the keychain);
+  snapshot  ``python -m inspector --demo --fetch 6 --screenshot``: the whole process.
 
-Targets (issue 11): ready within 1.5x of the bare window's first paint; idle memory within
-1.4x of the bare window's.
+The children run from compiled bytecode, as an installed or frozen program does: this
+script lets Python cache it in a temporary folder (the warm-up round fills it), whatever
+``PYTHONDONTWRITEBYTECODE`` says.
+
+Targets (issue 11): app ready within 1.5x of the bare window's first paint; app idle memory
+within 1.4x of the bare window's; the snapshot run within 3x of the bare first paint; no
+``keyring`` in the demo and env runs.
 """
 
 from __future__ import annotations
@@ -23,14 +33,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from common import ROOT, Series, arguments, python, report_ratio
 
 READY_TARGET = 1.5
 MEMORY_TARGET = 1.4
+SNAPSHOT_TARGET = 3.0
+PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"
+ENV_WEBHOOK = "http://127.0.0.1:9/rest/1/benchstartupcode0123/"
 
-CHILD = """\
+BARE = """\
 import json, os, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -41,66 +55,49 @@ class Painted(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and "paint" not in marks:
             marks["paint"] = time.time()
+            QTimer.singleShot(300, finish)
         return False
-
-app = QApplication(sys.argv[:1])
-if sys.argv[1] == "app":
-    from inspector.ui import MainWindow
-    window = MainWindow()
-    ready = lambda: window.credentials_panel.started and window.fetch_button.isEnabled()
-else:
-    window = QMainWindow()
-    window.resize(940, 720)
-    ready = lambda: True
-painted = Painted()
-window.installEventFilter(painted)
-window.show()
-
-def poll():
-    if "paint" in marks and "ready" not in marks and ready():
-        marks["ready"] = time.time()
-        QTimer.singleShot(300, finish)
-        return
-    if "ready" not in marks:
-        QTimer.singleShot(1, poll)
 
 def finish():
     with open("/proc/self/statm") as statm:
         marks["rss"] = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     print(json.dumps(marks), flush=True)
-    os._exit(0)
+    app.quit()
 
-QTimer.singleShot(0, poll)
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(940, 720)
+painted = Painted()
+window.installEventFilter(painted)
+window.show()
 app.exec()
 """
 
 
-def run(kind: str, env: dict[str, str]) -> dict[str, Any]:
+def run(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
+    """(wall time in ms, the JSON marks the child printed, times made relative in ms)."""
     start = time.time()
-    done = subprocess.run(
-        [python(), "-c", CHILD, kind],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    wall = (time.time() - start) * 1000
     if done.returncode != 0:
-        raise SystemExit(f"{kind} exited {done.returncode}: {done.stderr[-2000:]}")
-    marks = json.loads(done.stdout.strip().splitlines()[-1])
-    return {
-        "paint": (marks["paint"] - start) * 1000,
-        "ready": (marks["ready"] - start) * 1000,
-        "rss": marks["rss"] / 2**20,
-    }
+        raise SystemExit(f"{command[-1]} exited {done.returncode}: {done.stderr[-2000:]}")
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    marks: dict[str, Any] = json.loads(lines[-1]) if lines else {}
+    for key in ("paint", "ready"):
+        if key in marks:
+            marks[key] = (marks[key] - start) * 1000
+    return wall, marks
 
 
 def main() -> int:
     args = arguments(__doc__.split("\n\n")[0], size=0, runs=10)
     print(f"Start-up{' (smoke)' if args.smoke else ''}: {args.runs} interleaved rounds")
-    bare_paint, app_paint = Series("bare: first paint"), Series("app: first paint")
-    app_ready = Series("app: ready")
-    bare_rss, app_rss = Series("bare: idle RSS", "MiB"), Series("app: idle RSS", "MiB")
+    bare_paint, bare_rss = Series("bare: first paint"), Series("bare: idle RSS", "MiB")
+    app_paint, app_ready = Series("app: first paint"), Series("app: ready")
+    app_rss = Series("app: idle RSS", "MiB")
+    demo_ready, env_ready = Series("app --demo: ready"), Series("app, B24_WEBHOOK_URL: ready")
+    snapshot = Series("--demo --fetch 6 --screenshot: whole run")
+    loaded: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as home:
         env = {
             **os.environ,
@@ -108,22 +105,52 @@ def main() -> int:
             "HOME": home,
             "XDG_CONFIG_HOME": home,
             "PYTHONPATH": str(ROOT),
+            "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
         }
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("B24_WEBHOOK_URL", None)
-        run("bare", env), run("app", env)  # warm-up
+        probed = {**env, PROBE_ENV: "1"}
+        with_webhook = {**probed, "B24_WEBHOOK_URL": ENV_WEBHOOK}
+        picture = str(Path(home) / "shot.png")
+        app = [python(), "-m", "inspector"]
+        commands = {
+            "bare": ([python(), "-c", BARE, "bare"], env),
+            "app": (app, probed),
+            "demo": ([*app, "--demo"], probed),
+            "env": (app, with_webhook),
+            "snapshot": ([*app, "--demo", "--fetch", "6", "--screenshot", picture], env),
+        }
+        for command, child_env in commands.values():  # warm-up: fills the bytecode cache
+            run(command, child_env)
         for _ in range(args.runs):
-            bare, app = run("bare", env), run("app", env)
-            bare_paint.add(bare["paint"])
-            bare_rss.add(bare["rss"])
-            app_paint.add(app["paint"])
-            app_ready.add(app["ready"])
-            app_rss.add(app["rss"])
-    for series in (bare_paint, app_paint, app_ready, bare_rss, app_rss):
+            results = {name: run(*spec) for name, spec in commands.items()}
+            bare_paint.add(results["bare"][1]["paint"])
+            bare_rss.add(results["bare"][1]["rss"] / 2**20)
+            app_paint.add(results["app"][1]["paint"])
+            app_ready.add(results["app"][1]["ready"])
+            app_rss.add(results["app"][1]["rss"] / 2**20)
+            demo_ready.add(results["demo"][1]["ready"])
+            env_ready.add(results["env"][1]["ready"])
+            snapshot.add(results["snapshot"][0])
+            for name in ("app", "demo", "env"):
+                loaded[name] = results[name][1]["loaded"]
+    for series in (bare_paint, app_paint, app_ready, demo_ready, env_ready, snapshot):
         print(series.line())
+    for series in (bare_rss, app_rss):
+        print(series.line())
+    for name, modules in loaded.items():
+        print(f"  {name}: heavy modules loaded when idle: {', '.join(modules) or 'none'}")
     report_ratio("app first paint vs bare first paint", app_paint, bare_paint, None, args.smoke)
     report_ratio("app ready vs bare first paint", app_ready, bare_paint, READY_TARGET, args.smoke)
     report_ratio("app idle memory vs bare", app_rss, bare_rss, MEMORY_TARGET, args.smoke)
-    return 0
+    report_ratio(
+        "snapshot run vs bare first paint", snapshot, bare_paint, SNAPSHOT_TARGET, args.smoke
+    )
+    keyring_free = all("keyring" not in loaded.get(name, ["keyring"]) for name in ("demo", "env"))
+    print(
+        f"  keyring imported by --demo or B24_WEBHOOK_URL runs: {'no' if keyring_free else 'YES'}"
+    )
+    return 0 if keyring_free or args.smoke else 1
 
 
 if __name__ == "__main__":

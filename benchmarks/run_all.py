@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_cli.py", "bench_startup.py", "bench_exports.py", "bench_window.py")
+SCRIPTS = (
+    "bench_cli.py",
+    "bench_startup.py",
+    "bench_first_fetch.py",
+    "bench_exports.py",
+    "bench_window.py",
+)
 
 
 def main() -> int:

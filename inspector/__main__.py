@@ -7,70 +7,131 @@ No arguments opens the window; ``--demo`` opens it on the built-in demo portal; 
 This module stays Qt-free: the window's start-up lives in ``inspector.ui.launch``, imported
 only when the window is wanted. The CLI module (with argparse) and the self-check (with
 ssl) are imported only when asked for too, because a plain window start does not need them.
+``--version`` imports nothing at all, and ``--help`` only argparse, the translation module
+and the subcommands' summaries (``cli_commands``).
+
+The language is chosen first (``--lang``, else the system's), because argparse's texts and
+every message depend on it.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from . import APP_DISPLAY_NAME, APP_NAME, __version__
+
+TYPE_CHECKING = False  # not typing's: importing typing alone costs --version a third more
 if TYPE_CHECKING:
     import argparse
-
-from . import APP_DISPLAY_NAME, APP_NAME, __version__, i18n
-from .cli_language import add_language_option, requested_language, translate_argparse
-from .core.errors import InputError
-from .core.inputs import parse_source_id
-from .core.masking import install_log_redaction
+    from collections.abc import Sequence
+    from typing import Any
 
 EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
+    """The command line's parser; without *with_commands*, the subcommands are only named
+    with their summaries (enough for the top-level ``--help``, and much quicker)."""
     import argparse
 
-    from .cli import add_get_command, add_list_command
-    from .cli_check import add_check_command
-    from .cli_login import add_login_command
+    from .cli_language import add_language_option, translate_argparse
+    from .i18n import _
 
     translate_argparse()
+    formatter = _help_formatter(argparse)
     parser = argparse.ArgumentParser(
         prog=APP_NAME,
-        description=f"{APP_DISPLAY_NAME}: see what a Bitrix24 BI Builder data source holds, "
-        "with every setting value masked.",
+        formatter_class=formatter,
+        add_help=False,
+        description=_(
+            "{app}: see what a Bitrix24 BI Builder data source holds, "
+            "with every setting value masked."
+        ).format(app=APP_DISPLAY_NAME),
     )
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    # Added by hand so that their help texts are translated on every Python version.
+    parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
     parser.add_argument(
-        "--demo", action="store_true", help="open the window on the built-in demo portal"
+        "--version",
+        action="version",
+        version=f"{APP_NAME} {__version__}",
+        help=_("show program's version number and exit"),
     )
     parser.add_argument(
-        "--fetch", metavar="ID", help="fetch this source as soon as the window is up"
+        "--demo", action="store_true", help=_("open the window on the built-in demo portal")
+    )
+    parser.add_argument(
+        "--fetch", metavar="ID", help=_("fetch this source as soon as the window is up")
     )
     parser.add_argument(
         "--screenshot",
         metavar="PATH",
-        help="save the window as a PNG once the --fetch has finished (or failed), then exit",
+        help=_("save the window as a PNG once the --fetch has finished (or failed), then exit"),
+    )
+    parser.add_argument(
+        "--theme",
+        choices=("system", "light", "dark"),
+        help=_("draw the window in this theme for this run (View ▸ Theme keeps its choice)"),
     )
     parser.add_argument(
         "--self-check",
         action="store_true",
-        help="check Qt, the keychain, resources and TLS trust, print a report, and exit",
+        help=_("check Qt, the keychain, resources and TLS trust, print a report, and exit"),
     )
-    parser.add_argument("--debug", action="store_true", help="log details (secrets removed)")
+    parser.add_argument("--debug", action="store_true", help=_("log details (secrets removed)"))
     add_language_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add_get_command(commands)
-    add_list_command(commands)
-    add_login_command(commands)
-    add_check_command(commands)
+    if with_commands:
+        from .cli import add_get_command, add_list_command
+        from .cli_check import add_check_command
+        from .cli_login import add_login_command
+
+        add_get_command(commands)
+        add_list_command(commands)
+        add_login_command(commands)
+        add_check_command(commands)
+    else:
+        from .cli_commands import COMMAND_SUMMARIES
+
+        for name, summary in COMMAND_SUMMARIES.items():
+            commands.add_parser(name, help=_(summary), formatter_class=formatter)
     return parser
 
 
+def _help_formatter(argparse: Any) -> type[argparse.HelpFormatter]:
+    """argparse's formatter, told the terminal's width as ``shutil.get_terminal_size``
+    would: argparse imports ``shutil`` for that alone, and ``shutil`` imports the zlib, bz2
+    and lzma modules, about 3 ms of the 15 ms that ``--help`` may take."""
+
+    class HelpFormatter(argparse.HelpFormatter):  # type: ignore[misc]
+        def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+            if kwargs.get("width") is None and len(args) < 3:
+                kwargs["width"] = _terminal_columns() - 2  # what argparse subtracts
+            super().__init__(prog, *args, **kwargs)
+
+    return HelpFormatter
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 def configure_logging(debug: bool) -> None:
+    import logging
+
+    from .core.masking import install_log_redaction
+
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -80,14 +141,24 @@ def configure_logging(debug: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
+    if given == ["--version"]:  # what argparse's version action prints, without argparse
+        print(f"{APP_NAME} {__version__}")
+        return 0
+    # Imported after --version, which needs neither (its start-up is measured).
+    from . import i18n
+    from .cli_language import requested_language
+    from .i18n import _
+
     language = requested_language(given)
     if language is not None and not i18n.is_known(language):
         i18n.setup()
-        message = i18n._("error: --lang: {value} is not one of: {languages}")
+        message = _("error: --lang: {value} is not one of: {languages}")
         languages = ", ".join((*i18n.LANGUAGES, "auto"))
         print(message.format(value=repr(language), languages=languages), file=sys.stderr)
-        return InputError.exit_code
+        return 2  # bad input, as InputError (not imported: start-up time)
     i18n.setup(language, by_user=language is not None)
+    if given in (["--help"], ["-h"]):
+        build_parser(with_commands=False).parse_args(given)  # prints the help and exits
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
         configure_logging(False)
@@ -110,18 +181,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(args)
         except KeyboardInterrupt:
             # Ctrl+C during a request or a rate-limit wait: a plain sentence, no traceback.
-            print("\ncancelled.", file=sys.stderr)
+            print("\n" + _("cancelled."), file=sys.stderr)
             return EXIT_INTERRUPTED
     if args.self_check:
         from .selfcheck import run_self_check
 
         return run_self_check(sys.stdout)
+    from .core.errors import InputError
+    from .core.inputs import parse_source_id
+
     source_id = None
     if args.fetch is not None:  # a bad ID is reported before Qt is loaded
         try:
             source_id = parse_source_id(args.fetch)
         except InputError as exc:
-            print(f"error: --fetch: {exc}", file=sys.stderr)
+            print(_("error: --fetch: {message}").format(message=exc), file=sys.stderr)
             return exc.exit_code
     from .ui.launch import run_window
 
@@ -129,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         source_id=source_id,
         screenshot=args.screenshot,
+        theme=args.theme,
         exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1",
     )
 

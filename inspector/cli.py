@@ -31,6 +31,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .cli_commands import COMMAND_SUMMARIES
 from .cli_secrets import (
     PROXY_ENV,
     TOKEN_ENV,
@@ -53,6 +54,7 @@ from .core.model import Source, SourceSummary
 from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 from .core.proxies import check_proxy
+from .i18n import _
 
 if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
@@ -114,7 +116,7 @@ def _add_common_options(parser: argparse.ArgumentParser, json_help: str) -> None
 def add_get_command(commands: Any) -> None:
     get = commands.add_parser(
         "get",
-        help="fetch one source and print it (values masked)",
+        help=_(COMMAND_SUMMARIES["get"]),
         description="Fetch one BI Builder source with biconnector.source.get and print it, "
         "its settings labelled by its connector (biconnector.connector.get). " + _CREDENTIALS_HELP,
     )
@@ -133,7 +135,7 @@ def add_get_command(commands: Any) -> None:
 def add_list_command(commands: Any) -> None:
     listing = commands.add_parser(
         "list",
-        help="list the sources this credential can see",
+        help=_(COMMAND_SUMMARIES["list"]),
         description="List every BI Builder source with biconnector.source.list (all pages): "
         "ID, active, type, connector and title. No setting values are requested. "
         + _CREDENTIALS_HELP,
@@ -464,8 +466,7 @@ def row_line(row: Row) -> str:
 
 
 def _row_lines(row: Row, depth: int = 0) -> Iterator[str]:
+    # A setting's details (its tooltip in the window) would repeat its own line: not printed.
     yield "  " * depth + row_line(row)
-    if row.setting is not None:
-        return  # a setting's detail rows (ID, code, name, type) repeat its own line
     for child in row.children:
         yield from _row_lines(child, depth + 1)

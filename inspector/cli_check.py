@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .cli import Output, _add_common_options, _credential_for, _inputs, _print_error, _saver
+from .cli_commands import COMMAND_SUMMARIES
 from .cli_secrets import check_seconds
 from .core.endpoint_check import (
     CheckReport,
@@ -53,7 +54,7 @@ PREVIEW_ROWS = 10
 def add_check_command(commands: Any) -> None:
     check = commands.add_parser(
         "check",
-        help=_("replay Bitrix24's calls to a source's connector endpoints"),
+        help=_(COMMAND_SUMMARIES["check"]),
         description=_(
             "Call the source's connector endpoints the way Bitrix24 does (urlCheck, "
             "urlTableList, urlTableDescription, urlData), with the source's settings as "

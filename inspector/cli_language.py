@@ -9,11 +9,11 @@ carries those texts too (listed below), and ``translate_argparse`` points argpar
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from . import i18n
 from .i18n import N_
 
+TYPE_CHECKING = False  # not typing's: see inspector.i18n
 if TYPE_CHECKING:
     import argparse
 

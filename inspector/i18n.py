@@ -20,7 +20,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+
+TYPE_CHECKING = False  # not typing's: importing typing costs --version about a third more
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _Translations(Protocol):
+        def gettext(self, message: str, /) -> str: ...
+        def ngettext(self, msgid1: str, msgid2: str, n: int, /) -> str: ...
+        def pgettext(self, context: str, message: str, /) -> str: ...
+
 
 DOMAIN = "inspector"
 LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")  # os.path: no pathlib import
@@ -31,12 +40,6 @@ PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
 
 # The environment variables gettext consults, in its order (LANGUAGE may list several).
 _ENVIRONMENT_KEYS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
-
-
-class _Translations(Protocol):
-    def gettext(self, message: str, /) -> str: ...
-    def ngettext(self, msgid1: str, msgid2: str, n: int, /) -> str: ...
-    def pgettext(self, context: str, message: str, /) -> str: ...
 
 
 class _SourceLanguage:

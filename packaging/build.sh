@@ -4,6 +4,7 @@
 #   packaging/build.sh            # both: dist/b24-inspector and dist/b24-inspector-onedir/
 #   packaging/build.sh onefile    # only dist/b24-inspector (what CI ships and smoke-tests)
 #   packaging/build.sh onedir     # only dist/b24-inspector-onedir/
+#   B24_ONEFILE_UNCOMPRESSED=1 packaging/build.sh onefile   # larger, starts faster (spec)
 #
 # Installs nothing system-wide. The build runs in an environment of its own
 # (build/packaging-venv, or $B24_BUILD_VENV) holding the locked runtime dependencies and

@@ -272,3 +272,65 @@ def test_a_failed_connector_lookup_only_warns() -> None:
     assert "warning: the source's connector could not be read" in proc.stderr
     assert "CONNECTOR_NOT_FOUND" in proc.stderr
     assert_no_secret(proc, code)
+
+
+# What --version and --help may not import: the window, the HTTP stack, the keychain, TLS,
+# and the commands' own modules (the core's records, the sign-in listener).
+_HEAVY_FOR_HELP = (
+    "PySide6",
+    "httpx",
+    "keyring",
+    "ssl",
+    "inspector.cli",
+    "inspector.cli_login",
+    "inspector.core.model",
+    "logging",
+)
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_import_nothing_heavy(flag: str) -> None:
+    probe = (
+        "import sys\n"
+        "from inspector.__main__ import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"heavy = {_HEAVY_FOR_HELP!r}\n"
+        "found = [m for m in sys.modules if m in heavy or m.split('.')[0] in heavy]\n"
+        "print('LOADED', sorted(found))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "LOADED []" in done.stdout, done.stdout[-500:]
+
+
+def test_version_prints_name_and_version() -> None:
+    from inspector import __version__
+
+    done = run_main("--version")
+    assert done.stdout == f"b24-inspector {__version__}\n"
+
+
+def test_the_quick_help_is_the_full_parsers_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    # --help names the commands from cli_commands without importing them: the text must be
+    # what the parser with every command defined prints, so a new command cannot be missed.
+    from inspector.__main__ import build_parser
+
+    monkeypatch.setenv("COLUMNS", "100")
+    quick = build_parser(with_commands=False).format_help()
+    assert quick == build_parser().format_help()
+    assert "login" in quick
+    assert "COMMAND" in run_main("--help").stdout
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "inspector", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )

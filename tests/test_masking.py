@@ -19,6 +19,7 @@ from inspector.core.masking import (
     MASK,
     SECRET_PLACEHOLDER,
     RedactingFilter,
+    SecretSet,
     install_log_redaction,
     mask_outgoing,
     redact,
@@ -430,3 +431,44 @@ def test_fifty_thousand_values_are_all_masked() -> None:
         assert masked[i]["value"] == "•••"
         assert masked[i]["note"] == "copy of •••"
         assert masked[i]["code"] == f"k{i}"
+
+
+def _brute_force_replace(text: str, secrets: set[str]) -> str:
+    """What ``SecretSet.replace`` must do, the slow obvious way: at each position the
+    longest secret starting there is replaced, then the scan goes on after it."""
+    usable = sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True)
+    out, i = [], 0
+    while i < len(text):
+        hit = next((s for s in usable if text.startswith(s, i)), None)
+        if hit is None:
+            out.append(text[i])
+            i += 1
+        else:
+            out.append(SECRET_PLACEHOLDER)
+            i += len(hit)
+    return "".join(out)
+
+
+_SMALL_ALPHABET = st.text(alphabet="abcx", min_size=0, max_size=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    secrets=st.sets(st.text(alphabet="abcx", min_size=1, max_size=14), max_size=8),
+    text=_SMALL_ALPHABET,
+)
+def test_the_sieve_never_lets_a_secret_through(secrets: set[str], text: str) -> None:
+    # A tiny alphabet makes secrets overlap and recur, where the q-gram sieve (pieces at
+    # every stride-th position) could be wrong if its arithmetic were off by one.
+    hidden = SecretSet(secrets)
+    assert hidden.replace(text) == _brute_force_replace(text, secrets)
+    planted = "x" + "".join(sorted(secrets)) + "a"
+    assert hidden.replace(planted) == _brute_force_replace(planted, secrets)
+
+
+def test_an_unchanged_text_is_returned_as_is() -> None:
+    hidden = SecretSet(["secretvalue01", "another-secret-0002"])
+    text = "Declared key number 12345, nothing secret here"
+    assert hidden.replace(text) is text
+    assert not hidden.found_in(text)
+    assert hidden.found_in("x another-secret-0002 y")

@@ -26,6 +26,7 @@ import json
 import platform
 import re
 import shlex
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -34,13 +35,8 @@ from .. import APP_NAME, __version__
 from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
-from .masking import (
-    SecretSet,
-    json_for_display,
-    mask_outgoing,
-    mask_outgoing_strings,
-    safe_text,
-)
+from .masked_writer import MaskedJsonWriter
+from .masking import SecretSet, mask_outgoing, safe_text
 from .model import MIN_REDACTED_VALUE, Source
 
 CLIPBOARD_CLEAR_SECONDS = 30
@@ -94,21 +90,28 @@ def _check(text: str, secrets: Iterable[str] | SecretSet, what: str) -> str:
     return text
 
 
-def json_text(data: Any, secrets: Iterable[str] | SecretSet, what: str = "JSON") -> str:
+def json_text(
+    data: Any,
+    secrets: Iterable[str] | SecretSet,
+    what: str = "JSON",
+    cancel: threading.Event | None = None,
+) -> str:
     """*data* as indented, strict JSON with every known secret masked (``mask_outgoing``).
 
     Strict: a NaN or an infinity from the portal is written as a string, so every JSON
     parser reads the result. Characters a terminal would hide or interpret are escaped
-    (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows.
+    (``json_for_display``). Raises ``LeakPrevented`` if a secret still shows, and
+    ``Cancelled`` once *cancel* is set (from another thread).
     """
     hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
-    masked, strings = mask_outgoing_strings(data, hidden)
+
     # Checked string by string: a setting value that is a run of digits may well occur
-    # in a number (a Unix time), which is no leak and stays a number. Each distinct
-    # string once: a big source repeats its keys and the mask thousands of times.
-    for text in strings:
-        _check(text, hidden, what)
-    return json_for_display(json.dumps(masked, ensure_ascii=False, indent=2, allow_nan=False))
+    # in a number (a Unix time), which is no leak and stays a number. Only a string the
+    # mask changed can still hold one; the writer masks each distinct string once.
+    def check(masked: str) -> None:
+        _check(masked, hidden, what)
+
+    return MaskedJsonWriter(hidden, check, cancel).write(data)
 
 
 def curl_command(
@@ -155,19 +158,23 @@ def curl_command(
 
 
 def masked_json(
-    source: Source, report: ConnectorReport | None = None, secrets: Iterable[str] = ()
+    source: Source,
+    report: ConnectorReport | None = None,
+    secrets: Iterable[str] = (),
+    cancel: threading.Event | None = None,
 ) -> str:
     """The source as indented JSON, every setting value masked ("Copy as JSON").
 
     With *report*, a ``connector`` key adds the connector's title and what ``compare``
     found (labels, missing and undeclared settings, plain-http endpoints). *secrets* are
     the credential's: a title or description that repeats one is masked, as is a setting
-    value repeated in another field.
+    value repeated in another field. Setting *cancel* stops it with ``Cancelled`` (the
+    window makes it on a worker thread).
     """
     data = source.masked_dict()
     if report is not None:
         data["connector"] = connector_summary(report)
-    return json_text(data, outgoing_secrets(secrets, source))
+    return json_text(data, outgoing_secrets(secrets, source), cancel=cancel)
 
 
 def connector_summary(report: ConnectorReport) -> dict[str, Any]:

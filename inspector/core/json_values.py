@@ -21,20 +21,25 @@ _MAX_ID_DIGITS = 18  # int() of a string over 4,300 digits raises ValueError
 
 
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """Whether lists/objects nest deeper than *limit* (checked without recursion)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, dict):
-            children: Any = current.values()
-        elif isinstance(current, list):
-            children = current
-        else:
-            continue
+    """Whether lists/objects nest deeper than *limit* (checked without recursion).
+
+    Walked level by level, keeping only the containers of each: a 50,000-setting source
+    is five levels, and its quarter of a million scalars are each looked at once.
+    """
+    level = [value] if isinstance(value, dict | list) else []
+    depth = 0
+    while level:
         if depth >= limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        children: list[Any] = []
+        for container in level:
+            children.extend(container.values() if isinstance(container, dict) else container)
+        level = [child for child in children if isinstance(child, _CONTAINERS)]
+        depth += 1
     return False
+
+
+_CONTAINERS = (dict, list)
 
 
 def check_depth(payload: Any) -> None:

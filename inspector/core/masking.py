@@ -55,6 +55,7 @@ _REPR_SECRET = re.compile(
 _AUTH_HEADER = re.compile(r"(?i)\b(authorization:\s*(?:bearer|basic)\s+)(\S+)")
 
 _MIN_SECRET_LEN = 4  # shorter strings would redact ordinary words
+_SIEVE_STRIDE = 4  # see SecretSet
 
 
 class SecretSet:
@@ -62,12 +63,17 @@ class SecretSet:
 
     A source may hold thousands of settings, and every text shown from it is redacted
     against every setting value: replacing each secret in turn would cost (texts x
-    secrets), minutes for 10,000 settings. Here each text is scanned once, looking up its
-    substrings by length in hash sets (the longest secret starting at a position wins).
-    Secrets shorter than 4 characters are ignored: they would redact ordinary words.
+    secrets), minutes for 10,000 settings. Here a text is first sieved (q-gram filtering):
+    every secret, as long as the shortest one (L) or longer, holds one of its first
+    ``stride`` pieces of length ``gram`` (L - stride + 1) at a position of the text that is
+    a multiple of ``stride``. So looking up the text's pieces at those positions alone, in
+    one set and by C-level iteration, rules out most texts at once. Only a text that passes
+    is scanned position by position, looking up its substrings by length in hash sets (the
+    longest secret starting at a position wins). Secrets shorter than 4 characters are
+    ignored: they would redact ordinary words.
     """
 
-    __slots__ = ("_by_length", "_lengths", "_prefixes", "_shortest")
+    __slots__ = ("_by_length", "_gram", "_lengths", "_sieve", "_stride")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         by_length: dict[int, set[str]] = {}
@@ -76,8 +82,16 @@ class SecretSet:
                 by_length.setdefault(len(secret), set()).add(secret)
         self._by_length = {length: frozenset(found) for length, found in by_length.items()}
         self._lengths = sorted(by_length, reverse=True)
-        self._shortest = self._lengths[-1] if self._lengths else 0
-        self._prefixes = frozenset(s[:2] for found in by_length.values() for s in found)
+        shortest = self._lengths[-1] if self._lengths else 0
+        # A longer stride means fewer look-ups per text but more pieces kept per secret.
+        self._gram = gram = max(_MIN_SECRET_LEN, shortest - _SIEVE_STRIDE + 1) if shortest else 0
+        self._stride = stride = shortest - gram + 1
+        self._sieve = frozenset(
+            secret[offset : offset + gram]
+            for found in by_length.values()
+            for secret in found
+            for offset in range(stride)
+        )
 
     def __len__(self) -> int:
         return sum(len(found) for found in self._by_length.values())
@@ -96,16 +110,27 @@ class SecretSet:
         """Whether *text* holds one of the secrets."""
         return self.replace(text) is not text
 
+    def _may_hold_one(self, text: str) -> bool:
+        """False when no secret can be anywhere in *text* (the usual case), cheaply."""
+        gram, stride = self._gram, self._stride
+        starts = range(0, len(text) - gram + 1, stride)
+        pieces = map(text.__getitem__, map(slice, starts, range(gram, len(text) + 1, stride)))
+        return not self._sieve.isdisjoint(pieces)
+
     def replace(self, text: str) -> str:
-        """*text* with every occurrence of a secret replaced by ``SECRET_PLACEHOLDER``."""
-        shortest = self._shortest
-        if not shortest or len(text) < shortest:
+        """*text* with every occurrence of a secret replaced by ``SECRET_PLACEHOLDER``.
+
+        Returns *text* itself (the same object) when it holds no secret.
+        """
+        gram = self._gram
+        if not gram or len(text) < gram + self._stride - 1 or not self._may_hold_one(text):
             return text
         pieces: list[str] = []
         start = i = 0
-        last = len(text) - shortest
+        last = len(text) - (gram + self._stride - 1)
         while i <= last:
-            if text[i : i + 2] in self._prefixes:
+            # A secret starting here begins with one of the sieve's pieces.
+            if text[i : i + gram] in self._sieve:
                 for length in self._lengths:
                     if text[i : i + length] in self._by_length[length]:
                         pieces += (text[start:i], SECRET_PLACEHOLDER)

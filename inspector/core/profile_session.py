@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..i18n import _
+from ..i18n import N_, _
 from .credentials import Credential, OAuthCredential, credential_from_storage
 from .errors import InvalidCredential
 from .field_values import FieldValues, check_fields
@@ -39,10 +40,16 @@ from .hosts import shown_host
 from .masking import sanitize
 from .profile_network import ProfileNetwork
 from .profiles import Profile, ProfileList, SecretStore, check_profile_name
+from .start_read import StartPlan, StartRead
+
+if TYPE_CHECKING:
+    from .keychain import KeychainStatus, LoadOutcome
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 MAX_SHOWN_NAME = 64
 CHECKING_KEYCHAIN = "Keychain: checking…"
+READING_KEYCHAIN = N_("Reading the keychain…")
+"""The keychain line while the saved credential is read off the GUI thread."""
 
 
 class Origin(enum.Enum):
@@ -106,6 +113,8 @@ class ProfileSession:
         self.backend_name = ""
         self.backend_usable = False
         self.backend_reason = ""
+        self.backend_known = False
+        """Whether the keychain was asked where credentials go (not for a session's own)."""
         self._take(self.edited, Origin.TYPED)
 
     @property
@@ -126,31 +135,76 @@ class ProfileSession:
         return self._store
 
     def _refresh_status(self) -> None:
-        status = self.store.status()
+        self._apply_status(self.store.status())
+
+    def _apply_status(self, status: KeychainStatus) -> None:
         self.backend_name = status.backend_name
         self.backend_usable = status.usable
-        self.backend_reason = status.reason or "the keychain cannot be used."
+        self.backend_reason = status.reason or _("the keychain cannot be used.")
+        self.backend_known = True
 
     def start(self) -> None:
-        """Ask the keychain where credentials go and load the stored one.
+        """Ask the keychain where credentials go and load the stored one, on this thread.
 
         A credential already given for this session (demo, environment) stays in the
-        fields, and the stored one is not read.
+        fields, and the stored one is not read (nor is the keychain opened, unless the
+        profile's proxy keeps its password there). The window reads off the GUI thread
+        instead: ``start_plan``, ``StartPlan.read`` on a worker, then ``finish_start``.
         """
         if self.started:
             return
-        self.started = True
-        self._refresh_status()
-        self.network.load_proxy_secret()
-        if self.origin not in (Origin.DEMO, Origin.ENVIRONMENT):
-            self._load_stored()
+        plan = self.start_plan()
+        if plan is None:
+            self.start_without_keychain()
+        else:
+            self.finish_start(plan.read(self.store))
 
-    def _load_stored(self) -> None:
-        """Read the current profile's credential from the keychain into the fields."""
+    def start_plan(self) -> StartPlan | None:
+        """What the first keychain read must fetch for the profile in use.
+
+        None: nothing at all, because the demo or the environment gave the credential and
+        no proxy password is kept; then ``keyring`` is never loaded for the start.
+        """
+        given = self.origin in (Origin.DEMO, Origin.ENVIRONMENT)
+        profile = self.network.profile()
+        proxy_entry = (
+            profile.proxy_entry if self.current is not None and profile.proxy_has_password else None
+        )
+        if given and proxy_entry is None:
+            return None
+        return StartPlan(self.current, not given, proxy_entry)
+
+    def start_without_keychain(self) -> None:
+        """Start with the session's credential; which keychain Remember would use is
+        asked only when the user presses Remember or Forget."""
+        self.started = True
+
+    def finish_start(self, read: StartRead) -> bool:
+        """Take what the keychain answered at start (GUI thread).
+
+        False when the user switched profile while it was read: the read is stale, and
+        the caller reads again for ``start_plan()``.
+        """
+        if self.started:
+            return True
+        if read.plan.profile != self.current:
+            return False
+        self.started = True
+        self._apply_status(read.status)
+        if read.plan.proxy_entry is not None:
+            self.network.proxy_url = read.proxy_url
+        if read.credential is not None:
+            self._load_stored(read.credential)
+        return True
+
+    def _load_stored(self, outcome: LoadOutcome | None = None) -> None:
+        """Read the current profile's credential from the keychain into the fields
+        (*outcome*: what a read off the GUI thread already got)."""
         profile = self.current
         if profile is None:
             return
-        outcome = self.store.load(profile)
+        if outcome is None:
+            outcome = self.store.load(profile)
         kept = profile in self.kept  # the fields were put back as the user left them
         if outcome.secret is None:
             if kept:
@@ -230,19 +284,23 @@ class ProfileSession:
                 f"Kept for this session: {self.backend_name} still holds the previous "
                 "credential. Press Remember to replace it."
             )
+        if not self.backend_known:
+            return _("Kept for this session, not saved. Remember keeps it in the system keychain.")
         if self.backend_usable:
             return f"Kept for this session, not saved. Remember keeps it in {self.backend_name}."
         return f"Kept for this session, not saved: {self.backend_reason}"
 
     def _not_saved_text(self) -> str:
+        if not self.backend_known:
+            return _("Not saved. Remember keeps it in the system keychain.")
         if self.backend_usable:
             return f"Not saved. Remember keeps it in {self.backend_name}."
         return f"Not saved: {self.backend_reason}"
 
     def remember_text(self) -> str:
         """The Remember button's text: where it would keep the credential."""
-        if not self.started:
-            return "Remember"
+        if not self.started or not self.backend_known:
+            return _("Remember")
         if self.backend_usable:
             return f"Remember in {self.backend_name}"
         return "Remember for this session"

@@ -12,25 +12,28 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from .. import APP_DISPLAY_NAME, __version__
+from ..i18n import _
 
 
 def about_box(parent: QWidget, *, backend_name: str, settings_file: str) -> QMessageBox:
     """The About box, not yet shown. *backend_name*: the keychain in use ("" if unknown)."""
-    backend = backend_name or "the system keychain"
+    backend = backend_name or _("the system keychain")
     box = QMessageBox(parent)
-    box.setWindowTitle(f"About {APP_DISPLAY_NAME}")
+    box.setWindowTitle(_("About {app}").format(app=APP_DISPLAY_NAME))
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(f"{APP_DISPLAY_NAME} {__version__}")
     box.setInformativeText(
-        "Shows what a Bitrix24 BI Builder data source holds, with every setting value "
-        "masked until you reveal it.\n\n"
-        f"Secrets (webhook URLs, access and refresh tokens, client secrets, proxy "
-        f"passwords) are kept in {backend}, service “b24-inspector”, one entry per "
-        "profile. Profile names, portal hosts, proxies without passwords, CA file paths "
-        f"and recent source IDs are kept in {settings_file}. Setting values "
-        "are never stored.\n\n"
-        "MIT License. The bundled libraries' licences (Qt and PySide6: LGPL-3.0) are in "
-        f"{_notices_path()}."
+        _(
+            "Shows what a Bitrix24 BI Builder data source holds, with every setting value "
+            "masked until you reveal it.\n\n"
+            "Secrets (webhook URLs, access and refresh tokens, client secrets, proxy "
+            "passwords) are kept in {backend}, service “b24-inspector”, one entry per "
+            "profile. Profile names, portal hosts, proxies without passwords, CA file paths "
+            "and recent source IDs are kept in {settings_file}. Setting values "
+            "are never stored.\n\n"
+            "MIT License. The bundled libraries' licences (Qt and PySide6: LGPL-3.0) are in "
+            "{notices}."
+        ).format(backend=backend, settings_file=settings_file, notices=_notices_path())
     )
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     return box

@@ -14,11 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
 from ..core.signin import DEFAULT_PORT, handler_url
+from ..i18n import _
 
 
 def connect_text(port: int = DEFAULT_PORT) -> str:
     """The walkthrough, naming the handler address for *port*."""
-    return f"""\
+    return _("""\
 Connect to your portal
 
 Current portals accept the BI Builder methods (biconnector.*) only with an OAuth
@@ -28,7 +29,7 @@ application's token; a webhook gets ACCESS_DENIED. So:
    application. Choose the server type, tick "Uses API only" (no interface in the
    portal), give it the scope biconnector, and set its handler address to:
 
-       {handler_url(port)}
+       {handler}
 
    (the address "Sign in with browser…" shows, with a Copy button; the port is saved
    per profile). Save, and note the client ID and client secret.
@@ -51,7 +52,7 @@ PostgreSQL, 1C) are never returned over REST. A fresh application therefore list
 nothing. To inspect a source, use the credentials of the application that owns its
 connector. A Market application's current token, copied from its page, lasts an hour
 and cannot be renewed: import it for a quick look, then sign in again.
-"""
+""").format(handler=handler_url(port))
 
 
 def show_connect_help(window: Any) -> QDialog:
@@ -59,10 +60,10 @@ def show_connect_help(window: Any) -> QDialog:
     port = window.credentials_panel.profile().signin_port or DEFAULT_PORT
     dialog = QDialog(window)
     dialog.setObjectName("connectHelpDialog")
-    dialog.setWindowTitle("Connect to your portal")
+    dialog.setWindowTitle(_("Connect to your portal"))
     text = QPlainTextEdit(dialog)
     text.setObjectName("connectHelpText")
-    text.setAccessibleName("Connect to your portal")
+    text.setAccessibleName(_("Connect to your portal"))
     text.setReadOnly(True)
     text.setPlainText(connect_text(port))
     text.setTextInteractionFlags(

@@ -2,7 +2,9 @@
 
 * ``copy_curl``: a cURL command repeating the last request, its secret left to a shell
   variable (``core.export.curl_command``);
-* ``copy_json``: the shown source as JSON, every setting value masked (revealed ones too);
+* ``JsonCopier``: the shown source as JSON, every setting value masked (revealed ones
+  too), made on a worker thread: 50,000 settings take about half a second, which would
+  freeze the window; the clipboard is set on the GUI thread once the text is made;
 * ``export_bundle``: the support bundle (``core.export.support_bundle``) written to a file;
 * ``SecretClipboard``: a revealed value put on the clipboard on purpose, marked so that
   clipboard managers and the Windows clipboard history skip it, and cleared from the
@@ -17,14 +19,26 @@ copied or exported, not at start-up.
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QMimeData, QObject, QTimer
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QMimeData,
+    QObject,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QGuiApplication
 
-from ..core.errors import InspectorError
+from ..core.errors import Cancelled, InspectorError
 from ..core.export import (
     ACCESS_TOKEN_VAR,
     WEBHOOK_CODE_VAR,
@@ -33,11 +47,13 @@ from ..core.export import (
     support_bundle,
 )
 from ..core.files import write_private_text
+from ..i18n import N_, _
 
 if TYPE_CHECKING:
     from ..core.options import RequestOptions
     from .request_record import RequestRecord
-    from .source_tree_model import SourceTreeModel
+
+log = logging.getLogger(__name__)
 
 NOTHING_YET = "fetch a source first."
 
@@ -71,16 +87,154 @@ def copy_curl(record: RequestRecord | None) -> str:
     )
 
 
-def copy_json(model: SourceTreeModel) -> str:
-    """Copy the shown source as JSON, every setting value masked."""
-    try:
-        text = model.masked_json()
-    except InspectorError as exc:
-        return str(exc)
-    if not text:
-        return f"Nothing to copy yet: {NOTHING_YET}"
-    QGuiApplication.clipboard().setText(text)
-    return "Copied the source as JSON, with every setting value masked."
+JsonJob = Callable[[threading.Event], str]
+"""Makes the masked JSON (``SourceTreeModel.masked_json_job``); stops once the event is set."""
+
+COPY_HERE_UP_TO = 2000
+"""Up to this many settings the JSON is made on the GUI thread: about 20 ms, less than a
+thread's start-up and hand-over are worth (50,000 settings take about half a second)."""
+
+COPYING_JSON = N_("Copying the source as JSON…")
+COPIED_JSON = N_("Copied the source as JSON, with every setting value masked.")
+
+# Copy threads still running when their window closed (or its view was deleted): kept
+# referenced until they end, because a QThread destroyed while running aborts the process.
+_ORPHANS: set[tuple[QThread, QObject]] = set()
+_QUIT_WAIT_MS = 5000
+
+
+class _JsonWorker(QObject):
+    """Makes one copy's JSON on its thread; emits ``made`` (text or error), then ``finished``."""
+
+    made = Signal(int, object)  # copy number, the JSON text or an InspectorError
+    finished = Signal(int)  # copy number
+
+    def __init__(self, number: int, job: JsonJob, cancel: threading.Event) -> None:
+        super().__init__()
+        self._number = number
+        self._job = job
+        self._cancel = cancel
+
+    @Slot()
+    def run(self) -> None:
+        result: object
+        try:
+            result = self._job(self._cancel)
+        except InspectorError as exc:  # LeakPrevented, Cancelled
+            result = exc
+        except Exception:  # a bug: a plain sentence for the user, the details in the log
+            log.exception("Copy as JSON failed")
+            result = InspectorError(_("Copy as JSON failed unexpectedly; nothing was copied."))
+        self.made.emit(self._number, result)
+        self.finished.emit(self._number)
+
+
+class JsonCopier(QObject):
+    """Copy as JSON off the GUI thread, one copy at a time.
+
+    ``busy_changed`` tells the view to disable its action meanwhile; ``message`` carries
+    the sentence for the status line. ``stop`` (the window is closing) cancels a running
+    copy: it ends within milliseconds and nothing reaches the clipboard.
+    """
+
+    message = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._number = 0
+        self._running: tuple[int, QThread, _JsonWorker, threading.Event] | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    def copy(self, job: JsonJob | None, settings: int) -> None:
+        """Make the JSON of *job* (None: nothing shown yet) of a source with *settings*
+        settings, and put it on the clipboard: here if small, else on a worker thread."""
+        if job is None:
+            self.message.emit(_("Nothing to copy yet: {reason}").format(reason=_(NOTHING_YET)))
+            return
+        if self._running is not None:
+            return  # the action is disabled meanwhile; a shortcut pressed twice lands here
+        if settings <= COPY_HERE_UP_TO:
+            try:
+                text = job(threading.Event())
+            except InspectorError as exc:
+                self.message.emit(str(exc))
+                return
+            QGuiApplication.clipboard().setText(text)
+            self.message.emit(_(COPIED_JSON))
+            return
+        self._number += 1
+        cancel = threading.Event()
+        thread = QThread()
+        thread.setObjectName(f"copy-json-{self._number}")
+        worker = _JsonWorker(self._number, job, cancel)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        # Direct: quit() is thread-safe, and a queued call would never run while the GUI
+        # thread waits for this very thread in stop().
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.made.connect(self._on_made)
+        worker.finished.connect(self._on_finished)
+        thread.finished.connect(worker.deleteLater)
+        self._running = (self._number, thread, worker, cancel)
+        thread.start()
+        self.busy_changed.emit(True)
+        self.message.emit(_(COPYING_JSON))
+
+    def stop(self, wait_ms: int = 3000) -> None:
+        """Cancel a running copy and wait for its thread up to *wait_ms*."""
+        if self._running is None:
+            return
+        _number, thread, worker, cancel = self._running
+        self._running = None
+        cancel.set()
+        if not thread.wait(wait_ms):
+            _adopt_orphan(thread, worker)
+        self.busy_changed.emit(False)
+
+    @Slot(int, object)
+    def _on_made(self, number: int, result: object) -> None:
+        if self._running is None or self._running[0] != number:
+            return  # stopped meanwhile: nothing reaches the clipboard
+        if isinstance(result, Cancelled):
+            return
+        if isinstance(result, InspectorError):
+            self.message.emit(str(result))
+        elif isinstance(result, str):
+            QGuiApplication.clipboard().setText(result)
+            self.message.emit(_(COPIED_JSON))
+
+    @Slot(int)
+    def _on_finished(self, number: int) -> None:
+        if self._running is None or self._running[0] != number:
+            return
+        _number, thread, worker, _cancel = self._running
+        self._running = None
+        # The worker has returned and its thread ends right after: the references are let
+        # go only then (wait() lets go of the GIL), since a QThread deleted while running
+        # aborts the process.
+        if not thread.wait(1000):
+            _adopt_orphan(thread, worker)
+        self.busy_changed.emit(False)
+
+
+def _adopt_orphan(thread: QThread, worker: QObject) -> None:
+    """Keep a still-running copy thread referenced until it ends; wait for it at quit."""
+    if not _ORPHANS:
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(_wait_for_orphans)
+    _ORPHANS.add((thread, worker))
+    thread.finished.connect(lambda: _ORPHANS.discard((thread, worker)))
+
+
+def _wait_for_orphans() -> None:
+    for thread, _worker in list(_ORPHANS):
+        thread.wait(_QUIT_WAIT_MS)
+    _ORPHANS.clear()
 
 
 def network_facts(network: RequestOptions) -> dict[str, Any]:

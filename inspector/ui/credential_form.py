@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.profile_session import CHECKING_KEYCHAIN
+from ..i18n import _
 from .renewal_fields import RenewalFields
+from .theme import Tone, set_tone
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -116,7 +118,7 @@ class CredentialForm(QWidget):
         oauth_page = QWidget(self)
         self._oauth_form = QFormLayout(oauth_page)
         self._oauth_form.setContentsMargins(0, 0, 0, 0)
-        portal_label = plain_label("&Portal:", oauth_page, wrap=False)
+        portal_label = plain_label(_("Port&al:"), oauth_page, wrap=False)
         portal_label.setBuddy(self.portal_edit)
         token_label = plain_label("Access &token:", oauth_page, wrap=False)
         token_label.setBuddy(self.token_field.edit)
@@ -144,15 +146,15 @@ class CredentialForm(QWidget):
 
         self.feedback_label = plain_label("", self)
         self.feedback_label.setObjectName("credentialFeedback")
-        self.feedback_label.setAccessibleName("Credential check")
+        self.feedback_label.setAccessibleDescription("Credential check")
         self.http_warning = plain_label(
             "⚠ This address uses plain http:// to a remote host: the credential and the "
             "source's secrets travel unencrypted. Use https:// if the portal offers it.",
             self,
         )
         self.http_warning.setObjectName("plainHttpWarning")
-        self.http_warning.setAccessibleName("Unencrypted connection warning")
-        self.http_warning.setStyleSheet("color: #b35900;")
+        self.http_warning.setAccessibleDescription("Unencrypted connection warning")
+        set_tone(self.http_warning, Tone.WARNING)
         self.http_warning.setVisible(False)
 
         self.remember_button = QPushButton("Remember", self)
@@ -163,7 +165,7 @@ class CredentialForm(QWidget):
         self.forget_button.setToolTip("Remove the saved credential from the system keychain")
         self.keychain_label = plain_label(CHECKING_KEYCHAIN, self)
         self.keychain_label.setObjectName("keychainStatus")
-        self.keychain_label.setAccessibleName("Keychain status")
+        self.keychain_label.setAccessibleDescription("Keychain status")
         keychain_row = QHBoxLayout()
         keychain_row.addWidget(self.remember_button)
         keychain_row.addWidget(self.forget_button)

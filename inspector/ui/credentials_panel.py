@@ -13,16 +13,21 @@ The panel composes three parts and keeps none of their work:
 The questions (keep the changes? the new profile's name? delete it?) go through
 ``profile_questions.ProfileQuestions``; ``questions`` is the Qt dialogs unless replaced.
 
-The keychain is reached only through ``core.keychain.CredentialStore``, only on the GUI
-thread, and only after the window is up (``start``), so that importing ``keyring`` does not
-slow the first paint. A credential that came from the demo portal or from
-``B24_WEBHOOK_URL`` is used for this session only and saved only if the user presses
-Remember (never for the demo, which has a profile entry of its own). Nothing typed is lost
-by switching profile: leaving a profile whose fields hold changes asks first.
+The keychain is reached only through ``core.keychain.CredentialStore``, and only once the
+window is up: ``begin_start`` reads the saved credential on a worker thread
+(``keychain_reader``) while the keychain line says "Reading the keychain…", and ``ready``
+follows on the GUI thread; ``start`` does the same and waits, for a caller that needs the
+answer now. Saving and forgetting run on the GUI thread, as the user's actions. A
+credential that came from the demo portal or from ``B24_WEBHOOK_URL`` is used for this
+session only and saved only if the user presses Remember (never for the demo, which has a
+profile entry of its own); then nothing is read at start and ``keyring`` is not loaded.
+Nothing typed is lost by switching profile: leaving a profile whose fields hold changes
+asks first.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Signal
@@ -30,9 +35,11 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
 from ..core.field_values import FieldValues
 from ..core.options import RequestOptions
-from ..core.profile_session import KeepChoice, Origin, ProfileSession
+from ..core.profile_session import READING_KEYCHAIN, KeepChoice, Origin, ProfileSession
 from ..core.profiles import Profile
+from ..i18n import _
 from .credential_form import CredentialForm
+from .keychain_reader import KeychainReader
 from .profile_bar import ProfileBar
 from .profile_questions import DialogQuestions, ProfileQuestions
 from .profiles import ProfileStore
@@ -41,6 +48,7 @@ if TYPE_CHECKING:
     from ..core.credentials import Credential, OAuthCredential
     from ..core.keychain import CredentialStore
     from ..core.profiles import SecretStore
+    from ..core.start_read import StartRead
     from .renewal_fields import RenewalFields
 
 __all__ = ["CredentialsPanel"]
@@ -55,6 +63,12 @@ class CredentialsPanel(QGroupBox):
 
     network_changed = Signal()
 
+    ready = Signal()
+    """The start is over: the saved credential was read (or there was none to read)."""
+
+    start_wait_s = 60.0
+    """How long ``start`` waits for a keychain that has not answered (an unlock prompt)."""
+
     def __init__(
         self,
         store: CredentialStore | None = None,
@@ -67,7 +81,11 @@ class CredentialsPanel(QGroupBox):
         self.setObjectName("credentialsPanel")
         self.profiles = ProfileStore(settings if settings is not None else QSettings())
         self._store = store
+        self._store_lock = threading.Lock()  # the reading thread may open it first
         self.session = ProfileSession(self.profiles, self._open_store)
+        self._reader = KeychainReader(self._open_store, self)
+        self._reader.read.connect(self._on_keychain_read)
+        self._reader.failed.connect(self._on_keychain_failed)
         self.questions: ProfileQuestions = questions or DialogQuestions(self)
         self.leave_note = ""
         """What happened to the changes of the profile just left (for the status line)."""
@@ -110,12 +128,14 @@ class CredentialsPanel(QGroupBox):
         self._refresh(fields_changed=True)
 
     def _open_store(self) -> SecretStore:
-        if self._store is None:
-            # Imported on first use: keyring costs as much start-up time as Qt itself.
-            from ..core.keychain import CredentialStore
+        with self._store_lock:
+            if self._store is None:
+                # Imported on first use (on the reading thread at start): keyring costs as
+                # much start-up time as Qt itself.
+                from ..core.keychain import CredentialStore
 
-            self._store = CredentialStore()
-        return self._store
+                self._store = CredentialStore()
+            return self._store
 
     # --- showing the session -----------------------------------------------------------
 
@@ -195,17 +215,73 @@ class CredentialsPanel(QGroupBox):
 
     # --- the keychain ------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Ask the keychain where credentials go and load the saved one (GUI thread only).
+    @property
+    def reading(self) -> bool:
+        """The saved credential is being read at start (Fetch waits for ``ready``)."""
+        return self._reader.busy and not self.session.started
 
-        A credential already given for this session (demo, environment) is kept and the
-        saved one is not read.
+    def waits_for_keychain(self) -> bool:
+        """Whether a request now would miss what the start's read brings: the saved
+        credential (the fields hold no usable one) or the profile's proxy password.
+
+        A credential typed before the keychain answered is used as it is (it wins over
+        the saved one anyway), so such a request need not wait.
         """
+        session = self.session
+        if session.started:
+            return False
+        return session.credential is None or session.network.profile().proxy_has_password
+
+    def begin_start(self) -> None:
+        """Read the saved credential off the GUI thread; ``ready`` follows when it is in.
+
+        A credential already given for this session (demo, environment) is kept and
+        nothing is read, so ``keyring`` is not even imported (unless the profile's proxy
+        keeps its password in the keychain).
+        """
+        if self.session.started or self._reader.busy:
+            return
+        plan = self.session.start_plan()
+        if plan is None:
+            self.session.start_without_keychain()
+            self._after_start()
+            return
+        self.session.line = _(READING_KEYCHAIN)
+        self.keychain_label.setText(self.session.line)
+        self._reader.begin(plan)
+
+    def start(self) -> None:
+        """Like ``begin_start``, but wait for the answer (for a caller that needs it now).
+
+        The read itself still runs on the worker thread.
+        """
+        for _attempt in range(3):  # a profile switch during the read makes it stale
+            if self.session.started:
+                return
+            self.begin_start()
+            read = self._reader.wait(self.start_wait_s)
+            if read is None:
+                return
+            self._on_keychain_read(read)
+
+    def _on_keychain_read(self, read: StartRead) -> None:
         if self.session.started:
             return
-        self.session.start()
+        if not self.session.finish_start(read):
+            self.begin_start()  # the user switched profile meanwhile: read that one
+            return
+        self._after_start()
+
+    def _on_keychain_failed(self, error: BaseException) -> None:
+        # Start without the keychain, then report as an unexpected error did before.
+        self.session.start_without_keychain()
+        self._after_start()
+        raise error
+
+    def _after_start(self) -> None:
         self._update_network_label()
         self._refresh()
+        self.ready.emit()
 
     def remember(self) -> None:
         """Save the credential in the fields under the current profile."""

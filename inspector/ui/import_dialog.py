@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton, QVBoxLayou
 from ..core.errors import InspectorError
 from ..core.masking import safe_text
 from ..core.token_import import import_tokens
-from .widgets import SecretLineEdit, plain_label
+from ..i18n import _
+from .widgets import LiveLabel, SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
     from ..core.token_import import ImportedTokens
@@ -37,24 +38,26 @@ class ImportTokensDialog(QDialog):
     def __init__(self, panel: CredentialsPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("importTokensDialog")
-        self.setWindowTitle("Import tokens")
+        self.setWindowTitle(_("Import tokens"))
         self._panel = panel
         note = plain_label(
-            "Paste what the portal gave the application: the installation callback's body "
-            "(auth[access_token]=…), the OAuth server's JSON answer, the frame's AUTH_ID / "
-            "REFRESH_ID / DOMAIN fields, or what BX24.getAuth() returns. The text stays "
-            "hidden. The client ID and secret are taken from the profile's renewal fields.",
+            _(
+                "Paste what the portal gave the application: the installation callback's "
+                "body (auth[access_token]=…), the OAuth server's JSON answer, the frame's "
+                "AUTH_ID / REFRESH_ID / DOMAIN fields, or what BX24.getAuth() returns. The "
+                "text stays hidden. The client ID and secret are taken from the profile's "
+                "renewal fields."
+            ),
             self,
         )
-        self.paste_field = SecretLineEdit("pasted tokens", "paste here", self)
+        self.paste_field = SecretLineEdit(_("pasted tokens"), _("paste here"), self)
         self.paste_field.edit.setObjectName("importPasteEdit")
-        self.paste_field.edit.setAccessibleName("Pasted tokens")
-        label = plain_label("&Tokens:", self, wrap=False)
+        self.paste_field.edit.setAccessibleName(_("Pasted tokens"))
+        label = plain_label(_("&Tokens:"), self, wrap=False)
         label.setBuddy(self.paste_field.edit)
-        self.status_label = plain_label("", self)
+        self.status_label = LiveLabel(_("Import status"), self, assertive=True)
         self.status_label.setObjectName("importStatus")
-        self.status_label.setAccessibleName("Import status")
-        self.import_button = QPushButton("&Import", self)
+        self.import_button = QPushButton(_("&Import"), self)
         self.import_button.setObjectName("importButton")
         self.import_button.setDefault(True)
         buttons = QDialogButtonBox(self)
@@ -113,6 +116,5 @@ def _finish(window: Any, dialog: ImportTokensDialog, result: ImportedTokens) -> 
     saved = window.credentials_panel.use_signed_in(credential)
     warnings = " ".join(safe_text(w, credential.secrets(), max_len=400) for w in result.warnings)
     dialog.accept()
-    window.status_line.setText(
-        f"Imported the tokens from {result.shape}. {saved}" + (f" ⚠ {warnings}" if warnings else "")
-    )
+    message = _("Imported the tokens from {shape}. {saved}").format(shape=result.shape, saved=saved)
+    window.status_line.setText(f"{message} ⚠ {warnings}" if warnings else message)

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
 
 from ..core.profile_session import KeepChoice
+from ..i18n import _
 
 
 def keep_changes_box(
@@ -32,18 +33,18 @@ def keep_changes_box(
     """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Unsaved credential")
+    box.setWindowTitle(_("Unsaved credential"))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"Keep the changes to {name}?")
-    where = backend_name or "the system keychain"
+    box.setText(_("Keep the changes to {name}?").format(name=name))
+    where = backend_name or _("the system keychain")
     if can_remember:
-        details = (
-            f"The credential fields differ from what this profile has. Remember saves them "
-            f"in {where}; Keep for this session keeps them in memory for this profile until "
+        details = _(
+            "The credential fields differ from what this profile has. Remember saves them "
+            "in {where}; Keep for this session keeps them in memory for this profile until "
             "you quit; Cancel stays on this profile."
-        )
+        ).format(where=where)
     else:
-        details = (
+        details = _(
             "The credential fields differ from what this profile has, and they cannot be "
             "saved in the keychain as they are. Keep for this session keeps them in memory "
             "for this profile until you quit; Cancel stays on this profile."
@@ -51,10 +52,10 @@ def keep_changes_box(
     box.setInformativeText(details)
     answers: list[tuple[QAbstractButton, KeepChoice]] = []
     if can_remember:
-        remember = box.addButton("Remember", QMessageBox.ButtonRole.AcceptRole)
+        remember = box.addButton(_("Remember"), QMessageBox.ButtonRole.AcceptRole)
         remember.setObjectName("keepRememberButton")
         answers.append((remember, KeepChoice.REMEMBER))
-    session = box.addButton("Keep for this session", QMessageBox.ButtonRole.AcceptRole)
+    session = box.addButton(_("Keep for this session"), QMessageBox.ButtonRole.AcceptRole)
     session.setObjectName("keepSessionButton")
     answers.append((session, KeepChoice.SESSION))
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -86,28 +87,27 @@ def quit_changes_box(
     """The question asked when quitting with changes, not yet shown; Escape is Cancel."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Unsaved credential")
+    box.setWindowTitle(_("Unsaved credential"))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"Save the changes to {name} before quitting?")
-    where = backend_name or "the system keychain"
-    lost = (
-        "The credential fields hold changes that are not saved (typed, or tokens a renewal "
-        "replaced: the previous refresh token no longer works)."
-    )
+    box.setText(_("Save the changes to {name} before quitting?").format(name=name))
+    where = backend_name or _("the system keychain")
     if can_remember:
-        details = (
-            f"{lost} Remember saves them in {where}; Discard quits without them; Cancel stays."
-        )
+        details = _(
+            "The credential fields hold changes that are not saved (typed, or tokens a renewal "
+            "replaced: the previous refresh token no longer works). Remember saves them in "
+            "{where}; Discard quits without them; Cancel stays."
+        ).format(where=where)
     else:
-        details = (
-            f"{lost} They cannot be saved in the keychain as they are. Discard quits without "
-            "them; Cancel stays."
+        details = _(
+            "The credential fields hold changes that are not saved (typed, or tokens a renewal "
+            "replaced: the previous refresh token no longer works). They cannot be saved in "
+            "the keychain as they are. Discard quits without them; Cancel stays."
         )
     box.setInformativeText(details)
     answers: list[tuple[QAbstractButton, KeepChoice]] = []
     default: QPushButton | None = None
     if can_remember:
-        remember = default = box.addButton("Remember", QMessageBox.ButtonRole.AcceptRole)
+        remember = default = box.addButton(_("Remember"), QMessageBox.ButtonRole.AcceptRole)
         remember.setObjectName("quitRememberButton")
         answers.append((remember, KeepChoice.REMEMBER))
     discard = box.addButton(QMessageBox.StandardButton.Discard)

@@ -6,8 +6,11 @@ wanted, so that ``--version``, ``--help`` and the CLI never import Qt.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import os
 import sys
+import threading
 import traceback
 from types import TracebackType
 
@@ -17,9 +20,13 @@ from PySide6.QtWidgets import QApplication
 from ..core.masking import redact
 from .app import create_application
 from .crash import show_crash_dialog
+from .language import apply_language
 from .main_window import MainWindow
+from .theme import ThemeChoice
 
 log = logging.getLogger(__name__)
+
+STARTUP_PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"  # see startup_probe; read here, cheaply
 
 
 def _install_excepthook() -> None:
@@ -38,15 +45,20 @@ def run_window(
     demo: bool = False,
     source_id: int | None = None,
     screenshot: str | None = None,
+    theme: str | None = None,
     exit_after_show: bool = False,
 ) -> int:
     """Show the main window until it is closed; return the exit status.
 
     *source_id*: fetch this source as soon as the window is up (already validated).
+    *theme*: ``system``, ``light`` or ``dark`` for this run (View ▸ Theme's choice is kept).
     """
     app = create_application(sys.argv[:1])
+    apply_language(app)  # before any widget: each is built in one language
     _install_excepthook()
 
+    if source_id is not None:  # a fetch comes at once: its imports overlap the window's
+        import_in_background(REQUEST_MODULES + HTTP_MODULES)
     portal = None
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
@@ -59,7 +71,16 @@ def run_window(
         # that is busy), so "Sign in with browser" works on the demo end to end.
         portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
     try:
-        window = MainWindow(demo=portal, demo_oauth=demo)
+        window = MainWindow(
+            demo=portal, demo_oauth=demo, theme=ThemeChoice(theme) if theme else None
+        )
+        if source_id is None:
+            warm_up_after_ready(window)
+        probe = None
+        if os.environ.get(STARTUP_PROBE_ENV) == "1":
+            from .startup_probe import StartupProbe  # a benchmark's hook, never a user's
+
+            probe = StartupProbe(window)
         if screenshot:
             _arrange_snapshot(window, screenshot, after_fetch=source_id is not None)
         window.show()
@@ -68,7 +89,9 @@ def run_window(
         if source_id is not None:
             fetched = source_id
             QTimer.singleShot(0, lambda: window.fetch(fetched))
-        return app.exec()
+        status = app.exec()
+        del probe
+        return status
     finally:
         if portal is not None:
             portal.stop()
@@ -96,8 +119,8 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         QApplication.exit(0 if written and fetched else 1)
 
     def save_soon(fetched: bool) -> None:
-        # Let the view lay out the result before grabbing.
-        QTimer.singleShot(50, lambda: save(fetched))
+        # Let the view lay out the result (its delayed layout is a zero timer) first.
+        QTimer.singleShot(0, lambda: save(fetched))
 
     def on_fetch_done() -> None:
         window.fetch_done.disconnect(on_fetch_done)
@@ -117,3 +140,35 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         window.fetch_done.connect(on_fetch_done)
     else:
         QTimer.singleShot(100, lambda: save(True))
+
+
+# What the first request imports on the GUI thread: the window's request machinery. The
+# HTTP stack (httpx, TLS trust) is imported by the request's worker thread.
+REQUEST_MODULES = ("inspector.ui.source_requests",)
+HTTP_MODULES = ("inspector.core.client", "inspector.core.network")
+
+
+def import_in_background(names: tuple[str, ...]) -> None:
+    """Import *names* on a daemon thread (a module not finished yet is simply waited for
+    by whoever needs it first)."""
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the request that needs it reports it
+                log.debug("warm-up: %s not imported", name)
+
+    threading.Thread(target=load, name="warm-up", daemon=True).start()
+
+
+def warm_up_after_ready(window: MainWindow) -> None:
+    """Once the window is ready, import the request machinery off the GUI thread, so that
+    the first fetch does not (after "ready": the first paint and the keychain come first)."""
+    panel = window.credentials_panel
+    if panel.started:
+        QTimer.singleShot(0, window, lambda: import_in_background(REQUEST_MODULES))
+    else:
+        panel.ready.connect(
+            lambda: import_in_background(REQUEST_MODULES), Qt.ConnectionType.SingleShotConnection
+        )

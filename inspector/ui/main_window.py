@@ -1,8 +1,12 @@
 """The main window: composes the panels and controllers; holds no business logic.
 
 Top to bottom: the credentials panel (``credentials_panel.py``), the source ID row
-(``source_id_row.py``), two banners (a stale result, a connector that uses plain http), the
-source tree (``source_tree.py``) and the status line with the operating-limit label.
+(``source_id_row.py``), the message area where a failure shows (``message_area.py``), two
+banners (a stale result, a connector's warnings), the source tree (``source_tree.py``) and
+the status line, the history of what happened, with the operating-limit label. The status
+line, the banners and the message area are ``LiveLabel``s: read by their text and announced.
+The theme (``theme.py``) is applied when the window is made; the language (``language.py``)
+at start-up, before any widget.
 
 The work is done elsewhere, each piece made (and its module imported) when first needed so
 that the first paint stays fast:
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QMainWindow,
@@ -47,11 +52,13 @@ from ..i18n import _
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
+from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
-from .widgets import plain_label
+from .theme import ThemeChoice, Tone, apply_theme, saved_theme
 from .window_actions import install_actions
+from .window_feedback import WindowFeedback, banner, scrolled_panels, status_labels
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
@@ -63,13 +70,6 @@ if TYPE_CHECKING:
     from .source_requests import SourceRequests
 
 GEOMETRY_KEY = "window/geometry"
-WARNING_STYLE = (
-    "QLabel { background: palette(alternate-base); border: 1px solid #b35900;"
-    " color: #8a4500; padding: 4px; }"
-)
-NOTE_STYLE = (
-    "QLabel { background: palette(alternate-base); border: 1px solid palette(mid); padding: 4px; }"
-)
 
 
 def demo_oauth_credential(demo: DemoPortal) -> OAuthCredential:
@@ -109,8 +109,8 @@ class MainWindow(QMainWindow):
     close_wait_ms = 3000
     """How long closing the window waits for a running request's thread to end."""
 
-    keychain_delay_ms = 50
-    """How long after the event loop starts the saved credential is read (first paint first)."""
+    keychain_delay_ms = 0
+    """How long after the event loop starts the saved credential is read (on a thread)."""
 
     def __init__(
         self,
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         demo: DemoPortal | None = None,
         demo_oauth: bool = False,
+        theme: ThemeChoice | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -131,6 +132,11 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
+        # ``--theme`` for this run, else View ▸ Theme's saved choice.
+        self.theme_choice = theme if theme is not None else saved_theme(self._settings)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, self.theme_choice)  # before the widgets: no repaint
 
         self._build(store)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
@@ -157,15 +163,14 @@ class MainWindow(QMainWindow):
                 os.environ[WEBHOOK_ENV].strip(), Origin.ENVIRONMENT
             )
         self._update_title()
-        # The keychain is read shortly after the event loop starts, on the GUI thread, so that
-        # importing keyring does not delay the first paint. fetch() reads it earlier if needed.
+        # The saved credential is read on a worker thread once the event loop runs, so that
+        # keyring neither delays the first paint nor blocks the window; fetch() waits for it.
         QTimer.singleShot(0, self, self._schedule_start_up)
 
     # --- layout ------------------------------------------------------------------------
 
     def _build(self, store: CredentialStore | None) -> None:
-        central = QWidget(self)
-        self.setCentralWidget(central)
+        outer, scroll, central = scrolled_panels(self)
 
         self.credentials_panel = CredentialsPanel(store, central, settings=self._settings)
         self.credentials_panel.credential_changed.connect(self._update_title)
@@ -184,32 +189,18 @@ class MainWindow(QMainWindow):
         self.cancel_button = self.id_row.cancel_button
         self.busy_indicator = self.id_row.busy_indicator
 
-        self.stale_banner = plain_label("", central)
-        self.stale_banner.setObjectName("staleBanner")
-        self.stale_banner.setAccessibleName("Stale result")
-        self.stale_banner.setStyleSheet(NOTE_STYLE)
-        self.stale_banner.setVisible(False)
-        self.connector_banner = plain_label("", central)
-        self.connector_banner.setObjectName("connectorWarning")
-        self.connector_banner.setAccessibleName("Connector warning")
-        self.connector_banner.setStyleSheet(WARNING_STYLE)
-        self.connector_banner.setVisible(False)
+        self.message_area = MessageArea(central)
+        self.feedback = WindowFeedback(self)
+
+        self.stale_banner = banner(_("Stale result"), "staleBanner", Tone.NOTE, central)
+        self.connector_banner = banner(
+            _("Connector warning"), "connectorWarning", Tone.WARNING, central
+        )
 
         self.source_tree = SourceTreeView(central)
         self.source_tree.message.connect(self._show_status)
 
-        self.status_line = plain_label("", central)
-        self.status_line.setObjectName("statusLine")
-        self.status_line.setAccessibleName("Status")
-        self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.limits_label = plain_label("", central, wrap=False)
-        self.limits_label.setObjectName("limitsLabel")
-        self.limits_label.setAccessibleName("Operating limit")
-        self.limits_label.setToolTip(
-            "From the answer's time block: this method's execution time counted against the "
-            "portal's limit, and when the oldest minute of it drops out"
-        )
-        self.limits_label.setVisible(False)
+        self.status_line, self.limits_label = status_labels(outer)
         status_row = QHBoxLayout()
         status_row.addWidget(self.status_line, 1)
         status_row.addWidget(self.limits_label)
@@ -217,6 +208,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addWidget(self.credentials_panel)
         layout.addWidget(self.id_row)
+        layout.addWidget(self.message_area)
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.connector_banner)
         # "Check endpoints…" above the tree; its action is set in __init__ (window_actions).
@@ -227,14 +219,21 @@ class MainWindow(QMainWindow):
         check_row.addWidget(self.check_button)
         layout.addLayout(check_row)
         layout.addWidget(self.source_tree, 1)
-        layout.addLayout(status_row)
+        outer_layout = QVBoxLayout(outer)
+        outer_layout.setContentsMargins(0, 0, 0, 0)
+        outer_layout.addWidget(scroll, 1)
+        outer_layout.addLayout(status_row)
+        status_row.setContentsMargins(layout.contentsMargins())
 
         QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_combo)
-        QWidget.setTabOrder(self.cancel_button, self.source_tree)
+        QWidget.setTabOrder(self.cancel_button, self.message_area.dismiss_button)
+        QWidget.setTabOrder(self.message_area.dismiss_button, self.source_tree)
 
         self._show_status(
-            "Enter a credential, then type a source ID and press Enter, or pick one with "
-            "Browse sources… (Ctrl+L)."
+            _(
+                "Enter a credential, then type a source ID and press Enter, or pick one with "
+                "Browse sources… (Ctrl+L)."
+            )
         )
 
     # --- controllers, made when first needed -------------------------------------------
@@ -263,6 +262,11 @@ class MainWindow(QMainWindow):
         return self._source_list
 
     # --- public surface ----------------------------------------------------------------
+
+    @property
+    def settings(self) -> QSettings:
+        """Where profiles, recent IDs, the theme and the language are kept."""
+        return self._settings
 
     @property
     def request_options(self) -> RequestOptions:
@@ -302,10 +306,12 @@ class MainWindow(QMainWindow):
             return
         if isinstance(source_id, bool):  # QAction.triggered passes "checked"
             source_id = None
+        self.feedback.fetch_started()
         self.requests.fetch(source_id)
 
     def cancel(self) -> None:
         """Cancel the running request; its result is dropped. The shown result stays."""
+        self.feedback.cancelled()
         if self._requests is None or self._requests.cancel():
             return
         if self._source_list is not None:
@@ -324,7 +330,7 @@ class MainWindow(QMainWindow):
         """How the title and status line name the portal of *credential*: a host that
         could pass for another in its ASCII form (``core.hosts``), never bidi tricks."""
         if self._demo_credential is not None and credential == self._demo_credential:
-            return "Demo portal"
+            return _("Demo portal")
         return display_host(credential.host)[0]
 
     def portal_warning(self, credential: Credential | None) -> str | None:
@@ -339,13 +345,18 @@ class MainWindow(QMainWindow):
         host, warning = display_host(urlsplit(new_origin).netloc or new_origin)
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Portal moved")
+        box.setWindowTitle(_("Portal moved"))
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"The portal says it moved to {host}. Update this profile to use it?")
-        box.setInformativeText(
-            f"Only agree if {host} is your portal's new address: the credential will be sent "
-            "there from now on." + (f" {warning}" if warning else "")
+        box.setText(
+            _("The portal says it moved to {host}. Update this profile to use it?").format(
+                host=host
+            )
         )
+        advice = _(
+            "Only agree if {host} is your portal's new address: the credential will be sent "
+            "there from now on."
+        ).format(host=host)
+        box.setInformativeText(f"{advice} {warning}" if warning else advice)
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return box.exec() == QMessageBox.StandardButton.Yes
@@ -378,9 +389,9 @@ class MainWindow(QMainWindow):
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _filter = QFileDialog.getSaveFileName(
             self,
-            "Export support bundle",
+            _("Export support bundle"),
             os.path.join(folder, suggested) if folder else suggested,
-            "Support bundle (*.json)",
+            _("Support bundle (*.json)"),
         )
         return path or None
 
@@ -431,19 +442,19 @@ class MainWindow(QMainWindow):
     # --- start-up, title, profile switch -----------------------------------------------
 
     def _schedule_start_up(self) -> None:
-        QTimer.singleShot(self.keychain_delay_ms, self, self._finish_start_up)
+        self.credentials_panel.ready.connect(self._finish_start_up)
+        QTimer.singleShot(self.keychain_delay_ms, self, self.credentials_panel.begin_start)
 
     def _finish_start_up(self) -> None:
-        if self._closing or self.credentials_panel.started:
-            return  # a fetch() already read the keychain; leave the focus where it is
-        self.credentials_panel.start()
+        if self._closing or self.is_fetching:
+            return  # a fetch waited for the keychain; leave the focus where it is
         credential = self.credentials_panel.credential()
         if credential is not None:
             self.source_id_edit.setFocus()
             warning = self.portal_warning(credential)
             self._show_status(
                 warning
-                or "Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L)."
+                or _("Type a source ID and press Enter, or pick one with Browse sources… (Ctrl+L).")
             )
         else:
             self.credentials_panel.first_field().setFocus()
@@ -467,11 +478,16 @@ class MainWindow(QMainWindow):
         self.source_tree.source_model.clear()
         self.stale_banner.setVisible(False)
         self.connector_banner.setVisible(False)
+        self.message_area.dismiss()
         self.limits_label.setVisible(False)
         name = self.credentials_panel.current_profile
-        shown = "the demo portal" if name is None else f"the profile “{sanitize(name)}”"
+        switched = (
+            _("Switched to the demo portal.")
+            if name is None
+            else _("Switched to the profile “{name}”.").format(name=sanitize(name))
+        )
         note = self.credentials_panel.leave_note
-        self._show_status(f"Switched to {shown}." + (f" {note}" if note else ""))
+        self._show_status(f"{switched} {note}" if note else switched)
         self._update_title()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -489,6 +505,7 @@ class MainWindow(QMainWindow):
         # A revealed value copied less than its clearing time ago must not outlive the
         # window on the clipboard (or in a clipboard manager's history).
         self.source_tree.clear_copied_secret()
+        self.source_tree.json_copier.stop(self.close_wait_ms)
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         save_settings(self._settings)
         super().closeEvent(event)

@@ -32,12 +32,12 @@ from ..core.errors import BadCAFile, InputError, InspectorError
 from ..core.masking import sanitize
 from ..core.network import build_ssl_context, describe_trust
 from ..core.proxies import check_proxy
+from ..i18n import _
+from .theme import Tone, set_tone
 from .widgets import plain_label
 
 if TYPE_CHECKING:
     from .credentials_panel import CredentialsPanel
-
-ERROR_STYLE = "color: #b00020;"
 
 
 class NetworkDialog(QDialog):
@@ -48,39 +48,39 @@ class NetworkDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("networkDialog")
-        self.setWindowTitle(f"Network settings: {profile_name}")
+        self.setWindowTitle(_("Network settings: {profile}").format(profile=profile_name))
         self.setMinimumWidth(620)
         self._proxy_shown = proxy_shown
 
         self.proxy_edit = QLineEdit(proxy_shown, self)
         self.proxy_edit.setObjectName("proxyEdit")
-        self.proxy_edit.setAccessibleName("Proxy")
-        self.proxy_edit.setPlaceholderText("empty: from the environment or the system")
+        self.proxy_edit.setAccessibleName(_("Proxy"))
+        self.proxy_edit.setPlaceholderText(_("empty: from the environment or the system"))
         self.proxy_error = plain_label("", self)
         self.proxy_error.setObjectName("proxyError")
-        self.proxy_error.setStyleSheet(ERROR_STYLE)
+        set_tone(self.proxy_error, Tone.ERROR)
 
         self.ca_edit = QLineEdit(ca_file, self)
         self.ca_edit.setObjectName("caFileEdit")
-        self.ca_edit.setAccessibleName("Extra CA file")
-        self.ca_edit.setPlaceholderText("empty: the system's trust store only")
-        self.ca_browse_button = QPushButton("Browse…", self)
-        self.ca_browse_button.setToolTip("Choose the PEM file of your organisation's CA")
+        self.ca_edit.setAccessibleName(_("Extra CA file"))
+        self.ca_edit.setPlaceholderText(_("empty: the system's trust store only"))
+        self.ca_browse_button = QPushButton(_("&Browse…"), self)
+        self.ca_browse_button.setToolTip(_("Choose the PEM file of your organisation's CA"))
         self.ca_browse_button.clicked.connect(self._browse)
         ca_row = QHBoxLayout()
         ca_row.addWidget(self.ca_edit, 1)
         ca_row.addWidget(self.ca_browse_button)
         self.ca_error = plain_label("", self)
         self.ca_error.setObjectName("caFileError")
-        self.ca_error.setStyleSheet(ERROR_STYLE)
+        set_tone(self.ca_error, Tone.ERROR)
 
         self.trust_label = plain_label("", self)
         self.trust_label.setObjectName("trustDescription")
 
         form = QFormLayout()
-        proxy_label = plain_label("&Proxy:", self, wrap=False)
+        proxy_label = plain_label(_("&Proxy:"), self, wrap=False)
         proxy_label.setBuddy(self.proxy_edit)
-        ca_label = plain_label("Extra &CA file:", self, wrap=False)
+        ca_label = plain_label(_("Extra &CA file:"), self, wrap=False)
         ca_label.setBuddy(self.ca_edit)
         form.addRow(proxy_label, self.proxy_edit)
         form.addRow("", self.proxy_error)
@@ -96,10 +96,12 @@ class NetworkDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(
             plain_label(
-                "Used by every request of this profile, the token renewal included. A proxy "
-                "looks like http://proxy.example.com:3128 (user:password@ before the host if "
-                "it needs one; the password is kept in the keychain). The extra CA file adds "
-                "a private CA (PEM) for an on-premise portal to the system's trust.",
+                _(
+                    "Used by every request of this profile, the token renewal included. A "
+                    "proxy looks like http://proxy.example.com:3128 (user:password@ before the "
+                    "host if it needs one; the password is kept in the keychain). The extra CA "
+                    "file adds a private CA (PEM) for an on-premise portal to the system's trust."
+                ),
                 self,
             )
         )
@@ -158,9 +160,9 @@ class NetworkDialog(QDialog):
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
             self,
-            "Extra CA file",
+            _("Extra CA file"),
             self.ca_file,
-            "PEM certificates (*.pem *.crt *.cer);;All files (*)",
+            _("PEM certificates (*.pem *.crt *.cer);;All files (*)"),
         )
         if path:
             self.ca_edit.setText(path)
@@ -176,7 +178,7 @@ def edit_profile_network(
     """
     profile = panel.profile()
     dialog = NetworkDialog(
-        sanitize(profile.name or "demo portal"), profile.proxy, profile.ca_file, parent
+        sanitize(profile.name or _("demo portal")), profile.proxy, profile.ca_file, parent
     )
     dialog.accepted.connect(lambda: on_done(*_apply(panel, dialog)))
     dialog.finished.connect(dialog.deleteLater)

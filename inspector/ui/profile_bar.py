@@ -8,7 +8,7 @@ credentials panel decides whether to switch (it may ask first, and put the combo
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from ..core.masking import sanitize
@@ -32,8 +32,12 @@ class ProfileBar(QWidget):
         self.profile_combo.setObjectName("profileCombo")
         self.profile_combo.setAccessibleName(_("Profile"))
         self.profile_combo.setToolTip(_("Each profile is one portal with its own saved credential"))
-        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        profile_label = plain_label(_("Pro&file:"), self, wrap=False)
+        # A fixed width, not the longest name's: the window must fit 683 px (2x on 1366).
+        self.profile_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.profile_combo.setMinimumContentsLength(14)
+        profile_label = plain_label(_("P&rofile:"), self, wrap=False)
         profile_label.setBuddy(self.profile_combo)
         self.new_profile_button = QPushButton(_("New…"), self)
         self.new_profile_button.setObjectName("newProfileButton")
@@ -46,10 +50,10 @@ class ProfileBar(QWidget):
         self.delete_profile_button.setToolTip(
             _("Delete this profile and remove its credential from the keychain")
         )
-        self.network_label = plain_label("", self, wrap=False)
+        self.network_label = plain_label("", self)  # wraps in a narrow window
         self.network_label.setObjectName("networkSummary")
-        self.network_label.setAccessibleName(_("Network settings of this profile"))
-        self.network_button = QPushButton(_("Net&work…"), self)
+        self.network_label.setAccessibleDescription(_("Network settings of this profile"))
+        self.network_button = QPushButton(_("&Network…"), self)
         self.network_button.setObjectName("networkButton")
         self.network_button.setToolTip(_("Proxy and extra CA file for this profile"))
 
@@ -60,8 +64,9 @@ class ProfileBar(QWidget):
         row.addWidget(self.new_profile_button)
         row.addWidget(self.rename_profile_button)
         row.addWidget(self.delete_profile_button)
-        row.addStretch(1)
-        row.addWidget(self.network_label)
+        # The summary takes the spare width (one line when it fits) and wraps when narrow.
+        row.addWidget(self.network_label, 1)
+        self.network_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.network_button)
 
         self.profile_combo.currentIndexChanged.connect(self._on_index_changed)

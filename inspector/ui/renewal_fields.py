@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFormLayout, QLineEdit, QWidget
 
 from ..core.credentials import DEFAULT_OAUTH_SERVER
+from ..i18n import _
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -25,39 +26,44 @@ class RenewalFields(QWidget):
         super().__init__(parent)
         self.client_id_edit = QLineEdit(self)
         self.client_id_edit.setObjectName("clientIdEdit")
-        self.client_id_edit.setAccessibleName("Application client ID")
-        self.client_id_edit.setPlaceholderText("local.0123abcd… (not secret)")
+        self.client_id_edit.setAccessibleName(_("Application client ID"))
+        self.client_id_edit.setPlaceholderText(_("local.0123abcd… (not secret)"))
         self.client_secret_field = SecretLineEdit(
-            "client secret (sent only to the OAuth server)", "client secret", self
+            _("client secret (sent only to the OAuth server)"), _("client secret"), self
         )
         self.client_secret_field.edit.setObjectName("clientSecretEdit")
-        self.client_secret_field.edit.setAccessibleName("Application client secret")
+        self.client_secret_field.edit.setAccessibleName(_("Application client secret"))
         self.refresh_token_field = SecretLineEdit(
-            "refresh token (sent only to the OAuth server)", "refresh token", self
+            _("refresh token (sent only to the OAuth server)"), _("refresh token"), self
         )
         self.refresh_token_field.edit.setObjectName("refreshTokenEdit")
-        self.refresh_token_field.edit.setAccessibleName("OAuth refresh token")
+        self.refresh_token_field.edit.setAccessibleName(_("OAuth refresh token"))
         self.oauth_server_edit = QLineEdit(self)
         self.oauth_server_edit.setObjectName("oauthServerEdit")
-        self.oauth_server_edit.setAccessibleName("OAuth server address")
+        self.oauth_server_edit.setAccessibleName(_("OAuth server address"))
         self.oauth_server_edit.setPlaceholderText(DEFAULT_OAUTH_SERVER)
         self.oauth_server_edit.setToolTip(
-            "Leave empty for Bitrix24's OAuth server; change it only for tests or a private setup"
+            _(
+                "Leave empty for Bitrix24's OAuth server; change it only for tests or a "
+                "private setup"
+            )
         )
         note = plain_label(
-            "When the portal says the access token expired, it is renewed once at the OAuth "
-            "server and the new tokens are saved in place of the old ones. The client secret "
-            "and refresh token go only to the OAuth server.",
+            _(
+                "When the portal says the access token expired, it is renewed once at the "
+                "OAuth server and the new tokens are saved in place of the old ones. The "
+                "client secret and refresh token go only to the OAuth server."
+            ),
             self,
         )
         note.setObjectName("renewalNote")
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for text, field in (
-            ("Client &ID:", self.client_id_edit),
-            ("Client &secret:", self.client_secret_field),
-            ("Refresh to&ken:", self.refresh_token_field),
-            ("OAuth ser&ver:", self.oauth_server_edit),
+            (_("Client I&D:"), self.client_id_edit),
+            (_("C&lient secret:"), self.client_secret_field),
+            (_("Refresh to&ken:"), self.refresh_token_field),
+            (_("OA&uth server:"), self.oauth_server_edit),
         ):
             label = plain_label(text, self, wrap=False)
             label.setBuddy(field.edit if isinstance(field, SecretLineEdit) else field)

@@ -182,7 +182,7 @@ class SignInDialog(QDialog):
             self,
         )
         self.status_label.setObjectName("signInStatus")
-        self.status_label.setAccessibleName(_("Sign-in status"))
+        self.status_label.setAccessibleDescription(_("Sign-in status"))
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.sign_in_button = QPushButton(_("&Sign in"), self)

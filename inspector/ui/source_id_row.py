@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..i18n import _
 from .settings_file import save_settings
 from .widgets import plain_label
 
@@ -47,40 +48,40 @@ class SourceIdRow(QWidget):
         self.source_id_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         # No inline completion: typing 6 must fetch 6, not a remembered 61.
         self.source_id_combo.setCompleter(None)  # type: ignore[arg-type]  # None is allowed
-        self.source_id_combo.setToolTip("Recently fetched IDs are in the list")
+        self.source_id_combo.setToolTip(_("Recently fetched IDs are in the list"))
         self.source_id_combo.setMinimumContentsLength(12)
-        self.source_id_combo.setAccessibleName("Source ID")
+        self.source_id_combo.setAccessibleName(_("Source ID"))
         edit = self.source_id_combo.lineEdit()
         assert edit is not None
         self.source_id_edit: QLineEdit = edit
         self.source_id_edit.setObjectName("sourceIdEdit")
-        self.source_id_edit.setAccessibleName("Source ID")
-        self.source_id_edit.setPlaceholderText("e.g. 6")
+        self.source_id_edit.setAccessibleName(_("Source ID"))
+        self.source_id_edit.setPlaceholderText(_("e.g. 6"))
         self.source_id_edit.setValidator(
             QRegularExpressionValidator(SOURCE_ID_PATTERN, self.source_id_edit)
         )
         self.source_id_edit.returnPressed.connect(self.fetch_requested)
-        id_label = plain_label("Source &ID:", self, wrap=False)
+        id_label = plain_label(_("Source &ID:"), self, wrap=False)
         id_label.setBuddy(self.source_id_edit)
 
-        self.fetch_button = QPushButton("&Fetch", self)
+        self.fetch_button = QPushButton(_("Fet&ch"), self)
         self.fetch_button.setObjectName("fetchButton")
-        self.fetch_button.setAccessibleName("Fetch source")
-        self.fetch_button.setToolTip("Fetch the source (Enter in the ID field)")
+        self.fetch_button.setAccessibleName(_("Fetch source"))
+        self.fetch_button.setToolTip(_("Fetch the source (Enter in the ID field)"))
         self.fetch_button.clicked.connect(self.fetch_requested)
-        self.browse_button = QPushButton("&Browse sources…", self)
+        self.browse_button = QPushButton(_("&Browse sources…"), self)
         self.browse_button.setObjectName("browseButton")
-        self.browse_button.setToolTip("Choose from the portal's list of sources (Ctrl+L)")
+        self.browse_button.setToolTip(_("Choose from the portal's list of sources (Ctrl+L)"))
         self.browse_button.clicked.connect(self.browse_requested)
-        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button = QPushButton(_("Cancel"), self)
         self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.setAccessibleName("Cancel fetch")
-        self.cancel_button.setToolTip("Cancel the running request (Esc)")
+        self.cancel_button.setAccessibleName(_("Cancel fetch"))
+        self.cancel_button.setToolTip(_("Cancel the running request (Esc)"))
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_requested)
         self.busy_indicator = QProgressBar(self)
         self.busy_indicator.setObjectName("busyIndicator")
-        self.busy_indicator.setAccessibleName("Fetching")
+        self.busy_indicator.setAccessibleName(_("Fetching"))
         self.busy_indicator.setRange(0, 0)  # indeterminate
         self.busy_indicator.setTextVisible(False)
         self.busy_indicator.setMaximumWidth(140)

@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.explanations import EMPTY_SOURCE_LIST
-from ..core.formatting import plural
 from ..core.masking import safe_text, sanitize
-from .widgets import plain_label
+from ..i18n import N_, _, ngettext
+from .widgets import LiveLabel
 
 if TYPE_CHECKING:
     from ..core.credentials import Credential
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("ID", "Title", "Type", "Active", "Connector")
+COLUMNS = (N_("ID"), N_("Title"), N_("Type"), N_("Active"), N_("Connector"))
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 
 
@@ -66,7 +66,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return sanitize(str(value), max_len=300)
 
 
@@ -125,7 +125,7 @@ class SourceListModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return _(COLUMNS[section])
         return None
 
 
@@ -182,7 +182,7 @@ class SourcePickerDialog(QDialog):
     def __init__(self, portal_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourcePicker")
-        self.setWindowTitle(f"Sources on {portal_name}")
+        self.setWindowTitle(_("Sources on {portal}").format(portal=portal_name))
         self.resize(760, 480)
         self.model = SourceListModel(self)
         self.filter = SourceFilter(self)
@@ -190,7 +190,7 @@ class SourcePickerDialog(QDialog):
 
         self.table = QTableView(self)
         self.table.setObjectName("sourceTable")
-        self.table.setAccessibleName("Sources")
+        self.table.setAccessibleName(_("Sources"))
         self.table.setModel(self.filter)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -208,24 +208,23 @@ class SourcePickerDialog(QDialog):
 
         self.search_edit = _SearchEdit(self.table, self)
         self.search_edit.setObjectName("sourceSearchEdit")
-        self.search_edit.setAccessibleName("Search sources")
-        self.search_edit.setPlaceholderText("Search by ID, title, type, code or connector…")
+        self.search_edit.setAccessibleName(_("Search sources"))
+        self.search_edit.setPlaceholderText(_("Search by ID, title, type, code or connector…"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self._on_search)
         self.search_edit.returnPressed.connect(self.choose_current)
 
-        self.status_label = plain_label("", self)
+        self.status_label = LiveLabel(_("Source list status"), self)
         self.status_label.setObjectName("pickerStatus")
-        self.status_label.setAccessibleName("Source list status")
 
         buttons = QDialogButtonBox(self)
-        self.fetch_button = QPushButton("&Fetch", self)
+        self.fetch_button = QPushButton(_("&Fetch"), self)
         self.fetch_button.setObjectName("pickerFetchButton")
-        self.fetch_button.setToolTip("Fetch the selected source (Enter)")
+        self.fetch_button.setToolTip(_("Fetch the selected source (Enter)"))
         self.fetch_button.setEnabled(False)
-        self.reload_button = QPushButton("&Reload", self)
+        self.reload_button = QPushButton(_("&Reload"), self)
         self.reload_button.setObjectName("pickerReloadButton")
-        self.reload_button.setToolTip("Ask the portal for the list again")
+        self.reload_button.setToolTip(_("Ask the portal for the list again"))
         buttons.addButton(self.fetch_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Close)
@@ -246,11 +245,14 @@ class SourcePickerDialog(QDialog):
     def set_loading(self, page: int = 0, count: int = 0) -> None:
         self.reload_button.setEnabled(False)
         if page == 0:
-            self.status_label.setText("Loading the list of sources…")
+            self.status_label.setText(_("Loading the list of sources…"))
         else:
-            noun = "source" if count == 1 else "sources"
             self.status_label.setText(
-                f"Loading the list of sources: page {page} read, {count} {noun} so far…"
+                ngettext(
+                    "Loading the list of sources: page {page} read, {count} source so far…",
+                    "Loading the list of sources: page {page} read, {count} sources so far…",
+                    count,
+                ).format(page=page, count=count)
             )
 
     def set_waiting(self, text: str) -> None:
@@ -277,10 +279,18 @@ class SourcePickerDialog(QDialog):
             self.status_label.setText(f"{EMPTY_SOURCE_LIST.message} {EMPTY_SOURCE_LIST.hint}")
         elif shown == total:
             self.status_label.setText(
-                f"{plural(total, 'source')}. Type to search; Enter fetches the selected one."
+                ngettext(
+                    "{count} source. Type to search; Enter fetches the selected one.",
+                    "{count} sources. Type to search; Enter fetches the selected one.",
+                    total,
+                ).format(count=total)
             )
         else:
-            self.status_label.setText(f"{shown} of {total} sources match.")
+            self.status_label.setText(
+                ngettext(
+                    "{shown} of {total} source match.", "{shown} of {total} sources match.", total
+                ).format(shown=shown, total=total)
+            )
         current = self.table.currentIndex()
         if (not current.isValid() or not self.table.selectionModel().isSelected(current)) and shown:
             self.table.selectRow(0)
@@ -352,7 +362,7 @@ class SourceListLoader(QObject):
         panel.start()
         credential = panel.credential()
         if credential is None:
-            self._show_status(f"No usable credential: {panel.problem}")
+            self._show_status(_("No usable credential: {problem}").format(problem=panel.problem))
             panel.first_field().setFocus()
             return None
         if self.picker is not None:
@@ -384,13 +394,13 @@ class SourceListLoader(QObject):
         """Another portal or network: the kept list no longer applies."""
         self._cache = None
 
-    def cancel(self, message: str = "Cancelled loading the list of sources.") -> bool:
+    def cancel(self, message: str | None = None) -> bool:
         """Stop loading the list; False if it was not loading."""
         if not self._requests.is_live(self._job):
             return False
         self._requests.jobs.cancel("list")
         self._requests.stop_countdown(self._job)
-        self._show_status(message)
+        self._show_status(message or _("Cancelled loading the list of sources."))
         self.listed.emit()
         return True
 
@@ -400,7 +410,9 @@ class SourceListLoader(QObject):
     def _on_job_progressed(self, job: Job, page: int, count: int) -> None:
         if job is self._job and self.picker is not None:
             self.picker.set_loading(page, count)
-            self._show_status(f"Listing sources: page {page}, {count} so far…")
+            self._show_status(
+                _("Listing sources: page {page}, {count} so far…").format(page=page, count=count)
+            )
 
     def _on_countdown(self, job: Job, text: str) -> None:
         if job.kind == "list" and self.picker is not None:
@@ -415,7 +427,13 @@ class SourceListLoader(QObject):
         self._requests.stop_countdown(job)
         if self.picker is not None:
             self.picker.set_sources(sources, note)
-        self._show_status(f"The portal lists {plural(len(sources), 'source')}.")
+        self._show_status(
+            ngettext(
+                "The portal lists {count} source.",
+                "The portal lists {count} sources.",
+                len(sources),
+            ).format(count=len(sources))
+        )
         self.listed.emit()
 
     def _on_job_failed(self, job: Job, error: InspectorError) -> None:
@@ -428,7 +446,7 @@ class SourceListLoader(QObject):
         self.listed.emit()
 
     def _on_picker_finished(self) -> None:
-        self.cancel("Closed the source list before it was loaded.")
+        self.cancel(_("Closed the source list before it was loaded."))
         picker, self.picker = self.picker, None
         if picker is not None:
             picker.deleteLater()

@@ -32,6 +32,8 @@ from ..core.inputs import parse_source_id
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.outline import LOOKUP_CANCELLED, LOOKUP_FAILED, ConnectorState
+from ..core.profile_session import READING_KEYCHAIN
+from ..i18n import _
 from .fetch_worker import WINDOW_OPERATION_LIMIT_WAIT, FetchController, Job, JobKind, Outcome
 from .request_record import RequestRecord
 
@@ -120,6 +122,7 @@ class SourceRequests(QObject):
         self._connector_job: Job | None = None
         self._wait: tuple[Job, WaitNotice] | None = None
         self._closing = False
+        self._awaiting_keychain: int | None = None  # a fetch waiting for the saved credential
         self.record: RequestRecord | None = None
         """The last request, for Copy as cURL and the support bundle (None: none yet)."""
 
@@ -188,6 +191,7 @@ class SourceRequests(QObject):
         self.stop_countdown()
         self._fetch_no += 1
         number = self._fetch_no
+        self._awaiting_keychain = None
         self._fetching_id = None
         self._fetch_job = None
 
@@ -197,7 +201,10 @@ class SourceRequests(QObject):
             self._end_without_request(number, str(exc), edit)
             return
         panel = view.credentials_panel
-        panel.start()  # the saved credential, if not read yet
+        if panel.waits_for_keychain():
+            self._fetch_when_ready(number, text)
+            return
+        panel.begin_start()  # the saved credential, if not read yet (typed fields win)
         credential = panel.credential()
         if credential is None:
             self._end_without_request(
@@ -211,9 +218,35 @@ class SourceRequests(QObject):
         view.id_row.set_busy(True)
         self._show_status(f"Fetching source {parsed_id} from {view.portal_name(credential)}…")
 
+    def _fetch_when_ready(self, number: int, text: str) -> None:
+        """The saved credential is still being read: fetch once it is in (a newer fetch,
+        or a cancel, drops this one)."""
+        panel = self._view.credentials_panel
+        panel.begin_start()
+        if not panel.waits_for_keychain():  # nothing needed reading after all
+            self.fetch(text)
+            return
+
+        def when_ready() -> None:
+            panel.ready.disconnect(when_ready)
+            if number == self._awaiting_keychain and not self._closing:
+                self._awaiting_keychain = None
+                self.fetch(text)
+
+        panel.ready.connect(when_ready)
+        self._awaiting_keychain = number
+        self._view.id_row.set_busy(True)
+        self._show_status(_(READING_KEYCHAIN))
+
     def cancel(self) -> bool:
         """Cancel the running fetch or connector lookup; False if neither was running."""
         self.stop_countdown()
+        if self._awaiting_keychain is not None:
+            self._awaiting_keychain = None
+            self._view.id_row.set_busy(False)
+            self._show_status(_("Cancelled the fetch."))
+            self._emit_done_later(self._fetch_no)
+            return True
         if self.is_fetching:
             self.jobs.cancel("fetch")
             self._view.id_row.set_busy(False)
@@ -233,6 +266,7 @@ class SourceRequests(QObject):
         """Another portal: nothing shown or running belongs to it."""
         self.jobs.cancel()
         self.stop_countdown()
+        self._awaiting_keychain = None
         self._view.id_row.set_busy(False)
         self._shown_id = self._fetching_id = None
         self.record = None

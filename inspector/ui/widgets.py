@@ -1,14 +1,18 @@
 """Small widgets shared by the window's panels and dialogs.
 
 * ``plain_label``: a label that never interprets rich text (server text is untrusted);
+* ``LiveLabel``: a plain label whose text is what a screen reader reads, and whose changes
+  are announced (the status line, the banners, the message area);
 * ``SecretLineEdit``: a password-echo field with a Show/Hide button named after what it hides.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from ..i18n import _
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
@@ -18,6 +22,51 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = T
     label.setWordWrap(wrap)
     label.setText(text)
     return label
+
+
+class LiveLabel(QLabel):
+    """A plain-text label that a screen reader reads by its text, and that announces changes.
+
+    An accessible *name* set on a label replaces its text for assistive tools, so a status
+    line named "Status" was read as "Status", never as the message. This label keeps the
+    text as its name and says what it is in the accessible *description*; each new text is
+    sent as an announcement (Qt's counterpart of a live region). ``announced`` carries it too,
+    for the window's history and for tests.
+    """
+
+    announced = Signal(str)
+
+    def __init__(
+        self,
+        purpose: str,
+        parent: QWidget | None = None,
+        *,
+        wrap: bool = True,
+        assertive: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(wrap)
+        self.setAccessibleDescription(purpose)
+        self._assertive = assertive
+
+    def setText(self, text: str) -> None:  # Qt's, overridden: every caller announces
+        if text == self.text():
+            return
+        super().setText(text)
+        if text:
+            self.announce()
+
+    def announce(self) -> None:
+        """Say the text now (again, if it has not changed since it was last said)."""
+        text = self.text()
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleEvent(self, QAccessible.Event.NameChanged))
+            announcement = QAccessibleAnnouncementEvent(self, text)
+            if self._assertive:
+                announcement.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+            QAccessible.updateAccessibility(announcement)
+        self.announced.emit(text)
 
 
 class SecretLineEdit(QWidget):
@@ -52,10 +101,13 @@ class SecretLineEdit(QWidget):
 
     def _on_show_toggled(self, shown: bool) -> None:
         self.edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        verb = "Hide" if shown else "Show"
+        verb = _("Hide") if shown else _("Show")
+        hint = (_("Hide the {what}") if shown else _("Show the {what}")).format(what=self._what)
         self.show_action.setText(verb)
-        self.show_action.setToolTip(f"{verb} the {self._what}")
-        self.show_button.setAccessibleName(f"{verb} the {self._what}")
+        self.show_action.setToolTip(hint)
+        self.show_button.setAccessibleName(hint)
+        # Read as what it is, not as "bullet bullet bullet…".
+        self.edit.setAccessibleDescription("" if shown else _("hidden value"))
 
     def text(self) -> str:
         return self.edit.text()

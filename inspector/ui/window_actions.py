@@ -3,23 +3,32 @@
 Kept apart from ``main_window`` so that the window composes panels and this module says
 which command lives in which menu, under which key. The tree view owns its own actions
 (reveal, copy value, copy as JSON); the menu bar lists them beside the window's.
+
+Mnemonics are unique within the menu bar and each menu, and the menu bar's do not clash with
+the window's labels and buttons (File is Alt+F; Fetch is Alt+C): the accessibility test
+checks it. View ▸ Theme and View ▸ Language are exclusive choices kept in the settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
+from .. import APP_DISPLAY_NAME
 from ..i18n import _
 from .credentials_panel import CredentialsPanel
+from .language import LANGUAGE_CHOICES, LANGUAGE_LABELS, save_language, saved_language
+from .settings_file import save_settings
 from .source_tree import SourceTreeView
+from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | None
+Choice = TypeVar("Choice", bound=str)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,8 @@ class WindowActions:
     import_tokens: QAction
     connect_help: QAction
     check_endpoints: QAction
+    themes: dict[ThemeChoice, QAction]
+    languages: dict[str, QAction]
 
 
 def _action(
@@ -51,6 +62,51 @@ def _action(
     action.triggered.connect(slot)
     window.addAction(action)  # the shortcut works whether or not a menu is open
     return action
+
+
+def _choices(
+    window: QMainWindow,
+    labels: dict[Choice, str],
+    current: Choice,
+    choose: Callable[[Choice], None],
+) -> dict[Choice, QAction]:
+    """One checkable action per choice, exclusive, *current* checked."""
+    group = QActionGroup(window)
+    group.setExclusive(True)
+    made: dict[Choice, QAction] = {}
+    for choice, label in labels.items():
+        action = QAction(label, group)
+        action.setCheckable(True)
+        action.setChecked(choice == current)
+        action.triggered.connect(lambda _checked=False, chosen=choice: choose(chosen))
+        made[choice] = action
+    return made
+
+
+def _add_choices(menu: QMenu, actions: Any) -> None:
+    for action in actions:
+        menu.addAction(action)
+
+
+def choose_theme(window: Any, choice: ThemeChoice) -> None:
+    """View ▸ Theme: draw the window in *choice* now, and keep it for the next start."""
+    window.settings.setValue(THEME_KEY, choice.value)
+    save_settings(window.settings)
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, choice)
+
+
+def choose_language(window: Any, choice: str) -> None:
+    """View ▸ Language: keep *choice* for the next start (every widget is built in one
+    language), and say so."""
+    if choice == saved_language(window.settings):
+        return
+    save_language(window.settings, choice)
+    save_settings(window.settings)
+    window.status_line.setText(
+        _("The language will change when you restart {app}.").format(app=APP_DISPLAY_NAME)
+    )
 
 
 def _sign_in(window: Any) -> None:
@@ -92,33 +148,38 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
     ctrl, alt = Qt.Modifier.CTRL, Qt.Modifier.ALT
     actions = WindowActions(
         browse=_action(
-            window, "&Browse sources…", window.browse_sources, QKeySequence(ctrl | Qt.Key.Key_L)
+            window,
+            _("&Browse sources…"),
+            window.browse_sources,
+            QKeySequence(ctrl | Qt.Key.Key_L),
         ),
-        fetch=_action(window, "&Fetch", window.fetch, QKeySequence(Qt.Key.Key_F5)),
-        cancel=_action(window, "&Cancel request", window.cancel, QKeySequence(Qt.Key.Key_Escape)),
+        fetch=_action(window, _("&Fetch"), window.fetch, QKeySequence(Qt.Key.Key_F5)),
+        cancel=_action(
+            window, _("&Cancel request"), window.cancel, QKeySequence(Qt.Key.Key_Escape)
+        ),
         copy_curl=_action(
             window,
-            "Copy as c&URL (secret left out)",
+            _("Copy as c&URL (secret left out)"),
             window.copy_curl,
             QKeySequence(ctrl | alt | Qt.Key.Key_C),
         ),
         export_bundle=_action(
             window,
-            "&Export support bundle…",
+            _("&Export support bundle…"),
             window.export_support_bundle,
             QKeySequence(ctrl | Qt.Key.Key_E),
         ),
-        network=_action(window, "&Network settings…", window.edit_network_settings),
-        about=_action(window, "&About", window.show_about),
-        quit=_action(window, "&Quit", window.close, QKeySequence(QKeySequence.StandardKey.Quit)),
-        new_profile=_action(window, "&New profile…", panel.new_profile),
-        rename_profile=_action(window, "&Rename profile…", panel.rename_profile),
-        delete_profile=_action(window, "&Delete profile…", panel.delete_profile),
-        sign_in=_action(window, "Si&gn in with browser…", lambda: _sign_in(window)),
-        import_tokens=_action(window, "I&mport tokens…", lambda: _import_tokens(window)),
+        network=_action(window, _("Net&work settings…"), window.edit_network_settings),
+        about=_action(window, _("&About"), window.show_about),
+        quit=_action(window, _("&Quit"), window.close, QKeySequence(QKeySequence.StandardKey.Quit)),
+        new_profile=_action(window, _("&New profile…"), panel.new_profile),
+        rename_profile=_action(window, _("&Rename profile…"), panel.rename_profile),
+        delete_profile=_action(window, _("&Delete profile…"), panel.delete_profile),
+        sign_in=_action(window, _("Si&gn in with browser…"), lambda: _sign_in(window)),
+        import_tokens=_action(window, _("I&mport tokens…"), lambda: _import_tokens(window)),
         connect_help=_action(
             window,
-            "&Connect to your portal",
+            _("&Connect to your portal"),
             lambda: _connect_help(window),
             QKeySequence.StandardKey.HelpContents,
         ),
@@ -127,6 +188,18 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
             _("Check e&ndpoints…"),
             lambda: _check_endpoints(window),
             QKeySequence(ctrl | Qt.Key.Key_K),
+        ),
+        themes=_choices(
+            window,
+            {choice: _(label) for choice, label in THEME_LABELS.items()},
+            window.theme_choice,
+            lambda choice: choose_theme(window, choice),
+        ),
+        languages=_choices(
+            window,
+            {choice: _(LANGUAGE_LABELS[choice]) for choice in LANGUAGE_CHOICES},
+            saved_language(window.settings),
+            lambda choice: choose_language(window, choice),
         ),
     )
     # Enabled while a source and its connector are shown (``check_dialog.checkable``).
@@ -140,18 +213,18 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
     panel.form.import_requested.connect(actions.import_tokens.trigger)
 
     bar = window.menuBar()
-    file_menu = bar.addMenu("&File")
+    file_menu = bar.addMenu(_("&File"))
     file_menu.addAction(actions.export_bundle)
     file_menu.addSeparator()
     file_menu.addAction(actions.quit)
-    edit_menu = bar.addMenu("&Edit")
+    edit_menu = bar.addMenu(_("&Edit"))
     for action in (tree.reveal_action, tree.copy_value_action, tree.copy_json_action):
         edit_menu.addAction(action)
     edit_menu.addAction(actions.copy_curl)
-    source_menu = bar.addMenu("&Source")
+    source_menu = bar.addMenu(_("&Source"))
     for action in (actions.browse, actions.fetch, actions.cancel, actions.check_endpoints):
         source_menu.addAction(action)
-    profile_menu = bar.addMenu("&Profile")
+    profile_menu = bar.addMenu(_("&Profile"))
     for action in (
         actions.new_profile,
         actions.rename_profile,
@@ -162,7 +235,10 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
     profile_menu.addSeparator()
     profile_menu.addAction(actions.sign_in)
     profile_menu.addAction(actions.import_tokens)
-    help_menu = bar.addMenu("&Help")
+    view_menu = bar.addMenu(_("&View"))
+    _add_choices(view_menu.addMenu(_("&Theme")), actions.themes.values())
+    _add_choices(view_menu.addMenu(_("&Language")), actions.languages.values())
+    help_menu = bar.addMenu(_("&Help"))
     help_menu.addAction(actions.connect_help)
     help_menu.addAction(actions.about)
     tree.extra_menu_actions = [actions.copy_curl, actions.export_bundle]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
 from typing import Any
 
+import pytest
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTreeView
 
 from inspector.ui import MainWindow
@@ -41,28 +44,24 @@ def test_main_widgets_have_accessible_names(qtbot: Any) -> None:
         window.credentials_panel.webhook_field.show_button,
         window.credentials_panel.keychain_label,
     ):
-        assert widget.accessibleName(), widget.objectName()
+        # What a screen reader reads: the set name, or for a label its text.
+        interface = QAccessible.queryAccessibleInterface(widget)
+        assert interface is not None and interface.text(QAccessible.Text.Name), widget.objectName()
     assert window.credentials_panel.webhook_field.show_button.accessibleName() == (
         "Show the webhook URL (it contains the secret code)"
     )
 
 
-def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> None:
+def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
+    tmp_path: Any,
+) -> None:
     """Both cost as much start-up time as Qt itself: the worker imports httpx on its first
-    request, and the keychain is read just after the first paint. The request machinery
-    waits for its first use too; the dialogs are cheap and imported with the window."""
+    request, and the keychain is read on a thread of its own. The request machinery waits
+    for its first use too; the dialogs are cheap and imported with the window."""
 
     script = textwrap.dedent(
         """
-        import sys
-        from PySide6.QtCore import QTimer
-        from inspector.ui.app import create_application
-        app = create_application(sys.argv[:1])
-        from inspector.ui import MainWindow
-        window = MainWindow()
-        window.show()
-        QTimer.singleShot(0, app.quit)
-        app.exec()
+        import sys, threading
         heavy = (
             "httpx",
             "keyring",
@@ -75,7 +74,26 @@ def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> 
             "ssl",
             "inspector.ui.network_dialog",
         )
-        print("LOADED", sorted(m for m in heavy if m in sys.modules))
+        on_gui_thread = set()
+
+        class Watch:
+            def find_spec(self, name, path=None, target=None):
+                if name in heavy and threading.current_thread() is threading.main_thread():
+                    on_gui_thread.add(name)
+                return None
+
+        sys.meta_path.insert(0, Watch())
+        from PySide6.QtCore import QTimer
+        from inspector.ui.app import create_application
+        app = create_application(sys.argv[:1])
+        from inspector.ui import MainWindow
+        window = MainWindow()
+        window.show()
+        window.credentials_panel.ready.connect(lambda: QTimer.singleShot(0, app.quit))
+        app.exec()
+        print("STARTED", window.credentials_panel.started)
+        print("GUI THREAD", sorted(on_gui_thread))
+        print("KEYRING", "keyring" in sys.modules)
         """
     )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
@@ -84,7 +102,46 @@ def test_showing_the_window_imports_neither_httpx_nor_keyring(tmp_path: Any) -> 
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stderr
-    assert "LOADED []" in done.stdout
+    assert "STARTED True" in done.stdout
+    assert "GUI THREAD []" in done.stdout
+    assert "KEYRING True" in done.stdout  # it was read: on another thread
+
+
+@pytest.mark.parametrize(
+    ("arguments", "webhook", "keyring_loaded"),
+    [
+        (["--demo"], None, False),
+        ([], "https://env.example.com/rest/7/env-c0de-123/", False),
+        ([], None, True),  # a saved credential is looked for: the keychain is read
+    ],
+    ids=["demo", "environment", "keychain"],
+)
+def test_a_session_credential_starts_without_keyring(
+    tmp_path: Any, arguments: list[str], webhook: str | None, keyring_loaded: bool
+) -> None:
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / ".config"),
+        B24_INSPECTOR_STARTUP_PROBE="1",
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    env.pop("B24_WEBHOOK_URL", None)
+    if webhook is not None:
+        env["B24_WEBHOOK_URL"] = webhook
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    marks = json.loads(done.stdout.strip().splitlines()[-1])
+    assert marks["ready"] >= marks["paint"] > 0
+    assert ("keyring" in marks["loaded"]) is keyring_loaded
+    assert "env-c0de-123" not in done.stdout + done.stderr
 
 
 def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any) -> None:
@@ -106,7 +163,7 @@ def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any
         "&New profile…",
         "&Rename profile…",
         "&Delete profile…",
-        "&Network settings…",
+        "Net&work settings…",
         "",
         "Si&gn in with browser…",
         "I&mport tokens…",

@@ -69,7 +69,10 @@ def test_settings_are_labelled_by_the_connector_and_missing_ones_flagged(
         "Password (password)",
     ]
     assert [model.index(r, 1, settings).data() for r in range(5)] == [MASK] * 5
-    assert not window.connector_banner.isVisible()  # https endpoints: nothing to warn about
+    # https endpoints, but a declared setting is missing: said above the tree, in view.
+    assert window.connector_banner.text() == (
+        "⚠ The connector declares settings the source lacks: SSL mode."
+    )
     assert tree_of(window).isExpanded(missing)  # the rows added later are expanded too
     # The longer labels in view are not cut off, and the columns fill the width.
     view = tree_of(window)

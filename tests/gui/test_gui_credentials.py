@@ -3,15 +3,18 @@ no keychain at all, and recent IDs in QSettings (never a secret there)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from memory_keyring import MemoryKeyring
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox
 
 from gui.gui_helpers import type_id_and_enter, webhook_code, widget_texts
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
-from inspector.core.keychain import CredentialStore
+from inspector.core.keychain import SERVICE, CredentialStore
 from inspector.ui import MainWindow
 
 WEBHOOK = "https://portal.example.com/rest/1/k3ych41n-c0de/"
@@ -168,3 +171,92 @@ def test_oauth_credential_round_trips_through_the_keychain(
     assert loaded.token_field.edit.echoMode() == loaded.token_field.edit.EchoMode.Password
     assert again.windowTitle() == "Bitrix24 BI Source Inspector — portal.example.com"
     assert "oauth-t0ken-xyz" not in "".join(widget_texts(again))
+
+
+class HeldKeyring(MemoryKeyring):
+    """A keychain that answers only once the test lets it (a D-Bus call, an unlock prompt),
+    and notes which threads asked it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answer = threading.Event()
+        self.readers: list[threading.Thread] = []
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.readers.append(threading.current_thread())
+        self.answer.wait(20)
+        return super().get_password(service, username)
+
+
+def held_window(
+    qtbot: Any, set_backend: Callable[[Any], Any], settings: QSettings, url: str
+) -> tuple[Any, HeldKeyring]:
+    held = HeldKeyring()
+    held.set_password(SERVICE, "default", parse_webhook_url(url).to_storage())
+    set_backend(held)
+    window = MainWindow(settings=settings, store=CredentialStore())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: bool(held.readers), timeout=5000)
+    return window, held
+
+
+def test_the_keychain_is_read_off_the_gui_thread_and_fetch_waits_for_it(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    window, held = held_window(qtbot, set_backend, settings, portal.webhook_url)
+    panel = window.credentials_panel
+    # The keychain has not answered, yet the window is painted and takes input.
+    assert panel.reading and not panel.started
+    assert panel.keychain_label.text() == "Reading the keychain…"
+    window.fetch(6)
+    assert window.status_line.text() == "Reading the keychain…"
+    assert window.cancel_button.isEnabled()
+    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+        held.answer.set()
+    assert window.status_line.text().startswith("Source 6")
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+    assert threading.main_thread() not in held.readers
+    assert webhook_code(portal.webhook_url) not in "".join(widget_texts(window))
+    window.close()
+
+
+def test_a_fetch_cancelled_while_the_keychain_is_read_is_not_sent(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    window, held = held_window(qtbot, set_backend, settings, portal.webhook_url)
+    panel = window.credentials_panel
+    window.fetch(6)
+    with qtbot.waitSignal(window.fetch_done, timeout=5000):
+        window.cancel()
+    assert window.status_line.text() == "Cancelled the fetch."
+    assert not window.cancel_button.isEnabled()
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        held.answer.set()
+    # The saved credential is in, and the cancelled fetch stayed cancelled (a fetch that
+    # waited would have started in the slot of ``ready``).
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
+    assert not window.is_fetching
+    assert portal.requests == []
+    window.close()
+
+
+def test_a_profile_chosen_while_the_keychain_is_read_gets_its_own_credential(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    from inspector.core.profiles import Profile
+    from inspector.ui.profiles import ProfileStore
+
+    ProfileStore(settings).put(Profile("work"))
+    work_url = portal.webhook_url.replace("/rest/1/", "/rest/2/")
+    window, held = held_window(qtbot, set_backend, settings, portal.webhook_url)
+    held.set_password(SERVICE, "work", parse_webhook_url(work_url).to_storage())
+    panel = window.credentials_panel
+    panel.select_profile("work")  # before the keychain answered for "default"
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        held.answer.set()
+    assert panel.current_profile == "work"
+    assert panel.credential() == parse_webhook_url(work_url)
+    assert panel.keychain_label.text() == "Saved in Memory keychain."
+    window.close()

@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import string
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
+from servers import ScriptedServer, json_reply
 
 from gui.gui_helpers import fetch_and_wait, leak_walk, tree_of, type_id_and_enter, webhook_code
 from inspector import __version__
 from inspector.core.masking import MASK
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
+from inspector.ui.copy_export import COPY_HERE_UP_TO
 
 
 def values(source_id: int) -> list[str]:
@@ -182,3 +188,93 @@ def test_the_context_menu_offers_curl_and_export(
     assert window.window_actions.copy_curl in tree.extra_menu_actions
     assert window.window_actions.export_bundle in tree.extra_menu_actions
     assert tree.model().rowCount(QModelIndex()) == 0
+
+
+def big_item(size: int) -> tuple[dict[str, Any], list[str]]:
+    """A source item with *size* settings, each with a distinct 13-character value."""
+    rnd = random.Random(size)
+    secret_values = [
+        "".join(rnd.choice(string.ascii_letters + string.digits) for _ in range(13))
+        for _ in range(size)
+    ]
+    item = {
+        "connection": {"id": 6, "type": "rest", "code": "big", "title": "A big source"},
+        "connectorId": None,
+        "settings": [
+            {"id": i, "code": f"key{i}", "name": f"Key {i}", "type": "STRING", "value": value}
+            for i, value in enumerate(secret_values)
+        ],
+    }
+    return item, secret_values
+
+
+@contextmanager
+def window_with_big_source(qtbot: Any, make_window: Any, size: int) -> Iterator[tuple[Any, Any]]:
+    """A window that fetched a source of *size* settings from a portal on 127.0.0.1."""
+    item, _values = big_item(size)
+    with ScriptedServer(lambda request: json_reply({"result": {"item": item}})) as server:
+        window = make_window()
+        window.credentials_panel.webhook_radio.setChecked(True)
+        window.credentials_panel.webhook_field.edit.setText(f"{server.url}/rest/1/bigc0de01/")
+        fetch_and_wait(qtbot, window, 6, timeout=60_000)
+        tree = tree_of(window)
+        yield window, tree
+        tree.source_model.clear()  # the closing leak walk over 20,000 rows would take a minute
+
+
+BIG = COPY_HERE_UP_TO * 2  # made on the worker thread
+
+
+def test_copy_as_json_of_a_big_source_is_made_off_the_gui_thread(
+    qtbot: Any, make_window: Any
+) -> None:
+    with window_with_big_source(qtbot, make_window, BIG) as (_window, tree):
+        copy_in_the_background(qtbot, tree, big_item(BIG)[1])
+
+
+def copy_in_the_background(qtbot: Any, tree: Any, secret_values: list[str]) -> None:
+    QGuiApplication.clipboard().setText("before")
+    statuses: list[str] = []
+    tree.message.connect(statuses.append)
+    # A timer that fires on every turn of the event loop: it can only tick while the copy
+    # runs if the GUI thread is free meanwhile.
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: ticks.append(len(ticks)))
+    timer.start()
+
+    tree.copy_json_action.trigger()
+    # Returned at once: the JSON is not made yet, and the action waits for it.
+    assert tree.json_copier.busy
+    assert not tree.copy_json_action.isEnabled()
+    assert QGuiApplication.clipboard().text() == "before"
+    assert statuses == ["Copying the source as JSON…"]
+    ticks_at_start = len(ticks)
+    with qtbot.waitSignal(tree.json_copier.busy_changed, timeout=60_000):
+        pass
+    timer.stop()
+
+    assert len(ticks) > ticks_at_start  # the window kept handling events
+    assert statuses[-1] == "Copied the source as JSON, with every setting value masked."
+    assert tree.copy_json_action.isEnabled()
+    text = QGuiApplication.clipboard().text()
+    copied = json.loads(text)
+    assert len(copied["settings"]) == BIG
+    assert {setting["value"] for setting in copied["settings"]} == {MASK}
+    assert not any(value in text for value in secret_values)
+
+
+def test_closing_the_window_cancels_a_running_copy(qtbot: Any, make_window: Any) -> None:
+    with window_with_big_source(qtbot, make_window, BIG) as (window, tree):
+        QGuiApplication.clipboard().setText("before")
+        statuses: list[str] = []
+        tree.message.connect(statuses.append)
+        tree.copy_json_action.trigger()
+        assert tree.json_copier.busy
+
+        assert window.close()
+        assert not tree.json_copier.busy
+        qtbot.wait(200)  # what the stopped worker sent is delivered (and dropped) meanwhile
+        assert QGuiApplication.clipboard().text() == "before"
+        assert statuses == ["Copying the source as JSON…"]
