@@ -75,7 +75,7 @@ from .core.signin import (
     sign_in_request,
 )
 from .core.token_import import MAX_PASTE_CHARS, import_tokens
-from .i18n import _
+from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .core.client.code_grant import SignInResult
@@ -90,27 +90,33 @@ def _port(text: str) -> int:
     try:
         port = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a port number.") from None
+        raise argparse.ArgumentTypeError(
+            _("“{text}” is not a port number.").format(text=text)
+        ) from None
     if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError("the port must be a whole number from 1 to 65535.")
+        raise argparse.ArgumentTypeError(_("the port must be a whole number from 1 to 65535."))
     return port
 
 
 def add_login_command(commands: Any) -> None:
     login = commands.add_parser(
         "login",
-        help="sign in with the browser (or import tokens) and save them in a profile",
-        description="Sign in to a portal as a Bitrix24 application with the browser, save the "
-        "access token, refresh token, client ID and secret in the profile's keychain entry, "
-        "and list the sources. The client secret is read from $" + SECRET_ENV + " or asked "
-        "for without echo, never from the command line. With --import -, read tokens you "
-        "already have (the installation callback's body, the OAuth server's answer, the "
-        "frame's AUTH_ID/REFRESH_ID fields, or BX24.getAuth()) from standard input instead.",
+        help=_("sign in with the browser (or import tokens) and save them in a profile"),
+        description=_(
+            "Sign in to a portal as a Bitrix24 application with the browser, save the "
+            "access token, refresh token, client ID and secret in the profile's keychain entry, "
+            "and list the sources. The client secret is read from ${env} or asked "
+            "for without echo, never from the command line. With --import -, read tokens you "
+            "already have (the installation callback's body, the OAuth server's answer, the "
+            "frame's AUTH_ID/REFRESH_ID fields, or BX24.getAuth()) from standard input instead."
+        ).format(env=SECRET_ENV),
     )
-    login.add_argument("--portal", metavar="HOST", help="the portal, e.g. example.bitrix24.com")
-    login.add_argument("--client-id", metavar="ID", help="the application's client ID")
+    login.add_argument("--portal", metavar="HOST", help=_("the portal, e.g. example.bitrix24.com"))
+    login.add_argument("--client-id", metavar="ID", help=_("the application's client ID"))
     login.add_argument(
-        "--profile", metavar="NAME", help=f"the keychain profile to save to ({DEFAULT_PROFILE})"
+        "--profile",
+        metavar="NAME",
+        help=_("the keychain profile to save to ({profile})").format(profile=DEFAULT_PROFILE),
     )
     login.add_argument(
         "--port",
@@ -125,40 +131,50 @@ def add_login_command(commands: Any) -> None:
     login.add_argument(
         "--oauth-server",
         metavar="URL",
-        help="the OAuth server's token address (default: the profile's, else Bitrix24's)",
+        help=_("the OAuth server's token address (default: the profile's, else Bitrix24's)"),
     )
     login.add_argument(
         "--no-browser",
         action="store_true",
-        help="print the sign-in address instead of opening a browser, and accept the address "
-        "the browser landed on from standard input",
+        help=_(
+            "print the sign-in address instead of opening a browser, and accept the address "
+            "the browser landed on from standard input"
+        ),
     )
     login.add_argument(
         "--import",
         dest="import_from",
         metavar="-",
-        help="import tokens pasted on standard input instead of signing in",
+        help=_("import tokens pasted on standard input instead of signing in"),
     )
     login.add_argument(
         "--wait",
         metavar="SECONDS",
         type=seconds,
         default=WAIT_TIMEOUT_S,
-        help=f"how long to wait for the browser ({WAIT_TIMEOUT_S:g})",
+        help=_("how long to wait for the browser ({seconds})").format(
+            seconds=f"{WAIT_TIMEOUT_S:g}"
+        ),
     )
     login.add_argument(
-        "--timeout", metavar="SECONDS", type=seconds, default=30.0, help="read timeout (30)"
+        "--timeout",
+        metavar="SECONDS",
+        type=seconds,
+        default=30.0,
+        help=_("read timeout ({seconds})").format(seconds=30),
     )
     login.add_argument(
         "--proxy",
         metavar="URL",
-        help="proxy for every request (default: from the environment; prefer --proxy-file "
-        "for a password)",
+        help=_(
+            "proxy for every request (default: from the environment; prefer --proxy-file "
+            "for a password)"
+        ),
     )
     login.add_argument(
-        "--proxy-file", metavar="PATH", help="read the proxy URL from this private file"
+        "--proxy-file", metavar="PATH", help=_("read the proxy URL from this private file")
     )
-    login.add_argument("--ca-file", metavar="PEM", help="an extra CA certificate (PEM) to trust")
+    login.add_argument("--ca-file", metavar="PEM", help=_("an extra CA certificate (PEM) to trust"))
     # What cli._inputs reads and login does not offer.
     login.set_defaults(webhook_url=None, webhook_url_file=None, access_token_file=None)
 
@@ -191,15 +207,15 @@ def run_login(
         run.profile = _profile_name(args.profile)
         if args.proxy_file == STDIN_NAME:
             raise InputError(
-                "login reads standard input for the sign-in, so --proxy-file cannot be “-”.",
-                "Give --proxy-file a private file, or set B24_PROXY.",
+                _("login reads standard input for the sign-in, so --proxy-file cannot be “-”."),
+                _("Give --proxy-file a private file, or set B24_PROXY."),
             )
         options = _options(args, _inputs(args, run.output))
         run.saved = _saved_credential(run.profile)
         importing = args.import_from is not None
         credential = _import(run) if importing else _sign_in(run, options)
     except KeyboardInterrupt:
-        run.output.note("\ncancelled: nothing was saved.")
+        run.output.note("\n" + _("cancelled: nothing was saved."))
         return EXIT_INTERRUPTED
     except InspectorError as exc:
         return _failed(run, exc)
@@ -212,7 +228,7 @@ def run_login(
 
 def _failed(run: _Login, exc: InspectorError) -> int:
     _print_error(exc, run.output)
-    run.output.note("Nothing was saved.")
+    run.output.note(_("Nothing was saved."))
     return exc.exit_code
 
 
@@ -220,7 +236,7 @@ def _profile_name(given: str | None) -> str:
     try:
         return check_profile_name(given or DEFAULT_PROFILE, [])
     except ValueError as exc:
-        raise InputError(f"--profile: {exc}") from None
+        raise InputError(_("--profile: {problem}").format(problem=exc)) from None
 
 
 def _saved_credential(profile: str) -> OAuthCredential | None:
@@ -246,17 +262,21 @@ def _client_secret(run: _Login, *, required: bool) -> str | None:
     if secret:
         return secret
     if _is_terminal(run.stdin):
-        secret = getpass.getpass("Client secret (not shown): ").strip()
+        secret = getpass.getpass(_("Client secret (not shown): ")).strip()
         if secret:
             return secret
     if not required:
         return None
     raise MissingCredential(
-        f"The application's client secret is needed, but {SECRET_ENV} is not set and "
-        "standard input is not a terminal to ask on.",
-        f"Set {SECRET_ENV} (from a password manager, for example) or run login in a "
-        "terminal. The secret is never an option: other local users can read the "
-        "command line.",
+        _(
+            "The application's client secret is needed, but {env} is not set and "
+            "standard input is not a terminal to ask on."
+        ).format(env=SECRET_ENV),
+        _(
+            "Set {env} (from a password manager, for example) or run login in a "
+            "terminal. The secret is never an option: other local users can read the "
+            "command line."
+        ).format(env=SECRET_ENV),
     )
 
 
@@ -293,9 +313,11 @@ def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     client_id = args.client_id or (saved.client_id if saved else None) or ""
     if not portal or not client_id:
         raise MissingCredential(
-            "login needs the portal and the application's client ID.",
-            "Give --portal HOST and --client-id ID (the client ID is on the application's "
-            "page in Bitrix24: Developer resources ▸ Integrations).",
+            _("login needs the portal and the application's client ID."),
+            _(
+                "Give --portal HOST and --client-id ID (the client ID is on the application's "
+                "page in Bitrix24: Developer resources ▸ Integrations)."
+            ),
         )
     server = args.oauth_server
     if server is None and saved is not None and saved.oauth_server != DEFAULT_OAUTH_SERVER:
@@ -313,11 +335,11 @@ def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     if isinstance(got, str):
         with contextlib.suppress(InspectorError):  # exchange_pasted_redirect says what is wrong
             run.hide(*parse_redirect(got).secrets())
-        run.output.note("Exchanging the code…")
+        run.output.note(_("Exchanging the code…"))
         result = exchange_pasted_redirect(got, request, state=sign_in.state, options=options)
     else:
         run.hide(*got.secrets())
-        run.output.note("The browser came back; exchanging the code…")
+        run.output.note(_("The browser came back; exchanging the code…"))
         result = exchange_code(request, got, options)
     return _accept(run, request, result)
 
@@ -329,11 +351,16 @@ def _listen(run: _Login, sign_in: BrowserSignIn) -> bool:
     except PortInUse as exc:
         if not run.args.no_browser:
             raise
-        run.output.note(f"note: {exc.message} The address the browser landed on is read here.")
+        run.output.note(
+            _("note: {problem} The address the browser landed on is read here.").format(
+                problem=exc.message
+            )
+        )
         return False
     run.output.note(
-        "Register this handler address in the application's settings (exactly): "
-        f"{sign_in.handler_url}"
+        _("Register this handler address in the application's settings (exactly): {url}").format(
+            url=sign_in.handler_url
+        )
     )
     return True
 
@@ -342,17 +369,28 @@ def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | st
     """The redirect from the browser, or the landed address pasted (``--no-browser``)."""
     url, timeout = sign_in.authorize_url, run.args.wait
     if not run.args.no_browser:
-        run.output.note(f"Opening the portal's sign-in page in the browser: {url}")
+        run.output.note(
+            _("Opening the portal's sign-in page in the browser: {url}").format(url=url)
+        )
         if not webbrowser.open(url):
-            run.output.note("warning: no browser could be started; open the address above.")
-        run.output.note(f"Waiting for the browser ({_duration(timeout)}; Ctrl+C cancels)…")
+            run.output.note(_("warning: no browser could be started; open the address above."))
+        run.output.note(
+            _("Waiting for the browser ({duration}; Ctrl+C cancels)…").format(
+                duration=_duration(timeout)
+            )
+        )
         return sign_in.wait(timeout)
-    run.output.note(f"Open this address in a browser and allow access: {url}")
-    hidden = " (it is not shown)" if _is_terminal(run.stdin) else ""
-    run.output.note(
-        "Then paste here the address the browser landed on and press Enter"
-        f"{hidden}; Ctrl+C cancels."
-    )
+    run.output.note(_("Open this address in a browser and allow access: {url}").format(url=url))
+    if _is_terminal(run.stdin):
+        prompt = _(
+            "Then paste here the address the browser landed on and press Enter "
+            "(it is not shown); Ctrl+C cancels."
+        )
+    else:
+        prompt = _(
+            "Then paste here the address the browser landed on and press Enter; Ctrl+C cancels."
+        )
+    run.output.note(prompt)
     paste = run.paste = _PasteReader(run.stdin, sign_in if listening else None)
     with _no_echo(run.stdin, run.output.err):
         paste.start()
@@ -365,14 +403,17 @@ def _first_answer(
     if not listening:
         if not paste.done.wait(timeout):
             raise NoRedirect(
-                f"No address was pasted within {_duration(timeout)}.",
-                "Sign in again and paste the address the browser landed on after allowing access.",
+                _("No address was pasted within {duration}.").format(duration=_duration(timeout)),
+                _(
+                    "Sign in again and paste the address the browser landed on after "
+                    "allowing access."
+                ),
             )
         if paste.text:
             return paste.text
         raise BadRedirect(
-            "Standard input ended before an address was pasted.",
-            "Paste the address the browser landed on after allowing access.",
+            _("Standard input ended before an address was pasted."),
+            _("Paste the address the browser landed on after allowing access."),
         )
     deadline = time.monotonic() + timeout
     while True:
@@ -461,26 +502,31 @@ def _no_echo(stdin: TextIO, err: TextIO) -> Iterator[None]:
 
 def _duration(timeout: float) -> str:
     minutes = round(timeout / 60)
-    return f"up to {minutes} minutes" if minutes >= 2 else f"up to {round(timeout)} seconds"
+    if minutes >= 2:
+        return ngettext("up to {n} minute", "up to {n} minutes", minutes).format(n=minutes)
+    whole = round(timeout)
+    return ngettext("up to {n} second", "up to {n} seconds", whole).format(n=whole)
 
 
 def _accept(run: _Login, request: SignInRequest, result: SignInResult) -> OAuthCredential:
     """The credential to save: the warnings shown, a renamed portal followed if agreed."""
     run.hide(*result.credential.secrets())
     for warning in result.warnings:
-        run.output.note(f"warning: {warning}")
+        run.output.note(_("warning: {problem}").format(problem=warning))
     if result.moved_to is None:
         return result.credential
     new_host = shown_host(result.followed().host)
     old_host = shown_host(result.credential.host)
     # Not while the paste reader still waits on standard input: it would take the answer.
     can_ask = _is_terminal(run.stdin) and (run.paste is None or run.paste.done.is_set())
-    if can_ask and _ask(run, f"Use {new_host} for this profile? [y/N] "):
-        run.output.note(f"note: the profile uses {new_host}.")
+    if can_ask and _ask(run, _("Use {host} for this profile? [y/N] ").format(host=new_host)):
+        run.output.note(_("note: the profile uses {host}.").format(host=new_host))
         return result.followed()
     run.output.note(
-        f"note: the profile keeps {old_host} as given. If {new_host} is your portal, sign in "
-        f"again with --portal {new_host}."
+        _(
+            "note: the profile keeps {old_host} as given. If {new_host} is your portal, sign in "
+            "again with --portal {new_host}."
+        ).format(old_host=old_host, new_host=new_host)
     )
     return result.credential
 
@@ -489,7 +535,7 @@ def _ask(run: _Login, question: str) -> bool:
     run.output.err.write(question)
     run.output.err.flush()
     answer = run.stdin.readline(64).strip().lower()
-    return answer in ("y", "yes")
+    return answer in ("y", "yes", _("y"), _("yes"))
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -499,13 +545,13 @@ def _import(run: _Login) -> OAuthCredential:
     args = run.args
     if args.import_from != STDIN_NAME:
         raise InputError(
-            "--import reads the tokens from standard input only: give “--import -”.",
-            "Pipe or paste the tokens in; a file on disk would keep them outside the keychain.",
+            _("--import reads the tokens from standard input only: give “--import -”."),
+            _("Pipe or paste the tokens in; a file on disk would keep them outside the keychain."),
         )
     secret = _client_secret(run, required=bool(args.client_id))
     run.hide(secret)
     if _is_terminal(run.stdin):
-        run.output.note("Paste the tokens, then press Ctrl+D on an empty line (not shown).")
+        run.output.note(_("Paste the tokens, then press Ctrl+D on an empty line (not shown)."))
     with _no_echo(run.stdin, run.output.err):
         text = run.stdin.read(MAX_PASTE_CHARS + 1)
     imported = import_tokens(
@@ -516,9 +562,9 @@ def _import(run: _Login) -> OAuthCredential:
         oauth_server=args.oauth_server,
     )
     run.hide(*imported.credential.secrets())
-    run.output.note(f"Read the tokens from {imported.shape}.")
+    run.output.note(_("Read the tokens from {shape}.").format(shape=_(imported.shape)))
     for warning in imported.warnings:
-        run.output.note(f"warning: {warning}")
+        run.output.note(_("warning: {problem}").format(problem=warning))
     return imported.credential
 
 
@@ -531,9 +577,13 @@ def _save(run: _Login, credential: OAuthCredential) -> None:
     outcome = CredentialStore().save(run.profile, credential.to_storage())
     if not outcome.persisted:
         raise MissingCredential(
-            f"The tokens could not be saved in the keychain ({outcome.message}).",
-            "Unlock or set up the system keychain (see b24-inspector --self-check), then "
-            "sign in again.",
+            _("The tokens could not be saved in the keychain ({problem}).").format(
+                problem=outcome.message
+            ),
+            _(
+                "Unlock or set up the system keychain (see b24-inspector --self-check), then "
+                "sign in again."
+            ),
         )
     # Listed for the window, with the port for the next login (an import keeps the old one).
     port = None if run.port is None else (0 if run.port == DEFAULT_PORT else run.port)
@@ -542,11 +592,24 @@ def _save(run: _Login, credential: OAuthCredential) -> None:
     )
     if problem is not None:
         run.output.note(_("warning: {problem}").format(problem=problem))
-    done = "Imported the tokens" if run.args.import_from is not None else "Signed in"
-    renewable = "" if credential.can_refresh else " (not renewable)"
+    importing = run.args.import_from is not None
+    if importing and credential.can_refresh:
+        done = _("Imported the tokens for {host}; the tokens are saved as “{profile}” in {store}.")
+    elif importing:
+        done = _(
+            "Imported the tokens for {host}; the tokens (not renewable) are saved as "
+            "“{profile}” in {store}."
+        )
+    elif credential.can_refresh:
+        done = _("Signed in for {host}; the tokens are saved as “{profile}” in {store}.")
+    else:
+        done = _(
+            "Signed in for {host}; the tokens (not renewable) are saved as “{profile}” in {store}."
+        )
     run.output.note(
-        f"{done} for {shown_host(credential.host)}; the tokens{renewable} are saved as "
-        f"“{run.profile}” in {outcome.backend_name}."
+        done.format(
+            host=shown_host(credential.host), profile=run.profile, store=outcome.backend_name
+        )
     )
 
 
@@ -564,11 +627,15 @@ def _list_sources(run: _Login, credential: OAuthCredential, options: RequestOpti
         ) as client:
             sources = client.list_sources()
     except InspectorError as exc:
-        output.note(f"The sources could not be listed (the tokens stay saved as “{run.profile}”).")
+        output.note(
+            _("The sources could not be listed (the tokens stay saved as “{profile}”).").format(
+                profile=run.profile
+            )
+        )
         _print_error(exc, output)
         return exc.exit_code
     if sources.stopped_early:
-        output.note(f"warning: {sources.stopped_early}")
+        output.note(_("warning: {problem}").format(problem=sources.stopped_early))
     output.text(render_list(sources))
     if not sources:
         output.text(f"\n{EMPTY_SOURCE_LIST.message}\n{EMPTY_SOURCE_LIST.hint}\n")

@@ -443,11 +443,13 @@ class EndpointCheck:
 
 def step_line(step: StepResult) -> str:
     """One line per step for a terminal: the verdict, endpoint, status and time."""
-    verdict = {
+    verdicts = {
         StepStatus.PASSED: _("PASS"),
         StepStatus.FAILED: _("FAIL"),
         StepStatus.SKIPPED: _("SKIP"),
-    }[step.status]
+    }
+    # Padded to the longest: the words differ in length once translated, the column should not.
+    verdict = verdicts[step.status].ljust(max(len(word) for word in verdicts.values()))
     facts = []
     if step.http_status is not None:
         facts.append(_("HTTP {status}").format(status=step.http_status))

@@ -28,6 +28,8 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
+from ..i18n import N_, _, ngettext
+
 __all__ = [
     "NO_KEYCHAIN",
     "SERVICE",
@@ -38,11 +40,11 @@ __all__ = [
 ]
 
 SERVICE = "b24-inspector"
-NO_KEYCHAIN = "no keychain"
+NO_KEYCHAIN = N_("no keychain")  # a display name: translated where shown
 
 log = logging.getLogger(__name__)
 
-SESSION_ONLY = "The credential is kept for this session only."
+SESSION_ONLY = N_("The credential is kept for this session only.")  # translated when used
 
 # Display names for the keyring backends people actually meet; anything else falls back to
 # the backend class's own ``name``.
@@ -134,7 +136,7 @@ def backend_display_name(backend: KeyringBackend) -> str:
     cls = type(backend)
     qualified = f"{cls.__module__}.{cls.__qualname__}"
     if qualified in _FRIENDLY_NAMES:
-        return _FRIENDLY_NAMES[qualified]
+        return _(_FRIENDLY_NAMES[qualified])
     try:
         name = getattr(cls, "name", None)
     except Exception:  # a broken third-party classproperty
@@ -153,7 +155,7 @@ def _resolve() -> _Resolved:
         chosen = keyring.get_keyring()
     except Exception as exc:  # e.g. a keyringrc.cfg naming a backend that cannot be imported
         log.warning("keychain: keyring could not choose a backend (%s)", type(exc).__name__)
-        return _Resolved(None, NO_KEYCHAIN, "The keychain could not be opened.")
+        return _Resolved(None, _(NO_KEYCHAIN), _("The keychain could not be opened."))
     if isinstance(chosen, chainer.ChainerBackend):
         # The chainer writes to its first backend and reads from all of them, plaintext
         # files included. Use the one it would write to directly, so what we check is
@@ -164,26 +166,30 @@ def _resolve() -> _Resolved:
             log.warning("keychain: chained backends unavailable (%s)", type(exc).__name__)
             chained = []
         if not chained:
-            return _Resolved(None, NO_KEYCHAIN, "No system keychain is available.")
+            return _Resolved(None, _(NO_KEYCHAIN), _("No system keychain is available."))
         chosen = chained[0]
     name = backend_display_name(chosen)
     if isinstance(chosen, fail.Keyring):
         return _Resolved(
             None,
-            NO_KEYCHAIN,
-            "No system keychain is available (on Linux, a Secret Service such as "
-            "GNOME Keyring or KWallet must be running).",
+            _(NO_KEYCHAIN),
+            _(
+                "No system keychain is available (on Linux, a Secret Service such as "
+                "GNOME Keyring or KWallet must be running)."
+            ),
         )
     if isinstance(chosen, null.Keyring):
         return _Resolved(
-            None, NO_KEYCHAIN, "Saving to the keychain is turned off in the keyring settings."
+            None, _(NO_KEYCHAIN), _("Saving to the keychain is turned off in the keyring settings.")
         )
     if _is_file_backend(chosen):
         return _Resolved(
             None,
             name,
-            f"The configured keyring backend ({name}) would keep the credential in a file "
-            "on disk rather than in a system keychain, so it is not used.",
+            _(
+                "The configured keyring backend ({name}) would keep the credential in a file "
+                "on disk rather than in a system keychain, so it is not used."
+            ).format(name=name),
         )
     return _Resolved(chosen, name, None)
 
@@ -191,26 +197,26 @@ def _resolve() -> _Resolved:
 def _explain(exc: BaseException) -> str:
     """A plain sentence for a keychain failure. Never uses the exception's own text."""
     if isinstance(exc, keyring.errors.KeyringLocked):
-        return "The keychain is locked and was not unlocked."
+        return _("The keychain is locked and was not unlocked.")
     if isinstance(exc, keyring.errors.InitError):
-        return (
+        return _(
             "The keychain could not be opened; it may be locked, or its unlock prompt "
             "was dismissed."
         )
     if isinstance(exc, keyring.errors.NoKeyringError):
-        return "No system keychain is available."
+        return _("No system keychain is available.")
     if isinstance(exc, keyring.errors.PasswordSetError):
-        return "The keychain refused to store it."
+        return _("The keychain refused to store it.")
     if isinstance(exc, keyring.errors.PasswordDeleteError):
-        return "The keychain refused to delete it."
+        return _("The keychain refused to delete it.")
     if isinstance(exc, keyring.errors.KeyringError):
-        return "The keychain reported an error."
-    return "The keychain failed unexpectedly."
+        return _("The keychain reported an error.")
+    return _("The keychain failed unexpectedly.")
 
 
 def _check_profile(profile: str) -> None:
     if not profile or _CHUNK_SEPARATOR in profile:
-        raise ValueError("A profile name must be non-empty and must not contain '#'.")
+        raise ValueError(_("A profile name must be non-empty and must not contain '#'."))
 
 
 def _chunk_entry(profile: str, number: int, slot: str | None = None) -> str:
@@ -236,7 +242,9 @@ def _split(secret: str) -> list[str]:
 
 
 def _kib(chars: int) -> str:
-    return f"{chars / 1024:,.0f} KiB" if chars >= 1024 else f"{chars} characters"
+    if chars >= 1024:
+        return _("{size} KiB").format(size=f"{chars / 1024:,.0f}")
+    return ngettext("{n} character", "{n} characters", chars).format(n=chars)
 
 
 def _digest(secret: str) -> str:
@@ -281,7 +289,7 @@ class CredentialStore:
         """
         resolved = _resolve()
         if resolved.backend is None:
-            return KeychainStatus(resolved.name, False, f"{resolved.why} {SESSION_ONLY}")
+            return KeychainStatus(resolved.name, False, f"{resolved.why} {_(SESSION_ONLY)}")
         if probe:
             try:
                 resolved.backend.get_password(self._service, _PROBE_ENTRY)
@@ -292,7 +300,7 @@ class CredentialStore:
         with self._lock:
             if self._failed_backend is resolved.backend and self._failure_reason:
                 return KeychainStatus(
-                    resolved.name, False, f"{self._failure_reason} {SESSION_ONLY}"
+                    resolved.name, False, f"{self._failure_reason} {_(SESSION_ONLY)}"
                 )
         return KeychainStatus(resolved.name, True, None)
 
@@ -306,21 +314,37 @@ class CredentialStore:
             log.warning("keychain save: outcome=too-large (%d characters)", len(secret))
             return SaveOutcome(
                 False,
-                f"Not saved: it is too large for the keychain ({_kib(len(secret))}; at most "
-                f"{_kib(MAX_SECRET_CHARS)}). {SESSION_ONLY}",
+                _(
+                    "Not saved: it is too large for the keychain ({size}; at most {limit}). "
+                    "{session_only}"
+                ).format(
+                    size=_kib(len(secret)),
+                    limit=_kib(MAX_SECRET_CHARS),
+                    session_only=_(SESSION_ONLY),
+                ),
             )
         resolved = _resolve()
         if resolved.backend is None:
             self._keep_in_session(profile, secret)
             log.info("keychain save: backend=%s outcome=session-only", resolved.name)
-            return SaveOutcome(False, f"Not saved: {resolved.why} {SESSION_ONLY}", resolved.name)
+            return SaveOutcome(
+                False,
+                _("Not saved: {why} {session_only}").format(
+                    why=resolved.why, session_only=_(SESSION_ONLY)
+                ),
+                resolved.name,
+            )
         try:
             slot, count = self._write(resolved.backend, profile, secret)
         except Exception as exc:
             reason = self._record_failure(resolved, "save", exc)
             self._keep_in_session(profile, secret)
             return SaveOutcome(
-                False, f"Not saved in {resolved.name}: {reason} {SESSION_ONLY}", resolved.name
+                False,
+                _("Not saved in {store}: {why} {session_only}").format(
+                    store=resolved.name, why=reason, session_only=_(SESSION_ONLY)
+                ),
+                resolved.name,
             )
         self._clear_failure()
         with self._lock:
@@ -332,7 +356,7 @@ class CredentialStore:
                 resolved, profile, first=count + 1 if other == slot else 1, slot=other
             )
         log.info("keychain save: backend=%s outcome=saved", resolved.name)
-        return SaveOutcome(True, f"Saved in {resolved.name}.", resolved.name)
+        return SaveOutcome(True, _("Saved in {store}.").format(store=resolved.name), resolved.name)
 
     def _write(self, backend: KeyringBackend, profile: str, secret: str) -> tuple[str | None, int]:
         """Write *secret*; (the slot its chunks went to, None if not chunked; chunk count)."""
@@ -368,7 +392,7 @@ class CredentialStore:
         if read_back != value:
             log.warning("keychain write probe: backend=%s outcome=not-kept", resolved.name)
             return KeychainStatus(
-                resolved.name, False, "The keychain did not keep what was written."
+                resolved.name, False, _("The keychain did not keep what was written.")
             )
         self._clear_failure()
         return KeychainStatus(resolved.name, True, None)
@@ -411,18 +435,24 @@ class CredentialStore:
             return LoadOutcome(
                 kept,
                 True,
-                "Using the credential entered in this session; it is not saved in the keychain.",
+                _("Using the credential entered in this session; it is not saved in the keychain."),
             )
         resolved = _resolve()
         if resolved.backend is None:
             log.info("keychain load: backend=%s outcome=unavailable", resolved.name)
-            return LoadOutcome(None, False, f"No saved credential could be read: {resolved.why}")
+            return LoadOutcome(
+                None, False, _("No saved credential could be read: {why}").format(why=resolved.why)
+            )
         try:
             secret, complete = self._read(resolved.backend, profile)
         except Exception as exc:
             reason = self._record_failure(resolved, "load", exc)
             return LoadOutcome(
-                None, False, f"Could not read the saved credential from {resolved.name}: {reason}"
+                None,
+                False,
+                _("Could not read the saved credential from {store}: {why}").format(
+                    store=resolved.name, why=reason
+                ),
             )
         self._clear_failure()
         if not complete:
@@ -430,7 +460,9 @@ class CredentialStore:
             return LoadOutcome(
                 None,
                 False,
-                f"The credential saved in {resolved.name} is incomplete; please enter it again.",
+                _("The credential saved in {store} is incomplete; please enter it again.").format(
+                    store=resolved.name
+                ),
             )
         log.info(
             "keychain load: backend=%s outcome=%s",
@@ -466,11 +498,13 @@ class CredentialStore:
         _check_profile(profile)
         with self._lock:
             had_session_copy = self._session.pop(profile, None) is not None
-        dropped = " The copy kept for this session was dropped." if had_session_copy else ""
+        dropped = " " + _("The copy kept for this session was dropped.") if had_session_copy else ""
         resolved = _resolve()
         if resolved.backend is None:
             log.info("keychain forget: backend=%s outcome=session-only", resolved.name)
-            return f"Forgotten for this session. The keychain was not changed: {resolved.why}"
+            return _("Forgotten for this session. The keychain was not changed: {why}").format(
+                why=resolved.why
+            )
         backend = resolved.backend
         try:
             manifest = _parse_manifest(backend.get_password(self._service, profile) or "")
@@ -479,18 +513,24 @@ class CredentialStore:
             self._clear_failure()
             self._sweep_all(resolved, profile)  # orphans of a torn save
             log.info("keychain forget: backend=%s outcome=already-gone", resolved.name)
-            return f"Nothing was saved in {resolved.name}; it is already gone.{dropped}"
+            return (
+                _("Nothing was saved in {store}; it is already gone.").format(store=resolved.name)
+                + dropped
+            )
         except Exception as exc:
             reason = self._record_failure(resolved, "forget", exc)
-            return f"Could not remove it from {resolved.name}: {reason}{dropped}"
+            return (
+                _("Could not remove it from {store}: {why}").format(store=resolved.name, why=reason)
+                + dropped
+            )
         self._clear_failure()
         if manifest is not None:
-            slot, count, _ = manifest
+            slot, count, _digest_unused = manifest
             for number in range(count, 0, -1):  # every listed chunk, even past a missing one
                 self._delete_quietly(resolved, _chunk_entry(profile, number, slot))
         self._sweep_all(resolved, profile)
         log.info("keychain forget: backend=%s outcome=removed", resolved.name)
-        return f"Removed from {resolved.name}.{dropped}"
+        return _("Removed from {store}.").format(store=resolved.name) + dropped
 
     def _sweep_all(self, resolved: _Resolved, profile: str) -> None:
         """Delete every chunk of *profile*: the v1 layout's and both slots'."""

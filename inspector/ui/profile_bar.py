@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME
-from ..i18n import _
+from ..i18n import N_, _
 from .widgets import plain_label
 
-DEMO_ENTRY = "Demo portal (this session)"
+DEMO_ENTRY = N_("Demo portal (this session)")  # translated where shown
 
 
 class ProfileBar(QWidget):
@@ -30,8 +30,8 @@ class ProfileBar(QWidget):
         self._updating_combo = False
         self.profile_combo = QComboBox(self)
         self.profile_combo.setObjectName("profileCombo")
-        self.profile_combo.setAccessibleName("Profile")
-        self.profile_combo.setToolTip("Each profile is one portal with its own saved credential")
+        self.profile_combo.setAccessibleName(_("Profile"))
+        self.profile_combo.setToolTip(_("Each profile is one portal with its own saved credential"))
         # A fixed width, not the longest name's: the window must fit 683 px (2x on 1366).
         self.profile_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -39,23 +39,23 @@ class ProfileBar(QWidget):
         self.profile_combo.setMinimumContentsLength(14)
         profile_label = plain_label(_("P&rofile:"), self, wrap=False)
         profile_label.setBuddy(self.profile_combo)
-        self.new_profile_button = QPushButton("New…", self)
+        self.new_profile_button = QPushButton(_("New…"), self)
         self.new_profile_button.setObjectName("newProfileButton")
-        self.new_profile_button.setToolTip("Add a profile for another portal")
-        self.rename_profile_button = QPushButton("Rename…", self)
+        self.new_profile_button.setToolTip(_("Add a profile for another portal"))
+        self.rename_profile_button = QPushButton(_("Rename…"), self)
         self.rename_profile_button.setObjectName("renameProfileButton")
-        self.rename_profile_button.setToolTip("Rename this profile (its keychain entry moves)")
-        self.delete_profile_button = QPushButton("Delete…", self)
+        self.rename_profile_button.setToolTip(_("Rename this profile (its keychain entry moves)"))
+        self.delete_profile_button = QPushButton(_("Delete…"), self)
         self.delete_profile_button.setObjectName("deleteProfileButton")
         self.delete_profile_button.setToolTip(
-            "Delete this profile and remove its credential from the keychain"
+            _("Delete this profile and remove its credential from the keychain")
         )
         self.network_label = plain_label("", self)  # wraps in a narrow window
         self.network_label.setObjectName("networkSummary")
-        self.network_label.setAccessibleDescription("Network settings of this profile")
+        self.network_label.setAccessibleDescription(_("Network settings of this profile"))
         self.network_button = QPushButton(_("&Network…"), self)
         self.network_button.setObjectName("networkButton")
-        self.network_button.setToolTip("Proxy and extra CA file for this profile")
+        self.network_button.setToolTip(_("Proxy and extra CA file for this profile"))
 
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -81,7 +81,7 @@ class ProfileBar(QWidget):
         try:
             self.profile_combo.clear()
             if demo_entry:
-                self.profile_combo.addItem(DEMO_ENTRY, "")
+                self.profile_combo.addItem(_(DEMO_ENTRY), "")
             for name in names:
                 self.profile_combo.addItem(sanitize(name, max_len=MAX_SHOWN_NAME), name)
             index = self.profile_combo.findData(current if current else "")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME, KeepChoice
+from ..i18n import _
 from .keep_changes import ask_keep_changes, ask_quit_changes
 
 
@@ -63,11 +64,12 @@ class DialogQuestions:
     def confirm_delete(self, name: str) -> bool:
         box = QMessageBox(self._parent)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Delete profile")
+        box.setWindowTitle(_("Delete profile"))
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(
-            f"Delete the profile “{sanitize(name, max_len=MAX_SHOWN_NAME)}”? Its saved "
-            "credential is removed from the keychain."
+            _(
+                "Delete the profile “{name}”? Its saved credential is removed from the keychain."
+            ).format(name=sanitize(name, max_len=MAX_SHOWN_NAME))
         )
         box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
         box.setDefaultButton(QMessageBox.StandardButton.No)

@@ -101,8 +101,10 @@ class SignInTask(QObject):
             detail = safe_text(str(exc), self._secrets, max_len=200)
             self.failed.emit(
                 InspectorError(
-                    f"The sign-in failed unexpectedly ({type(exc).__name__}: {detail}).",
-                    "Please report this; nothing was saved.",
+                    _("The sign-in failed unexpectedly ({kind}: {detail}).").format(
+                        kind=type(exc).__name__, detail=detail
+                    ),
+                    _("Please report this; nothing was saved."),
                 )
             )
         self.finished.emit()
@@ -117,7 +119,7 @@ class SignInDialog(QDialog):
     def __init__(self, panel: CredentialsPanel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInDialog")
-        self.setWindowTitle("Sign in with browser")
+        self.setWindowTitle(_("Sign in with browser"))
         self._panel = panel
         self._task: SignInTask | None = None
         self._close_when_exchanged = False  # closing was asked for during an exchange
@@ -131,85 +133,87 @@ class SignInDialog(QDialog):
     def _build(self) -> None:
         self.portal_edit = QLineEdit(self)
         self.portal_edit.setObjectName("signInPortalEdit")
-        self.portal_edit.setAccessibleName("Portal address")
-        self.portal_edit.setPlaceholderText("your-portal.bitrix24.com")
+        self.portal_edit.setAccessibleName(_("Portal address"))
+        self.portal_edit.setPlaceholderText(_("your-portal.bitrix24.com"))
         self.client_id_edit = QLineEdit(self)
         self.client_id_edit.setObjectName("signInClientIdEdit")
-        self.client_id_edit.setAccessibleName("Application client ID")
-        self.client_id_edit.setPlaceholderText("local.0123abcd… (not secret)")
+        self.client_id_edit.setAccessibleName(_("Application client ID"))
+        self.client_id_edit.setPlaceholderText(_("local.0123abcd… (not secret)"))
         self.client_secret_field = SecretLineEdit(
-            "client secret (sent only to the OAuth server)", "client secret", self
+            _("client secret (sent only to the OAuth server)"), _("client secret"), self
         )
         self.client_secret_field.edit.setObjectName("signInClientSecretEdit")
-        self.client_secret_field.edit.setAccessibleName("Application client secret")
+        self.client_secret_field.edit.setAccessibleName(_("Application client secret"))
         self.oauth_server_edit = QLineEdit(self)
         self.oauth_server_edit.setObjectName("signInOAuthServerEdit")
-        self.oauth_server_edit.setAccessibleName("OAuth server address (optional)")
-        self.oauth_server_edit.setPlaceholderText("optional: Bitrix24's OAuth server")
+        self.oauth_server_edit.setAccessibleName(_("OAuth server address (optional)"))
+        self.oauth_server_edit.setPlaceholderText(_("optional: Bitrix24's OAuth server"))
         self.port_spin = QSpinBox(self)
         self.port_spin.setObjectName("signInPortSpin")
-        self.port_spin.setAccessibleName("Sign-in port")
+        self.port_spin.setAccessibleName(_("Sign-in port"))
         self.port_spin.setRange(MIN_PORT, 65535)
         self.port_spin.setValue(DEFAULT_PORT)
         self.handler_edit = QLineEdit(self)
         self.handler_edit.setObjectName("handlerUrlEdit")
-        self.handler_edit.setAccessibleName("Handler address to register in the application")
+        self.handler_edit.setAccessibleName(_("Handler address to register in the application"))
         self.handler_edit.setReadOnly(True)
-        self.copy_button = QPushButton("&Copy", self)
+        self.copy_button = QPushButton(_("&Copy"), self)
         self.copy_button.setObjectName("copyHandlerButton")
-        self.copy_button.setAccessibleName("Copy the handler address")
+        self.copy_button.setAccessibleName(_("Copy the handler address"))
         handler_row = QHBoxLayout()
         handler_row.addWidget(self.handler_edit, 1)
         handler_row.addWidget(self.copy_button)
 
         self.paste_field = SecretLineEdit(
-            "address the browser landed on", "https://your-app.example/handler?code=…", self
+            _("address the browser landed on"), "https://your-app.example/handler?code=…", self
         )
         self.paste_field.edit.setObjectName("pastedRedirectEdit")
-        self.paste_field.edit.setAccessibleName("Address the browser landed on")
+        self.paste_field.edit.setAccessibleName(_("Address the browser landed on"))
         paste_note = plain_label(
-            "If the application's handler is its own server, the browser lands there instead: "
-            "paste that address here and its code is exchanged at once (it lives 30 seconds).",
+            _(
+                "If the application's handler is its own server, the browser lands there instead: "
+                "paste that address here and its code is exchanged at once (it lives 30 seconds)."
+            ),
             self,
         )
 
         self.status_label = plain_label(
-            "Register the handler address in the application's settings, then press Sign in.",
+            _("Register the handler address in the application's settings, then press Sign in."),
             self,
         )
         self.status_label.setObjectName("signInStatus")
-        self.status_label.setAccessibleDescription("Sign-in status")
+        self.status_label.setAccessibleDescription(_("Sign-in status"))
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.sign_in_button = QPushButton("&Sign in", self)
+        self.sign_in_button = QPushButton(_("&Sign in"), self)
         self.sign_in_button.setObjectName("startSignInButton")
-        self.sign_in_button.setAccessibleName("Open the browser and sign in")
+        self.sign_in_button.setAccessibleName(_("Open the browser and sign in"))
         self.sign_in_button.setDefault(True)
-        self.cancel_button = QPushButton("Ca&ncel", self)
+        self.cancel_button = QPushButton(_("Ca&ncel"), self)
         self.cancel_button.setObjectName("cancelSignInButton")
-        self.cancel_button.setAccessibleName("Cancel the sign-in")
+        self.cancel_button.setAccessibleName(_("Cancel the sign-in"))
         self.cancel_button.setEnabled(False)
         buttons = QDialogButtonBox(self)
         buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.close_button = buttons.addButton("C&lose", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button = buttons.addButton(_("C&lose"), QDialogButtonBox.ButtonRole.RejectRole)
         self.close_button.setObjectName("closeSignInButton")
 
         form = QFormLayout()
         for text, field, buddy in (
-            ("&Portal:", self.portal_edit, self.portal_edit),
-            ("Client &ID:", self.client_id_edit, self.client_id_edit),
-            ("Client s&ecret:", self.client_secret_field, self.client_secret_field.edit),
-            ("OAuth ser&ver:", self.oauth_server_edit, self.oauth_server_edit),
-            ("P&ort:", self.port_spin, self.port_spin),
+            (_("&Portal:"), self.portal_edit, self.portal_edit),
+            (_("Client &ID:"), self.client_id_edit, self.client_id_edit),
+            (_("Client s&ecret:"), self.client_secret_field, self.client_secret_field.edit),
+            (_("OAuth ser&ver:"), self.oauth_server_edit, self.oauth_server_edit),
+            (_("P&ort:"), self.port_spin, self.port_spin),
         ):
             label = plain_label(text, self, wrap=False)
             label.setBuddy(buddy)
             form.addRow(label, field)
-        handler_label = plain_label("&Handler address:", self, wrap=False)
+        handler_label = plain_label(_("&Handler address:"), self, wrap=False)
         handler_label.setBuddy(self.handler_edit)
         form.addRow(handler_label, handler_row)
-        paste_label = plain_label("&Address landed on:", self, wrap=False)
+        paste_label = plain_label(_("&Address landed on:"), self, wrap=False)
         paste_label.setBuddy(self.paste_field.edit)
         form.addRow(paste_label, self.paste_field)
         form.addRow(paste_note)
@@ -251,7 +255,7 @@ class SignInDialog(QDialog):
     def copy_handler_url(self) -> None:
         QGuiApplication.clipboard().setText(self.handler_edit.text())
         self.status_label.setText(
-            "Copied the handler address: paste it in the application's settings."
+            _("Copied the handler address: paste it in the application's settings.")
         )
 
     # --- starting and stopping ---------------------------------------------------------
@@ -297,7 +301,7 @@ class SignInDialog(QDialog):
             return exchange_code(request, redirect, options)
 
         self._state = None
-        self._run(work, "Starting the sign-in…")
+        self._run(work, _("Starting the sign-in…"))
 
     def exchange_pasted(self) -> None:
         """Exchange the code in the pasted address now (it lives 30 seconds)."""
@@ -317,7 +321,7 @@ class SignInDialog(QDialog):
             task.exchanging.set()  # not cancellable, as in start()
             return exchange_pasted_redirect(text, request, state=state, options=options)
 
-        self._run(work, "Exchanging the code of the pasted address…")
+        self._run(work, _("Exchanging the code of the pasted address…"))
 
     def _on_paste_changed(self, text: str) -> None:
         grew = len(text) - len(self._pasted_seen)
@@ -362,7 +366,7 @@ class SignInDialog(QDialog):
             self.status_label.setText(self._exchanging_text())
             return
         self._stop()
-        self.status_label.setText("Cancelled the sign-in; nothing was saved.")
+        self.status_label.setText(_("Cancelled the sign-in; nothing was saved."))
 
     def _set_busy(self, busy: bool) -> None:
         self.cancel_button.setEnabled(busy)
@@ -429,14 +433,18 @@ class SignInDialog(QDialog):
     def _on_listening(self, sign_in: BrowserSignIn) -> None:
         self._state = sign_in.state
         self.status_label.setText(
-            f"Waiting for the browser on {sign_in.handler_url} … Allow access on the portal's "
-            "page; Cancel stops waiting."
+            _(
+                "Waiting for the browser on {url} … Allow access on the portal's "
+                "page; Cancel stops waiting."
+            ).format(url=sign_in.handler_url)
         )
 
     def _open_browser(self, url: str) -> None:
         if not QDesktopServices.openUrl(QUrl(url)):
             self.status_label.setText(
-                f"Could not open the browser. Open this address yourself: {safe_text(url)}"
+                _("Could not open the browser. Open this address yourself: {url}").format(
+                    url=safe_text(url)
+                )
             )
 
     def _on_succeeded(self, task: SignInTask, result: Any) -> None:
@@ -444,7 +452,7 @@ class SignInDialog(QDialog):
             return
         self._task = None
         self._set_busy(False)
-        self.status_label.setText("Signed in.")
+        self.status_label.setText(_("Signed in."))
         self.signed_in.emit(result)
 
     def _on_failed(self, task: SignInTask, error: Any) -> None:
@@ -500,7 +508,7 @@ def _finish(window: Any, dialog: SignInDialog, result: SignInResult) -> None:
     saved = panel.use_signed_in(credential)
     warnings = [safe_text(w, credential.secrets(), max_len=400) for w in result.warnings]
     dialog.accept()
-    window.status_line.setText(f"Signed in. {saved}")
+    window.status_line.setText(_("Signed in. {saved}").format(saved=saved))
     if warnings:
         show_warnings(window, warnings)
     window.browse_sources()
@@ -511,9 +519,9 @@ def show_warnings(window: Any, warnings: list[str]) -> QMessageBox:
     box = QMessageBox(window)
     box.setObjectName("signInWarnings")
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Signed in, with warnings")
+    box.setWindowTitle(_("Signed in, with warnings"))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText("Signed in and saved. Please note:")
+    box.setText(_("Signed in and saved. Please note:"))
     box.setInformativeText("\n\n".join(warnings))
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.finished.connect(box.deleteLater)

@@ -35,6 +35,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import httpx
 
+from ...i18n import ngettext
 from ..connector import Connector, parse_connector
 from ..credentials import Credential, OAuthCredential
 from ..errors import Cancelled, PortalError
@@ -190,10 +191,13 @@ class BitrixClient:
             rows = parse_source_list_page(payload)
             current = [row.to_dict() for row in rows]
             if rows and current == previous:
-                found.stopped_early = (
-                    f"The portal sent page {page} identical to page {page - 1}, so it seems to "
-                    f"ignore paging; only the first {len(found)} sources are listed."
-                )
+                found.stopped_early = ngettext(
+                    "The portal sent page {page} identical to page {previous}, so it seems to "
+                    "ignore paging; only the first {n} source is listed.",
+                    "The portal sent page {page} identical to page {previous}, so it seems to "
+                    "ignore paging; only the first {n} sources are listed.",
+                    len(found),
+                ).format(page=page, previous=page - 1, n=len(found))
                 log.warning("source list: page %d repeats page %d; stopped", page, page - 1)
                 return found
             previous = current
@@ -202,10 +206,11 @@ class BitrixClient:
                 on_page(page, len(found))
             if len(rows) < LIST_PAGE_SIZE:
                 return found
-        found.stopped_early = (
-            f"The portal listed more than {MAX_LIST_PAGES} pages of sources; only the first "
-            f"{len(found)} are shown."
-        )
+        found.stopped_early = ngettext(
+            "The portal listed more than {pages} pages of sources; only the first {n} is shown.",
+            "The portal listed more than {pages} pages of sources; only the first {n} are shown.",
+            len(found),
+        ).format(pages=MAX_LIST_PAGES, n=len(found))
         return found
 
     def get_connector(self, connector_id: int | str) -> Connector:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...i18n import _
 from ..credentials import OAuthCredential
 from ..errors import BadResponse, InvalidCredential, MissingCredential
 from ..explanations import oauth_error
@@ -59,8 +60,8 @@ def refresh_query(cred: OAuthCredential) -> dict[str, str]:
 def cannot_refresh() -> MissingCredential:
     """The error for a credential that is not OAuth, or lacks what a refresh needs."""
     return MissingCredential(
-        "This credential cannot renew its access token.",
-        "Save the application's client ID, client secret and refresh token in the profile.",
+        _("This credential cannot renew its access token."),
+        _("Save the application's client ID, client secret and refresh token in the profile."),
     )
 
 
@@ -75,9 +76,13 @@ def parse_grant(status: int, raw: bytes, host: str, *, secrets: tuple[str, ...])
     except (ValueError, RecursionError):
         what = describe_non_json(raw)
         raise BadResponse(
-            f"The OAuth server {host} sent {what} (HTTP {status}) instead of a token.",
-            "Check the OAuth server address in the profile (normally "
-            "https://oauth.bitrix.info/oauth/token/) and any proxy.",
+            _("The OAuth server {host} sent {what} (HTTP {status}) instead of a token.").format(
+                host=host, what=what, status=status
+            ),
+            _(
+                "Check the OAuth server address in the profile (normally "
+                "https://oauth.bitrix.info/oauth/token/) and any proxy."
+            ),
             status,
         ) from None
     if isinstance(payload, dict) and ("error" in payload or "error_description" in payload):
@@ -87,8 +92,10 @@ def parse_grant(status: int, raw: bytes, host: str, *, secrets: tuple[str, ...])
     token = payload.get("access_token") if isinstance(payload, dict) else None
     if status >= 400 or not isinstance(token, str) or not token:
         raise BadResponse(
-            f"The OAuth server {host} answered without an access token (HTTP {status}).",
-            "Check the OAuth server address in the profile; try again later.",
+            _("The OAuth server {host} answered without an access token (HTTP {status}).").format(
+                host=host, status=status
+            ),
+            _("Check the OAuth server address in the profile; try again later."),
             status,
         )
     assert isinstance(payload, dict)
@@ -108,14 +115,25 @@ def parse_grant(status: int, raw: bytes, host: str, *, secrets: tuple[str, ...])
         return None
 
     refresh: Any = payload.get("refresh_token")
-    for name, value in (("an access", token), ("a refresh", refresh)):
+    too_long = (
+        _(
+            "The OAuth server {host} sent an access token of {length} characters "
+            "(at most {limit} are accepted), so the renewal was refused."
+        ),
+        _(
+            "The OAuth server {host} sent a refresh token of {length} characters "
+            "(at most {limit} are accepted), so the renewal was refused."
+        ),
+    )
+    for message, value in zip(too_long, (token, refresh), strict=True):
         if isinstance(value, str) and len(value) > MAX_TOKEN_CHARS:
             raise BadResponse(
-                f"The OAuth server {host} sent {name} token of {len(value):,} characters "
-                f"(at most {MAX_TOKEN_CHARS:,} are accepted), so the renewal was refused.",
-                "Check the OAuth server address in the profile (normally "
-                "https://oauth.bitrix.info/oauth/token/). If the portal then refuses the "
-                "saved token, authorize the application again.",
+                message.format(host=host, length=f"{len(value):,}", limit=f"{MAX_TOKEN_CHARS:,}"),
+                _(
+                    "Check the OAuth server address in the profile (normally "
+                    "https://oauth.bitrix.info/oauth/token/). If the portal then refuses the "
+                    "saved token, authorize the application again."
+                ),
                 status,
             )
     return TokenGrant(
@@ -141,9 +159,11 @@ def renewed_credential(
         return cred.with_tokens(grant.access_token, grant.refresh_token)
     except InvalidCredential:
         raise BadResponse(
-            f"The OAuth server {host} sent a token that cannot be used "
-            "(empty or with unexpected characters).",
-            "Try again later; if it persists, renew the tokens on the portal.",
+            _(
+                "The OAuth server {host} sent a token that cannot be used "
+                "(empty or with unexpected characters)."
+            ).format(host=host),
+            _("Try again later; if it persists, renew the tokens on the portal."),
             status,
         ) from None
 
