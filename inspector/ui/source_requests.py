@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
 from ..core.formatting import local_clock, plural, seconds
 from ..core.inputs import parse_source_id
@@ -39,7 +38,7 @@ from .request_record import RequestRecord
 
 if TYPE_CHECKING:
     from ..core.client import WaitNotice
-    from ..core.connector import Connector
+    from ..core.connector import ConnectorReport
     from ..core.credentials import Credential, OAuthCredential
     from ..core.model import Source
     from .credentials_panel import CredentialsPanel
@@ -162,7 +161,13 @@ class SourceRequests(QObject):
         """What the running or last fetch must keep out of every message."""
         return self._fetching_secrets
 
-    def start_job(self, kind: JobKind, credential: Credential, argument: int | str | None) -> Job:
+    def start_job(
+        self,
+        kind: JobKind,
+        credential: Credential,
+        argument: int | str | None,
+        compare_with: Source | None = None,
+    ) -> Job:
         """Queue a request with the current profile's network settings."""
         panel = self._view.credentials_panel
         job = Job(
@@ -173,6 +178,7 @@ class SourceRequests(QObject):
             network=panel.network_settings(),
             renew=credential.kind == "oauth" and credential.can_refresh,
             profile=panel.current_profile,
+            compare_with=compare_with,
         )
         return self.jobs.start(job)
 
@@ -333,7 +339,7 @@ class SourceRequests(QObject):
         if job.kind == "source":
             self._on_source_fetched(job, outcome)
         elif job.kind == "connector":
-            self._on_connector_found(outcome)
+            self._on_connector_found(job, outcome)
 
     def _on_job_failed(self, job: Job, error: InspectorError) -> None:
         self.stop_countdown(job)
@@ -384,17 +390,16 @@ class SourceRequests(QObject):
         self._fetching_id = None
         if source.connector_id is not None:
             self._connector_job = self.start_job(
-                "connector", outcome.credential, source.connector_id
+                "connector", outcome.credential, source.connector_id, compare_with=source
             )
         self.fetch_done.emit()
 
-    def _on_connector_found(self, outcome: Outcome) -> None:
+    def _on_connector_found(self, job: Job, outcome: Outcome) -> None:
         view = self._view
         source = view.source_tree.source_model.source
-        connector: Connector = outcome.result
-        if source is None:
+        if source is None or source is not job.compare_with:
             return
-        report = compare(source, connector)
+        report: ConnectorReport = outcome.result  # compared on the worker's thread
         view.source_tree.show_connector(ConnectorState(report))
         if self.record is not None and source is self.record.source:
             self.record.report = report
