@@ -182,28 +182,3 @@ def test_the_connector_arriving_later_leaves_selection_and_revealed_value_alone(
         assert model.index(row(model, "Connector").row(), 1).data() == (
             "PostgreSQL warehouse (ID 2)"
         )
-
-
-def test_the_connector_report_is_made_off_the_gui_thread(
-    qtbot: Any, make_window: Any, portal: DemoPortal, monkeypatch: Any
-) -> None:
-    # At 50,000 settings comparing takes ~100 ms: the request's worker does it, and the
-    # window only shows the finished report.
-    import threading
-
-    from inspector.core import connector as connector_module
-
-    threads: list[threading.Thread] = []
-    real_compare = connector_module.compare
-
-    def watched_compare(*args: Any) -> Any:
-        threads.append(threading.current_thread())
-        return real_compare(*args)
-
-    monkeypatch.setattr(connector_module, "compare", watched_compare)
-    window = make_window(demo=portal)
-    fetch_with_connector(qtbot, window, 7)
-    assert threads and all(t is not threading.main_thread() for t in threads)
-    model = tree_of(window).source_model
-    connector = row(model, "Connector")
-    assert model.index(connector.row(), 1).data() == "PostgreSQL warehouse (ID 2)"

@@ -1,0 +1,47 @@
+"""Work a big source needs is done on the request's worker, not on the window's thread:
+comparing the source with its connector, and keeping the parsed records out of the cyclic
+collector's passes (each pass over 50,000 settings held the GIL for tens of ms)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from typing import Any
+
+from gui.gui_helpers import fetch_and_wait, tree_of
+from inspector.core import connector as connector_module
+from inspector.demo.portal import DemoPortal
+
+
+def test_the_connector_report_is_made_off_the_gui_thread(
+    qtbot: Any, make_window: Any, portal: DemoPortal, monkeypatch: Any
+) -> None:
+    threads: list[threading.Thread] = []
+    real_compare = connector_module.compare
+
+    def watched_compare(*args: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real_compare(*args)
+
+    monkeypatch.setattr(connector_module, "compare", watched_compare)
+    window = make_window(demo=portal)
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        fetch_and_wait(qtbot, window, 7)
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    report = window.requests.record.report
+    assert report is not None and report.title == "PostgreSQL warehouse"
+    assert "sslmode" in {s.code for s in report.missing}
+
+
+def test_a_fetched_source_is_left_out_of_collector_passes(
+    qtbot: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    window = make_window(demo=portal)
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        fetch_and_wait(qtbot, window, 7)
+    source = tree_of(window).source_model.source
+    assert source is not None and source.settings
+    # gc.get_objects() lists the generations a collection walks, not the frozen objects.
+    walked = {id(obj) for obj in gc.get_objects()}
+    assert id(source.settings[0]) not in walked
+    assert id(source) not in walked
