@@ -49,6 +49,8 @@ CONNECTION_FIELDS = (
 MIN_REDACTED_VALUE = 6
 """Setting values this long are redacted from every other text (see ``distinctive_secrets``)."""
 SETTING_FIELDS = ("id", "code", "name", "type", "value")
+NO_EXTRA: dict[str, Any] = {}
+"""The ``extra`` of every record that has no unknown keys: one shared dictionary, read only."""
 TIME_FIELDS = (
     "start",
     "finish",
@@ -123,8 +125,10 @@ class Connection:
 class Setting:
     """One stored connector parameter. ``value`` is secret: it never appears in repr.
 
-    Slotted, and its type name shared (``sys.intern``): a source may hold 50,000 of them,
-    and a per-instance dictionary and copy of "STRING" cost about 150 bytes each.
+    Slotted, its code and type name shared (``shared_text``, so the connector's declaration
+    of the same code is one string too) and an empty ``extra`` shared: a source may hold
+    50,000 of them, and a per-instance dictionary, an empty one and a copy of "STRING"
+    cost about 200 bytes each.
     """
 
     id: int | str | None
@@ -140,12 +144,12 @@ class Setting:
             raise _bad_shape(f"setting #{position + 1} is not an object")
         return cls(
             id=as_id(data.get("id")),
-            code=as_text(data.get("code")),
+            code=shared_text(as_text(data.get("code"))),
             name=as_text(data.get("name")),
-            type=_shared(as_text(data.get("type"))),
+            type=shared_text(as_text(data.get("type"))),
             # INT settings may arrive as numbers; objects are kept as JSON text.
             value=as_text(data.get("value")),
-            extra=unknown_keys(data, SETTING_FIELDS),
+            extra=unknown_keys(data, SETTING_FIELDS) or NO_EXTRA,
         )
 
     @property
@@ -275,8 +279,8 @@ def parse_source(payload: Any) -> Source:
     return source
 
 
-def _shared(text: str | None) -> str | None:
-    """One copy of a short, often repeated text (a setting's type)."""
+def shared_text(text: str | None) -> str | None:
+    """One copy of a short, often repeated text (a setting's type or code)."""
     return sys.intern(text) if text is not None and len(text) <= 40 else text
 
 
