@@ -27,7 +27,7 @@ from .json_values import (
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
-from .model import Setting, Source, shared_text
+from .model import Setting, Source, collector_paused, shared_text
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
     "urlCheck": N_("Check URL"),
@@ -92,6 +92,11 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
 
     The documentation's example item has no ``id``; *requested_id* fills it in.
     """
+    with collector_paused():
+        return _parse_connector(payload, requested_id)
+
+
+def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     item = result.get("item", result) if isinstance(result, dict) else None
