@@ -257,18 +257,22 @@ class Source:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while records are built from a big answer.
+    """Build records from a big answer with the cyclic collector off, and leave what is
+    alive then out of its later passes (``gc.freeze``).
 
-    Building 50,000 settings set off several full collections, each walking every object
-    of the process with the GIL held (20-50 ms in the window, on any thread). The records
-    form no cycles, so nothing is left for the collector to find. Process-wide, and only
-    for the parse: the collector is switched back on (if it was on) right after.
+    Building 50,000 settings set off full collections, and the records (~100,000 objects)
+    were then walked again by the young and full passes that followed: 10-80 ms each with
+    the GIL held, which stalled the window whichever thread ran them. The records form no
+    cycles, so reference counting still frees them when the next answer replaces them; the
+    cost is that cyclic garbage alive at that instant is never collected, a few objects
+    per parse. The collector is switched back on (if it was on) right after.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

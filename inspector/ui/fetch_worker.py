@@ -29,7 +29,6 @@ application waits for it when it quits.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import threading
 import time
@@ -139,8 +138,6 @@ class FetchWorker(QObject):
                 on_credential_renewed=self._renewal() if job.renew else None,
             ) as client:
                 result = self._call(client)
-                if job.kind != "list":
-                    _keep_out_of_collections()
                 outcome = Outcome(result, client.credential, client.last_request_id)
         except InspectorError as exc:
             error = exc
@@ -188,18 +185,6 @@ class FetchWorker(QObject):
 
     def _on_renewed(self, credential: OAuthCredential) -> None:
         self.renewed.emit(self._job.number, credential)
-
-
-def _keep_out_of_collections() -> None:
-    """Leave the objects alive now (a parsed source: ~100,000 of them at 50,000 settings)
-    out of the cyclic collector's passes.
-
-    Those passes hold the GIL: each one over a big source's records stalled the window
-    20-80 ms, on whichever thread allocated. The records form no cycles, so reference
-    counting still frees them when the next source replaces them; the cost is that cyclic
-    garbage alive at this instant is never collected, a few objects per request.
-    """
-    gc.freeze()
 
 
 class _Running:
