@@ -1,6 +1,7 @@
 """Work a big source needs is done on the request's worker, not on the window's thread:
 comparing the source with its connector, and keeping the parsed records out of the cyclic
-collector's passes (each pass over 50,000 settings held the GIL for tens of ms)."""
+collector's passes (each pass over 50,000 settings held the GIL for tens of ms); and the
+workers let the window take the GIL promptly."""
 
 from __future__ import annotations
 
@@ -45,3 +46,21 @@ def test_a_fetched_source_is_left_out_of_collector_passes(
     walked = {id(obj) for obj in gc.get_objects()}
     assert id(source.settings[0]) not in walked
     assert id(source) not in walked
+
+
+def test_workers_hand_the_gil_back_promptly(
+    qtbot: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    # A repaint calls into Python once per visible cell; at Python's default 5 ms switch
+    # interval, each call could wait that long for the GIL while a worker masks or parses.
+    import sys
+
+    from inspector.ui.fetch_worker import GIL_SWITCH_INTERVAL
+
+    sys.setswitchinterval(0.005)
+    try:
+        window = make_window(demo=portal)
+        fetch_and_wait(qtbot, window, 7)
+        assert sys.getswitchinterval() <= GIL_SWITCH_INTERVAL
+    finally:
+        sys.setswitchinterval(0.005)
