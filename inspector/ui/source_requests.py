@@ -119,6 +119,7 @@ class SourceRequests(QObject):
         self._fetching_secrets: tuple[str, ...] = ()
         self._shown_id: int | None = None
         self._connector_job: Job | None = None
+        self._connector_due: int | None = None  # the fetch whose lookup starts next turn
         self._wait: tuple[Job, WaitNotice] | None = None
         self._closing = False
         self._awaiting_keychain: int | None = None  # a fetch waiting for the saved credential
@@ -198,6 +199,7 @@ class SourceRequests(QObject):
         self._fetch_no += 1
         number = self._fetch_no
         self._awaiting_keychain = None
+        self._connector_due = None
         self._fetching_id = None
         self._fetch_job = None
 
@@ -260,7 +262,8 @@ class SourceRequests(QObject):
             self._fetching_id = None
             self._emit_done_later(self._fetch_no)
             return True
-        if self.is_live(self._connector_job):
+        if self.is_live(self._connector_job) or self._connector_due is not None:
+            self._connector_due = None
             self.jobs.cancel("fetch")
             self._view.source_tree.show_connector(ConnectorState(note=LOOKUP_CANCELLED))
             self._show_status("Stopped looking up the connector.")
@@ -273,6 +276,7 @@ class SourceRequests(QObject):
         self.jobs.cancel()
         self.stop_countdown()
         self._awaiting_keychain = None
+        self._connector_due = None
         self._view.id_row.set_busy(False)
         self._shown_id = self._fetching_id = None
         self.record = None
@@ -391,10 +395,21 @@ class SourceRequests(QObject):
         view.limits_label.setVisible(limits is not None)
         self._fetching_id = None
         if source.connector_id is not None:
-            self._connector_job = self.start_job(
-                "connector", outcome.credential, source.connector_id, compare_with=source
-            )
+            # Once the source is drawn: the lookup's parse would compete with that paint.
+            credential, number = outcome.credential, self._fetch_no
+            self._connector_due = number
+            QTimer.singleShot(0, self, lambda: self._look_up_connector(number, credential))
         self.fetch_done.emit()
+
+    def _look_up_connector(self, number: int, credential: Credential) -> None:
+        source = self._view.source_tree.source_model.source
+        if number != self._connector_due or self._closing or source is None:
+            return  # a newer fetch, a cancel, a reset or a close came first
+        self._connector_due = None
+        if source.connector_id is not None:
+            self._connector_job = self.start_job(
+                "connector", credential, source.connector_id, compare_with=source
+            )
 
     def _on_connector_found(self, job: Job, outcome: Outcome) -> None:
         view = self._view

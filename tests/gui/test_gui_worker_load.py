@@ -64,3 +64,19 @@ def test_workers_hand_the_gil_back_promptly(
         assert sys.getswitchinterval() <= GIL_SWITCH_INTERVAL
     finally:
         sys.setswitchinterval(0.005)
+
+
+def test_the_connector_lookup_waits_for_the_source_to_be_drawn_and_can_be_cancelled(
+    qtbot: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    # The lookup starts on the next event-loop turn, so its download and parse do not
+    # compete with the first paint of a big source; Esc in between still stops it.
+    window = make_window(demo=portal)
+    fetch_and_wait(qtbot, window, 7)
+    requests = window.requests
+    assert not requests.jobs.busy_with("fetch")  # not started within the fetch's turn
+    with qtbot.waitSignal(window.connector_done, timeout=5000):
+        assert requests.cancel()
+    qtbot.wait(50)  # the turn the lookup was due on
+    assert not requests.jobs.busy_with("fetch")
+    assert requests.record is not None and requests.record.report is None
