@@ -27,7 +27,7 @@ from .json_values import (
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
-from .model import Setting, Source
+from .model import Setting, Source, collector_paused, shared_text
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
     "urlCheck": N_("Check URL"),
@@ -53,9 +53,13 @@ _CONNECTOR_KNOWN = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConnectorSetting:
-    """A parameter the connector declares: its code, display name and type (no value)."""
+    """A parameter the connector declares: its code, display name and type (no value).
+
+    Slotted, with its code and type shared with the source's settings (``shared_text``): a
+    connector may declare 50,000 of them.
+    """
 
     code: str | None
     name: str | None
@@ -88,6 +92,11 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
 
     The documentation's example item has no ``id``; *requested_id* fills it in.
     """
+    with collector_paused():
+        return _parse_connector(payload, requested_id)
+
+
+def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     item = result.get("item", result) if isinstance(result, dict) else None
@@ -101,9 +110,9 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
         raise BadResponse(_("The connector's “settings” is not a list."))
     settings = tuple(
         ConnectorSetting(
-            code=as_text(s.get("code")),
+            code=shared_text(as_text(s.get("code"))),
             name=as_text(s.get("name")),
-            type=as_text(s.get("type")),
+            type=shared_text(as_text(s.get("type"))),
         )
         for s in raw_settings
         if isinstance(s, dict)

@@ -17,13 +17,18 @@ are built only from fixed sentences, the backend's display name and exception cl
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
+import os
 import re
 import secrets
+import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import keyring
+import keyring.core
 import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
@@ -149,10 +154,60 @@ def _is_file_backend(backend: KeyringBackend) -> bool:
     return cls.__module__.startswith(_FILE_BACKEND_MODULES) or "plaintext" in cls.__name__.lower()
 
 
+# The keychain of each platform, by the module and class keyring gives it.
+_PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
+    "linux": ("keyring.backends.SecretService", "Keyring"),
+    "win32": ("keyring.backends.Windows", "WinVaultKeyring"),
+    "darwin": ("keyring.backends.macOS", "Keyring"),
+}
+
+
+def _keyring_left_to_choose() -> bool:
+    """True when nothing chose a backend for keyring: no ``PYTHON_KEYRING_BACKEND``, no
+    ``keyringrc.cfg``, no ``keyring.set_keyring`` yet, and (Linux) not a KDE session,
+    where keyring prefers KWallet."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return False
+    if getattr(keyring.core, "_keyring_backend", True) is not None:
+        return False  # already set (or a keyring whose internals we do not know)
+    if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":"):
+        return False
+    try:
+        from keyring.util import platform_
+
+        return not (Path(platform_.config_root()) / "keyringrc.cfg").exists()
+    except Exception:
+        return False
+
+
+def _platform_backend() -> KeyringBackend | None:
+    """This platform's keychain, set as keyring's backend without keyring's discovery.
+
+    Discovery loads every backend's entry point and asks each whether it is usable (the
+    macOS and Windows ones too, on Linux): about 50 ms of the keychain read at start-up,
+    with the GIL held. It still decides whenever the user configured keyring, when the
+    platform's keychain is not usable, and on other platforms.
+    """
+    if not _keyring_left_to_choose():
+        return None
+    where = _PLATFORM_BACKENDS.get("linux" if sys.platform.startswith("linux") else sys.platform)
+    if where is None:
+        return None
+    try:
+        backend_class = getattr(importlib.import_module(where[0]), where[1])
+        backend_class.priority  # noqa: B018  # raises when the keychain is not reachable
+        chosen: KeyringBackend = backend_class()
+    except Exception as exc:
+        log.info("keychain: %s not usable directly (%s)", where[0], type(exc).__name__)
+        return None
+    keyring.set_keyring(chosen)
+    return chosen
+
+
 def _resolve() -> _Resolved:
     """Ask keyring for its backend now (never cached: the user may unlock or install one)."""
     try:
-        chosen = keyring.get_keyring()
+        chosen = _platform_backend() or keyring.get_keyring()
     except Exception as exc:  # e.g. a keyringrc.cfg naming a backend that cannot be imported
         log.warning("keychain: keyring could not choose a backend (%s)", type(exc).__name__)
         return _Resolved(None, _(NO_KEYCHAIN), _("The keychain could not be opened."))

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ..core.connector import compare
 from ..core.errors import InspectorError, InvalidCredential, InvalidSourceId, Redirected
 from ..core.formatting import local_clock, seconds
 from ..core.inputs import parse_source_id
@@ -39,7 +38,7 @@ from .request_record import RequestRecord
 
 if TYPE_CHECKING:
     from ..core.client import WaitNotice
-    from ..core.connector import Connector
+    from ..core.connector import ConnectorReport
     from ..core.credentials import Credential, OAuthCredential
     from ..core.model import Source
     from .credentials_panel import CredentialsPanel
@@ -120,6 +119,7 @@ class SourceRequests(QObject):
         self._fetching_secrets: tuple[str, ...] = ()
         self._shown_id: int | None = None
         self._connector_job: Job | None = None
+        self._connector_due: int | None = None  # the fetch whose lookup starts next turn
         self._wait: tuple[Job, WaitNotice] | None = None
         self._closing = False
         self._awaiting_keychain: int | None = None  # a fetch waiting for the saved credential
@@ -162,7 +162,13 @@ class SourceRequests(QObject):
         """What the running or last fetch must keep out of every message."""
         return self._fetching_secrets
 
-    def start_job(self, kind: JobKind, credential: Credential, argument: int | str | None) -> Job:
+    def start_job(
+        self,
+        kind: JobKind,
+        credential: Credential,
+        argument: int | str | None,
+        compare_with: Source | None = None,
+    ) -> Job:
         """Queue a request with the current profile's network settings."""
         panel = self._view.credentials_panel
         job = Job(
@@ -173,6 +179,7 @@ class SourceRequests(QObject):
             network=panel.network_settings(),
             renew=credential.kind == "oauth" and credential.can_refresh,
             profile=panel.current_profile,
+            compare_with=compare_with,
         )
         return self.jobs.start(job)
 
@@ -192,6 +199,7 @@ class SourceRequests(QObject):
         self._fetch_no += 1
         number = self._fetch_no
         self._awaiting_keychain = None
+        self._connector_due = None
         self._fetching_id = None
         self._fetch_job = None
 
@@ -254,7 +262,8 @@ class SourceRequests(QObject):
             self._fetching_id = None
             self._emit_done_later(self._fetch_no)
             return True
-        if self.is_live(self._connector_job):
+        if self.is_live(self._connector_job) or self._connector_due is not None:
+            self._connector_due = None
             self.jobs.cancel("fetch")
             self._view.source_tree.show_connector(ConnectorState(note=LOOKUP_CANCELLED))
             self._show_status("Stopped looking up the connector.")
@@ -267,6 +276,7 @@ class SourceRequests(QObject):
         self.jobs.cancel()
         self.stop_countdown()
         self._awaiting_keychain = None
+        self._connector_due = None
         self._view.id_row.set_busy(False)
         self._shown_id = self._fetching_id = None
         self.record = None
@@ -333,7 +343,7 @@ class SourceRequests(QObject):
         if job.kind == "source":
             self._on_source_fetched(job, outcome)
         elif job.kind == "connector":
-            self._on_connector_found(outcome)
+            self._on_connector_found(job, outcome)
 
     def _on_job_failed(self, job: Job, error: InspectorError) -> None:
         self.stop_countdown(job)
@@ -365,8 +375,10 @@ class SourceRequests(QObject):
             self.record.request_id = outcome.request_id
         if source_id is not None:
             view.id_row.remember_id(source_id)  # only IDs that led to a source
-        hidden = (*self._fetching_secrets, *source.distinctive_secrets())
-        title = safe_text(source.connection.title or "", hidden, max_len=120)
+        # The source's own values through its set prepared on the worker: building one
+        # here for 50,000 settings blocked the window ~200 ms.
+        own_hidden = safe_text(source.connection.title or "", source.distinctive_set())
+        title = safe_text(own_hidden, self._fetching_secrets, max_len=120)
         named = f" “{title}”" if title else ""
         count = len(source.settings)
         settings = (
@@ -383,18 +395,28 @@ class SourceRequests(QObject):
         view.limits_label.setVisible(limits is not None)
         self._fetching_id = None
         if source.connector_id is not None:
-            self._connector_job = self.start_job(
-                "connector", outcome.credential, source.connector_id
-            )
+            # Once the source is drawn: the lookup's parse would compete with that paint.
+            credential, number = outcome.credential, self._fetch_no
+            self._connector_due = number
+            QTimer.singleShot(0, self, lambda: self._look_up_connector(number, credential))
         self.fetch_done.emit()
 
-    def _on_connector_found(self, outcome: Outcome) -> None:
+    def _look_up_connector(self, number: int, credential: Credential) -> None:
+        source = self._view.source_tree.source_model.source
+        if number != self._connector_due or self._closing or source is None:
+            return  # a newer fetch, a cancel, a reset or a close came first
+        self._connector_due = None
+        if source.connector_id is not None:
+            self._connector_job = self.start_job(
+                "connector", credential, source.connector_id, compare_with=source
+            )
+
+    def _on_connector_found(self, job: Job, outcome: Outcome) -> None:
         view = self._view
         source = view.source_tree.source_model.source
-        connector: Connector = outcome.result
-        if source is None:
+        if source is None or source is not job.compare_with:
             return
-        report = compare(source, connector)
+        report: ConnectorReport = outcome.result  # compared on the worker's thread
         view.source_tree.show_connector(ConnectorState(report))
         if self.record is not None and source is self.record.source:
             self.record.report = report
