@@ -169,7 +169,7 @@ OWNERS = {
     "PySide6": ("inspector.ui",),
     "shiboken6": ("inspector.ui",),
     "httpx": ("inspector.core.client",),
-    "keyring": ("inspector.core.keychain",),
+    "keyring": ("inspector.core.keychain", "inspector.core.keychain_backend"),
 }
 
 

@@ -17,7 +17,7 @@ from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 from memory_keyring import MemoryKeyring
 
-from inspector.core import keychain
+from inspector.core import keychain, keychain_backend
 from inspector.core.keychain import (
     CHUNK_CHARS,
     NO_KEYCHAIN,
@@ -178,12 +178,12 @@ def test_profile_names_that_would_clash_with_chunks_are_refused(
 
 
 def test_known_backends_get_friendly_names() -> None:
-    assert keychain.backend_display_name(fail.Keyring()) == NO_KEYCHAIN
-    assert keychain.backend_display_name(MemoryKeyring()) == "Memory keychain"
+    assert keychain_backend.backend_display_name(fail.Keyring()) == NO_KEYCHAIN
+    assert keychain_backend.backend_display_name(MemoryKeyring()) == "Memory keychain"
     # The real classes, where they can be constructed on this platform.
     from keyring.backends import SecretService
 
-    assert keychain.backend_display_name(SecretService.Keyring()) == "Secret Service"
+    assert keychain_backend.backend_display_name(SecretService.Keyring()) == "Secret Service"
 
 
 # -- long secrets: chunks ---------------------------------------------------------------
@@ -474,7 +474,7 @@ def test_locked_keychain(
     set_backend(LockedKeyring(error))
     store = CredentialStore()
     status = store.status(probe=True)
-    assert status.backend_name == keychain.backend_display_name(LockedKeyring(error))
+    assert status.backend_name == keychain_backend.backend_display_name(LockedKeyring(error))
     assert not status.usable
     assert status.reason is not None and words in status.reason
 
@@ -520,7 +520,7 @@ def test_keychain_imports_no_qt() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_only_the_keychain_module_imports_keyring() -> None:
+def test_only_the_keychain_modules_import_keyring() -> None:
     package = Path(keychain.__file__).resolve().parents[1]
     users = sorted(
         str(path.relative_to(package.parent))
@@ -530,4 +530,7 @@ def test_only_the_keychain_module_imports_keyring() -> None:
             for line in path.read_text(encoding="utf-8").splitlines()
         )
     )
-    assert users == [str(Path("inspector/core/keychain.py"))]
+    assert users == [
+        str(Path("inspector/core/keychain.py")),
+        str(Path("inspector/core/keychain_backend.py")),
+    ]

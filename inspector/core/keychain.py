@@ -1,4 +1,4 @@
-"""The keychain store: the only module that talks to ``keyring``.
+"""The keychain store: with ``keychain_backend``, the only modules that talk to ``keyring``.
 
 It keeps opaque secret strings (the credentials module serialises a credential to one; this
 module never parses it) in the operating system's keychain, one entry per profile, under the
@@ -17,23 +17,19 @@ are built only from fixed sentences, the backend's display name and exception cl
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
-import os
 import re
 import secrets
-import sys
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import keyring
 import keyring.core
 import keyring.errors
 from keyring.backend import KeyringBackend
-from keyring.backends import chainer, fail, null
 
 from ..i18n import N_, _, ngettext
+from .keychain_backend import NO_KEYCHAIN, Resolved, resolve_backend
 
 __all__ = [
     "NO_KEYCHAIN",
@@ -45,29 +41,11 @@ __all__ = [
 ]
 
 SERVICE = "b24-inspector"
-NO_KEYCHAIN = N_("no keychain")  # a display name: translated where shown
 
 log = logging.getLogger(__name__)
 
 SESSION_ONLY = N_("The credential is kept for this session only.")  # translated when used
 
-# Display names for the keyring backends people actually meet; anything else falls back to
-# the backend class's own ``name``.
-_FRIENDLY_NAMES: dict[str, str] = {
-    "keyring.backends.SecretService.Keyring": "Secret Service",
-    "keyring.backends.libsecret.Keyring": "Secret Service (libsecret)",
-    "keyring.backends.kwallet.DBusKeyring": "KWallet",
-    "keyring.backends.kwallet.DBusKeyringKWallet4": "KWallet 4",
-    "keyring.backends.macOS.Keyring": "macOS Keychain",
-    "keyring.backends.Windows.WinVaultKeyring": "Windows Credential Manager",
-    "keyring.backends.fail.Keyring": NO_KEYCHAIN,
-    "keyring.backends.null.Keyring": NO_KEYCHAIN,
-}
-
-# Backends that keep secrets in a file of their own rather than in a system keychain.
-# keyrings.alt's are plaintext or weakly protected; keyrings.cryptfile asks for its password
-# on the terminal, which a desktop app does not have. None of them is used.
-_FILE_BACKEND_MODULES = ("keyrings.alt", "keyrings.cryptfile")
 
 # Windows Credential Manager refuses a blob over 2,560 bytes, and keyring stores the password
 # as UTF-16 there. A chunk of at most 512 characters is at most 2,048 bytes in UTF-16 and in
@@ -125,128 +103,6 @@ class LoadOutcome:
     secret: str | None = field(repr=False)
     from_session_only: bool
     message: str | None
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    """The backend keyring would use now, or why there is none we can use."""
-
-    backend: KeyringBackend | None
-    name: str
-    why: str | None  # set exactly when backend is None
-
-
-def backend_display_name(backend: KeyringBackend) -> str:
-    """A human name for a keyring backend, e.g. "Secret Service"."""
-    cls = type(backend)
-    qualified = f"{cls.__module__}.{cls.__qualname__}"
-    if qualified in _FRIENDLY_NAMES:
-        return _(_FRIENDLY_NAMES[qualified])
-    try:
-        name = getattr(cls, "name", None)
-    except Exception:  # a broken third-party classproperty
-        name = None
-    return name if isinstance(name, str) and name else cls.__name__
-
-
-def _is_file_backend(backend: KeyringBackend) -> bool:
-    cls = type(backend)
-    return cls.__module__.startswith(_FILE_BACKEND_MODULES) or "plaintext" in cls.__name__.lower()
-
-
-# The keychain of each platform, by the module and class keyring gives it.
-_PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
-    "linux": ("keyring.backends.SecretService", "Keyring"),
-    "win32": ("keyring.backends.Windows", "WinVaultKeyring"),
-    "darwin": ("keyring.backends.macOS", "Keyring"),
-}
-
-
-def _keyring_left_to_choose() -> bool:
-    """True when nothing chose a backend for keyring: no ``PYTHON_KEYRING_BACKEND``, no
-    ``keyringrc.cfg``, no ``keyring.set_keyring`` yet, and (Linux) not a KDE session,
-    where keyring prefers KWallet."""
-    if os.environ.get("PYTHON_KEYRING_BACKEND"):
-        return False
-    if getattr(keyring.core, "_keyring_backend", True) is not None:
-        return False  # already set (or a keyring whose internals we do not know)
-    if "KDE" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":"):
-        return False
-    try:
-        from keyring.util import platform_
-
-        return not (Path(platform_.config_root()) / "keyringrc.cfg").exists()
-    except Exception:
-        return False
-
-
-def _platform_backend() -> KeyringBackend | None:
-    """This platform's keychain, set as keyring's backend without keyring's discovery.
-
-    Discovery loads every backend's entry point and asks each whether it is usable (the
-    macOS and Windows ones too, on Linux): about 50 ms of the keychain read at start-up,
-    with the GIL held. It still decides whenever the user configured keyring, when the
-    platform's keychain is not usable, and on other platforms.
-    """
-    if not _keyring_left_to_choose():
-        return None
-    where = _PLATFORM_BACKENDS.get("linux" if sys.platform.startswith("linux") else sys.platform)
-    if where is None:
-        return None
-    try:
-        backend_class = getattr(importlib.import_module(where[0]), where[1])
-        backend_class.priority  # noqa: B018  # raises when the keychain is not reachable
-        chosen: KeyringBackend = backend_class()
-    except Exception as exc:
-        log.info("keychain: %s not usable directly (%s)", where[0], type(exc).__name__)
-        return None
-    keyring.set_keyring(chosen)
-    return chosen
-
-
-def _resolve() -> _Resolved:
-    """Ask keyring for its backend now (never cached: the user may unlock or install one)."""
-    try:
-        chosen = _platform_backend() or keyring.get_keyring()
-    except Exception as exc:  # e.g. a keyringrc.cfg naming a backend that cannot be imported
-        log.warning("keychain: keyring could not choose a backend (%s)", type(exc).__name__)
-        return _Resolved(None, _(NO_KEYCHAIN), _("The keychain could not be opened."))
-    if isinstance(chosen, chainer.ChainerBackend):
-        # The chainer writes to its first backend and reads from all of them, plaintext
-        # files included. Use the one it would write to directly, so what we check is
-        # what we use.
-        try:
-            chained: list[KeyringBackend] = list(getattr(chosen, "backends", []))
-        except Exception as exc:
-            log.warning("keychain: chained backends unavailable (%s)", type(exc).__name__)
-            chained = []
-        if not chained:
-            return _Resolved(None, _(NO_KEYCHAIN), _("No system keychain is available."))
-        chosen = chained[0]
-    name = backend_display_name(chosen)
-    if isinstance(chosen, fail.Keyring):
-        return _Resolved(
-            None,
-            _(NO_KEYCHAIN),
-            _(
-                "No system keychain is available (on Linux, a Secret Service such as "
-                "GNOME Keyring or KWallet must be running)."
-            ),
-        )
-    if isinstance(chosen, null.Keyring):
-        return _Resolved(
-            None, _(NO_KEYCHAIN), _("Saving to the keychain is turned off in the keyring settings.")
-        )
-    if _is_file_backend(chosen):
-        return _Resolved(
-            None,
-            name,
-            _(
-                "The configured keyring backend ({name}) would keep the credential in a file "
-                "on disk rather than in a system keychain, so it is not used."
-            ).format(name=name),
-        )
-    return _Resolved(chosen, name, None)
 
 
 def _explain(exc: BaseException) -> str:
@@ -342,7 +198,7 @@ class CredentialStore:
         non-existent entry, which is what finds a locked keychain (and, on a desktop, may
         show the keychain's own unlock prompt); without it no entry is read or written.
         """
-        resolved = _resolve()
+        resolved = resolve_backend()
         if resolved.backend is None:
             return KeychainStatus(resolved.name, False, f"{resolved.why} {_(SESSION_ONLY)}")
         if probe:
@@ -378,7 +234,7 @@ class CredentialStore:
                     session_only=_(SESSION_ONLY),
                 ),
             )
-        resolved = _resolve()
+        resolved = resolve_backend()
         if resolved.backend is None:
             self._keep_in_session(profile, secret)
             log.info("keychain save: backend=%s outcome=session-only", resolved.name)
@@ -433,7 +289,7 @@ class CredentialStore:
         """Whether a secret can be saved now: writes, reads back and deletes a throwaway
         entry. Used before a refresh token is spent, so that the new one can be kept.
         ``reason`` says why not, in a sentence."""
-        resolved = _resolve()
+        resolved = resolve_backend()
         if resolved.backend is None:
             return KeychainStatus(resolved.name, False, resolved.why)
         value = f"probe-{secrets.token_hex(8)}"
@@ -453,7 +309,7 @@ class CredentialStore:
         return KeychainStatus(resolved.name, True, None)
 
     def _sweep_chunks(
-        self, resolved: _Resolved, profile: str, first: int, slot: str | None = None
+        self, resolved: Resolved, profile: str, first: int, slot: str | None = None
     ) -> None:
         """Delete chunk entries ``first``, ``first + 1``… (of *slot*) up to the first missing.
 
@@ -492,7 +348,7 @@ class CredentialStore:
                 True,
                 _("Using the credential entered in this session; it is not saved in the keychain."),
             )
-        resolved = _resolve()
+        resolved = resolve_backend()
         if resolved.backend is None:
             log.info("keychain load: backend=%s outcome=unavailable", resolved.name)
             return LoadOutcome(
@@ -554,7 +410,7 @@ class CredentialStore:
         with self._lock:
             had_session_copy = self._session.pop(profile, None) is not None
         dropped = " " + _("The copy kept for this session was dropped.") if had_session_copy else ""
-        resolved = _resolve()
+        resolved = resolve_backend()
         if resolved.backend is None:
             log.info("keychain forget: backend=%s outcome=session-only", resolved.name)
             return _("Forgotten for this session. The keychain was not changed: {why}").format(
@@ -587,12 +443,12 @@ class CredentialStore:
         log.info("keychain forget: backend=%s outcome=removed", resolved.name)
         return _("Removed from {store}.").format(store=resolved.name) + dropped
 
-    def _sweep_all(self, resolved: _Resolved, profile: str) -> None:
+    def _sweep_all(self, resolved: Resolved, profile: str) -> None:
         """Delete every chunk of *profile*: the v1 layout's and both slots'."""
         for slot in (None, *_SLOTS):
             self._sweep_chunks(resolved, profile, first=1, slot=slot)
 
-    def _delete_quietly(self, resolved: _Resolved, entry: str) -> None:
+    def _delete_quietly(self, resolved: Resolved, entry: str) -> None:
         if resolved.backend is None:
             return
         try:
@@ -612,7 +468,7 @@ class CredentialStore:
         with self._lock:
             self._session[profile] = secret
 
-    def _record_failure(self, resolved: _Resolved, operation: str, exc: BaseException) -> str:
+    def _record_failure(self, resolved: Resolved, operation: str, exc: BaseException) -> str:
         reason = _explain(exc)
         with self._lock:
             self._failed_backend = resolved.backend
