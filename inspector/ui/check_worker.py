@@ -19,6 +19,7 @@ from ..core.endpoint_check import EndpointCheck, StepResult
 from ..core.errors import InspectorError
 from ..core.model import Source
 from ..core.options import RequestOptions
+from .threads import delete_on_gui_thread
 
 
 class CheckWorker(QObject):
@@ -77,7 +78,7 @@ def start_check(worker: CheckWorker) -> QThread:
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     worker.finished.connect(thread.quit)
-    thread.finished.connect(worker.deleteLater)
+    delete_on_gui_thread(worker, thread, worker.finished)
     thread.finished.connect(thread.deleteLater)
     thread.finished.connect(lambda: _LIVE.discard(pair))
     app = QCoreApplication.instance()

@@ -48,6 +48,7 @@ from ..core.export import (
 )
 from ..core.files import write_private_text
 from ..i18n import N_, _
+from .threads import delete_on_gui_thread
 
 if TYPE_CHECKING:
     from ..core.options import RequestOptions
@@ -178,7 +179,7 @@ class JsonCopier(QObject):
         worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         worker.made.connect(self._on_made)
         worker.finished.connect(self._on_finished)
-        thread.finished.connect(worker.deleteLater)
+        delete_on_gui_thread(worker, thread, worker.finished)
         self._running = (self._number, thread, worker, cancel)
         thread.start()
         self.busy_changed.emit(True)

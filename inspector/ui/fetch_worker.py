@@ -42,6 +42,7 @@ from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.renewal_lock import keychain_renewal
+from .threads import delete_on_gui_thread
 
 if TYPE_CHECKING:
     from ..core.client import BitrixClient, CredentialRenewed, WaitNotice
@@ -289,7 +290,7 @@ class FetchController(QObject):
         worker.waiting.connect(self._on_worker_waiting)
         worker.progressed.connect(self._on_worker_progressed)
         worker.renewed.connect(self._on_worker_renewed)
-        thread.finished.connect(worker.deleteLater)
+        delete_on_gui_thread(worker, thread, worker.finished)
         # A bound slot: Qt drops the connection if this controller is gone first. It is told
         # the job number rather than asking sender(): PySide's sender() waits for a Qt lock
         # while holding the GIL, and the finishing thread can hold that lock while it waits

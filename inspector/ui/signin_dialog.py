@@ -53,6 +53,7 @@ from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.signin import DEFAULT_PORT, SignInRequest, handler_url, sign_in_request
 from ..i18n import _
+from .threads import delete_on_gui_thread
 from .widgets import SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -341,7 +342,7 @@ class SignInDialog(QDialog):
         task.open_url.connect(self._open_browser)
         task.succeeded.connect(lambda result: self._on_succeeded(task, result))
         task.failed.connect(lambda error: self._on_failed(task, error))
-        thread.finished.connect(task.deleteLater)
+        delete_on_gui_thread(task, thread, task.finished)
         self._task, self._thread = task, thread
         self._set_busy(True)
         self.status_label.setText(message)
