@@ -70,6 +70,11 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         help=_("save the window as a PNG once the --fetch has finished (or failed), then exit"),
     )
     parser.add_argument(
+        "--theme",
+        choices=("system", "light", "dark"),
+        help=_("draw the window in this theme for this run (View ▸ Theme keeps its choice)"),
+    )
+    parser.add_argument(
         "--self-check",
         action="store_true",
         help=_("check Qt, the keychain, resources and TLS trust, print a report, and exit"),
@@ -198,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         source_id=source_id,
         screenshot=args.screenshot,
+        theme=args.theme,
         exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1",
     )
 

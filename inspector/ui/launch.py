@@ -22,6 +22,7 @@ from .app import create_application
 from .crash import show_crash_dialog
 from .language import apply_language
 from .main_window import MainWindow
+from .theme import ThemeChoice
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +45,13 @@ def run_window(
     demo: bool = False,
     source_id: int | None = None,
     screenshot: str | None = None,
+    theme: str | None = None,
     exit_after_show: bool = False,
 ) -> int:
     """Show the main window until it is closed; return the exit status.
 
     *source_id*: fetch this source as soon as the window is up (already validated).
+    *theme*: ``system``, ``light`` or ``dark`` for this run (View ▸ Theme's choice is kept).
     """
     app = create_application(sys.argv[:1])
     apply_language(app)  # before any widget: each is built in one language
@@ -68,7 +71,9 @@ def run_window(
         # that is busy), so "Sign in with browser" works on the demo end to end.
         portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
     try:
-        window = MainWindow(demo=portal, demo_oauth=demo)
+        window = MainWindow(
+            demo=portal, demo_oauth=demo, theme=ThemeChoice(theme) if theme else None
+        )
         if source_id is None:
             warm_up_after_ready(window)
         probe = None

@@ -56,7 +56,7 @@ from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
-from .theme import Tone, apply_theme, saved_theme
+from .theme import ThemeChoice, Tone, apply_theme, saved_theme
 from .window_actions import install_actions
 from .window_feedback import WindowFeedback, banner, scrolled_panels, status_labels
 
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         demo: DemoPortal | None = None,
         demo_oauth: bool = False,
+        theme: ThemeChoice | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -131,9 +132,11 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
+        # ``--theme`` for this run, else View ▸ Theme's saved choice.
+        self.theme_choice = theme if theme is not None else saved_theme(self._settings)
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            apply_theme(app, saved_theme(self._settings))  # before the widgets: no repaint
+            apply_theme(app, self.theme_choice)  # before the widgets: no repaint
 
         self._build(store)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)

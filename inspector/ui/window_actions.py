@@ -25,7 +25,7 @@ from .credentials_panel import CredentialsPanel
 from .language import LANGUAGE_CHOICES, LANGUAGE_LABELS, save_language, saved_language
 from .settings_file import save_settings
 from .source_tree import SourceTreeView
-from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme, saved_theme
+from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | None
 Choice = TypeVar("Choice", bound=str)
@@ -192,7 +192,7 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         themes=_choices(
             window,
             {choice: _(label) for choice, label in THEME_LABELS.items()},
-            saved_theme(window.settings),
+            window.theme_choice,
             lambda choice: choose_theme(window, choice),
         ),
         languages=_choices(

@@ -184,3 +184,13 @@ def test_system_theme_follows_the_platform_switching_scheme(
         assert window.connector_banner.styleSheet() == tone_style(Tone.WARNING, dark_palette())
     finally:
         app.setPalette(QPalette())
+
+
+def test_theme_option_applies_for_this_run_and_keeps_the_saved_choice(
+    qtbot: Any, make_window: Any, settings: Any, themed: None
+) -> None:
+    settings.setValue(THEME_KEY, ThemeChoice.LIGHT.value)
+    window = make_window(theme=ThemeChoice.DARK)  # what `--theme dark` passes
+    assert is_dark(window.palette())
+    assert window.window_actions.themes[ThemeChoice.DARK].isChecked()
+    assert settings.value(THEME_KEY) == ThemeChoice.LIGHT.value
