@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 MAX_SHOWN_NAME = 64
-CHECKING_KEYCHAIN = "Keychain: checking…"
+CHECKING_KEYCHAIN = N_("Keychain: checking…")
 READING_KEYCHAIN = N_("Reading the keychain…")
 """The keychain line while the saved credential is read off the GUI thread."""
 
@@ -107,7 +107,7 @@ class ProfileSession:
         self.kept: dict[str | None, FieldValues] = {}
         self.fields_version = 0
         """Counts the times the session replaced the fields (the form shows ``edited``)."""
-        self.line = CHECKING_KEYCHAIN
+        self.line = _(CHECKING_KEYCHAIN)
         """What the keychain line says: the outcome of the last step."""
         self.started = False
         self.backend_name = ""
