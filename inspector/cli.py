@@ -504,8 +504,7 @@ def row_line(row: Row) -> str:
 
 
 def _row_lines(row: Row, depth: int = 0) -> Iterator[str]:
+    # A setting's details (its tooltip in the window) would repeat its own line: not printed.
     yield "  " * depth + row_line(row)
-    if row.setting is not None:
-        return  # a setting's detail rows (ID, code, name, type) repeat its own line
     for child in row.children:
         yield from _row_lines(child, depth + 1)

@@ -5,6 +5,8 @@ indented rendering of the same rows."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from inspector.core.outline import (
     TIME_LABELS,
     ConnectorState,
     Row,
+    SettingRows,
     source_outline,
 )
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES
@@ -41,7 +44,10 @@ def demo_source(source_id: int, time: dict[str, Any] | None = None) -> Source:
     return parse_source({"result": {"item": item}, "time": time or TIME})
 
 
-def rows_by_label(rows: tuple[Row, ...]) -> dict[str, Row]:
+MOSCOW = timezone(timedelta(hours=3))
+
+
+def rows_by_label(rows: Sequence[Row]) -> dict[str, Row]:
     return {row.label: row for row in rows}
 
 
@@ -71,16 +77,32 @@ def test_durations_are_plain_seconds(seconds: float, shown: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("timestamp", "shown"),
+    ("timestamp", "zone", "shown"),
     [
-        (1742930080, "1742930080 (2025-03-25 19:14:40 UTC)"),
-        (1742929480.5, "1742929480.5 (2025-03-25 19:04:40 UTC)"),
-        (1e300, "1e+300 (out of range)"),
-        (float("nan"), "nan (out of range)"),
+        (1742930080, UTC, "2025-03-25 19:14:40 UTC"),
+        (1742929480.5, MOSCOW, "2025-03-25 22:04:40 UTC+03:00"),
+        (1742929480, timezone(timedelta(hours=-5, minutes=-30)), "2025-03-25 13:34:40 UTC-05:30"),
+        (1e300, UTC, "out of range"),
+        (float("nan"), MOSCOW, "out of range"),
     ],
 )
-def test_unix_times_carry_their_utc_form(timestamp: float, shown: str) -> None:
-    assert formatting.unix_time(timestamp) == shown
+def test_unix_times_read_as_local_times_with_their_zone(
+    timestamp: float, zone: Any, shown: str
+) -> None:
+    assert formatting.local_time(timestamp, zone) == shown
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("2025-03-25T22:04:40+03:00", "2025-03-25 19:04:40 UTC"),
+        ("2025-03-25T19:04:40Z", "2025-03-25 19:04:40 UTC"),
+        ("2025-03-20 14:50:06", "2025-03-20 14:50:06"),  # no zone sent: none guessed
+        ("yesterday", "yesterday"),
+    ],
+)
+def test_portal_dates_with_a_zone_read_as_local_times(sent: str, shown: str) -> None:
+    assert formatting.date_time(sent, UTC) == shown
 
 
 @pytest.mark.parametrize(
@@ -116,7 +138,9 @@ def test_plurals_ids_and_revealed_values() -> None:
 
 def test_every_documented_key_has_a_label() -> None:
     assert list(CONNECTION_LABELS) == list(CONNECTION_FIELDS)
-    assert list(TIME_LABELS) == list(TIME_FIELDS)
+    assert sorted(TIME_LABELS) == sorted(TIME_FIELDS)
+    # Readable moments first; the durations after them.
+    assert list(TIME_LABELS)[:2] == ["date_start", "date_finish"]
 
 
 # --- the outline ---------------------------------------------------------------------------
@@ -140,13 +164,53 @@ def test_the_outline_of_a_source() -> None:
     login = settings.children[0]
     assert (login.label, login.text, login.kind) == ("Login (login)", MASK, "STRING")
     assert login.secret and login.setting == 0 and login.typed
-    assert [row.label for row in login.children] == ["ID", "Code", "Name", "Type"]
+    # One row per setting; what it is (never its value) is in its tooltip.
+    assert not login.children
+    assert [line.split(": ")[0] for line in login.tooltip.splitlines()] == [
+        "ID",
+        "Code",
+        "Name",
+        "Type",
+    ]
+    assert "Code: login" in login.tooltip.splitlines()
     assert (top["Connector"].text, top["Connector"].kind) == ("ID 3", "connector")
     time = rows_by_label(top["Time"].children)
-    assert time["Duration (s)"].text == "0.0000994 s"
-    assert time["Operating (s used of this method's limit)"].text == "12 s"
-    assert time["Start (Unix time)"].text == "1742929480.5 (2025-03-25 19:04:40 UTC)"
+    assert list(time)[:3] == ["Started", "Start", "Finish"]
+    assert time["Duration"].text == "0.0000994 s"
+    assert time["Operating (time used of this method's limit)"].text == "12 s"
+    assert time["Start"].kind == time["Started"].kind == "datetime"
+    assert time["Start"].text == formatting.local_time(1742929480.5)
+    assert time["Started"].text == formatting.date_time("2025-03-25T22:04:40+03:00")
+    assert time["Start"].text == time["Started"].text  # the same moment, written alike
     assert (time["queue_wait"].text, time["queue_wait"].kind) == ("0.000123", "number")
+
+
+def test_setting_rows_are_made_only_when_read() -> None:
+    item = copy.deepcopy(DEMO_SOURCES[6])
+    template = item["settings"][0]
+    item["settings"] = [
+        {**template, "id": n, "code": f"c{n}", "value": f"v-{n:08d}"} for n in range(50_000)
+    ]
+    source = parse_source({"result": {"item": item}})
+    settings = source_outline(source).rows[1]
+    rows = settings.children
+    assert isinstance(rows, SettingRows) and len(rows) == 50_000
+    assert settings.text == "50000 settings, values hidden"
+    last = rows[-1]
+    assert (last.label, last.text, last.setting) == (rows[49_999].label, MASK, 49_999)
+    assert "v-00049999" not in last.tooltip
+    with pytest.raises(IndexError):
+        rows[50_000]
+    assert [row.setting for row in rows[10:13]] == [10, 11, 12]
+
+
+def test_a_setting_s_unknown_keys_are_named_but_never_shown() -> None:
+    item = copy.deepcopy(DEMO_SOURCES[6])
+    item["settings"][0]["futureSecret"] = "hush-hush-value"
+    source = parse_source({"result": {"item": item}})
+    row = source_outline(source).rows[1].children[0]
+    assert "Other keys (values hidden): futureSecret" in row.tooltip
+    assert "hush-hush-value" not in row.tooltip
 
 
 def test_no_row_holds_a_setting_value_unless_revealed() -> None:
@@ -204,17 +268,16 @@ def test_the_cli_prints_every_row_of_the_outline() -> None:
     lines = text.splitlines()
     assert lines[0] == outline.heading
 
-    def expected(rows: tuple[Row, ...], depth: int) -> list[str]:
+    def expected(rows: Sequence[Row], depth: int) -> list[str]:
         out = []
         for row in rows:
             out.append("  " * depth + row_line(row))
-            if row.setting is None:  # a setting's details are in its own line
-                out += expected(row.children, depth + 1)
+            out += expected(row.children, depth + 1)
         return out
 
     assert lines[1:] == expected(outline.rows, 0)
     assert "  Server host name (host) [STRING]: ••••••••" in lines
-    assert "  Duration (s): 0.0000994 s" in lines
+    assert "  Duration: 0.0000994 s" in lines
     assert "e-05" not in text
 
 

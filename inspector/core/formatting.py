@@ -1,9 +1,10 @@
 """One way to write each kind of value for a person, shared by the window and the CLI.
 
 The outline (``outline.py``) decides which formatter a value gets; the functions here only
-turn a value into words and digits: durations in plain seconds, Unix times with their
-UTC form beside them, flags as yes/no, nothing as a dash, counts with their noun. The
-texts are English for now and are all written here, so a translation has one place to go.
+turn a value into words and digits: durations in plain seconds, moments as a readable local
+date and time with their offset from UTC ("2025-03-25 22:04:40 UTC+03:00", so a reader in
+another zone or a support engineer can line them up), flags as yes/no, nothing as a dash.
+The exact numbers the portal sent stay in Copy as JSON. Every word passes ``i18n``.
 
 Nothing here redacts or sanitises: server text passes ``masking.safe_text`` in the outline.
 """
@@ -14,27 +15,29 @@ import base64
 import binascii
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from ..i18n import N_, _, ngettext
 from .masking import sanitize
 
 NONE_TEXT = "—"
 """What an absent value (JSON null) reads as: a dash, rather than an invented value."""
-NOT_SENT = "not sent"
-"""What a date the portal left out (absent, null, "" or {}) reads as."""
-OUT_OF_RANGE = "out of range"
-NO_VALUE = "(no value)"
-EMPTY_VALUE = "(empty)"
+NOT_SENT = N_("not sent")
+"""What a date the portal left out (absent, null, "" or {}) reads as (translate with ``_``)."""
+OUT_OF_RANGE = N_("out of range")
+NO_VALUE = N_("(no value)")
+EMPTY_VALUE = N_("(empty)")
 
 
 def plural(count: int, noun: str) -> str:
-    """ "1 setting", "2 settings": English plurals of the nouns the outline counts."""
+    """ "1 setting", "2 settings": English-only plurals, kept for callers not yet moved to
+    ``ngettext`` (which Russian's three forms need); new code uses ``ngettext``."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def yes_no(flag: bool) -> str:
-    return "yes" if flag else "no"
+    return _("yes") if flag else _("no")
 
 
 def seconds(value: float) -> str:
@@ -49,38 +52,77 @@ def seconds(value: float) -> str:
     magnitude = abs(value)
     sign = "-" if value < 0 else ""
     if magnitude == 0:
-        return "0 s"
-    if magnitude < 1e-6:
-        return "< 0.000001 s"  # below what the portal measures
-    if magnitude >= 1e15:
-        return f"{value:.3g} s"  # nonsense from a portal: kept short
-    integer_digits = math.floor(math.log10(magnitude)) + 1
-    text = f"{magnitude:.{max(0, 3 - integer_digits)}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{sign}{text} s"
+        digits = "0"
+    elif magnitude < 1e-6:
+        return _("< 0.000001 s")  # below what the portal measures
+    elif magnitude >= 1e15:
+        digits = f"{value:.3g}"  # nonsense from a portal: kept short
+    else:
+        integer_digits = math.floor(math.log10(magnitude)) + 1
+        digits = f"{magnitude:.{max(0, 3 - integer_digits)}f}"
+        if "." in digits:
+            digits = digits.rstrip("0").rstrip(".")
+        digits = sign + digits
+    return _("{number} s").format(number=digits)
+
+
+def zone_name(moment: datetime) -> str:
+    """ "UTC" or "UTC+03:00": a zone as its offset, which reads the same in every language
+    (abbreviations such as "MSK" are ambiguous and Windows spells them out in full)."""
+    offset = moment.utcoffset()
+    if not offset:
+        return "UTC"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+def moment_text(moment: datetime) -> str:
+    """A moment in its own zone: "2025-03-25 22:04:40 UTC+03:00" (ISO order, 24 hours:
+    unambiguous in every language, and the order Bitrix24 writes its own dates in)."""
+    return f"{moment:%Y-%m-%d %H:%M:%S} {zone_name(moment)}"
+
+
+def local_time(timestamp: float, zone: tzinfo | None = None) -> str:
+    """A Unix time as the user's local date and time with the zone's offset; *zone*
+    replaces the system's zone (tests). Out of range reads "out of range"."""
+    try:
+        moment = datetime.fromtimestamp(timestamp, UTC).astimezone(zone)
+    except (OverflowError, OSError, ValueError):
+        return _(OUT_OF_RANGE)
+    return moment_text(moment)
 
 
 def utc_time(timestamp: float) -> str:
     """A Unix time as a UTC date and time: "2025-03-25 19:04:40 UTC"."""
+    return local_time(timestamp, UTC)
+
+
+def date_time(value: str, zone: tzinfo | None = None) -> str:
+    """A portal date with its zone ("2025-03-25T22:04:40+03:00") at the user's local time,
+    offset shown; a date without a zone, or one that does not parse, stays as sent (no zone
+    is guessed). The caller sanitises what stays as sent."""
     try:
-        moment = datetime.fromtimestamp(timestamp, UTC)
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    try:
+        return moment_text(moment.astimezone(zone))
     except (OverflowError, OSError, ValueError):
-        return OUT_OF_RANGE
-    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def unix_time(timestamp: float) -> str:
-    """A Unix time as sent, its UTC form beside it: "1742930080 (2025-03-25 19:14:40 UTC)"."""
-    return f"{number(timestamp)} ({utc_time(timestamp)})"
+        return value
 
 
 def local_clock(timestamp: float) -> str | None:
-    """The local time of day of a Unix time ("22:14:40"); None when out of range."""
+    """The local time of day of a Unix time with its zone ("22:14:40 UTC+03:00"); None when
+    out of range."""
     try:
-        return f"{datetime.fromtimestamp(float(timestamp)):%H:%M:%S}"
+        moment = datetime.fromtimestamp(float(timestamp), UTC).astimezone()
     except (OverflowError, OSError, ValueError):
         return None
+    return f"{moment:%H:%M:%S} {zone_name(moment)}"
 
 
 def number(value: float) -> str:
@@ -113,7 +155,7 @@ def value_text(value: Any) -> str:
 
 def date_text(value: str | None) -> str:
     """A portal date as sent ("2025-03-20 14:50:06"), or "not sent"; the caller sanitises."""
-    return NOT_SENT if value is None else value
+    return _(NOT_SENT) if value is None else value
 
 
 def logo(value: str) -> tuple[str, str]:
@@ -124,7 +166,7 @@ def logo(value: str) -> tuple[str, str]:
     """
     text = value.strip()
     if not text:
-        return "none", "string"
+        return _("none"), "string"
     if text[:5].lower() != "data:":
         return text, "url"
     header, _comma, data = text.partition(",")
@@ -137,17 +179,21 @@ def logo(value: str) -> tuple[str, str]:
     else:
         size = len(data)
     kind = media.split("/", 1)[-1].split("+", 1)[0].upper() if "/" in media else media
-    what = f"{kind} image" if media.startswith("image/") else media
-    return f"{what}, {byte_size(size)} (embedded)", "data URI"
+    if media.startswith("image/"):
+        what = _("{kind} image, {size} (embedded)")
+    else:
+        what = _("{kind}, {size} (embedded)")
+        kind = media
+    return what.format(kind=kind, size=byte_size(size)), "data URI"
 
 
 def byte_size(count: int) -> str:
     """ "512 bytes", "1.2 KB", "3.4 MB": a size for a person."""
     if count < 1024:
-        return "1 byte" if count == 1 else f"{count} bytes"
+        return ngettext("{count} byte", "{count} bytes", count).format(count=count)
     if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB"
-    return f"{count / (1024 * 1024):.1f} MB"
+        return _("{size} KB").format(size=f"{count / 1024:.1f}")
+    return _("{size} MB").format(size=f"{count / (1024 * 1024):.1f}")
 
 
 def value_kind(value: Any) -> str:
@@ -168,7 +214,7 @@ def value_kind(value: Any) -> str:
 def revealed_value(value: str | None) -> str:
     """A setting value the user chose to see: as it is, only made safe to display."""
     if value is None:
-        return NO_VALUE
+        return _(NO_VALUE)
     if value == "":
-        return EMPTY_VALUE
+        return _(EMPTY_VALUE)
     return sanitize(value)

@@ -7,6 +7,11 @@ Field | Value | Type; ``cli.render_tree`` prints them as indented text. Both the
 write every value the same way: the formatters are in ``formatting.py``, and the labels
 and section wording are here.
 
+A setting is one row (label, masked value, type); its id, code, name and type are in the
+row's ``tooltip``, never its value. The settings section's rows are a ``SettingRows``
+sequence that makes each row when it is asked for: a source may hold 50,000 settings and
+the window shows a screenful, so nothing is built for the rows nobody looks at.
+
 Every text from the portal passes ``masking.safe_text`` against the secrets the caller
 names (no control or bidi characters, no known secret), and every setting value is
 ``MASK`` unless the caller revealed it: no row can hold a value nobody asked to see.
@@ -14,61 +19,73 @@ names (no control or bidi characters, no known secret), and every setting value 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
+from urllib.parse import parse_qsl, urlsplit
 
+from ..i18n import N_, _, ngettext
 from . import formatting
 from .connector import CONNECTOR_URL_FIELDS, ConnectorReport, display_url
-from .formatting import NONE_TEXT, plural
+from .formatting import NONE_TEXT
 from .masking import MASK, SecretSet, safe_text
 from .model import Setting, Source
 
 CONNECTION_LABELS: dict[str, str] = {
-    "id": "ID",
-    "type": "Type",
-    "code": "Code",
-    "title": "Title",
-    "description": "Description",
-    "active": "Active",
-    "dateCreate": "Created",
-    "dateUpdate": "Updated",
-    "createdById": "Created by (user ID)",
-    "updatedById": "Updated by (user ID)",
+    "id": N_("ID"),
+    "type": N_("Type"),
+    "code": N_("Code"),
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "active": N_("Active"),
+    "dateCreate": N_("Created"),
+    "dateUpdate": N_("Updated"),
+    "createdById": N_("Created by (user ID)"),
+    "updatedById": N_("Updated by (user ID)"),
 }
 """The label of each documented ``connection`` key (``model.CONNECTION_FIELDS``)."""
 TIME_LABELS: dict[str, str] = {
-    "start": "Start (Unix time)",
-    "finish": "Finish (Unix time)",
-    "duration": "Duration (s)",
-    "processing": "Processing (s)",
-    "date_start": "Started",
-    "date_finish": "Finished",
-    "operating": "Operating (s used of this method's limit)",
-    "operating_reset_at": "Operating limit resets at (Unix time)",
+    "date_start": N_("Started"),
+    "date_finish": N_("Finished"),
+    "start": N_("Start"),
+    "finish": N_("Finish"),
+    "duration": N_("Duration"),
+    "processing": N_("Processing"),
+    "operating": N_("Operating (time used of this method's limit)"),
+    "operating_reset_at": N_("Operating limit resets at"),
 }
-"""The label of each known ``time`` key (``model.TIME_FIELDS``)."""
+"""The label of each known ``time`` key, in the order shown: readable moments first (the
+Unix times the portal sent stay in Copy as JSON)."""
 CONNECTOR_LABELS: dict[str, str] = {
-    "sort": "Sort order",
-    "dateCreate": "Created",
-    "logo": "Logo",
-    "supportMapping": "Supports field mapping",
-    "sourceCode": "Source code (built-in tile it replaces)",
+    "sort": N_("Sort order"),
+    "dateCreate": N_("Created"),
+    "logo": N_("Logo"),
+    "supportMapping": N_("Supports field mapping"),
+    "sourceCode": N_("Source code (built-in tile it replaces)"),
 }
 """The labels of the connector's fields other than its title, description and endpoints."""
-SETTING_DETAIL_LABELS: dict[str, str] = {"id": "ID", "code": "Code", "name": "Name", "type": "Type"}
+SETTING_DETAIL_LABELS: dict[str, str] = {
+    "id": N_("ID"),
+    "code": N_("Code"),
+    "name": N_("Name"),
+    "type": N_("Type"),
+}
+"""What a setting's tooltip lists (never its value)."""
 
 DATETIME_KEYS = frozenset({"dateCreate", "dateUpdate"})
 """Dates the portal sends as "Y-m-d H:i:s" without a zone: shown as sent."""
+ZONED_DATE_KEYS = frozenset({"date_start", "date_finish"})
+"""Dates the portal sends with their zone ("2025-03-25T22:04:40+03:00"): shown local."""
 UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
 SECONDS_KEYS = frozenset({"duration", "processing", "operating"})
 """Durations of the ``time`` block (elsewhere these keys are not known to be seconds)."""
 
-CONNECTOR_LABEL = "Connector"
-LOOKING_UP = "looking it up…"
-LOOKUP_CANCELLED = "lookup cancelled"
-LOOKUP_FAILED = "could not be looked up"
-NOT_LOOKED_UP = "not looked up"
+CONNECTOR_LABEL = N_("Connector")
+"""The Connector section's label (translated with ``_`` where shown or compared)."""
+LOOKING_UP = N_("looking it up…")
+LOOKUP_CANCELLED = N_("lookup cancelled")
+LOOKUP_FAILED = N_("could not be looked up")
+NOT_LOOKED_UP = N_("not looked up")
 
 
 @dataclass(frozen=True)
@@ -87,7 +104,8 @@ class Row:
     text: str = ""
     kind: str = ""
     """The value's type: a JSON type, "datetime", "url", or a setting's declared type."""
-    children: tuple[Row, ...] = ()
+    children: Sequence[Row] = ()
+    """The rows under this one: a tuple, or for the settings a lazy ``SettingRows``."""
     section: bool = False
     """A heading over rows of its own (Connection, Settings, …), shown in bold."""
     secret: bool = False
@@ -97,7 +115,7 @@ class Row:
     typed: bool = False
     """``kind`` is a setting's type, which text output shows beside the label."""
     tooltip: str = ""
-    """The whole text of a long row (already masked)."""
+    """The whole text of a long row, or a setting's details (already masked)."""
     span: bool = False
     """One sentence across all columns (a warning), in ``label``."""
 
@@ -132,17 +150,24 @@ def source_outline(
 class Outliner:
     """Turns a ``Source`` into ``Row``s; every portal string passes ``safe_text``."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], prepared: SecretSet | None = None) -> None:
         # Prepared once: every text is redacted against every setting value (10,000s).
+        # *prepared* is a source's own set (``Source.distinctive_set``), made off the
+        # window's thread; *secrets* are the few others (the credential's).
         self._secrets = SecretSet(secrets)
+        self._prepared = prepared
 
     def text(self, value: str, max_len: int = 2000) -> str:
-        return safe_text(value, self._secrets, max_len=max_len)
+        if self._prepared is None:
+            return safe_text(value, self._secrets, max_len=max_len)
+        text = safe_text(value, self._prepared, max_len=max_len)
+        return safe_text(text, self._secrets, max_len=max_len) if self._secrets else text
 
     def heading(self, source: Source) -> str:
         connection = source.connection
         title = NONE_TEXT if connection.title is None else self.text(connection.title, 300)
-        return f"Source {self.text(formatting.identifier(connection.id), 40)}: {title}"
+        shown_id = self.text(formatting.identifier(connection.id), 40)
+        return _("Source {id}: {title}").format(id=shown_id, title=title)
 
     def value(self, key: str, value: Any, *, seconds: bool = False) -> tuple[str, str]:
         """(display text, type) of a value that is not secret; *seconds*: a duration."""
@@ -151,18 +176,22 @@ class Outliner:
             if seconds:
                 return formatting.seconds(value), kind
             if key in UNIX_TIME_KEYS:
-                return formatting.unix_time(value), kind
+                return formatting.local_time(value), "datetime"
             return formatting.number(value), kind
+        if key in ZONED_DATE_KEYS and isinstance(value, str):
+            return self.text(formatting.date_time(value)), "datetime"
         if key in DATETIME_KEYS:
             if value is None:
-                return formatting.NOT_SENT, "null"
+                return _(formatting.NOT_SENT), "null"
             kind = "datetime"
         text = formatting.value_text(value)
         return (text if value is None or isinstance(value, bool) else self.text(text)), kind
 
     def field(self, key: str, label: str, value: Any, *, seconds: bool = False) -> Row:
+        """A row of a known key (*label* is marked ``N_`` and translated here) or an
+        unknown one (its key, from the portal, is shown as sent)."""
         text, kind = self.value(key, value, seconds=seconds)
-        return Row(self.text(label, 200), text, kind)
+        return Row(self.text(_(label) if label != key else label, 200), text, kind)
 
     def rows(
         self, source: Source, connector: ConnectorState, revealed: frozenset[int] = frozenset()
@@ -170,34 +199,42 @@ class Outliner:
         connection = source.connection
         fields = [self.field(k, CONNECTION_LABELS[k], v) for k, v in connection.documented_fields()]
         fields += [self.field(key, key, value) for key, value in connection.extra.items()]
-        rows = [Row("Connection", plural(len(fields), "field"), "object", tuple(fields), True)]
+        rows = [Row(_("Connection"), fields_text(len(fields)), "object", tuple(fields), True)]
         rows.append(self.settings(source, connector.report, revealed))
         # After the settings: what the connector declares is read against them.
         rows.append(self.connector(source, connector))
         rows += [self.field(key, key, value) for key, value in source.extra.items()]
         if source.time is not None:
             time = source.time
+            sent = dict(time.sent_fields())
             times = [
-                self.field(key, TIME_LABELS[key], value, seconds=key in SECONDS_KEYS)
-                for key, value in time.sent_fields()
+                self.field(key, label, sent[key], seconds=key in SECONDS_KEYS)
+                for key, label in TIME_LABELS.items()
+                if key in sent
             ]
             times += [self.field(key, key, value) for key, value in time.extra.items()]
-            rows.append(Row("Time", plural(len(times), "field"), "object", tuple(times), True))
+            rows.append(Row(_("Time"), fields_text(len(times)), "object", tuple(times), True))
         return tuple(rows)
 
     def settings(
         self, source: Source, report: ConnectorReport | None, revealed: frozenset[int]
     ) -> Row:
         count = len(source.settings)
-        shown = "values shown" if count and len(revealed) >= count else "values hidden"
+        if not count:
+            shown = _("none")
+        elif len(revealed) >= count:
+            shown = ngettext(
+                "{n} setting, value shown", "{n} settings, values shown", count
+            ).format(n=count)
+        else:
+            shown = ngettext(
+                "{n} setting, value hidden", "{n} settings, values hidden", count
+            ).format(n=count)
         return Row(
-            f"Settings ({count})",
-            f"{plural(count, 'setting')}, {shown}" if count else "none",
+            _("Settings ({count})").format(count=count),
+            shown,
             "array",
-            tuple(
-                self.setting(position, setting, report, position in revealed)
-                for position, setting in enumerate(source.settings)
-            ),
+            SettingRows(self, source, report, revealed),
             section=True,
         )
 
@@ -209,63 +246,89 @@ class Outliner:
     def setting(
         self, position: int, setting: Setting, report: ConnectorReport | None, revealed: bool
     ) -> Row:
-        details = [
-            self.field(key, label, getattr(setting, key))
-            for key, label in SETTING_DETAIL_LABELS.items()
-        ]
-        # Unknown keys of a setting may be secret as well: shown masked, like masked_dict.
-        details += [Row(self.text(key, 200), MASK, "hidden", secret=True) for key in setting.extra]
+        """One row per setting: label, value (masked unless revealed), type; its details
+        in the tooltip."""
         return Row(
             self.setting_label(setting, report),
             formatting.revealed_value(setting.value) if revealed else MASK,
             self.text(setting.type or "", 100),
-            tuple(details),
             secret=not revealed,
             setting=position,
             typed=True,
+            tooltip=self.setting_details(setting),
         )
+
+    def setting_details(self, setting: Setting) -> str:
+        """ "ID: 12", "Code: password", … one per line: what a setting is, never its value.
+        Unknown keys of a setting may be secret too, so only their names are listed."""
+        lines = [
+            _("{label}: {value}").format(
+                label=_(label), value=self.value(key, getattr(setting, key))[0]
+            )
+            for key, label in SETTING_DETAIL_LABELS.items()
+        ]
+        if setting.extra:
+            keys = ", ".join(self.text(key, 200) for key in setting.extra)
+            lines.append(_("Other keys (values hidden): {keys}").format(keys=keys))
+        return "\n".join(lines)
 
     def connector(self, source: Source, connector: ConnectorState) -> Row:
         """The connector: its ID, and once looked up its title, endpoints and findings."""
         connector_id = source.connector_id
+        label = _(CONNECTOR_LABEL)
         if connector_id is None:
-            return Row(CONNECTOR_LABEL, NONE_TEXT, "null")
+            return Row(label, NONE_TEXT, "null")
         shown_id = self.text(str(connector_id), 40)
-        id_row = self.field("connectorId", "ID", connector_id)
+        id_row = self.field("connectorId", N_("ID"), connector_id)
         report = connector.report
         if report is None:
-            note = f" ({connector.note})" if connector.note else ""
-            return Row(CONNECTOR_LABEL, f"ID {shown_id}{note}", "connector", (id_row,), True)
+            if connector.note:
+                text = _("ID {id} ({note})").format(id=shown_id, note=_(connector.note))
+            else:
+                text = _("ID {id}").format(id=shown_id)
+            return Row(label, text, "connector", (id_row,), True)
         rows = [id_row]
         found = report.connector
         if found.title:
-            rows.append(self.field("title", "Title", found.title))
+            rows.append(self.field("title", N_("Title"), found.title))
         if found.description:
-            rows.append(self.field("description", "Description", found.description))
+            rows.append(self.field("description", N_("Description"), found.description))
         rows += self.connector_fields(source, report)
         if report.missing:
             rows.append(self.missing(report))
         warnings = [self.text(warning, 1000) for warning in report.warnings()]
         if warnings:
             lines = tuple(Row(f"⚠ {t}", "", "warning", tooltip=t, span=True) for t in warnings)
-            label = f"Warnings ({len(warnings)})"
-            rows.append(Row(label, plural(len(warnings), "warning"), "array", lines, True))
-        title = f"{self.text(report.title, 300)} (ID {shown_id})"
-        return Row(CONNECTOR_LABEL, title, "connector", tuple(rows), True)
+            count = len(warnings)
+            heading = _("Warnings ({count})").format(count=count)
+            text = ngettext("{n} warning", "{n} warnings", count).format(n=count)
+            rows.append(Row(heading, text, "array", lines, True))
+        title = _("{title} (ID {id})").format(title=self.text(report.title, 300), id=shown_id)
+        return Row(label, title, "connector", tuple(rows), True)
 
     def connector_fields(self, source: Source, report: ConnectorReport) -> list[Row]:
         """The connector's endpoints, whole, and its other fields when the portal sent them."""
         found = report.connector
         rows: list[Row] = []
         plain = {key for key, _url in report.plain_http_endpoints}
-        codes = (
-            *(s.code for s in found.settings if s.code),
-            *(s.code or "" for s in source.settings),
-        )
+        values: frozenset[str] = frozenset()
+        codes: frozenset[str] = frozenset()
+        if any("?" in url for url in found.urls.values()):  # only a query can name them
+            values = frozenset(source.secrets())
+            codes = frozenset(
+                code.lower()
+                for code in (*(s.code for s in found.settings), *(s.code for s in source.settings))
+                if code
+            )
         for key, url in found.urls.items():
             kind = "url, http ⚠" if key in plain else "url"
-            label = CONNECTOR_URL_FIELDS.get(key, key)
-            shown = display_url(url, source.secrets(), codes)
+            label = _(CONNECTOR_URL_FIELDS[key]) if key in CONNECTOR_URL_FIELDS else key
+            asked = query_items(url)
+            shown = display_url(
+                url,
+                values.intersection(value for _key, value in asked),
+                codes.intersection(key.lower() for key, _value in asked),
+            )
             rows.append(Row(self.text(label, 200), self.text(shown, 600), kind))
         if found.sort is not None:
             rows.append(self.field("sort", CONNECTOR_LABELS["sort"], found.sort))
@@ -273,7 +336,7 @@ class Outliner:
             rows.append(self.field("dateCreate", CONNECTOR_LABELS["dateCreate"], found.date_create))
         if found.logo is not None:
             text, kind = formatting.logo(found.logo)
-            rows.append(Row(CONNECTOR_LABELS["logo"], self.text(text, 600), kind))
+            rows.append(Row(_(CONNECTOR_LABELS["logo"]), self.text(text, 600), kind))
         if found.support_mapping is not None:
             label = CONNECTOR_LABELS["supportMapping"]
             rows.append(self.field("supportMapping", label, found.support_mapping))
@@ -289,11 +352,64 @@ class Outliner:
             name, code = declared.name or "", declared.code or ""
             label = f"{name} ({code})" if name and code and name != code else name or code
             kind = self.text(declared.type or "", 100)
-            rows.append(Row(self.text(label or "?", 600), "missing", kind, typed=True))
+            rows.append(Row(self.text(label or "?", 600), _("missing"), kind, typed=True))
         return Row(
-            f"Declared but missing ({len(report.missing)})",
-            "the connector declares these; the source has no value for them",
+            _("Declared but missing ({count})").format(count=len(report.missing)),
+            _("the connector declares these; the source has no value for them"),
             "array",
             tuple(rows),
             section=True,
         )
+
+
+def query_items(url: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of *url*'s query, or none when it does not parse."""
+    try:
+        return parse_qsl(urlsplit(url.strip()).query, keep_blank_values=True)
+    except ValueError:
+        return []
+
+
+def fields_text(count: int) -> str:
+    return ngettext("{n} field", "{n} fields", count).format(n=count)
+
+
+class SettingRows(Sequence[Row]):
+    """The settings' rows, each made when it is asked for (see the module's docstring)."""
+
+    __slots__ = ("_outliner", "_report", "_revealed", "_source")
+
+    def __init__(
+        self,
+        outliner: Outliner,
+        source: Source,
+        report: ConnectorReport | None,
+        revealed: frozenset[int],
+    ) -> None:
+        self._outliner, self._source = outliner, source
+        self._report, self._revealed = report, revealed
+
+    def __len__(self) -> int:
+        return len(self._source.settings)
+
+    @overload
+    def __getitem__(self, position: int) -> Row: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[Row]: ...
+    def __getitem__(self, position: int | slice) -> Row | Sequence[Row]:
+        if isinstance(position, slice):
+            return tuple(self[i] for i in range(*position.indices(len(self))))
+        if position < 0:
+            position += len(self)
+        setting = self._source.settings[position]  # IndexError ends iteration
+        return self._outliner.setting(position, setting, self._report, position in self._revealed)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, like a list
+
+    def __repr__(self) -> str:
+        return f"SettingRows({len(self)} settings)"

@@ -11,17 +11,19 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from .. import APP_DISPLAY_NAME, __version__
+from .. import __version__
 from ..i18n import _
+from .language import app_display_name
 
 
 def about_box(parent: QWidget, *, backend_name: str, settings_file: str) -> QMessageBox:
     """The About box, not yet shown. *backend_name*: the keychain in use ("" if unknown)."""
     backend = backend_name or _("the system keychain")
+    name = app_display_name()
     box = QMessageBox(parent)
-    box.setWindowTitle(_("About {app}").format(app=APP_DISPLAY_NAME))
+    box.setWindowTitle(_("About {app}").format(app=name))
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText(f"{APP_DISPLAY_NAME} {__version__}")
+    box.setText(f"{name} {__version__}")
     box.setInformativeText(
         _(
             "Shows what a Bitrix24 BI Builder data source holds, with every setting value "

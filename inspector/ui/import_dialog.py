@@ -116,5 +116,7 @@ def _finish(window: Any, dialog: ImportTokensDialog, result: ImportedTokens) -> 
     saved = window.credentials_panel.use_signed_in(credential)
     warnings = " ".join(safe_text(w, credential.secrets(), max_len=400) for w in result.warnings)
     dialog.accept()
-    message = _("Imported the tokens from {shape}. {saved}").format(shape=result.shape, saved=saved)
+    message = _("Imported the tokens from {shape}. {saved}").format(
+        shape=_(result.shape), saved=saved
+    )
     window.status_line.setText(f"{message} ⚠ {warnings}" if warnings else message)

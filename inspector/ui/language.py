@@ -14,17 +14,33 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 from .. import i18n
-from ..i18n import N_
+from ..i18n import pgettext
 
 LANGUAGE_KEY = "view/language"
 SYSTEM_CHOICE = "system"
 LANGUAGE_CHOICES = (SYSTEM_CHOICE, "en", "ru")
 # Each language named in itself, so a user who cannot read the current one finds theirs.
-LANGUAGE_LABELS = {
-    SYSTEM_CHOICE: N_("&System"),
-    "en": "&English",
-    "ru": "&Русский",
-}
+LANGUAGE_NAMES = {"en": "&English", "ru": "&Русский"}
+
+
+def language_label(choice: str) -> str:
+    """View ▸ Language's item for *choice*: "System" translated, a language in itself.
+
+    "System" has its own context: Russian gives it another form than the theme's "System"
+    (a language is masculine, a theme feminine).
+    """
+    if choice == SYSTEM_CHOICE:
+        return pgettext("language", "&System")
+    return LANGUAGE_NAMES[choice]
+
+
+def app_display_name() -> str:
+    """The program's name in the chosen language, for the title bar and the dialogs.
+
+    The English text is ``inspector.APP_DISPLAY_NAME`` (a literal here, so that the catalogue
+    finds it); a catalogue gives the name the desktop entry gives in its language.
+    """
+    return pgettext("program name", "Bitrix24 BI Source Inspector")
 
 
 @dataclass(frozen=True)

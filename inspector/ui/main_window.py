@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .. import APP_DISPLAY_NAME
 from ..core.credentials import OAuthCredential, make_oauth_credential, parse_webhook_url
 from ..core.field_values import FieldValues
 from ..core.hosts import display_host
@@ -52,6 +51,7 @@ from ..i18n import _
 from .about import about_box
 from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
+from .language import app_display_name
 from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
@@ -461,10 +461,11 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         credential = self.credentials_panel.credential()
+        name = app_display_name()
         if credential is None:
-            self.setWindowTitle(APP_DISPLAY_NAME)
+            self.setWindowTitle(name)
         else:
-            self.setWindowTitle(f"{APP_DISPLAY_NAME} — {self.portal_name(credential)}")
+            self.setWindowTitle(f"{name} — {self.portal_name(credential)}")
             warning = self.portal_warning(credential)
             if warning:
                 self._show_status(warning)

@@ -4,6 +4,10 @@
 on the current row: reveal one value (context menu, Ctrl+R or Space), copy a value, copy
 the whole source as masked JSON (the clipboard side of both is ``copy_export``'s). It never
 renders rich text: the default delegate draws ``DisplayRole`` as plain text.
+
+The model gives the view a big source's settings in batches; the view asks for the next one
+when the last setting it has comes within two screens of sight, so a layout never covers
+more rows than a person has scrolled near, and columns are sized from the rows in view.
 """
 
 from __future__ import annotations
@@ -18,11 +22,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from ..core.export import CLIPBOARD_CLEAR_SECONDS
 from ..core.model import Source
 from ..core.outline import ConnectorState
+from ..i18n import _
 from .copy_export import JsonCopier, SecretClipboard
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
-
-EXPAND_SETTINGS_UP_TO = 200
-"""Up to this many settings, each one's detail rows are shown expanded."""
 
 
 class SourceTreeView(QTreeView):
@@ -33,12 +35,13 @@ class SourceTreeView(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sourceTree")
-        self.setAccessibleName("Source")
+        self.setAccessibleName(_("Source"))
         self.setAccessibleDescription(
-            "The fetched source. Setting values are hidden; Ctrl+R reveals the selected one."
+            _("The fetched source. Setting values are hidden; Ctrl+R reveals the selected one.")
         )
         self._model = SourceTreeModel(self)
         self._secret_clipboard: SecretClipboard | None = None  # made at the first copy
+        self._relabelling = False
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -52,13 +55,13 @@ class SourceTreeView(QTreeView):
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
         self.reveal_action = self._action(
-            "&Reveal value", QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self.toggle_reveal
+            _("&Reveal value"), QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self.toggle_reveal
         )
         self.copy_value_action = self._action(
-            "&Copy value", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_value
+            _("&Copy value"), QKeySequence(QKeySequence.StandardKey.Copy), self.copy_value
         )
         self.copy_json_action = self._action(
-            "Copy as &JSON (masked)",
+            _("Copy as &JSON (masked)"),
             QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
             self.copy_json,
         )
@@ -70,6 +73,8 @@ class SourceTreeView(QTreeView):
         self.setModel(self._model)
         self._model.modelReset.connect(self._on_model_reset)
         self._model.rowsInserted.connect(self._on_rows_inserted)
+        self.verticalScrollBar().valueChanged.connect(self._load_settings_near_sight)
+        self.verticalScrollBar().rangeChanged.connect(self._load_settings_near_sight)
         self._update_actions()
 
     def _action(self, text: str, shortcut: QKeySequence, slot: Any) -> QAction:
@@ -102,18 +107,36 @@ class SourceTreeView(QTreeView):
 
     def show_connector(self, connector: ConnectorState) -> None:
         """Add what was found about the connector (in place: selection and scroll stay)."""
-        self._model.set_connector(connector)
+        self._relabelling = True  # one fit of the columns below, not one per change
+        try:
+            self._model.set_connector(connector)
+        finally:
+            self._relabelling = False
         # The settings were relabelled with the connector's names (longer than the codes).
         self._fit_columns()
 
+    def _load_settings_near_sight(self, *_args: int) -> None:
+        """Give the view the next batch of settings once their last row nears the viewport
+        (or has been scrolled past)."""
+        model = self._model
+        if not model.settings_pending:
+            return
+        last = model.setting_index(model.rowCount(model.settings_index) - 1)
+        rect = self.visualRect(last)
+        if not rect.isValid() or rect.top() < 2 * self.viewport().height():
+            model.load_more_settings()
+
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent == self._model.settings_index:
+            return  # a batch of settings: nothing to expand or span
         # The connector's rows, added after the source was shown: expanded like the rest.
         self.expand(parent)
         for row in range(first, last + 1):
             self.expandRecursively(self._model.index(row, 0, parent))
         for index in self._model.spanned_indexes():
             self.setFirstColumnSpanned(index.row(), index.parent(), True)
-        self._fit_columns()
+        if not self._relabelling:
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         # Long values are elided (their tooltip or Copy value has them whole); a column
@@ -126,14 +149,20 @@ class SourceTreeView(QTreeView):
         # What is left of the width goes to the values, rather than to an empty margin;
         # room is kept for a vertical scroll bar that the rows just added may bring.
         available = self.viewport().width()
-        if not self.verticalScrollBar().isVisible():
-            available -= self.verticalScrollBar().sizeHint().width()
+        bar = self.verticalScrollBar()
+        if not bar.isVisible():
+            # The bar shows once its range is set: lay the rows out now to know its range.
+            self.executeDelayedItemsLayout()
+            self.updateGeometries()
+            if bar.maximum() > 0:
+                available -= bar.sizeHint().width()
         spare = available - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
         if spare > 0:
             self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)
 
     def _on_model_reset(self) -> None:
-        self._expand()
+        # Settings have no rows under them and arrive in batches, so expanding all is cheap.
+        self.expandAll()
         for index in self._model.spanned_indexes():
             self.setFirstColumnSpanned(index.row(), index.parent(), True)
         self._fit_columns()
@@ -141,24 +170,6 @@ class SourceTreeView(QTreeView):
         if first.isValid():
             self.setCurrentIndex(first)
         self._update_actions()
-
-    def _expand(self) -> None:
-        """Expand everything, except each setting's detail rows when there are many.
-
-        Expanding 10,000 settings' details (50,000 rows) blocks the window for seconds;
-        collapsed, their rows still show label, hidden value and type.
-        """
-        model = self._model
-        source = model.source
-        if source is None or len(source.settings) <= EXPAND_SETTINGS_UP_TO:
-            self.expandAll()
-            return
-        for row in range(model.rowCount()):
-            section = model.index(row, 0)
-            if model.setting_of_row(model.index(0, 0, section)) is not None:
-                self.expand(section)  # the settings: their own rows only
-            else:
-                self.expandRecursively(section)
 
     def currentChanged(self, current: ModelIndex, previous: ModelIndex) -> None:
         super().currentChanged(current, previous)
@@ -169,9 +180,9 @@ class SourceTreeView(QTreeView):
         position = self._model.setting_at(self.currentIndex())
         self.reveal_action.setEnabled(position is not None)
         if position is not None and self._model.is_revealed(position):
-            self.reveal_action.setText("Hide &value")
+            self.reveal_action.setText(_("Hide &value"))
         else:
-            self.reveal_action.setText("&Reveal value")
+            self.reveal_action.setText(_("&Reveal value"))
         self.copy_value_action.setEnabled(self.currentIndex().isValid())
         self.copy_json_action.setEnabled(has_source and not self.json_copier.busy)
 
@@ -180,14 +191,15 @@ class SourceTreeView(QTreeView):
     def toggle_reveal(self) -> None:
         position = self._model.setting_at(self.currentIndex())
         if position is None:
-            self.message.emit("Select a setting to reveal its value.")
+            self.message.emit(_("Select a setting to reveal its value."))
             return
         shown = self._model.toggle_reveal(position)
         label = self._model.setting_label(position)
         if shown:
-            self.message.emit(f"Showing the value of “{label}”. Ctrl+R hides it again.")
+            text = _("Showing the value of “{label}”. Ctrl+R hides it again.")
         else:
-            self.message.emit(f"The value of “{label}” is hidden again.")
+            text = _("The value of “{label}” is hidden again.")
+        self.message.emit(text.format(label=label))
         self._update_actions()
 
     def copy_value(self) -> None:
@@ -200,23 +212,28 @@ class SourceTreeView(QTreeView):
             raw = self._model.raw_value(position)
             if raw is None:
                 self.message.emit(
-                    f"The value of “{label}” is hidden, so it was not copied. "
-                    "Reveal it first (Ctrl+R) to copy the real value."
+                    _(
+                        "The value of “{label}” is hidden, so it was not copied. "
+                        "Reveal it first (Ctrl+R) to copy the real value."
+                    ).format(label=label)
                 )
                 return
             clipboard = self.secret_clipboard
             clipboard.put(raw)
             self.message.emit(
-                f"Copied the real (unmasked) value of “{label}” to the clipboard; "
-                f"it will be cleared from there in {clipboard.seconds} s."
+                _(
+                    "Copied the real (unmasked) value of “{label}” to the clipboard; "
+                    "it will be cleared from there in {seconds} s."
+                ).format(label=label, seconds=clipboard.seconds)
             )
             return
         if self._model.is_hidden_cell(index):
-            self.message.emit("This value is hidden and cannot be copied.")
+            self.message.emit(_("This value is hidden and cannot be copied."))
             return
         row_index = self._model.index(index.row(), 0, index.parent())
         QGuiApplication.clipboard().setText(self._model.value_text(row_index))
-        self.message.emit(f"Copied the value of “{self._model.field_text(row_index)}”.")
+        label = self._model.field_text(row_index)
+        self.message.emit(_("Copied the value of “{label}”.").format(label=label))
 
     def clear_copied_secret(self) -> None:
         """Clear a copied revealed value from the clipboard, unless something replaced it."""

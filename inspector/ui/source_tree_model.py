@@ -6,6 +6,12 @@ source's outline (``core.outline``), whose texts are final: server text has pass
 ``masking.safe_text`` and every setting value is ``MASK``. No role of any index can therefore
 hold a raw setting value; the raw ``Source`` stays a plain Python attribute, and only
 ``toggle_reveal`` copies one value out of it into one cell.
+
+A source may hold 50,000 settings. Their rows are made only when a view asks for them (the
+outline's ``SettingRows``), and the view is given them in batches (``load_more_settings``,
+called as it scrolls towards the last one): a tree view lays out every row it has, through
+Python, so 50,000 at once froze the window for seconds. An index points at its *parent*
+node, so a setting's index needs no object of its own until its texts are read.
 """
 
 from __future__ import annotations
@@ -18,23 +24,52 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from ..core import export
-from ..core.formatting import revealed_value
 from ..core.masking import MASK
 from ..core.model import Source
-from ..core.outline import CONNECTOR_LABEL, LOOKING_UP, ConnectorState, Outliner, Row
+from ..core.outline import (
+    CONNECTOR_LABEL,
+    LOOKING_UP,
+    ConnectorState,
+    Outliner,
+    Row,
+    SettingRows,
+)
+from ..i18n import N_, _
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 FIELD_COLUMN, VALUE_COLUMN, TYPE_COLUMN = 0, 1, 2
-COLUMNS = ("Field", "Value", "Type")
+COLUMNS = (N_("Field"), N_("Value"), N_("Type"))
+SETTINGS_BATCH = 200
+"""Setting rows given to the view at first; each later batch is as big as all before it
+(at least this), so 50,000 take nine batches and each layout stays short."""
+KEPT_SETTING_ROWS = 5000
+# Qt's enum members are looked up and combined in Python on every call: the few that data()
+# and flags() answer with are made once (the view asks them for each cell it paints).
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ANSWERED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE_TEXT, _FOREGROUND, _FONT})
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_LEAF_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
+"""Setting rows kept made; beyond this they are dropped and made again when read."""
 
 
 class _Node:
-    """One row of the tree, made from an outline ``Row``; reveal and relabel change it."""
+    """One row of the tree, made from an outline ``Row``; reveal and relabel change it.
+
+    The settings section's node keeps its rows lazy: ``lazy`` is the outline's
+    ``SettingRows``, ``loaded`` how many of them the view has been given, ``made`` the
+    rows made so far by position."""
 
     __slots__ = (
         "children",
         "field",
+        "lazy",
+        "loaded",
+        "made",
         "parent",
         "row",
         "section",
@@ -49,18 +84,38 @@ class _Node:
         self.field = source.label
         self.value = source.text
         self.type = source.kind
-        self.tooltip = source.tooltip  # the whole text of a long row (already masked)
+        self.tooltip = source.tooltip  # the whole text of a long row, a setting's details
         self.span = source.span  # one text across all columns (a warning sentence)
         self.section = source.section
         # The index of the setting this row shows (the setting's own row), if any.
         self.setting = source.setting
         self.parent = parent
         self.row = row
-        self.children = [_Node(child, self, n) for n, child in enumerate(source.children)]
+        self.made: dict[int, _Node] = {}
+        if isinstance(source.children, SettingRows):
+            self.lazy: SettingRows | None = source.children
+            self.loaded = min(len(source.children), SETTINGS_BATCH)
+            self.children: list[_Node] = []
+        else:
+            self.lazy, self.loaded = None, 0
+            self.children = [_Node(child, self, n) for n, child in enumerate(source.children)]
 
     @classmethod
     def root(cls, rows: Sequence[Row] = ()) -> _Node:
         return cls(Row("", children=tuple(rows)))
+
+    def count(self) -> int:
+        return self.loaded if self.lazy is not None else len(self.children)
+
+    def child(self, row: int) -> _Node:
+        if self.lazy is None:
+            return self.children[row]
+        node = self.made.get(row)
+        if node is None:
+            if len(self.made) >= KEPT_SETTING_ROWS:
+                self.made.clear()  # a walk over every row: keep memory flat
+            node = self.made[row] = _Node(self.lazy[row], self, row)
+        return node
 
     def add(self, child: _Node) -> _Node:
         child.parent = self
@@ -75,10 +130,11 @@ class _Node:
             return self.value
         return self.type
 
-    def walk(self) -> Iterator[_Node]:
+    def walk_eager(self) -> Iterator[_Node]:
+        """This node and every row under it that is not a setting (those are lazy)."""
         yield self
         for child in self.children:
-            yield from child.walk()
+            yield from child.walk_eager()
 
 
 class SourceTreeModel(QAbstractItemModel):
@@ -90,8 +146,9 @@ class SourceTreeModel(QAbstractItemModel):
         self._source: Source | None = None
         self._revealed: set[int] = set()
         self._stale = False
-        self._setting_nodes: dict[int, _Node] = {}
+        self._settings_node: _Node | None = None
         self._secrets: tuple[str, ...] = ()
+        self._outliner = Outliner(())
         self._connector = ConnectorState()
         self._connector_node: _Node | None = None
 
@@ -109,50 +166,40 @@ class SourceTreeModel(QAbstractItemModel):
 
     def set_connector(self, connector: ConnectorState) -> None:
         """Show what was found about the connector, in place: the Connector rows are
-        replaced and the settings relabelled; no other row moves, nothing is reset, and
-        revealed values stay revealed."""
+        replaced and the settings relabelled with one ``dataChanged``; no other row
+        moves, nothing is reset, and revealed values stay revealed."""
         source, node = self._source, self._connector_node
         if source is None or node is None:
             return
         self._connector = connector
-        outliner = Outliner(self._hidden(source, self._secrets))
-        fresh = _Node(outliner.connector(source, connector))
-        index = self.createIndex(node.row, FIELD_COLUMN, node)
+        fresh = _Node(self._outliner.connector(source, connector))
+        index = self.createIndex(node.row, FIELD_COLUMN, node.parent)
         if node.children:
             self.beginRemoveRows(index, 0, len(node.children) - 1)
             node.children = []
             self.endRemoveRows()
         node.field, node.value, node.type = fresh.field, fresh.value, fresh.type
-        self.dataChanged.emit(index, self.createIndex(node.row, TYPE_COLUMN, node))
+        self.dataChanged.emit(index, self.createIndex(node.row, TYPE_COLUMN, node.parent))
         if fresh.children:
             self.beginInsertRows(index, 0, len(fresh.children) - 1)
             for child in fresh.children:
                 node.add(child)
             self.endInsertRows()
-        report = connector.report
-        if report is None:
+        settings = self._settings_node
+        if connector.report is None or settings is None:
             return
-        changed = []
-        for position, setting_node in self._setting_nodes.items():
-            label = outliner.setting_label(source.settings[position], report)
-            if label != setting_node.field:
-                setting_node.field = label
-                changed.append(setting_node)
-        if changed:  # siblings under Settings: one signal for the whole range
-            rows = [n.row for n in changed]
-            first, last = changed[rows.index(min(rows))], changed[rows.index(max(rows))]
+        settings.lazy = SettingRows(
+            self._outliner, source, connector.report, frozenset(self._revealed)
+        )
+        settings.made.clear()
+        if settings.loaded:
             self.dataChanged.emit(
-                self.createIndex(first.row, FIELD_COLUMN, first),
-                self.createIndex(last.row, FIELD_COLUMN, last),
-                [Qt.ItemDataRole.DisplayRole],
+                self.createIndex(0, FIELD_COLUMN, settings),
+                self.createIndex(settings.loaded - 1, FIELD_COLUMN, settings),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
             )
 
-    @staticmethod
-    def _hidden(source: Source, secrets: tuple[str, ...]) -> tuple[str, ...]:
-        return (*secrets, *source.distinctive_secrets())
-
     def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
-        hidden = self._hidden(source, secrets)
         fresh = source is not self._source
         self.beginResetModel()
         if fresh:
@@ -161,14 +208,13 @@ class SourceTreeModel(QAbstractItemModel):
             self._stale = False
         self._secrets = secrets
         self._connector = connector
-        self._root = _Node.root(Outliner(hidden).rows(source, connector))
+        self._outliner = Outliner(secrets, source.distinctive_set())
+        revealed = frozenset(self._revealed)
+        self._root = _Node.root(self._outliner.rows(source, connector, revealed))
         # The first top-level Connector row is the outline's (unknown keys come after it).
-        self._connector_node = next(n for n in self._root.children if n.field == CONNECTOR_LABEL)
-        self._setting_nodes = {
-            node.setting: node for node in self._root.walk() if node.setting is not None
-        }
-        for position in self._revealed:
-            self._setting_nodes[position].value = self._revealed_text(position)
+        label = _(CONNECTOR_LABEL)
+        self._connector_node = next(n for n in self._root.children if n.field == label)
+        self._settings_node = next(n for n in self._root.children if n.lazy is not None)
         self.endResetModel()
 
     @property
@@ -181,8 +227,9 @@ class SourceTreeModel(QAbstractItemModel):
         self._revealed = set()
         self._stale = False
         self._root = _Node.root()
-        self._setting_nodes = {}
+        self._settings_node = None
         self._secrets = ()
+        self._outliner = Outliner(())
         self._connector = ConnectorState()
         self._connector_node = None
         self.endResetModel()
@@ -200,30 +247,67 @@ class SourceTreeModel(QAbstractItemModel):
         if stale == self._stale:
             return
         self._stale = stale
-        for node in self._root.walk():
-            if node is not self._root:
-                first = self.createIndex(node.row, FIELD_COLUMN, node)
-                last = self.createIndex(node.row, TYPE_COLUMN, node)
+        # One signal per parent, over all its rows (not one per row: 50,000 settings).
+        for node in self._root.walk_eager():
+            if node.count():
+                first = self.createIndex(0, FIELD_COLUMN, node)
+                last = self.createIndex(node.count() - 1, TYPE_COLUMN, node)
                 self.dataChanged.emit(first, last, [Qt.ItemDataRole.ForegroundRole])
+
+    # --- settings given to the view in batches --------------------------------------------
+
+    @property
+    def settings_index(self) -> QModelIndex:
+        """The Settings section's row (invalid when nothing is shown)."""
+        node = self._settings_node
+        if node is None or node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.row, FIELD_COLUMN, node.parent)
+
+    @property
+    def settings_pending(self) -> int:
+        """How many settings the view has not been given yet."""
+        node = self._settings_node
+        return 0 if node is None or node.lazy is None else len(node.lazy) - node.loaded
+
+    def load_more_settings(self) -> int:
+        """Give the view the next batch of setting rows; returns how many were added."""
+        node = self._settings_node
+        pending = self.settings_pending
+        if node is None or not pending:
+            return 0
+        added = min(pending, max(SETTINGS_BATCH, node.loaded))
+        self.beginInsertRows(self.settings_index, node.loaded, node.loaded + added - 1)
+        node.loaded += added
+        self.endInsertRows()
+        return added
+
+    def load_all_settings(self) -> None:
+        while self.load_more_settings():
+            pass
 
     # --- masking -----------------------------------------------------------------------
 
     def setting_at(self, index: ModelIndex) -> int | None:
-        """The setting shown by the row of *index*, or by its parent row."""
-        node = self._node(index) if index.isValid() else None
-        while node is not None and node is not self._root:
-            if node.setting is not None:
-                return node.setting
-            node = node.parent
-        return None
+        """The setting shown by the row of *index* (a setting is one row now)."""
+        return self.setting_of_row(index)
 
     def setting_of_row(self, index: ModelIndex) -> int | None:
-        """The setting whose own row *index* is on (not one of its detail rows)."""
+        """The setting whose own row *index* is on."""
         return self._node(index).setting if index.isValid() else None
 
+    def setting_index(self, position: int, column: int = FIELD_COLUMN) -> QModelIndex:
+        """The index of a setting's row, once the view has been given it."""
+        node = self._settings_node
+        if node is None or not 0 <= position < node.loaded:
+            return QModelIndex()
+        return self.createIndex(position, column, node)
+
     def setting_label(self, position: int) -> str:
-        node = self._setting_nodes.get(position)
-        return node.field if node is not None else ""
+        source = self._source
+        if source is None or not 0 <= position < len(source.settings):
+            return ""
+        return self._outliner.setting_label(source.settings[position], self._connector.report)
 
     def is_revealed(self, position: int) -> bool:
         return position in self._revealed
@@ -234,23 +318,23 @@ class SourceTreeModel(QAbstractItemModel):
 
     def toggle_reveal(self, position: int) -> bool:
         """Show or hide one setting's value; returns whether it is now shown."""
-        node = self._setting_nodes.get(position)
-        if node is None or self._source is None:
+        settings = self._settings_node
+        if settings is None or self._source is None or settings.lazy is None:
+            return False
+        if not 0 <= position < len(self._source.settings):
             return False
         if position in self._revealed:
             self._revealed.discard(position)
-            node.value = MASK
         else:
             self._revealed.add(position)
-            node.value = self._revealed_text(position)
-        index = self.createIndex(node.row, VALUE_COLUMN, node)
-        self.dataChanged.emit(index, index)
+        settings.lazy = SettingRows(
+            self._outliner, self._source, self._connector.report, frozenset(self._revealed)
+        )
+        settings.made.pop(position, None)
+        index = self.setting_index(position, VALUE_COLUMN)
+        if index.isValid():
+            self.dataChanged.emit(index, index)
         return position in self._revealed
-
-    def _revealed_text(self, position: int) -> str:
-        assert self._source is not None
-        # Only sanitised: the user asked to see this value as it is.
-        return revealed_value(self._source.settings[position].value)
 
     def raw_value(self, position: int) -> str | None:
         """The real value of a revealed setting; None while it is hidden."""
@@ -277,11 +361,11 @@ class SourceTreeModel(QAbstractItemModel):
         return lambda cancel: export.masked_json(source, report, secrets, cancel)
 
     def spanned_indexes(self) -> list[QModelIndex]:
-        """The rows whose text spans every column."""
+        """The rows whose text spans every column (never a setting's)."""
         return [
-            self.createIndex(node.row, FIELD_COLUMN, node)
-            for node in self._root.walk()
-            if node.span and node is not self._root
+            self.createIndex(node.row, FIELD_COLUMN, node.parent)
+            for node in self._root.walk_eager()
+            if node.span and node.parent is not None
         ]
 
     def is_hidden_cell(self, index: ModelIndex) -> bool:
@@ -295,55 +379,71 @@ class SourceTreeModel(QAbstractItemModel):
         return self._node(index).field if index.isValid() else ""
 
     # --- QAbstractItemModel ------------------------------------------------------------
+    # An index's internal pointer is its parent node: a setting row needs no node of its
+    # own until its texts are read (see the module's docstring).
 
     def _node(self, index: ModelIndex) -> _Node:
         if not index.isValid():
             return self._root
-        node = index.internalPointer()
-        assert isinstance(node, _Node)
-        return node
+        parent = index.internalPointer()
+        assert isinstance(parent, _Node)
+        return parent.child(index.row())
 
     def index(self, row: int, column: int, parent: ModelIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        if not self.hasIndex(row, column, parent):
+        if row < 0 or not 0 <= column < len(COLUMNS):
+            return QModelIndex()
+        if parent.isValid() and parent.column() != FIELD_COLUMN:
             return QModelIndex()
         parent_node = self._node(parent)
-        if row >= len(parent_node.children):
+        if row >= parent_node.count():
             return QModelIndex()
-        return self.createIndex(row, column, parent_node.children[row])
+        return self.createIndex(row, column, parent_node)
 
     def parent(self, index: ModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         if not index.isValid():
             return QModelIndex()
-        node = self._node(index).parent
-        if node is None or node is self._root:
+        node = index.internalPointer()
+        assert isinstance(node, _Node)
+        if node.parent is None:  # the root: a top-level row
             return QModelIndex()
-        return self.createIndex(node.row, 0, node)
+        return self.createIndex(node.row, 0, node.parent)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() and parent.column() > 0:
             return 0
-        return len(self._node(parent).children)
+        return self._node(parent).count()
 
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return len(COLUMNS)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         node = self._node(index)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return node.text(index.column())
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if index.column() == VALUE_COLUMN and node.value == MASK:
-                if node.setting is not None:
-                    return "Hidden. Press Ctrl+R or Space to reveal this value."
-                return "Hidden: an unknown key of a setting may hold a secret."
+        column = index.column()
+        if role == _DISPLAY:
+            return node.text(column)
+        if role == _ACCESSIBLE_TEXT:
+            # A screen reader would read the mask as "bullet bullet bullet…".
+            if column == VALUE_COLUMN and node.value == MASK:
+                return _("hidden value")
+            return None
+        if role == _TOOLTIP:
+            if column == VALUE_COLUMN and node.value == MASK and node.setting is None:
+                return _("Hidden: an unknown key of a setting may hold a secret.")
+            if column == VALUE_COLUMN and node.setting is not None:
+                hint = (
+                    _("Shown. Press Ctrl+R or Space to hide this value again.")
+                    if node.setting in self._revealed
+                    else _("Hidden. Press Ctrl+R or Space to reveal this value.")
+                )
+                return f"{hint}\n\n{node.tooltip}"
             return node.tooltip or None
-        if role == Qt.ItemDataRole.ForegroundRole and self._stale:
+        if role == _FOREGROUND and self._stale:
             return QGuiApplication.palette().brush(
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
             )
-        if role == Qt.ItemDataRole.FontRole and node.section and index.column() == 0:
+        if role == _FONT and node.section and column == 0:
             font = QFont()
             font.setBold(True)
             return font
@@ -357,13 +457,13 @@ class SourceTreeModel(QAbstractItemModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(COLUMNS)
         ):
-            return COLUMNS[section]
+            return _(COLUMNS[section])
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if not self._node(index).children:
-            flags |= Qt.ItemFlag.ItemNeverHasChildren
-        return flags
+        # A setting's row never has children: answered without making its node.
+        if index.internalPointer() is self._settings_node or not self._node(index).count():
+            return _LEAF_FLAGS
+        return _ROW_FLAGS

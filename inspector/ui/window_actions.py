@@ -19,10 +19,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
-from .. import APP_DISPLAY_NAME
 from ..i18n import _
 from .credentials_panel import CredentialsPanel
-from .language import LANGUAGE_CHOICES, LANGUAGE_LABELS, save_language, saved_language
+from .language import (
+    LANGUAGE_CHOICES,
+    app_display_name,
+    language_label,
+    save_language,
+    saved_language,
+)
 from .settings_file import save_settings
 from .source_tree import SourceTreeView
 from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme
@@ -105,7 +110,7 @@ def choose_language(window: Any, choice: str) -> None:
     save_language(window.settings, choice)
     save_settings(window.settings)
     window.status_line.setText(
-        _("The language will change when you restart {app}.").format(app=APP_DISPLAY_NAME)
+        _("The language will change when you restart {app}.").format(app=app_display_name())
     )
 
 
@@ -197,7 +202,7 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
         ),
         languages=_choices(
             window,
-            {choice: _(LANGUAGE_LABELS[choice]) for choice in LANGUAGE_CHOICES},
+            {choice: language_label(choice) for choice in LANGUAGE_CHOICES},
             saved_language(window.settings),
             lambda choice: choose_language(window, choice),
         ),

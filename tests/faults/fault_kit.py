@@ -649,7 +649,7 @@ FAULTS: tuple[Fault, ...] = (
         error=None,
         words=("Source 6",),
         source_gets=1,
-        cli_words=("Duration (s): nan",),
+        cli_words=("Duration: nan",),
     ),
 )
 

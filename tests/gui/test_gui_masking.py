@@ -160,15 +160,22 @@ def test_tree_shape_labels_and_time_block(qtbot: Any, make_window: Any, portal: 
     settings = model.index(1, 0)
     login = model.index(0, 0, settings)
     assert model.data(login) == "Login (login)"
-    assert model.data(model.index(0, 1, settings)) == MASK
-    details = [model.data(model.index(r, 0, login)) for r in range(model.rowCount(login))]
-    assert details == ["ID", "Code", "Name", "Type"]
+    value = model.index(0, 1, settings)
+    assert model.data(value) == MASK
+    # One row per setting: its details are in its tooltip (never its value), and a screen
+    # reader hears "hidden value" rather than the bullets.
+    assert model.rowCount(login) == 0
+    details = model.data(login, Qt.ItemDataRole.ToolTipRole).splitlines()
+    assert [line.split(":")[0] for line in details] == ["ID", "Code", "Name", "Type"]
+    assert "Code: login" in details
+    assert model.data(value, Qt.ItemDataRole.AccessibleTextRole) == "hidden value"
+    assert model.data(login, Qt.ItemDataRole.AccessibleTextRole) is None
     time_node = model.index(3, 0)
     time_fields = [
         model.data(model.index(r, 0, time_node)) for r in range(model.rowCount(time_node))
     ]
-    assert "Operating (s used of this method's limit)" in time_fields
-    assert "Operating limit resets at (Unix time)" in time_fields
+    assert "Operating (time used of this method's limit)" in time_fields
+    assert "Operating limit resets at" in time_fields
     # Expanded by default.
     assert tree_of(window).isExpanded(settings)
 
