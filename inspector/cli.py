@@ -46,7 +46,7 @@ from .core.connector import ConnectorReport, compare
 from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
 from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
 from .core.export import connector_summary, json_text, outgoing_secrets
-from .core.formatting import plural, value_text
+from .core.formatting import value_text
 from .core.hosts import display_host, shown_host
 from .core.inputs import parse_source_id
 from .core.masking import SecretSet, for_encoding, mask_outgoing, sanitize
@@ -54,7 +54,7 @@ from .core.model import Source, SourceSummary
 from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 from .core.proxies import check_proxy
-from .i18n import N_, _
+from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
@@ -455,7 +455,7 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
 
 def render_list(sources: list[SourceSummary]) -> str:
     """A plain-text table: ID, active, type, connector, title."""
-    header = ("ID", "Active", "Type", "Connector", "Title")
+    header = ("ID", _("Active"), _("Type"), _("Connector"), _("Title"))
     rows = [
         tuple(_cell(v) for v in (s.id, s.active, s.type, s.connector_id, s.title)) for s in sources
     ]
@@ -464,7 +464,7 @@ def render_list(sources: list[SourceSummary]) -> str:
     for row in (header, *rows):
         cells = [row[i].ljust(widths[i]) for i in range(4)]
         lines.append("  ".join([*cells, row[4]]).rstrip())
-    lines.append(plural(len(sources), "source"))
+    lines.append(ngettext("{n} source", "{n} sources", len(sources)).format(n=len(sources)))
     return "\n".join(lines) + "\n"
 
 

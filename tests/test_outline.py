@@ -124,11 +124,7 @@ def test_values_and_their_kinds(value: Any, text: str, kind: str) -> None:
 
 
 def test_plurals_ids_and_revealed_values() -> None:
-    assert [formatting.plural(n, "setting") for n in (0, 1, 2)] == [
-        "0 settings",
-        "1 setting",
-        "2 settings",
-    ]
+    assert [formatting.byte_size(n) for n in (0, 1, 2)] == ["0 bytes", "1 byte", "2 bytes"]
     assert formatting.identifier(None) == "—"
     assert formatting.identifier("abc") == "abc"
     assert formatting.revealed_value(None) == "(no value)"

@@ -30,12 +30,6 @@ NO_VALUE = N_("(no value)")
 EMPTY_VALUE = N_("(empty)")
 
 
-def plural(count: int, noun: str) -> str:
-    """ "1 setting", "2 settings": English-only plurals, kept for callers not yet moved to
-    ``ngettext`` (which Russian's three forms need); new code uses ``ngettext``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
 

@@ -21,6 +21,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import _
 from .errors import BadResponse
 from .json_values import (
     as_bool,
@@ -63,10 +64,13 @@ TIME_FIELDS = (
 
 
 def _bad_shape(what: str) -> BadResponse:
+    """*what* is a translated clause: "“settings” is not a list"."""
     return BadResponse(
-        f"The portal's answer is not a data source: {what}.",
-        "The portal may run an unexpected version; the raw answer was not shown "
-        "because it can contain secrets.",
+        _("The portal's answer is not a data source: {what}.").format(what=what),
+        _(
+            "The portal may run an unexpected version; the raw answer was not shown "
+            "because it can contain secrets."
+        ),
     )
 
 
@@ -87,7 +91,7 @@ class Connection:
     @classmethod
     def from_json(cls, data: Any) -> Connection:
         if not isinstance(data, dict):
-            raise _bad_shape("“connection” is missing or not an object")
+            raise _bad_shape(_("“connection” is missing or not an object"))
         return cls(
             id=as_id(data.get("id")),
             type=as_text(data.get("type")),
@@ -137,7 +141,7 @@ class Setting:
     @classmethod
     def from_json(cls, data: Any, position: int) -> Setting:
         if not isinstance(data, dict):
-            raise _bad_shape(f"setting #{position + 1} is not an object")
+            raise _bad_shape(_("setting #{number} is not an object").format(number=position + 1))
         return cls(
             id=as_id(data.get("id")),
             code=as_text(data.get("code")),
@@ -153,7 +157,7 @@ class Setting:
         name, code = self.name or "", self.code or ""
         if name and code and name != code:
             return f"{name} ({code})"
-        return name or code or f"setting {self.id}"
+        return name or code or _("setting {id}").format(id=self.id)
 
 
 @dataclass(frozen=True)
@@ -251,19 +255,19 @@ class Source:
 def parse_source(payload: Any) -> Source:
     """Parse a successful ``biconnector.source.get`` payload (errors already checked)."""
     if not isinstance(payload, dict):
-        raise _bad_shape("the answer is not a JSON object")
+        raise _bad_shape(_("the answer is not a JSON object"))
     check_depth(payload)
     result = payload.get("result")
     if not isinstance(result, dict):
-        raise _bad_shape("“result” is missing or not an object")
+        raise _bad_shape(_("“result” is missing or not an object"))
     item = result.get("item")
     if not isinstance(item, dict):
-        raise _bad_shape("“result.item” is missing or not an object")
+        raise _bad_shape(_("“result.item” is missing or not an object"))
     raw_settings = item.get("settings", [])
     if raw_settings is None:
         raw_settings = []
     if not isinstance(raw_settings, list):
-        raise _bad_shape("“settings” is not a list")
+        raise _bad_shape(_("“settings” is not a list"))
     source = Source(
         connection=Connection.from_json(item.get("connection")),
         connector_id=as_id(item.get("connectorId")),
@@ -326,9 +330,10 @@ class SourceSummary:
     def from_json(cls, data: Any, position: int) -> SourceSummary:
         if not isinstance(data, dict):
             raise BadResponse(
-                f"The portal's list of sources is not usable: entry #{position + 1} is not "
-                "an object.",
-                "The portal may run an unexpected version.",
+                _(
+                    "The portal's list of sources is not usable: entry #{number} is not an object."
+                ).format(number=position + 1),
+                _("The portal may run an unexpected version."),
             )
         return cls(
             id=as_id(data.get("id")),
@@ -396,8 +401,10 @@ def parse_source_list_page(payload: Any) -> list[SourceSummary]:
         result = list(result.values())  # PHP sends a sparse array as an object
     if not isinstance(result, list):
         raise BadResponse(
-            "The portal's answer is not a list of sources (“result” is not an array).",
-            "The portal may run an unexpected version; the raw answer was not shown "
-            "because it can contain secrets.",
+            _("The portal's answer is not a list of sources (“result” is not an array)."),
+            _(
+                "The portal may run an unexpected version; the raw answer was not shown "
+                "because it can contain secrets."
+            ),
         )
     return [SourceSummary.from_json(entry, i) for i, entry in enumerate(result)]

@@ -80,6 +80,23 @@ UNIX_TIME_KEYS = frozenset({"start", "finish", "operating_reset_at"})
 SECONDS_KEYS = frozenset({"duration", "processing", "operating"})
 """Durations of the ``time`` block (elsewhere these keys are not known to be seconds)."""
 
+KIND_NAMES: dict[str, str] = {
+    "null": N_("null"),
+    "boolean": N_("boolean"),
+    "integer": N_("integer"),
+    "number": N_("number"),
+    "string": N_("string"),
+    "array": N_("array"),
+    "object": N_("object"),
+    "datetime": N_("datetime"),
+    "url": N_("url"),
+    "url, http ⚠": N_("url, http ⚠"),
+    "data URI": N_("data URI"),
+    "connector": N_("connector"),
+    "warning": N_("warning"),
+}
+"""The words for the kinds of value the outline gives ``Row.kind`` (see ``kind_text``)."""
+
 CONNECTOR_LABEL = N_("Connector")
 """The Connector section's label (translated with ``_`` where shown or compared)."""
 LOOKING_UP = N_("looking it up…")
@@ -360,6 +377,13 @@ class Outliner:
             tuple(rows),
             section=True,
         )
+
+
+def kind_text(row: Row) -> str:
+    """What the Type column says of *row*: the outline's own kinds in the user's language,
+    a setting's declared type (portal data) as sent."""
+    name = None if row.typed else KIND_NAMES.get(row.kind)
+    return row.kind if name is None else _(name)
 
 
 def query_items(url: str) -> list[tuple[str, str]]:

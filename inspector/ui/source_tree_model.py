@@ -33,6 +33,7 @@ from ..core.outline import (
     Outliner,
     Row,
     SettingRows,
+    kind_text,
 )
 from ..i18n import N_, _
 
@@ -83,7 +84,7 @@ class _Node:
     def __init__(self, source: Row, parent: _Node | None = None, row: int = 0) -> None:
         self.field = source.label
         self.value = source.text
-        self.type = source.kind
+        self.type = kind_text(source)  # a setting's own type stays as the portal sent it
         self.tooltip = source.tooltip  # the whole text of a long row, a setting's details
         self.span = source.span  # one text across all columns (a warning sentence)
         self.section = source.section
