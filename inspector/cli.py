@@ -54,7 +54,7 @@ from .core.model import Source, SourceSummary
 from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 from .core.proxies import check_proxy
-from .i18n import _, ngettext
+from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from .core.client import CredentialRenewed, WaitCallback, WaitNotice
@@ -68,7 +68,7 @@ EXIT_OK = 0
 EXIT_INPUT = 2
 
 
-_CREDENTIALS_HELP = (
+_CREDENTIALS_HELP = N_(
     "Credentials, first found wins: --webhook-url-file (or --webhook-url), --portal with "
     "--access-token-file or $B24_ACCESS_TOKEN, --profile from the keychain, "
     "$B24_WEBHOOK_URL, the keychain's default profile. Keep secrets off the command line, "
@@ -84,31 +84,39 @@ def _add_common_options(parser: argparse.ArgumentParser, json_help: str) -> None
     parser.add_argument(
         "--webhook-url",
         metavar="URL",
-        help="inbound webhook URL (other local users can read it: prefer --webhook-url-file)",
+        help=_("inbound webhook URL (other local users can read it: prefer --webhook-url-file)"),
     )
     parser.add_argument(
         "--portal",
         metavar="HOST",
-        help=f"portal address; the OAuth token is read from ${TOKEN_ENV}",
+        help=_("portal address; the OAuth token is read from ${variable}").format(
+            variable=TOKEN_ENV
+        ),
     )
-    parser.add_argument("--profile", metavar="NAME", help="a credential saved in the keychain")
+    parser.add_argument("--profile", metavar="NAME", help=_("a credential saved in the keychain"))
     parser.add_argument(
-        "--demo", action="store_true", help="use the built-in demo portal (no account needed)"
+        "--demo", action="store_true", help=_("use the built-in demo portal (no account needed)")
     )
     parser.add_argument(
-        "--timeout", metavar="SECONDS", type=seconds, default=30.0, help="read timeout (30)"
+        "--timeout",
+        metavar="SECONDS",
+        type=seconds,
+        default=30.0,
+        help=_("read timeout (30)"),
     )
     parser.add_argument(
         "--proxy",
         metavar="URL",
-        help="proxy for every request, e.g. http://proxy:3128 (default: from the environment; "
-        "a password here is readable by other local users: prefer --proxy-file)",
+        help=_(
+            "proxy for every request, e.g. http://proxy:3128 (default: from the environment; "
+            "a password here is readable by other local users: prefer --proxy-file)"
+        ),
     )
     add_secret_options(parser)
     parser.add_argument(
         "--ca-file",
         metavar="PEM",
-        help="an extra CA certificate (PEM) to trust, e.g. an on-premise portal's private CA",
+        help=_("an extra CA certificate (PEM) to trust, e.g. an on-premise portal's private CA"),
     )
     parser.add_argument("--json", action="store_true", help=json_help)
 
@@ -117,18 +125,22 @@ def add_get_command(commands: Any) -> None:
     get = commands.add_parser(
         "get",
         help=_(COMMAND_SUMMARIES["get"]),
-        description="Fetch one BI Builder source with biconnector.source.get and print it, "
-        "its settings labelled by its connector (biconnector.connector.get). " + _CREDENTIALS_HELP,
+        description=_(
+            "Fetch one BI Builder source with biconnector.source.get and print it, "
+            "its settings labelled by its connector (biconnector.connector.get)."
+        )
+        + " "
+        + _(_CREDENTIALS_HELP),
     )
-    get.add_argument("id", metavar="ID", help="the source ID (a positive integer)")
-    _add_common_options(get, "print the item as JSON (masked)")
+    get.add_argument("id", metavar="ID", help=_("the source ID (a positive integer)"))
+    _add_common_options(get, _("print the item as JSON (masked)"))
     get.add_argument(
-        "--reveal", action="store_true", help="print setting values unmasked (warns on stderr)"
+        "--reveal", action="store_true", help=_("print setting values unmasked (warns on stderr)")
     )
     get.add_argument(
         "--no-connector",
         action="store_true",
-        help="do not look up the source's connector (one request fewer)",
+        help=_("do not look up the source's connector (one request fewer)"),
     )
 
 
@@ -136,11 +148,14 @@ def add_list_command(commands: Any) -> None:
     listing = commands.add_parser(
         "list",
         help=_(COMMAND_SUMMARIES["list"]),
-        description="List every BI Builder source with biconnector.source.list (all pages): "
-        "ID, active, type, connector and title. No setting values are requested. "
-        + _CREDENTIALS_HELP,
+        description=_(
+            "List every BI Builder source with biconnector.source.list (all pages): "
+            "ID, active, type, connector and title. No setting values are requested."
+        )
+        + " "
+        + _(_CREDENTIALS_HELP),
     )
-    _add_common_options(listing, "print the list as JSON")
+    _add_common_options(listing, _("print the list as JSON"))
 
 
 def resolve_credential(
@@ -161,8 +176,10 @@ def _resolve(
         token = inputs.token or ""
         if not token:
             raise MissingCredential(
-                f"--portal needs the OAuth access token: in the environment variable "
-                f"{TOKEN_ENV}, or in a private file given to --access-token-file."
+                _(
+                    "--portal needs the OAuth access token: in the environment variable "
+                    "{variable}, or in a private file given to --access-token-file."
+                ).format(variable=TOKEN_ENV)
             )
         return make_oauth_credential(args.portal, token), None
     keychain_problem = ""
@@ -174,16 +191,26 @@ def _resolve(
         if loaded.secret:
             return credential_from_storage(loaded.secret), profile
         if args.profile:
-            reason = f" ({loaded.message})" if loaded.message else ""
-            raise MissingCredential(f"No credential is saved as “{profile}”{reason}.")
+            if loaded.message:
+                raise MissingCredential(
+                    _("No credential is saved as “{profile}” ({reason}).").format(
+                        profile=profile, reason=loaded.message
+                    )
+                )
+            raise MissingCredential(
+                _("No credential is saved as “{profile}”.").format(profile=profile)
+            )
         # Say why the default profile was not used (no keychain, locked, failing).
-        keychain_problem = f" {loaded.message}" if loaded.message else ""
+        keychain_problem = loaded.message or ""
     if environ.get(WEBHOOK_ENV):
         return parse_webhook_url(environ[WEBHOOK_ENV]), None
+    given = _("No credential given.")
     raise MissingCredential(
-        f"No credential given.{keychain_problem}",
-        f"Set {WEBHOOK_ENV}, use --webhook-url-file, --portal with {TOKEN_ENV}, or --profile; "
-        "or try --demo.",
+        f"{given} {keychain_problem}" if keychain_problem else given,
+        _(
+            "Set {webhook_variable}, use --webhook-url-file, --portal with {token_variable}, "
+            "or --profile; or try --demo."
+        ).format(webhook_variable=WEBHOOK_ENV, token_variable=TOKEN_ENV),
     )
 
 
@@ -249,27 +276,29 @@ def _options(args: argparse.Namespace, inputs: SecretInputs) -> RequestOptions:
 def _inputs(args: argparse.Namespace, output: Output) -> SecretInputs:
     inputs = gather(args, dict(os.environ), sys.stdin)
     for warning in inputs.warnings:
-        output.note(f"warning: {warning}")
+        output.note(_("warning: {problem}").format(problem=warning))
     return inputs
 
 
-def _print_error(exc: InspectorError, output: Output, prefix: str = "error") -> None:
-    output.note(f"{prefix}: {exc.message}")
+def _print_error(exc: InspectorError, output: Output, prefix: str = N_("error: {message}")) -> None:
+    """The error's sentence after *prefix* (an ``N_``-marked "…: {message}"), its hint, code."""
+    output.note(_(prefix).format(message=exc.message))
     if exc.hint:
-        output.note(f"hint: {exc.hint}")
+        output.note(_("hint: {hint}").format(hint=exc.hint))
     if isinstance(exc, PortalError):
-        output.note(f"code: {exc.code or '(empty)'}")
+        output.note(_("code: {code}").format(code=exc.code or _("(empty)")))
 
 
 def _warn_about_host(credential: Credential, output: Output) -> None:
     """Say on stderr when the portal's address could pass for another, or is plain http."""
     _shown, look_alike = display_host(credential.host)
     if look_alike:
-        output.note(f"warning: {look_alike}")
+        output.note(_("warning: {problem}").format(problem=look_alike))
     if credential.is_plain_http_remote:
         output.note(
-            f"warning: {shown_host(credential.host)} is reached over plain http://: the "
-            "credential travels unencrypted."
+            _(
+                "warning: {host} is reached over plain http://: the credential travels unencrypted."
+            ).format(host=shown_host(credential.host))
         )
 
 
@@ -277,17 +306,18 @@ def _announce_wait(output: Output) -> WaitCallback:
     """Say on stderr before each rate-limit wait, so a pause is never silent."""
 
     def announce(notice: WaitNotice) -> None:
+        wait = f"{notice.seconds:g}"
         if notice.reason == "rate_limit":
-            what = (
-                f"the portal is limiting the request rate (HTTP 503); retry {notice.attempt} "
-                f"in {notice.seconds:g} s"
-            )
+            text = _(
+                "note: the portal is limiting the request rate (HTTP 503); retry {attempt} "
+                "in {seconds} s (Ctrl+C cancels)."
+            ).format(attempt=notice.attempt, seconds=wait)
         else:
-            what = (
-                f"the portal has blocked {notice.method} for now (HTTP 429); trying again "
-                f"in {notice.seconds:g} s"
-            )
-        output.note(f"note: {what} (Ctrl+C cancels).")
+            text = _(
+                "note: the portal has blocked {method} for now (HTTP 429); trying again "
+                "in {seconds} s (Ctrl+C cancels)."
+            ).format(method=notice.method, seconds=wait)
+        output.note(text)
 
     return announce
 
@@ -310,22 +340,30 @@ def _saver(profile: str | None, output: Output) -> CredentialRenewed | None:
             status = CredentialStore().check_writable()
             if not status.usable:
                 raise InputError(
-                    f"The access token has expired, and the keychain ({status.backend_name}) "
-                    f"cannot save a renewed one now. {status.reason} The refresh token was "
-                    "not used, so the saved credential still works.",
-                    "Unlock or repair the keychain, then run the command again.",
+                    _(
+                        "The access token has expired, and the keychain ({backend}) cannot "
+                        "save a renewed one now. {reason} The refresh token was not used, so "
+                        "the saved credential still works."
+                    ).format(backend=status.backend_name, reason=status.reason),
+                    _("Unlock or repair the keychain, then run the command again."),
                 )
 
         def __call__(self, credential: OAuthCredential) -> None:
             outcome = CredentialStore().save(name, credential.to_storage())
             output.know(output.hidden | credential.secrets())
             if outcome.persisted:
-                output.note(f"note: the access token was renewed and saved as “{name}”.")
+                output.note(
+                    _("note: the access token was renewed and saved as “{profile}”.").format(
+                        profile=name
+                    )
+                )
             else:
                 output.note(
-                    "warning: the access token was renewed, but the new refresh token could "
-                    f"not be saved ({outcome.message}); the saved one no longer works, so the "
-                    "application must be authorized again next time."
+                    _(
+                        "warning: the access token was renewed, but the new refresh token "
+                        "could not be saved ({reason}); the saved one no longer works, so the "
+                        "application must be authorized again next time."
+                    ).format(reason=outcome.message)
                 )
 
     from .core.renewal_lock import keychain_renewal, note_adopted
@@ -365,16 +403,16 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
                         raise
                     except InspectorError as exc:
                         connector = ConnectorState(note=LOOKUP_FAILED)
-                        output.note("warning: the source's connector could not be read.")
-                        _print_error(exc, output, prefix="connector")
+                        output.note(_("warning: the source's connector could not be read."))
+                        _print_error(exc, output, prefix=N_("connector: {message}"))
     except InspectorError as exc:
         _print_error(exc, output)
         return exc.exit_code
     if args.reveal and source.settings:
-        output.note("warning: --reveal prints setting values (passwords, tokens) in clear.")
+        output.note(_("warning: --reveal prints setting values (passwords, tokens) in clear."))
     if report is not None:
         for warning in report.warnings():
-            output.note(f"warning: {warning}")
+            output.note(_("warning: {problem}").format(problem=warning))
     if args.json:
         # As "Copy as JSON": a secret the portal repeats in another field is hidden.
         data = source.masked_dict(reveal)
@@ -407,7 +445,7 @@ def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | 
         _print_error(exc, output)
         return exc.exit_code
     if sources.stopped_early:
-        output.note(f"warning: {sources.stopped_early}")
+        output.note(_("warning: {problem}").format(problem=sources.stopped_early))
     if args.json:
         output.json([s.to_dict() for s in sources])
     else:

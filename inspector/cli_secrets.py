@@ -24,6 +24,7 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from .core.errors import InputError
+from .i18n import N_, _
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 TOKEN_ENV = "B24_ACCESS_TOKEN"  # noqa: S105 (a variable name)
@@ -47,18 +48,22 @@ def add_secret_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--webhook-url-file",
         metavar="PATH",
-        help="read the inbound webhook URL from this private file ('-': standard input)",
+        help=_("read the inbound webhook URL from this private file ('-': standard input)"),
     )
     parser.add_argument(
         "--access-token-file",
         metavar="PATH",
-        help=f"read the OAuth access token for --portal from this private file "
-        f"('-': standard input) instead of ${TOKEN_ENV}",
+        help=_(
+            "read the OAuth access token for --portal from this private file "
+            "('-': standard input) instead of ${variable}"
+        ).format(variable=TOKEN_ENV),
     )
     parser.add_argument(
         "--proxy-file",
         metavar="PATH",
-        help="read the proxy URL (with its password) from this private file ('-': standard input)",
+        help=_(
+            "read the proxy URL (with its password) from this private file ('-': standard input)"
+        ),
     )
 
 
@@ -73,18 +78,21 @@ def gather(args: argparse.Namespace, environ: dict[str, str], stdin: TextIO) -> 
     from_stdin = [option for option, path in files.items() if path == STDIN_NAME]
     if len(from_stdin) > 1:
         raise InputError(
-            f"Only one option can read standard input, but {' and '.join(from_stdin)} both "
-            "ask for it.",
-            "Give the other one a file, or use its environment variable.",
+            _("Only one option can read standard input, but these ask for it: {options}.").format(
+                options=", ".join(from_stdin)
+            ),
+            _("Give the others a file, or use their environment variables."),
         )
     read = {option: read_secret(path, option, stdin) for option, path in files.items() if path}
     inputs = SecretInputs()
     inputs.webhook_url = read.get("--webhook-url-file") or args.webhook_url or None
     if args.webhook_url and "--webhook-url-file" not in read:
         inputs.warnings.append(
-            "--webhook-url puts the webhook's secret code on the command line, where other "
-            "local users can read it in the process list (and shell history keeps it). Use "
-            f"--webhook-url-file PATH, --webhook-url-file - (standard input) or ${WEBHOOK_ENV}."
+            _(
+                "--webhook-url puts the webhook's secret code on the command line, where other "
+                "local users can read it in the process list (and shell history keeps it). Use "
+                "--webhook-url-file PATH, --webhook-url-file - (standard input) or ${variable}."
+            ).format(variable=WEBHOOK_ENV)
         )
     inputs.token = read.get("--access-token-file") or environ.get(TOKEN_ENV) or None
     proxy = read.get("--proxy-file")
@@ -92,9 +100,11 @@ def gather(args: argparse.Namespace, environ: dict[str, str], stdin: TextIO) -> 
         proxy = args.proxy
         if _has_password(args.proxy):
             inputs.warnings.append(
-                "--proxy puts the proxy password on the command line, where other local "
-                "users can read it in the process list (and shell history keeps it). Use "
-                f"--proxy-file PATH, --proxy-file - (standard input) or ${PROXY_ENV}."
+                _(
+                    "--proxy puts the proxy password on the command line, where other local "
+                    "users can read it in the process list (and shell history keeps it). Use "
+                    "--proxy-file PATH, --proxy-file - (standard input) or ${variable}."
+                ).format(variable=PROXY_ENV)
             )
     inputs.proxy = proxy or environ.get(PROXY_ENV) or None
     return inputs
@@ -114,28 +124,56 @@ def read_secret(path: str, option: str, stdin: TextIO) -> str:
     Raises ``InputError`` when the file cannot be read, is empty or too large, or (a
     regular file on POSIX) other users may read or change it.
     """
-    if path == STDIN_NAME:
+    from_stdin = path == STDIN_NAME
+    if from_stdin:
         text = stdin.read(MAX_SECRET_FILE + 1)
-        where = "standard input"
     else:
-        where = f"the file given to {option}"
         try:
             with open(path, encoding="utf-8") as handle:
                 _check_private(os.fstat(handle.fileno()), path, option)
                 text = handle.read(MAX_SECRET_FILE + 1)
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
-            raise InputError(f"Could not read {where}: {reason}.") from None
+            raise InputError(
+                _("Could not read the file given to {option}: {reason}.").format(
+                    option=option, reason=reason
+                )
+            ) from None
         except UnicodeDecodeError:
-            raise InputError(f"{where.capitalize()} is not UTF-8 text.") from None
+            raise _unreadable("not_utf8", from_stdin, option) from None
     if len(text) > MAX_SECRET_FILE:
-        raise InputError(f"{where.capitalize()} is larger than {MAX_SECRET_FILE // 1024} KiB.")
+        raise _unreadable("too_large", from_stdin, option)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
-        raise InputError(f"{where.capitalize()} is empty.")
+        raise _unreadable("empty", from_stdin, option)
     if len(lines) > 1:
-        raise InputError(f"{where.capitalize()} has more than one line; put one value in it.")
+        raise _unreadable("several_lines", from_stdin, option)
     return lines[0]
+
+
+# Why a secret's file (or standard input) was not used: (said of standard input, of a file).
+# Whole sentences for each, as other languages word the two differently.
+_UNREADABLE = {
+    "not_utf8": (
+        N_("Standard input is not UTF-8 text."),
+        N_("The file given to {option} is not UTF-8 text."),
+    ),
+    "too_large": (
+        N_("Standard input is larger than {size} KiB."),
+        N_("The file given to {option} is larger than {size} KiB."),
+    ),
+    "empty": (N_("Standard input is empty."), N_("The file given to {option} is empty.")),
+    "several_lines": (
+        N_("Standard input has more than one line; put one value in it."),
+        N_("The file given to {option} has more than one line; put one value in it."),
+    ),
+}
+
+
+def _unreadable(problem: str, from_stdin: bool, option: str) -> InputError:
+    of_stdin, of_file = _UNREADABLE[problem]
+    text = _(of_stdin if from_stdin else of_file)
+    return InputError(text.format(option=option, size=MAX_SECRET_FILE // 1024))
 
 
 def _check_private(info: os.stat_result, path: str, option: str) -> None:
@@ -143,15 +181,20 @@ def _check_private(info: os.stat_result, path: str, option: str) -> None:
         return  # a pipe (process substitution, standard input) is private to its reader
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o044:
-        what = "read"
+        problem = _(
+            "The file given to {option} can be read by other users (mode {mode}), so it was "
+            "not used."
+        )
     elif mode & 0o022:
-        what = "changed"
+        problem = _(
+            "The file given to {option} can be changed by other users (mode {mode}), so it "
+            "was not used."
+        )
     else:
         return
     raise InputError(
-        f"The file given to {option} can be {what} by other users (mode {mode:04o}), so "
-        "it was not used.",
-        f"Make it private with: chmod 600 {path}",
+        problem.format(option=option, mode=f"{mode:04o}"),
+        _("Make it private with: chmod 600 {path}").format(path=path),
     )
 
 
@@ -160,16 +203,21 @@ def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a number of seconds.") from None
+        raise argparse.ArgumentTypeError(
+            _("“{text}” is not a number of seconds.").format(text=text)
+        ) from None
     check_seconds(value, raise_as=argparse.ArgumentTypeError)
     return value
 
 
 def check_seconds(value: float, option: str = "", raise_as: type[Exception] = InputError) -> float:
     """*value* if it is a usable timeout; raises *raise_as* with a sentence otherwise."""
-    name = f"{option} " if option else ""
     if not math.isfinite(value) or not 0 < value <= MAX_TIMEOUT:
-        raise raise_as(
-            f"{name}must be a positive number of seconds, at most {MAX_TIMEOUT:g} (not {value:g})."
-        )
+        if option:
+            text = _(
+                "{option} must be a positive number of seconds, at most {maximum} (not {value})."
+            )
+        else:
+            text = _("must be a positive number of seconds, at most {maximum} (not {value}).")
+        raise raise_as(text.format(option=option, maximum=f"{MAX_TIMEOUT:g}", value=f"{value:g}"))
     return value

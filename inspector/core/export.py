@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import APP_NAME, __version__
+from ..i18n import N_, _
 from .connector import ConnectorReport
 from .credentials import Credential, OAuthCredential, WebhookCredential
 from .errors import InspectorError, LeakPrevented, PortalError
@@ -80,13 +81,19 @@ def outgoing_secrets(
     return SecretSet(values)
 
 
+# What was not made, said whole for each kind of output (by the *what* of ``_check``).
+_LEAK_SENTENCES = {
+    "JSON": N_("The JSON would have contained a secret, so it was not made."),
+    "cURL command": N_("The cURL command would have contained a secret, so it was not made."),
+    "support bundle": N_("The support bundle would have contained a secret, so it was not made."),
+}
+
+
 def _check(text: str, secrets: Iterable[str] | SecretSet, what: str) -> str:
     hidden = secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)
     if hidden.found_in(text):
-        raise LeakPrevented(
-            f"The {what} would have contained a secret, so it was not made.",
-            "Please report this as a bug.",
-        )
+        sentence = _LEAK_SENTENCES.get(what, _LEAK_SENTENCES["JSON"])
+        raise LeakPrevented(_(sentence), _("Please report this as a bug."))
     return text
 
 

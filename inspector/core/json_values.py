@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..i18n import _
 from .errors import BadResponse
 
 MAX_DEPTH = 64
@@ -46,8 +47,13 @@ def check_depth(payload: Any) -> None:
     """Raise ``BadResponse`` when *payload* nests deeper than ``MAX_DEPTH``."""
     if too_deep(payload):
         raise BadResponse(
-            f"The portal's answer is nested more than {MAX_DEPTH} levels deep, so it was not read.",
-            "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 portal.",
+            _(
+                "The portal's answer is nested more than {depth} levels deep, so it was not read."
+            ).format(depth=MAX_DEPTH),
+            _(
+                "A Bitrix24 answer is far flatter than this; the address may not be a Bitrix24 "
+                "portal."
+            ),
         )
 
 

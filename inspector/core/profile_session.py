@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 MAX_SHOWN_NAME = 64
-CHECKING_KEYCHAIN = "Keychain: checking…"
+CHECKING_KEYCHAIN = N_("Keychain: checking…")
 READING_KEYCHAIN = N_("Reading the keychain…")
 """The keychain line while the saved credential is read off the GUI thread."""
 
@@ -107,7 +107,7 @@ class ProfileSession:
         self.kept: dict[str | None, FieldValues] = {}
         self.fields_version = 0
         """Counts the times the session replaced the fields (the form shows ``edited``)."""
-        self.line = CHECKING_KEYCHAIN
+        self.line = _(CHECKING_KEYCHAIN)
         """What the keychain line says: the outcome of the last step."""
         self.started = False
         self.backend_name = ""
@@ -230,9 +230,9 @@ class ProfileSession:
         self.stored = None if outcome.from_session_only else credential
         self._replace(FieldValues.of(credential), Origin.SAVED)
         if outcome.from_session_only:
-            self.line = outcome.message or "Kept for this session only."
+            self.line = outcome.message or _("Kept for this session only.")
         else:
-            self.line = f"Saved in {self.backend_name}."
+            self.line = _("Saved in {backend}.").format(backend=self.backend_name)
 
     def _stored_in(self, profile: str) -> Credential | None:
         outcome = self.store.load(profile)
@@ -267,43 +267,45 @@ class ProfileSession:
         if self.kept.get(self.current) == self.edited:
             self.line = self._kept_text()
         elif self.stored is not None and self.credential == self.stored:
-            self.line = f"Saved in {self.backend_name}."
+            self.line = _("Saved in {backend}.").format(backend=self.backend_name)
         elif self.stored is not None:
-            self.line = (
-                f"Changed: {self.backend_name} still holds the previous credential. "
+            self.line = _(
+                "Changed: {backend} still holds the previous credential. "
                 "Press Remember to replace it."
-            )
+            ).format(backend=self.backend_name)
         else:
             self.line = self._not_saved_text()
 
     def _kept_text(self) -> str:
         if self.stored is not None and self.credential == self.stored:
-            return f"Saved in {self.backend_name}."
+            return _("Saved in {backend}.").format(backend=self.backend_name)
         if self.stored is not None:
-            return (
-                f"Kept for this session: {self.backend_name} still holds the previous "
+            return _(
+                "Kept for this session: {backend} still holds the previous "
                 "credential. Press Remember to replace it."
-            )
+            ).format(backend=self.backend_name)
         if not self.backend_known:
             return _("Kept for this session, not saved. Remember keeps it in the system keychain.")
         if self.backend_usable:
-            return f"Kept for this session, not saved. Remember keeps it in {self.backend_name}."
-        return f"Kept for this session, not saved: {self.backend_reason}"
+            return _("Kept for this session, not saved. Remember keeps it in {backend}.").format(
+                backend=self.backend_name
+            )
+        return _("Kept for this session, not saved: {reason}").format(reason=self.backend_reason)
 
     def _not_saved_text(self) -> str:
         if not self.backend_known:
             return _("Not saved. Remember keeps it in the system keychain.")
         if self.backend_usable:
-            return f"Not saved. Remember keeps it in {self.backend_name}."
-        return f"Not saved: {self.backend_reason}"
+            return _("Not saved. Remember keeps it in {backend}.").format(backend=self.backend_name)
+        return _("Not saved: {reason}").format(reason=self.backend_reason)
 
     def remember_text(self) -> str:
         """The Remember button's text: where it would keep the credential."""
         if not self.started or not self.backend_known:
             return _("Remember")
         if self.backend_usable:
-            return f"Remember in {self.backend_name}"
-        return "Remember for this session"
+            return _("Remember in {backend}").format(backend=self.backend_name)
+        return _("Remember for this session")
 
     def can_remember(self) -> bool:
         return (
@@ -326,14 +328,13 @@ class ProfileSession:
             self.current = None
         self._replace(values, origin)
         if origin is Origin.DEMO:
-            self.line = "Demo portal credential: for this session only, never saved."
+            self.line = _("Demo portal credential: for this session only, never saved.")
         else:
             # The profile's credential for this session: it comes back after a switch.
             self.kept[self.current] = self.edited
-            self.line = (
-                f"From {WEBHOOK_ENV}: used for this session only; not saved unless you "
-                "press Remember."
-            )
+            self.line = _(
+                "From {variable}: used for this session only; not saved unless you press Remember."
+            ).format(variable=WEBHOOK_ENV)
 
     def use_signed_in(self, credential: OAuthCredential) -> str:
         """Put a credential from a sign-in or an import in the fields and save it as
@@ -341,7 +342,7 @@ class ProfileSession:
         self._replace(FieldValues.of(credential), Origin.TYPED)
         if self.current is None:
             self.kept[None] = self.edited
-            self.line = "Signed in for this session; the demo portal entry is never saved."
+            self.line = _("Signed in for this session; the demo portal entry is never saved.")
             return self.line
         self.remember()
         return self.line
@@ -377,7 +378,7 @@ class ProfileSession:
         if self.origin is Origin.SAVED:
             self.origin = Origin.TYPED
         if self.credential is not None:
-            message += " The fields still hold it for this session."
+            message += " " + _("The fields still hold it for this session.")
             self.kept[profile] = self.edited  # and keep it after a switch
         self.profiles.update(profile, host="")
         self.line = message
@@ -403,16 +404,16 @@ class ProfileSession:
         shown = self.shown_name()
         if choice is KeepChoice.REMEMBER and self.can_remember():
             self.remember()
-            return f"The changes to {shown}: {self.line}"
+            return _("The changes to {profile}: {outcome}").format(profile=shown, outcome=self.line)
         if choice in (KeepChoice.REMEMBER, KeepChoice.SESSION):
             self.kept[self.current] = self.edited  # until the program ends
-            return f"The changes to {shown} are kept for this session."
+            return _("The changes to {profile} are kept for this session.").format(profile=shown)
         return None
 
     def shown_name(self) -> str:
         """The current profile as a question or a status sentence names it."""
         if self.current is None:
-            return "the demo portal entry"
+            return _("the demo portal entry")
         return f"“{sanitize(self.current, max_len=MAX_SHOWN_NAME)}”"
 
     # --- profiles ----------------------------------------------------------------------
@@ -437,7 +438,7 @@ class ProfileSession:
                 self.use_session_values(self.demo_values, Origin.DEMO)
             else:
                 self._replace(kept, Origin.TYPED)
-                self.line = (
+                self.line = _(
                     "Your changes to the demo portal entry, kept for this session; never saved."
                 )
             return True
@@ -453,7 +454,7 @@ class ProfileSession:
         try:
             return check_profile_name(text, self.profiles.names())
         except ValueError as exc:
-            self.line = f"No profile was added: {exc}"
+            self.line = _("No profile was added: {reason}").format(reason=exc)
             return None
 
     def add(self, name: str) -> None:
@@ -472,7 +473,7 @@ class ProfileSession:
         try:
             new = check_profile_name(text, self.profiles.names(), current=old)
         except ValueError as exc:
-            self.line = f"The profile was not renamed: {exc}"
+            self.line = _("The profile was not renamed: {reason}").format(reason=exc)
             return None
         if new == old:
             return old
@@ -482,7 +483,8 @@ class ProfileSession:
             self.kept[new] = self.kept.pop(old)
         self.current = new
         self.profiles.last_used = new
-        self.line = f"Renamed the profile to “{sanitize(new)}”.{message}"
+        renamed = _("Renamed the profile to “{profile}”.").format(profile=sanitize(new))
+        self.line = renamed + message
         return new
 
     def delete(self) -> bool:
@@ -500,7 +502,8 @@ class ProfileSession:
         self.profiles.remove(name)
         self.kept.pop(name, None)  # the changes went with the profile the user deleted
         self.select(self.profiles.names()[0])
-        self.line = f"Deleted the profile “{sanitize(name)}”. {message}"
+        deleted = _("Deleted the profile “{profile}”.").format(profile=sanitize(name))
+        self.line = f"{deleted} {message}"
         return True
 
     def use_demo_handler(self, url: str | None) -> None:
@@ -523,6 +526,7 @@ class ProfileSession:
         """
         persisted = False
         message = ""
+        saved_in = self.backend_name
         stored: Credential | None = None
         if profile is not None:
             stored = self.stored if profile == self.current else self._stored_in(profile)
@@ -539,11 +543,11 @@ class ProfileSession:
         )
         if profile is not None and already_saved:
             persisted = True
-            message = _("Saved in {backend}.").format(backend=self.backend_name)
         elif profile is not None and holds_old:
             result = self.store.save(profile, renewed.to_storage())
             persisted = result.persisted
             message = result.message
+            saved_in = result.backend_name
             if profile == self.current and persisted:
                 self.remembered = renewed
         kept = self.kept.get(profile) if profile is not None else None
@@ -557,16 +561,17 @@ class ProfileSession:
                 self.stored = renewed
                 self.origin = Origin.SAVED
         if persisted:
-            saved_in = message[:1].lower() + message[1:]
-            text = f"The access token expired and was renewed; the new tokens are {saved_in}"
+            text = _(
+                "The access token expired and was renewed; the new tokens are saved in {backend}."
+            ).format(backend=saved_in)
         elif holds_old:
-            text = (
-                f"The access token was renewed, but the new tokens could not be saved: {message}"
-                " The saved refresh token no longer works: keep this window open, and press "
+            text = _(
+                "The access token was renewed, but the new tokens could not be saved: {reason} "
+                "The saved refresh token no longer works: keep this window open, and press "
                 "Remember once the keychain works again."
-            )
+            ).format(reason=message)
         else:
-            text = (
+            text = _(
                 "The access token was renewed. The new tokens are in the fields only: press "
                 "Remember to keep them (the old refresh token no longer works)."
             )
@@ -578,7 +583,7 @@ class ProfileSession:
         """Point the current credential at the portal's new address (the user agreed)."""
         credential = self.credential
         if credential is None:
-            return "There is no credential to move."
+            return _("There is no credential to move.")
         moved = credential.with_origin(new_origin)
         was_stored = self.stored is not None and self.stored == credential
         if self.kept.get(self.current) == self.edited:
@@ -592,4 +597,4 @@ class ProfileSession:
                 self.origin = Origin.SAVED
             self.profiles.update(self.current, host=moved.host)
             self.line = outcome.message
-        return f"The profile now uses {shown_host(moved.host)}."
+        return _("The profile now uses {host}.").format(host=shown_host(moved.host))

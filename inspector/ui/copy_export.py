@@ -56,7 +56,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOTHING_YET = "fetch a source first."
+NOTHING_YET = N_("fetch a source first.")
 
 _WINDOWS_MIME = 'application/x-qt-windows-mime;value="{}"'
 _DWORD_ZERO = b"\x00\x00\x00\x00"
@@ -74,7 +74,7 @@ SECRET_MIME_HINTS: dict[str, bytes] = {
 def copy_curl(record: RequestRecord | None) -> str:
     """Copy a cURL command repeating *record*'s request, the secret left to a variable."""
     if record is None:
-        return f"Nothing to copy yet: {NOTHING_YET}"
+        return _("Nothing to copy yet: {reason}").format(reason=_(NOTHING_YET))
 
     try:
         command = curl_command(record.credential, record.method, record.params)
@@ -82,10 +82,10 @@ def copy_curl(record: RequestRecord | None) -> str:
         return str(exc)
     QGuiApplication.clipboard().setText(command)
     variable = WEBHOOK_CODE_VAR if record.credential.kind == "webhook" else ACCESS_TOKEN_VAR
-    return (
-        f"Copied a cURL command for {record.method}. The secret is not in it: set the "
-        f"{variable} variable before running it."
-    )
+    return _(
+        "Copied a cURL command for {method}. The secret is not in it: set the "
+        "{variable} variable before running it."
+    ).format(method=record.method, variable=variable)
 
 
 JsonJob = Callable[[threading.Event], str]
@@ -258,7 +258,7 @@ def export_bundle(
     user cancelled the file dialog). The bundle holds no secret (``core.export``).
     """
     if record is None:
-        return None, f"Nothing to export yet: {NOTHING_YET}"
+        return None, _("Nothing to export yet: {reason}").format(reason=_(NOTHING_YET))
 
     try:
         text = support_bundle(
@@ -282,15 +282,15 @@ def export_bundle(
         write_private_text(path, text + "\n")
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return None, (
-            f"Could not save the support bundle: {reason}. {os.path.basename(path)} was not "
+        return None, _(
+            "Could not save the support bundle: {reason}. {file} was not "
             "written (an earlier file of that name is unchanged); free some space or choose "
             "another folder, then export again."
-        )
-    return path, (
-        f"Saved the support bundle as {os.path.basename(path)}: the request, the masked "
+        ).format(reason=reason, file=os.path.basename(path))
+    return path, _(
+        "Saved the support bundle as {file}: the request, the masked "
         "answer or the error, and no secret."
-    )
+    ).format(file=os.path.basename(path))
 
 
 class SecretClipboard(QObject):

@@ -62,13 +62,13 @@ class CredentialForm(QWidget):
         self._build()
 
     def _build(self) -> None:
-        self.webhook_radio = QRadioButton("&Webhook", self)
+        self.webhook_radio = QRadioButton(_("&Webhook"), self)
         self.webhook_radio.setToolTip(
-            "An inbound webhook URL: https://<portal>/rest/<user>/<code>/"
+            _("An inbound webhook URL: https://<portal>/rest/<user>/<code>/")
         )
-        self.oauth_radio = QRadioButton("&OAuth application", self)
+        self.oauth_radio = QRadioButton(_("&OAuth application"), self)
         self.oauth_radio.setToolTip(
-            "The portal address and an access token of the application that created the source"
+            _("The portal address and an access token of the application that created the source")
         )
         self.kind_group = QButtonGroup(self)
         self.kind_group.addButton(self.webhook_radio)
@@ -80,21 +80,23 @@ class CredentialForm(QWidget):
         kind_row.addStretch(1)
 
         self.webhook_field = SecretLineEdit(
-            "webhook URL (it contains the secret code)",
-            "https://your-portal.bitrix24.com/rest/1/…/",
+            _("webhook URL (it contains the secret code)"),
+            _("https://your-portal.bitrix24.com/rest/1/…/"),
             self,
         )
         self.webhook_field.edit.setObjectName("webhookUrlEdit")
-        self.webhook_field.edit.setAccessibleName("Webhook URL")
+        self.webhook_field.edit.setAccessibleName(_("Webhook URL"))
         webhook_page = QWidget(self)
         webhook_form = QFormLayout(webhook_page)
         webhook_form.setContentsMargins(0, 0, 0, 0)
-        webhook_label = plain_label("Webhook &URL:", webhook_page, wrap=False)
+        webhook_label = plain_label(_("Webhook &URL:"), webhook_page, wrap=False)
         webhook_label.setBuddy(self.webhook_field.edit)
         webhook_form.addRow(webhook_label, self.webhook_field)
         webhook_note = plain_label(
-            "Current portals refuse webhooks for the BI Builder methods (ACCESS_DENIED): "
-            "use an OAuth application unless your portal still accepts them.",
+            _(
+                "Current portals refuse webhooks for the BI Builder methods (ACCESS_DENIED): "
+                "use an OAuth application unless your portal still accepts them."
+            ),
             webhook_page,
         )
         webhook_note.setObjectName("webhookNote")
@@ -102,34 +104,34 @@ class CredentialForm(QWidget):
 
         self.portal_edit = QLineEdit(self)
         self.portal_edit.setObjectName("portalEdit")
-        self.portal_edit.setPlaceholderText("your-portal.bitrix24.com")
-        self.portal_edit.setAccessibleName("Portal address")
-        self.token_field = SecretLineEdit("OAuth access token", "access token", self)
+        self.portal_edit.setPlaceholderText(_("your-portal.bitrix24.com"))
+        self.portal_edit.setAccessibleName(_("Portal address"))
+        self.token_field = SecretLineEdit(_("OAuth access token"), _("access token"), self)
         self.token_field.edit.setObjectName("accessTokenEdit")
-        self.token_field.edit.setAccessibleName("OAuth access token")
+        self.token_field.edit.setAccessibleName(_("OAuth access token"))
         self.renewal_toggle = QToolButton(self)
         self.renewal_toggle.setObjectName("renewalToggle")
         self.renewal_toggle.setCheckable(True)
         self.renewal_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.renewal_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.renewal_toggle.setAutoRaise(True)
-        self.renewal_toggle.setText("Automatic renewal: off")
-        self.renewal_toggle.setAccessibleName("Show the automatic renewal fields")
+        self.renewal_toggle.setText(_("Automatic renewal: off"))
+        self.renewal_toggle.setAccessibleName(_("Show the automatic renewal fields"))
         oauth_page = QWidget(self)
         self._oauth_form = QFormLayout(oauth_page)
         self._oauth_form.setContentsMargins(0, 0, 0, 0)
         portal_label = plain_label(_("Port&al:"), oauth_page, wrap=False)
         portal_label.setBuddy(self.portal_edit)
-        token_label = plain_label("Access &token:", oauth_page, wrap=False)
+        token_label = plain_label(_("Access &token:"), oauth_page, wrap=False)
         token_label.setBuddy(self.token_field.edit)
-        self.sign_in_button = QPushButton("Si&gn in with browser…", oauth_page)
+        self.sign_in_button = QPushButton(_("Si&gn in with browser…"), oauth_page)
         self.sign_in_button.setObjectName("signInButton")
         self.sign_in_button.setToolTip(
-            "Get the tokens from the portal with the application's client ID and secret"
+            _("Get the tokens from the portal with the application's client ID and secret")
         )
-        self.import_button = QPushButton("I&mport tokens…", oauth_page)
+        self.import_button = QPushButton(_("I&mport tokens…"), oauth_page)
         self.import_button.setObjectName("importTokensButton")
-        self.import_button.setToolTip("Paste tokens the portal gave an application")
+        self.import_button.setToolTip(_("Paste tokens the portal gave an application"))
         sign_in_row = QHBoxLayout()
         sign_in_row.addWidget(self.sign_in_button)
         sign_in_row.addWidget(self.import_button)
@@ -146,26 +148,28 @@ class CredentialForm(QWidget):
 
         self.feedback_label = plain_label("", self)
         self.feedback_label.setObjectName("credentialFeedback")
-        self.feedback_label.setAccessibleDescription("Credential check")
+        self.feedback_label.setAccessibleDescription(_("Credential check"))
         self.http_warning = plain_label(
-            "⚠ This address uses plain http:// to a remote host: the credential and the "
-            "source's secrets travel unencrypted. Use https:// if the portal offers it.",
+            _(
+                "⚠ This address uses plain http:// to a remote host: the credential and the "
+                "source's secrets travel unencrypted. Use https:// if the portal offers it."
+            ),
             self,
         )
         self.http_warning.setObjectName("plainHttpWarning")
-        self.http_warning.setAccessibleDescription("Unencrypted connection warning")
+        self.http_warning.setAccessibleDescription(_("Unencrypted connection warning"))
         set_tone(self.http_warning, Tone.WARNING)
         self.http_warning.setVisible(False)
 
-        self.remember_button = QPushButton("Remember", self)
+        self.remember_button = QPushButton(_("Remember"), self)
         self.remember_button.setObjectName("rememberButton")
-        self.remember_button.setToolTip("Save this credential in the system keychain")
-        self.forget_button = QPushButton("Forget", self)
+        self.remember_button.setToolTip(_("Save this credential in the system keychain"))
+        self.forget_button = QPushButton(_("Forget"), self)
         self.forget_button.setObjectName("forgetButton")
-        self.forget_button.setToolTip("Remove the saved credential from the system keychain")
-        self.keychain_label = plain_label(CHECKING_KEYCHAIN, self)
+        self.forget_button.setToolTip(_("Remove the saved credential from the system keychain"))
+        self.keychain_label = plain_label(_(CHECKING_KEYCHAIN), self)
         self.keychain_label.setObjectName("keychainStatus")
-        self.keychain_label.setAccessibleDescription("Keychain status")
+        self.keychain_label.setAccessibleDescription(_("Keychain status"))
         keychain_row = QHBoxLayout()
         keychain_row.addWidget(self.remember_button)
         keychain_row.addWidget(self.forget_button)
@@ -224,7 +228,9 @@ class CredentialForm(QWidget):
             Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
         )
         self.renewal_toggle.setAccessibleName(
-            "Hide the automatic renewal fields" if shown else "Show the automatic renewal fields"
+            _("Hide the automatic renewal fields")
+            if shown
+            else _("Show the automatic renewal fields")
         )
         self._show_page(self.pages.currentIndex())
         return renewal
@@ -295,14 +301,22 @@ class CredentialForm(QWidget):
     def show_check(self, credential: Credential | None, problem: str) -> None:
         """Say what the fields make: a credential for which portal, or what is wrong."""
         renewable = credential is not None and credential.kind == "oauth" and credential.can_refresh
-        self.renewal_toggle.setText(f"Automatic renewal: {'on' if renewable else 'off'}")
+        self.renewal_toggle.setText(
+            _("Automatic renewal: on") if renewable else _("Automatic renewal: off")
+        )
         host, warning = display_host(credential.host) if credential else ("", None)
         caution = f"\n⚠ {warning}" if warning else ""
         if credential is not None and credential.kind == "webhook":
-            self.feedback_label.setText(f"✓ Webhook for {host}, user {credential.user_id}{caution}")
+            check = _("✓ Webhook for {host}, user {user}").format(
+                host=host, user=credential.user_id
+            )
+            self.feedback_label.setText(check + caution)
         elif credential is not None:
-            renewed = ", renewed automatically when it expires" if renewable else ""
-            self.feedback_label.setText(f"✓ OAuth access token for {host}{renewed}{caution}")
+            if renewable:
+                check = _("✓ OAuth access token for {host}, renewed automatically when it expires")
+            else:
+                check = _("✓ OAuth access token for {host}")
+            self.feedback_label.setText(check.format(host=host) + caution)
         else:
             empty = self.values().is_empty_choice()
             self.feedback_label.setText(problem if empty else f"✗ {problem}")

@@ -77,7 +77,7 @@ class CredentialsPanel(QGroupBox):
         settings: QSettings | None = None,
         questions: ProfileQuestions | None = None,
     ) -> None:
-        super().__init__("Portal credential", parent)
+        super().__init__(_("Portal credential"), parent)
         self.setObjectName("credentialsPanel")
         self.profiles = ProfileStore(settings if settings is not None else QSettings())
         self._store = store
@@ -395,7 +395,7 @@ class CredentialsPanel(QGroupBox):
     def new_profile(self) -> str | None:
         """Ask for a name, add an empty profile and switch to it; return its name."""
         text = self.questions.ask_profile_name(
-            "New profile", "Name of the new profile (not a secret):"
+            _("New profile"), _("Name of the new profile (not a secret):")
         )
         if text is None:
             return None
@@ -414,7 +414,9 @@ class CredentialsPanel(QGroupBox):
         old = self.session.current
         if old is None:
             return None
-        text = self.questions.ask_profile_name("Rename profile", "New name of this profile:", old)
+        text = self.questions.ask_profile_name(
+            _("Rename profile"), _("New name of this profile:"), old
+        )
         if text is None:
             return None
         new = self.session.rename(text)

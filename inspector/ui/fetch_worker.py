@@ -42,6 +42,7 @@ from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.renewal_lock import keychain_renewal
+from ..i18n import _
 from .threads import delete_on_gui_thread
 
 if TYPE_CHECKING:
@@ -162,8 +163,10 @@ class FetchWorker(QObject):
             log.error("request failed unexpectedly", exc_info=True)
             detail = safe_text(str(exc), job.credential.secrets(), max_len=200)
             error = InspectorError(
-                f"The request failed unexpectedly ({type(exc).__name__}: {detail}).",
-                "Please report this; nothing was changed on the portal.",
+                _("The request failed unexpectedly ({error}: {detail}).").format(
+                    error=type(exc).__name__, detail=detail
+                ),
+                _("Please report this; nothing was changed on the portal."),
             )
         if outcome is not None:
             self.succeeded.emit(job.number, outcome)

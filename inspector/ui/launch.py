@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.masking import redact
+from ..i18n import _
 from .app import create_application
 from .crash import show_crash_dialog
 from .language import apply_language
@@ -113,9 +114,10 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
     def save(fetched: bool) -> None:
         written = window.grab().save(path, "PNG")
         if not written:
-            print(f"error: could not write the screenshot to {path}", file=sys.stderr)
+            message = _("error: could not write the screenshot to {path}").format(path=path)
+            print(message, file=sys.stderr)
         elif not fetched:
-            print("error: the fetch failed; the screenshot shows why.", file=sys.stderr)
+            print(_("error: the fetch failed; the screenshot shows why."), file=sys.stderr)
         QApplication.exit(0 if written and fetched else 1)
 
     def save_soon(fetched: bool) -> None:

@@ -72,18 +72,35 @@ class RequestView(Protocol):
 
 
 def _duration(seconds: int) -> str:
-    return f"{seconds} s" if seconds < 90 else f"{seconds // 60} min {seconds % 60:02d} s"
+    if seconds < 90:
+        return _("{seconds} s").format(seconds=seconds)
+    return _("{minutes} min {seconds} s").format(
+        minutes=seconds // 60, seconds=f"{seconds % 60:02d}"
+    )
 
 
 def wait_text(notice: WaitNotice, retries: int, *, now: float | None = None) -> str:
     """The countdown sentence for a wait the client announced."""
     remaining = max(0, math.ceil(notice.until - (time.time() if now is None else now)))
-    when = f"in {_duration(remaining)}…" if remaining else "now…"
     if notice.reason == "rate_limit":
-        return f"Rate-limited: retry {notice.attempt} of {retries} {when} (Esc to cancel)"
-    return (
-        f"The portal's operating limit blocks {notice.method} for now: retrying {when} "
-        "(Esc to cancel)"
+        if remaining:
+            text = _("Rate-limited: retry {attempt} of {retries} in {duration}… (Esc to cancel)")
+        else:
+            text = _("Rate-limited: retry {attempt} of {retries} now… (Esc to cancel)")
+    elif remaining:
+        text = _(
+            "The portal's operating limit blocks {method} for now: retrying in {duration}… "
+            "(Esc to cancel)"
+        )
+    else:
+        text = _(
+            "The portal's operating limit blocks {method} for now: retrying now… (Esc to cancel)"
+        )
+    return text.format(
+        attempt=notice.attempt,
+        retries=retries,
+        method=notice.method,
+        duration=_duration(remaining),
     )
 
 
@@ -94,11 +111,13 @@ def limits_text(source: Source) -> str | None:
         return None
     parts = []
     if info.operating is not None:
-        parts.append(f"{seconds(info.operating)} used")
+        parts.append(_("{seconds} used").format(seconds=seconds(info.operating)))
     if info.operating_reset_at is not None:
         clock = local_clock(info.operating_reset_at)
-        parts.append(f"resets at {clock}" if clock else "reset time out of range")
-    return "Operating limit: " + ", ".join(parts)
+        parts.append(
+            _("resets at {time}").format(time=clock) if clock else _("reset time out of range")
+        )
+    return _("Operating limit: {details}").format(details=_(", ").join(parts))
 
 
 class SourceRequests(QObject):
@@ -216,7 +235,9 @@ class SourceRequests(QObject):
         credential = panel.credential()
         if credential is None:
             self._end_without_request(
-                number, f"No usable credential: {panel.problem}", panel.first_field()
+                number,
+                _("No usable credential: {problem}").format(problem=panel.problem),
+                panel.first_field(),
             )
             return
         self._fetching_id = parsed_id
@@ -224,7 +245,11 @@ class SourceRequests(QObject):
         self._fetch_job = self.start_job("source", credential, parsed_id)
         self.record = RequestRecord(credential, SOURCE_GET, {"id": parsed_id})
         view.id_row.set_busy(True)
-        self._show_status(f"Fetching source {parsed_id} from {view.portal_name(credential)}…")
+        self._show_status(
+            _("Fetching source {id} from {portal}…").format(
+                id=parsed_id, portal=view.portal_name(credential)
+            )
+        )
 
     def _fetch_when_ready(self, number: int, text: str) -> None:
         """The saved credential is still being read: fetch once it is in (a newer fetch,
@@ -258,7 +283,7 @@ class SourceRequests(QObject):
         if self.is_fetching:
             self.jobs.cancel("fetch")
             self._view.id_row.set_busy(False)
-            self._show_status(f"Cancelled the fetch of source {self._fetching_id}.")
+            self._show_status(_("Cancelled the fetch of source {id}.").format(id=self._fetching_id))
             self._fetching_id = None
             self._emit_done_later(self._fetch_no)
             return True
@@ -266,7 +291,7 @@ class SourceRequests(QObject):
             self._connector_due = None
             self.jobs.cancel("fetch")
             self._view.source_tree.show_connector(ConnectorState(note=LOOKUP_CANCELLED))
-            self._show_status("Stopped looking up the connector.")
+            self._show_status(_("Stopped looking up the connector."))
             self.connector_done.emit()
             return True
         return False
@@ -379,17 +404,18 @@ class SourceRequests(QObject):
         # here for 50,000 settings blocked the window ~200 ms.
         own_hidden = safe_text(source.connection.title or "", source.distinctive_set())
         title = safe_text(own_hidden, self._fetching_secrets, max_len=120)
-        named = f" “{title}”" if title else ""
         count = len(source.settings)
-        settings = (
-            "no settings"
-            if count == 0
-            else (
-                f"{ngettext('{n} setting', '{n} settings', count).format(n=count)}, values hidden "
-                "(select one and press Ctrl+R to reveal it)"
-            )
-        )
-        self._show_status(f"Source {source_id}{named}: {settings}.")
+        if count == 0:
+            settings = _("no settings")
+        else:
+            settings = ngettext(
+                "{n} setting, value hidden (select it and press Ctrl+R to reveal it)",
+                "{n} settings, values hidden (select one and press Ctrl+R to reveal it)",
+                count,
+            ).format(n=count)
+        named = _("Source {id} “{title}”: {settings}.")
+        shown = named if title else _("Source {id}: {settings}.")
+        self._show_status(shown.format(id=source_id, title=title, settings=settings))
         limits = limits_text(source)
         view.limits_label.setText(limits or "")
         view.limits_label.setVisible(limits is not None)
@@ -423,9 +449,11 @@ class SourceRequests(QObject):
         if report.plain_http_endpoints:
             title = safe_text(report.title, self._fetching_secrets, max_len=120)
             view.connector_banner.setText(
-                f"⚠ The connector “{title}” uses plain http:// endpoints: Bitrix24 sends this "
-                "source's settings, credentials included, to them unencrypted. See Connector "
-                "› Warnings below."
+                _(
+                    "⚠ The connector “{title}” uses plain http:// endpoints: Bitrix24 sends "
+                    "this source's settings, credentials included, to them unencrypted. See "
+                    "Connector › Warnings below."
+                ).format(title=title)
             )
             view.connector_banner.setVisible(True)
         self.connector_done.emit()
@@ -435,7 +463,9 @@ class SourceRequests(QObject):
         view.source_tree.show_connector(ConnectorState(note=LOOKUP_FAILED))
         message = safe_text(str(error), self._fetching_secrets, max_len=400)
         self._show_status(
-            f"{view.status_line.text()} The connector could not be looked up: {message}"
+            view.status_line.text()
+            + " "
+            + _("The connector could not be looked up: {reason}").format(reason=message)
         )
         self.connector_done.emit()
 
@@ -455,7 +485,8 @@ class SourceRequests(QObject):
         ):
             message = panel.move_to(new_origin)
             self.fetch(job.argument)  # replaces this fetch: only the new one emits fetch_done
-            self._show_status(f"{message} Fetching source {job.argument} there…")
+            fetching = _("Fetching source {id} there…").format(id=job.argument)
+            self._show_status(f"{message} {fetching}")
             return
         # The core's messages are already redacted and sanitised; once more costs nothing.
         self._show_status(safe_text(str(error), self._fetching_secrets))
@@ -463,8 +494,10 @@ class SourceRequests(QObject):
         if model.source is not None:
             model.set_stale(True)
             view.stale_banner.setText(
-                f"Stale: the last fetch (source {source_id}) failed. Below is source "
-                f"{self._shown_id} from an earlier fetch."
+                _(
+                    "Stale: the last fetch (source {failed_id}) failed. Below is source "
+                    "{shown_id} from an earlier fetch."
+                ).format(failed_id=source_id, shown_id=self._shown_id)
             )
             view.stale_banner.setVisible(True)
         self._fetching_id = None
