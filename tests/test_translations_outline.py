@@ -101,7 +101,7 @@ def test_demo_source_7_reads_in_russian_with_no_english_label_left() -> None:
     assert "  Логотип: изображение SVG, 6 байт (встроено)" in lines
     assert "  Предупреждения (1): 1 предупреждение" in lines
     assert "Время: 8 полей" in lines
-    assert "  Длительность: 0.0000979 с" in lines
+    assert "  Длительность: 0,0000979 с" in lines
     # Times keep the order, the 24-hour clock and the zone the code chose.
     assert re.search(r"^  Начат: 2025-03-2[56] \d\d:\d\d:40 UTC", russian, re.M)
     assert _english_left(russian) == []
@@ -135,9 +135,9 @@ def test_units_flags_and_missing_dates_in_russian() -> None:
         "5 байт",
         "21 байт",
     ]
-    assert formatting.byte_size(2048) == "2.0 КБ"
-    assert formatting.seconds(12.5) == "12.5 с"
-    assert formatting.seconds(1e-9) == "< 0.000001 с"
+    assert formatting.byte_size(2048) == "2,0 КБ"  # the decimal comma
+    assert formatting.seconds(12.5) == "12,5 с"
+    assert formatting.seconds(1e-9) == "< 0,000001 с"
     assert (formatting.yes_no(True), formatting.yes_no(False)) == ("да", "нет")
     assert formatting.date_text(None) == "не передано"
     assert formatting.revealed_value("") == "(пусто)"

@@ -18,7 +18,7 @@ import math
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from ..i18n import N_, _, ngettext
+from ..i18n import N_, _, ngettext, pgettext
 from .masking import sanitize
 
 NONE_TEXT = "—"
@@ -32,6 +32,13 @@ EMPTY_VALUE = N_("(empty)")
 
 def yes_no(flag: bool) -> str:
     return _("yes") if flag else _("no")
+
+
+def decimal(digits: str) -> str:
+    """*digits* ("0.00656") with the language's decimal separator ("0,00656" in Russian).
+    Only the program's own figures (durations, sizes) are written so; portal values stay
+    as sent."""
+    return digits.replace(".", pgettext("decimal separator", "."))
 
 
 def seconds(value: float) -> str:
@@ -57,7 +64,7 @@ def seconds(value: float) -> str:
         if "." in digits:
             digits = digits.rstrip("0").rstrip(".")
         digits = sign + digits
-    return _("{number} s").format(number=digits)
+    return _("{number} s").format(number=decimal(digits))
 
 
 def zone_name(moment: datetime) -> str:
@@ -186,8 +193,8 @@ def byte_size(count: int) -> str:
     if count < 1024:
         return ngettext("{count} byte", "{count} bytes", count).format(count=count)
     if count < 1024 * 1024:
-        return _("{size} KB").format(size=f"{count / 1024:.1f}")
-    return _("{size} MB").format(size=f"{count / (1024 * 1024):.1f}")
+        return _("{size} KB").format(size=decimal(f"{count / 1024:.1f}"))
+    return _("{size} MB").format(size=decimal(f"{count / (1024 * 1024):.1f}"))
 
 
 def value_kind(value: Any) -> str:
