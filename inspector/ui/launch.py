@@ -128,7 +128,7 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         window.fetch_done.disconnect(on_fetch_done)
         record = window.last_request
         fetched = record is not None and record.error is None and record.source is not None
-        if fetched and window.requests.jobs.busy:  # the connector lookup is under way
+        if fetched and window.requests.connector_pending:
 
             def on_connector_done() -> None:
                 window.connector_done.disconnect(on_connector_done)

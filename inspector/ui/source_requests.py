@@ -173,6 +173,11 @@ class SourceRequests(QObject):
         return job is not None and self.jobs.is_live(job)
 
     @property
+    def connector_pending(self) -> bool:
+        """Whether the shown source's connector lookup is under way or about to start."""
+        return self.is_live(self._connector_job) or self._connector_due is not None
+
+    @property
     def is_fetching(self) -> bool:
         return self.is_live(self._fetch_job)
 
