@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..core.connector import Connector
 from ..core.endpoint_check import EndpointCheck, StepResult
@@ -68,6 +68,7 @@ _LIVE: set[tuple[QThread, CheckWorker]] = set()
 """Every check thread still running, held here (not by a widget) until it ends: a QThread
 destroyed while running aborts the process, and a dialog can be destroyed with its window."""
 _QUIT_WAIT_MS = 5000
+_QUIT_HOOKED = "b24CheckQuitHooked"  # an application property: stop_all_checks is connected
 
 
 def start_check(worker: CheckWorker) -> QThread:
@@ -82,8 +83,10 @@ def start_check(worker: CheckWorker) -> QThread:
     thread.finished.connect(thread.deleteLater)
     thread.finished.connect(lambda: _LIVE.discard(pair))
     app = QCoreApplication.instance()
-    if app is not None and len(_LIVE) == 1:
-        app.aboutToQuit.connect(stop_all_checks, Qt.ConnectionType.UniqueConnection)
+    # Once per application: Qt's UniqueConnection does not apply to a Python function.
+    if app is not None and not app.property(_QUIT_HOOKED):
+        app.setProperty(_QUIT_HOOKED, True)
+        app.aboutToQuit.connect(stop_all_checks)
     thread.start()
     return thread
 
