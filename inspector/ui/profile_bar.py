@@ -1,15 +1,15 @@
 """The profile row of the credentials panel: which portal, and what can be done with it.
 
 The Profile combo box (the demo portal's session entry first when there is one), New… /
-Rename… / Delete…, and on the right the profile's network summary with its Network…
+Rename… / Delete…, and under them the profile's network summary with its Network…
 button. The bar only shows: it says which entry the user picked (``chosen``), and the
 credentials panel decides whether to switch (it may ask first, and put the combo back).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME
@@ -57,17 +57,24 @@ class ProfileBar(QWidget):
         self.network_button.setObjectName("networkButton")
         self.network_button.setToolTip(_("Proxy and extra CA file for this profile"))
 
-        row = QHBoxLayout(self)
+        # Two rows: the profile and its buttons, then its network. On one row the window
+        # could not be narrower than 715 px in Russian, and a 1366 px screen at 2x has 683.
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(profile_label)
         row.addWidget(self.profile_combo)
         row.addWidget(self.new_profile_button)
         row.addWidget(self.rename_profile_button)
         row.addWidget(self.delete_profile_button)
-        # The summary takes the spare width (one line when it fits) and wraps when narrow.
-        row.addWidget(self.network_label, 1)
-        self.network_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.network_button)
+        row.addStretch(1)
+        network_row = QHBoxLayout()
+        network_row.setContentsMargins(0, 0, 0, 0)
+        network_row.addWidget(self.network_label, 1)  # wraps when narrow
+        network_row.addWidget(self.network_button)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(row)
+        rows.addLayout(network_row)
 
         self.profile_combo.currentIndexChanged.connect(self._on_index_changed)
         QWidget.setTabOrder(self.profile_combo, self.new_profile_button)

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from gui.test_gui_accessibility_ru import russian
-from gui.test_gui_layout import scroll_area, visible_in_viewport
+from gui.test_gui_layout import (
+    scroll_area,
+    test_the_window_fits_a_1366_px_screen_at_2x,
+    visible_in_viewport,
+)
 from inspector.core.signin import handler_url
+from inspector.demo.portal import DemoPortal
 from inspector.ui.connect_help import connect_text
 
 __all__ = ["russian"]  # the fixture, used by name
@@ -45,3 +52,10 @@ def test_the_russian_window_fits_800_by_500(russian: None, qtbot: Any, make_wind
     for widget in (window.source_id_combo, window.fetch_button, window.cancel_button):
         assert visible_in_viewport(window, widget), widget.objectName()
     assert window.source_tree.height() >= 100
+
+
+@pytest.mark.parametrize("mode", ["webhook", "oauth"])
+def test_the_russian_window_fits_a_1366_px_screen_at_2x(
+    russian: None, qtbot: Any, make_window: Any, portal: DemoPortal, mode: str
+) -> None:
+    test_the_window_fits_a_1366_px_screen_at_2x(qtbot, make_window, portal, mode)
