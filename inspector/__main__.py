@@ -140,6 +140,17 @@ def configure_logging(debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`b24-inspector get 6 | head`): no traceback, as other
+        # command-line tools. Later writes go nowhere, so Python's exit flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     if given == ["--version"]:  # what argparse's version action prints, without argparse
         print(f"{APP_NAME} {__version__}")

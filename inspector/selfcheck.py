@@ -64,6 +64,7 @@ class QtFacts(Protocol):
     def start_application(self, argv: list[str]) -> None: ...
     def platform_name(self) -> str: ...
     def plugins_dir(self) -> str: ...
+    def qt_translation_found(self, language: str) -> bool: ...
     def image_size(self, path: Path) -> tuple[int, int] | None: ...
     def app_icon_sizes(self) -> set[int]: ...
 
@@ -193,6 +194,12 @@ def _check_qt(loaded: list[QtFacts]) -> Iterator[Check]:
             platform=name or _("none"), how=how, folder=qt.plugins_dir()
         ),
     )
+    # Qt's own buttons and menus in every language the program speaks (English needs none).
+    for language in i18n.LANGUAGES:
+        if language != i18n.SOURCE_LANGUAGE:
+            found = qt.qt_translation_found(language)
+            detail = _("found") if found else _("missing: Qt's buttons and menus stay English")
+            yield Check(f"qt texts {language}", found, detail)
 
 
 def _running(loaded: list[QtFacts]) -> QtFacts | None:

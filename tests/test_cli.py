@@ -334,3 +334,22 @@ def run_main(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=True,
     )
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    # `b24-inspector get 6 --demo | head -1`: the pipe is closed before the output is
+    # written, so the first write fails with EPIPE.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("B24_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "inspector", "get", "6", "--demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    with proc.stderr:
+        stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr

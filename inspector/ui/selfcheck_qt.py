@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QLibraryInfo, qVersion
+from PySide6.QtCore import QLibraryInfo, QTranslator, qVersion
 from PySide6.QtGui import QGuiApplication, QImage
 
 from .icons import app_icon
@@ -41,6 +41,13 @@ def platform_name() -> str:
 
 def plugins_dir() -> str:
     return QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)
+
+
+def qt_translation_found(language: str) -> bool:
+    """Whether Qt's own texts in *language* (``qtbase_<language>.qm``) can be loaded, as
+    ``ui.language`` loads them (the executable keeps only the languages we speak)."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    return QTranslator().load(f"qtbase_{language}", folder)
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
