@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .cli import Output, _add_common_options, _credential_for, _inputs, _print_error, _saver
 from .cli_commands import COMMAND_SUMMARIES
 from .cli_secrets import check_seconds
+from .cli_terminal import ask_yes_no, is_terminal
 from .core.endpoint_check import (
     CheckReport,
     EndpointCheck,
@@ -91,15 +92,12 @@ def endpoint_options(timeout: float, proxy: str | None, ca_file: str | None) -> 
 
 def terminal_ask(output: Output) -> Ask | None:
     """A yes/no prompt on the terminal, or None when there is no terminal to ask on."""
-    if not (sys.stdin.isatty() and output.err.isatty()):
+    if not (is_terminal(sys.stdin) and is_terminal(output.err)):
         return None
 
     def ask(text: str) -> bool:
         output.note(text)
-        output.err.write(_("Send them? [y/N] "))
-        output.err.flush()
-        answer = sys.stdin.readline().strip().lower()
-        return answer in ("y", "yes")
+        return ask_yes_no(_("Send them? [y/N] "), sys.stdin, output.err)
 
     return ask
 

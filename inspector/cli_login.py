@@ -33,7 +33,6 @@ import sys
 import threading
 import time
 import webbrowser
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -50,6 +49,7 @@ from .cli import (
     render_list,
 )
 from .cli_secrets import STDIN_NAME, seconds
+from .cli_terminal import ask_yes_no, is_terminal, no_echo, read_line
 from .core import profile_index
 from .core.credentials import DEFAULT_OAUTH_SERVER, OAuthCredential, credential_from_storage
 from .core.errors import (
@@ -261,7 +261,7 @@ def _client_secret(run: _Login, *, required: bool) -> str | None:
     secret = run.environ.get(SECRET_ENV, "").strip()
     if secret:
         return secret
-    if _is_terminal(run.stdin):
+    if is_terminal(run.stdin):
         secret = getpass.getpass(_("Client secret (not shown): ")).strip()
         if secret:
             return secret
@@ -278,13 +278,6 @@ def _client_secret(run: _Login, *, required: bool) -> str | None:
             "command line."
         ).format(env=SECRET_ENV),
     )
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        return False
 
 
 # --- sign in with the browser ----------------------------------------------------------------
@@ -381,7 +374,7 @@ def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | st
         )
         return sign_in.wait(timeout)
     run.output.note(_("Open this address in a browser and allow access: {url}").format(url=url))
-    if _is_terminal(run.stdin):
+    if is_terminal(run.stdin):
         prompt = _(
             "Then paste here the address the browser landed on and press Enter "
             "(it is not shown); Ctrl+C cancels."
@@ -392,7 +385,7 @@ def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | st
         )
     run.output.note(prompt)
     paste = run.paste = _PasteReader(run.stdin, sign_in if listening else None)
-    with _no_echo(run.stdin, run.output.err):
+    with no_echo(run.stdin, run.output.err):
         paste.start()
         return _first_answer(sign_in, paste, listening, timeout)
 
@@ -443,7 +436,7 @@ class _PasteReader:
     def _read(self) -> None:
         try:
             while not self.text:
-                line = _read_line(self.stdin)
+                line = read_line(self.stdin, _MAX_LINE)
                 if line is None:
                     break
                 self.text = line.strip()
@@ -453,51 +446,6 @@ class _PasteReader:
             self.done.set()
             if self.sign_in is not None:
                 self.sign_in.cancel()
-
-
-def _read_line(stdin: TextIO) -> str | None:
-    """One line (None at the end), read from the descriptor when there is one.
-
-    Unbuffered reads leave no lock held on ``sys.stdin`` by a thread still waiting when
-    the command ends (which would stop the interpreter's shutdown).
-    """
-    try:
-        fd = stdin.fileno()
-    except (AttributeError, ValueError, OSError):
-        line = stdin.readline(_MAX_LINE)
-        return line or None
-    data = bytearray()
-    while len(data) < _MAX_LINE:
-        byte = os.read(fd, 1)
-        if not byte:
-            return data.decode("utf-8", "replace") if data else None
-        if byte == b"\n":
-            break
-        data += byte
-    return data.decode("utf-8", "replace")
-
-
-@contextlib.contextmanager
-def _no_echo(stdin: TextIO, err: TextIO) -> Iterator[None]:
-    """Turn the terminal's echo off while a secret is pasted (restored on any exit)."""
-    if not _is_terminal(stdin):
-        yield
-        return
-    try:
-        import termios
-    except ImportError:  # Windows: the paste is shown as typed
-        yield
-        return
-    fd = stdin.fileno()
-    before = termios.tcgetattr(fd)
-    quiet = termios.tcgetattr(fd)
-    quiet[3] &= ~termios.ECHO
-    termios.tcsetattr(fd, termios.TCSADRAIN, quiet)
-    try:
-        yield
-    finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, before)
-        err.write("\n")  # the Enter that was not echoed
 
 
 def _duration(timeout: float) -> str:
@@ -518,7 +466,7 @@ def _accept(run: _Login, request: SignInRequest, result: SignInResult) -> OAuthC
     new_host = shown_host(result.followed().host)
     old_host = shown_host(result.credential.host)
     # Not while the paste reader still waits on standard input: it would take the answer.
-    can_ask = _is_terminal(run.stdin) and (run.paste is None or run.paste.done.is_set())
+    can_ask = is_terminal(run.stdin) and (run.paste is None or run.paste.done.is_set())
     if can_ask and _ask(run, _("Use {host} for this profile? [y/N] ").format(host=new_host)):
         run.output.note(_("note: the profile uses {host}.").format(host=new_host))
         return result.followed()
@@ -532,10 +480,7 @@ def _accept(run: _Login, request: SignInRequest, result: SignInResult) -> OAuthC
 
 
 def _ask(run: _Login, question: str) -> bool:
-    run.output.err.write(question)
-    run.output.err.flush()
-    answer = run.stdin.readline(64).strip().lower()
-    return answer in ("y", "yes", _("y"), _("yes"))
+    return ask_yes_no(question, run.stdin, run.output.err)
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -550,9 +495,9 @@ def _import(run: _Login) -> OAuthCredential:
         )
     secret = _client_secret(run, required=bool(args.client_id))
     run.hide(secret)
-    if _is_terminal(run.stdin):
+    if is_terminal(run.stdin):
         run.output.note(_("Paste the tokens, then press Ctrl+D on an empty line (not shown)."))
-    with _no_echo(run.stdin, run.output.err):
+    with no_echo(run.stdin, run.output.err):
         text = run.stdin.read(MAX_PASTE_CHARS + 1)
     imported = import_tokens(
         text,
