@@ -70,15 +70,9 @@ def ask_keep_changes(
     parent: QWidget, name: str, *, can_remember: bool, backend_name: str
 ) -> KeepChoice:
     """Ask (modal) whether to keep the changes to profile *name*; Escape is Cancel."""
-    box, answers = keep_changes_box(
-        parent, name, can_remember=can_remember, backend_name=backend_name
+    return _answer(
+        *keep_changes_box(parent, name, can_remember=can_remember, backend_name=backend_name)
     )
-    try:
-        box.exec()
-        clicked = box.clickedButton()
-        return next((choice for button, choice in answers if button is clicked), KeepChoice.CANCEL)
-    finally:
-        box.deleteLater()
 
 
 def quit_changes_box(
@@ -125,9 +119,13 @@ def ask_quit_changes(
     parent: QWidget, name: str, *, can_remember: bool, backend_name: str
 ) -> KeepChoice:
     """Ask (modal) what to do with the changes to profile *name* before quitting."""
-    box, answers = quit_changes_box(
-        parent, name, can_remember=can_remember, backend_name=backend_name
+    return _answer(
+        *quit_changes_box(parent, name, can_remember=can_remember, backend_name=backend_name)
     )
+
+
+def _answer(box: QMessageBox, answers: list[tuple[QAbstractButton, KeepChoice]]) -> KeepChoice:
+    """Show *box* modally; the choice of the button clicked (Cancel when closed otherwise)."""
     try:
         box.exec()
         clicked = box.clickedButton()
