@@ -22,6 +22,7 @@ from ..core.errors import InspectorError
 from ..core.masking import safe_text
 from ..core.token_import import import_tokens
 from ..i18n import _
+from .dialog_slot import open_once
 from .widgets import LiveLabel, SecretLineEdit, plain_label
 
 if TYPE_CHECKING:
@@ -94,21 +95,16 @@ class ImportTokensDialog(QDialog):
 
 
 def open_import(window: Any) -> ImportTokensDialog:
-    """Open the import dialog over the ``MainWindow`` *window*."""
+    """Open the import dialog over the ``MainWindow`` *window* (one at a time)."""
     panel: CredentialsPanel = window.credentials_panel
-    panel.start()
-    dialog = ImportTokensDialog(panel, window)
-    dialog.imported.connect(lambda result: _finish(window, dialog, result))
-    dialog.finished.connect(lambda _code: _forget(window, dialog))
-    window.import_dialog = dialog
-    dialog.open()
-    return dialog
 
+    def make() -> ImportTokensDialog:
+        panel.start()
+        dialog = ImportTokensDialog(panel, window)
+        dialog.imported.connect(lambda result: _finish(window, dialog, result))
+        return dialog
 
-def _forget(window: Any, dialog: ImportTokensDialog) -> None:
-    if getattr(window, "import_dialog", None) is dialog:
-        window.import_dialog = None
-    dialog.deleteLater()
+    return open_once(window, "import_dialog", make)
 
 
 def _finish(window: Any, dialog: ImportTokensDialog, result: ImportedTokens) -> None:

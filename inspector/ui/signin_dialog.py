@@ -53,6 +53,7 @@ from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
 from ..core.signin import DEFAULT_PORT, SignInRequest, handler_url, sign_in_request
 from ..i18n import _
+from .dialog_slot import open_once
 from .threads import delete_on_gui_thread
 from .widgets import SecretLineEdit, plain_label
 
@@ -480,24 +481,15 @@ def _keep_until_finished(thread: QThread, task: SignInTask) -> None:
 
 def open_sign_in(window: Any) -> SignInDialog:
     """Open the sign-in dialog over the ``MainWindow`` *window* (one at a time)."""
-    dialog: SignInDialog | None = getattr(window, "signin_dialog", None)
-    if dialog is not None and dialog.isVisible():
-        dialog.raise_()
-        return dialog
     panel = window.credentials_panel
-    panel.start()
-    dialog = SignInDialog(panel, window)
-    dialog.signed_in.connect(lambda result: _finish(window, dialog, result))
-    dialog.finished.connect(lambda _code: _forget(window, dialog))
-    window.signin_dialog = dialog
-    dialog.open()
-    return dialog
 
+    def make() -> SignInDialog:
+        panel.start()
+        dialog = SignInDialog(panel, window)
+        dialog.signed_in.connect(lambda result: _finish(window, dialog, result))
+        return dialog
 
-def _forget(window: Any, dialog: SignInDialog) -> None:
-    if getattr(window, "signin_dialog", None) is dialog:
-        window.signin_dialog = None
-    dialog.deleteLater()
+    return open_once(window, "signin_dialog", make)
 
 
 def _finish(window: Any, dialog: SignInDialog, result: SignInResult) -> None:
