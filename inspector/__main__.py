@@ -36,6 +36,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     with their summaries (enough for the top-level ``--help``, and much quicker)."""
     import argparse
 
+    from .cli_commands import DESCRIPTION, THEMES, option_help
     from .cli_language import add_language_option, translate_argparse
     from .i18n import _
 
@@ -45,41 +46,23 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         prog=APP_NAME,
         formatter_class=formatter,
         add_help=False,
-        description=_(
-            "{app}: see what a Bitrix24 BI Builder data source holds, "
-            "with every setting value masked."
-        ).format(app=APP_DISPLAY_NAME),
+        description=_(DESCRIPTION).format(app=APP_DISPLAY_NAME),
     )
-    # Added by hand so that their help texts are translated on every Python version.
-    parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+    # -h and --version added by hand so that their help texts are translated on every
+    # Python version; every help text comes from cli_commands, which --help prints alone.
+    parser.add_argument("-h", "--help", action="help", help=_(option_help("--help")))
     parser.add_argument(
         "--version",
         action="version",
         version=f"{APP_NAME} {__version__}",
-        help=_("show program's version number and exit"),
+        help=_(option_help("--version")),
     )
-    parser.add_argument(
-        "--demo", action="store_true", help=_("open the window on the built-in demo portal")
-    )
-    parser.add_argument(
-        "--fetch", metavar="ID", help=_("fetch this source as soon as the window is up")
-    )
-    parser.add_argument(
-        "--screenshot",
-        metavar="PATH",
-        help=_("save the window as a PNG once the --fetch has finished (or failed), then exit"),
-    )
-    parser.add_argument(
-        "--theme",
-        choices=("system", "light", "dark"),
-        help=_("draw the window in this theme for this run (View ▸ Theme keeps its choice)"),
-    )
-    parser.add_argument(
-        "--self-check",
-        action="store_true",
-        help=_("check Qt, the keychain, resources and TLS trust, print a report, and exit"),
-    )
-    parser.add_argument("--debug", action="store_true", help=_("log details (secrets removed)"))
+    parser.add_argument("--demo", action="store_true", help=_(option_help("--demo")))
+    parser.add_argument("--fetch", metavar="ID", help=_(option_help("--fetch")))
+    parser.add_argument("--screenshot", metavar="PATH", help=_(option_help("--screenshot")))
+    parser.add_argument("--theme", choices=THEMES, help=_(option_help("--theme")))
+    parser.add_argument("--self-check", action="store_true", help=_(option_help("--self-check")))
+    parser.add_argument("--debug", action="store_true", help=_(option_help("--debug")))
     add_language_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     if with_commands:
@@ -127,6 +110,16 @@ def _terminal_columns() -> int:
     return columns if columns > 0 else 80
 
 
+def _language_args(given: list[str]) -> list[str]:
+    """The ``--lang`` arguments in *given* (``--lang ru`` or ``--lang=ru``), if any."""
+    for index, arg in enumerate(given):
+        if arg == "--lang":
+            return given[index : index + 2]
+        if arg.startswith("--lang="):
+            return [arg]
+    return []
+
+
 def configure_logging(debug: bool) -> None:
     import logging
 
@@ -168,7 +161,13 @@ def _main(argv: Sequence[str] | None) -> int:
         print(message.format(value=repr(language), languages=languages), file=sys.stderr)
         return 2  # bad input, as InputError (not imported: start-up time)
     i18n.setup(language, by_user=language is not None)
-    if given in (["--help"], ["-h"]):
+    if [arg for arg in given if arg not in _language_args(given)] in (["--help"], ["-h"]):
+        from .cli_help import quick_help
+
+        text = quick_help(_terminal_columns())
+        if text is not None:
+            sys.stdout.write(text)
+            return 0
         build_parser(with_commands=False).parse_args(given)  # prints the help and exits
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).

@@ -326,6 +326,53 @@ def test_the_quick_help_is_the_full_parsers_help(monkeypatch: pytest.MonkeyPatch
     assert "COMMAND" in run_main("--help").stdout
 
 
+@pytest.mark.parametrize("language", ["en", "ru", "x-pseudo"])
+@pytest.mark.parametrize("columns", [20, 30, 40, 57, 60, 80, 100, 133, 200])
+def test_help_without_argparse_is_argparses_text(
+    monkeypatch: pytest.MonkeyPatch, language: str, columns: int
+) -> None:
+    # cli_help lays the page out itself (argparse costs --help half again the interpreter's
+    # start): at every width where it answers, the text must be argparse's to the character.
+    from inspector import i18n
+    from inspector.__main__ import build_parser
+    from inspector.cli_help import quick_help
+
+    monkeypatch.setenv("COLUMNS", str(columns))
+    previous = i18n.current_language()
+    i18n.install(language)
+    try:
+        quick = quick_help(columns)
+        expected = build_parser(with_commands=False).format_help()
+    finally:
+        i18n.install(previous)
+    if columns >= 40:  # narrower: the layout may defer to argparse, which is then used
+        assert quick is not None
+    if quick is not None:
+        assert quick == expected
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["-h"], ["--lang", "ru", "--help"], ["--help", "--lang=ru"]]
+)
+def test_help_is_printed_whole(argv: list[str]) -> None:
+    done = run_main(*argv)
+    assert done.stdout.startswith(("usage: b24-inspector", "использование: b24-inspector"))
+    assert "--self-check" in done.stdout and "check " in done.stdout
+    assert done.stdout.endswith("\n") and not done.stdout.endswith("\n\n")
+
+
+def test_narrow_help_falls_back_to_argparse() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "COLUMNS": "20"},
+    )
+    assert "--theme" in done.stdout and "login" in done.stdout
+
+
 def run_main(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "inspector", *args],
