@@ -120,6 +120,16 @@ def _language_args(given: list[str]) -> list[str]:
     return []
 
 
+def _prestart_keychain_read(*, demo: bool) -> None:
+    """Start the keychain's helper process before Qt loads, when the window will read the
+    saved credential (not for the demo nor a webhook from the environment)."""
+    if demo or os.environ.get("B24_WEBHOOK_URL", "").strip():
+        return
+    from .core.start_read_child import prestart
+
+    prestart()
+
+
 def configure_logging(debug: bool) -> None:
     import logging
 
@@ -172,6 +182,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
         configure_logging(False)
+        _prestart_keychain_read(demo=bool(given))
         from .ui.launch import run_window
 
         return run_window(
@@ -207,6 +218,7 @@ def _main(argv: Sequence[str] | None) -> int:
         except InputError as exc:
             print(_("error: --fetch: {message}").format(message=exc), file=sys.stderr)
             return exc.exit_code
+    _prestart_keychain_read(demo=args.demo)
     from .ui.launch import run_window
 
     return run_window(

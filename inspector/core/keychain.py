@@ -21,7 +21,6 @@ import logging
 import re
 import secrets
 import threading
-from dataclasses import dataclass, field
 
 import keyring
 import keyring.core
@@ -29,7 +28,8 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from ..i18n import N_, _, ngettext
-from .keychain_backend import NO_KEYCHAIN, Resolved, resolve_backend
+from .keychain_backend import Resolved, resolve_backend
+from .keychain_status import NO_KEYCHAIN, KeychainStatus, LoadOutcome, SaveOutcome
 
 __all__ = [
     "NO_KEYCHAIN",
@@ -76,33 +76,6 @@ _PROBE_ENTRY = "#probe"  # can never be a profile: profiles may not contain "#"
 # server may send (oauth.MAX_TOKEN_CHARS) is far smaller; a larger one (a hostile server's
 # 3 MB "token") would take thousands of entries and minutes to write.
 MAX_SECRET_CHARS = 32 * 1024
-
-
-@dataclass(frozen=True)
-class KeychainStatus:
-    """Where a saved credential would go, and whether saving is expected to work."""
-
-    backend_name: str
-    usable: bool
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class SaveOutcome:
-    """Result of :meth:`CredentialStore.save`; ``message`` is a plain sentence for the user."""
-
-    persisted: bool
-    message: str
-    backend_name: str = NO_KEYCHAIN
-
-
-@dataclass(frozen=True)
-class LoadOutcome:
-    """Result of :meth:`CredentialStore.load`. ``secret`` is left out of ``repr``."""
-
-    secret: str | None = field(repr=False)
-    from_session_only: bool
-    message: str | None
 
 
 def _explain(exc: BaseException) -> str:

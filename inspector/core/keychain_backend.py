@@ -21,9 +21,8 @@ import keyring.core
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
-from ..i18n import N_, _
-
-NO_KEYCHAIN = N_("no keychain")  # a display name: translated where shown
+from ..i18n import _
+from .keychain_status import NO_KEYCHAIN
 
 log = logging.getLogger("inspector.core.keychain")
 

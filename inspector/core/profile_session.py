@@ -43,7 +43,7 @@ from .profiles import Profile, ProfileList, SecretStore, check_profile_name
 from .start_read import StartPlan, StartRead
 
 if TYPE_CHECKING:
-    from .keychain import KeychainStatus, LoadOutcome
+    from .keychain_status import KeychainStatus, LoadOutcome
 
 WEBHOOK_ENV = "B24_WEBHOOK_URL"
 MAX_SHOWN_NAME = 64

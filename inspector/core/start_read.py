@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .keychain import KeychainStatus, LoadOutcome
+    from .keychain_status import KeychainStatus, LoadOutcome
     from .profiles import SecretStore
 
 __all__ = ["StartPlan", "StartRead"]
@@ -53,3 +53,74 @@ class StartRead:
     status: KeychainStatus
     credential: LoadOutcome | None
     proxy_url: str | None = field(default=None, repr=False)
+
+
+# --- across a process boundary (``start_read_child``) -----------------------------------
+
+
+def plan_to_json(plan: StartPlan) -> str:
+    """*plan* as one line of JSON, for the process that reads it."""
+    import json
+
+    return json.dumps(
+        {"profile": plan.profile, "credential": plan.credential, "proxy_entry": plan.proxy_entry}
+    )
+
+
+def plan_from_json(text: str) -> StartPlan:
+    import json
+
+    data = json.loads(text)
+    profile, proxy_entry = data["profile"], data["proxy_entry"]
+    if not (profile is None or isinstance(profile, str)) or not (
+        proxy_entry is None or isinstance(proxy_entry, str)
+    ):
+        raise ValueError("not a start plan")
+    return StartPlan(profile, bool(data["credential"]), proxy_entry)
+
+
+def read_to_json(read: StartRead) -> str:
+    """What the keychain answered, as JSON: it carries the secret, so it goes only down
+    the pipe to the window's process, never to a file or a log."""
+    import json
+
+    status, credential = read.status, read.credential
+    return json.dumps(
+        {
+            "status": [status.backend_name, status.usable, status.reason],
+            "credential": None
+            if credential is None
+            else [credential.secret, credential.from_session_only, credential.message],
+            "proxy_url": read.proxy_url,
+        }
+    )
+
+
+def read_from_json(plan: StartPlan, text: str) -> StartRead:
+    """The ``StartRead`` that ``read_to_json`` wrote for *plan* (ValueError if it is not)."""
+    import json
+
+    from .keychain_status import KeychainStatus, LoadOutcome
+
+    try:
+        data = json.loads(text)
+        name, usable, reason = data["status"]
+        credential = data["credential"]
+        proxy_url = data["proxy_url"]
+        texts: tuple[object, ...] = (name, reason, proxy_url)
+        flags: tuple[object, ...] = (usable,)
+        if credential is not None:
+            secret, session_only, message = credential
+            texts += (secret, message)
+            flags += (session_only,)
+        if not isinstance(name, str) or not all(
+            value is None or isinstance(value, str) for value in texts
+        ):
+            raise ValueError
+        if not all(isinstance(flag, bool) for flag in flags):
+            raise ValueError
+        status = KeychainStatus(name, usable, reason)
+        loaded = None if credential is None else LoadOutcome(secret, session_only, message)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError("not a keychain answer") from exc  # never the text: it has secrets
+    return StartRead(plan, status, loaded, proxy_url)

@@ -37,6 +37,7 @@ from ..core.field_values import FieldValues
 from ..core.options import RequestOptions
 from ..core.profile_session import READING_KEYCHAIN, KeepChoice, Origin, ProfileSession
 from ..core.profiles import Profile
+from ..core.start_read_child import child_command
 from ..i18n import _
 from .credential_form import CredentialForm
 from .keychain_reader import KeychainReader
@@ -83,7 +84,11 @@ class CredentialsPanel(QGroupBox):
         self._store = store
         self._store_lock = threading.Lock()  # the reading thread may open it first
         self.session = ProfileSession(self.profiles, self._open_store)
-        self._reader = KeychainReader(self._open_store, self)
+        # The real keychain is read in a helper process (keyring stays out of the window's);
+        # a store given by the caller (the tests) is read in this one.
+        self._reader = KeychainReader(
+            self._open_store, self, child_command=child_command() if store is None else None
+        )
         self._reader.read.connect(self._on_keychain_read)
         self._reader.failed.connect(self._on_keychain_failed)
         self.questions: ProfileQuestions = questions or DialogQuestions(self)

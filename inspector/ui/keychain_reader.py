@@ -14,16 +14,25 @@ first loaded it. Saving and forgetting stay on the GUI thread, as user actions.
 
 A daemon thread rather than a ``QThread``: a keychain that waits for its unlock prompt must
 not keep the program from quitting, and a ``QThread`` destroyed while it runs aborts.
+
+The real window goes one step further (*child_command*): the thread hands the read to a
+short-lived process (``core.start_read_child``, usually started by the entry point before
+Qt loads), so that keyring is loaded on another core and never in the window's process,
+which stays about 20 MiB smaller. If that process cannot answer (it failed, or the program
+is a frozen executable), the thread reads here as before.
 """
 
 from __future__ import annotations
 
 import logging
+import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from .. import i18n
 
 if TYPE_CHECKING:
     from ..core.profiles import SecretStore
@@ -45,9 +54,23 @@ class KeychainReader(QObject):
     failed = Signal(object)  # BaseException
     _arrived = Signal(int, object)  # emitted on the reading thread, queued to this object's
 
-    def __init__(self, open_store: Callable[[], SecretStore], parent: QObject | None = None):
+    def __init__(
+        self,
+        open_store: Callable[[], SecretStore],
+        parent: QObject | None = None,
+        *,
+        child_command: Sequence[str] | None = None,
+    ):
+        """*child_command*: read in that process first (see ``in_child_process``)."""
         super().__init__(parent)
         self._open_store = open_store
+        self._child_command = list(child_command) if child_command else None
+        self._children: set[subprocess.Popen[str]] = set()
+        self._children_lock = threading.Lock()
+        self._stopping = False
+        app = QCoreApplication.instance()
+        if app is not None:  # a read still waiting for an unlock prompt must not outlive us
+            app.aboutToQuit.connect(self.stop_children)
         self._number = 0
         self._done = threading.Event()
         self._done.set()
@@ -69,16 +92,57 @@ class KeychainReader(QObject):
         open_store = self._open_store
 
         def run() -> None:
-            outcome: StartRead | BaseException
-            try:
-                outcome = plan.read(open_store())
-            except Exception as exc:  # reported on the GUI thread, never lost here
-                outcome = exc
+            outcome: StartRead | BaseException | None = self._read_in_child(plan)
+            if self._stopping:
+                return  # quitting: nobody waits for the answer
+            if outcome is None:
+                try:
+                    outcome = plan.read(open_store())
+                except Exception as exc:  # reported on the GUI thread, never lost here
+                    outcome = exc
             self._result = outcome
             done.set()
             arrived.emit(number, outcome)
 
         threading.Thread(target=run, name="keychain-read", daemon=True).start()
+
+    def _read_in_child(self, plan: StartPlan) -> StartRead | None:
+        """The child process's answer to *plan*, or None (then read here)."""
+        if self._child_command is None:
+            return None
+        from ..core.start_read import plan_to_json, read_from_json
+        from ..core.start_read_child import spawn, take_prestarted
+
+        child = take_prestarted()
+        if child is None:
+            try:
+                child = spawn(self._child_command)
+            except OSError as exc:
+                log.info("keychain read: no helper process (%s)", type(exc).__name__)
+                return None
+        with self._children_lock:
+            self._children.add(child)
+        try:
+            answer, _unused = child.communicate(i18n.current_language() + "\n" + plan_to_json(plan))
+        finally:
+            with self._children_lock:
+                self._children.discard(child)
+        if child.returncode != 0:
+            log.info("keychain read: helper process ended with status %s", child.returncode)
+            return None
+        try:
+            return read_from_json(plan, answer)
+        except ValueError:
+            log.info("keychain read: the helper process's answer was not understood")
+            return None
+
+    def stop_children(self) -> None:
+        """End a helper process still reading (the program is quitting)."""
+        self._stopping = True
+        with self._children_lock:
+            children = list(self._children)
+        for child in children:
+            child.kill()
 
     def wait(self, timeout_s: float) -> StartRead | None:
         """Block until the running read ends (for a caller that needs it now) and hand its
