@@ -188,7 +188,13 @@ def _main(argv: Sequence[str] | None) -> int:
         return run_window(
             demo=bool(given), exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1"
         )
-    args = build_parser().parse_args(argv)
+    # The subcommands' modules (the CLI, login's listener, the endpoint check) are imported
+    # only when a command is named: a window started with options does not need them.
+    from .cli_commands import COMMAND_SUMMARIES
+
+    args = build_parser(with_commands=any(arg in COMMAND_SUMMARIES for arg in given)).parse_args(
+        given
+    )
     configure_logging(args.debug)
     if args.command in ("get", "list", "login", "check"):
         from .cli import run_get, run_list

@@ -400,3 +400,21 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr
+
+
+def test_window_options_do_not_load_the_commands_modules() -> None:
+    # `--demo --fetch 6 --screenshot` parses with the commands only named: the CLI, the
+    # sign-in listener and the endpoint check cost the snapshot run tens of milliseconds.
+    probe = (
+        "import sys\n"
+        "from inspector.__main__ import main\n"
+        "status = main(['--demo', '--fetch', 'x', '--theme', 'dark'])\n"
+        "loaded = sorted(m for m in sys.modules if m in "
+        "('inspector.cli', 'inspector.cli_login', 'inspector.cli_check'))\n"
+        "print('STATUS', status, 'LOADED', loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "STATUS 2 LOADED []" in done.stdout, done.stdout + done.stderr
+    assert "--fetch" in done.stderr  # the bad ID was still reported
