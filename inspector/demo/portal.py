@@ -172,13 +172,17 @@ class DemoPortal:
             self._server = self._thread = None
         if server is None:
             return
-        self.connector.stop()
+        # Each server notices a shutdown at its next poll (up to 50 ms): the two wait
+        # together rather than one after the other (the snapshot run's exit pays it).
+        connector_stop = threading.Thread(target=self.connector.stop, name="b24-demo-stop")
+        connector_stop.start()
         server.shutdown()
         server.server_close()
         server.close_connections()  # requests still in progress end without an answer
         self._stopping.set()  # and those sleeping in the artificial latency wake up
         if thread is not None:
             thread.join(timeout=5)
+        connector_stop.join(timeout=5)
 
     def __enter__(self) -> DemoPortal:
         return self.start()
