@@ -194,3 +194,25 @@ def test_theme_option_applies_for_this_run_and_keeps_the_saved_choice(
     assert is_dark(window.palette())
     assert window.window_actions.themes[ThemeChoice.DARK].isChecked()
     assert settings.value(THEME_KEY) == ThemeChoice.LIGHT.value
+
+
+def test_back_to_system_restores_the_platforms_style(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The platform's style is remembered only when a theme is first forced (asking for it
+    # at start costs the QStyle wrapper): going back must still find it.
+    from inspector.ui import theme
+
+    previous = qapp.style().name()
+    monkeypatch.setattr(theme, "_system_look", None)
+    qapp.setStyle("Windows")  # a platform style that is not Fusion
+    try:
+        apply_theme(qapp, ThemeChoice.SYSTEM)
+        assert qapp.style().name().lower() == "windows"
+        apply_theme(qapp, ThemeChoice.DARK)
+        assert qapp.style().name().lower() == "fusion"
+        apply_theme(qapp, ThemeChoice.SYSTEM)
+        assert qapp.style().name().lower() == "windows"
+    finally:
+        apply_theme(qapp, ThemeChoice.SYSTEM)
+        qapp.setStyle(previous)
