@@ -48,8 +48,6 @@ from ..core.hosts import display_host
 from ..core.masking import sanitize
 from ..core.profile_session import WEBHOOK_ENV, Origin
 from ..i18n import _
-from .about import about_box
-from .copy_export import copy_curl, export_bundle
 from .credentials_panel import CredentialsPanel
 from .language import app_display_name
 from .message_area import MessageArea
@@ -380,6 +378,8 @@ class MainWindow(QMainWindow):
 
     def copy_curl(self) -> None:
         """Copy a cURL command repeating the last request, the secret left to a variable."""
+        # The exports (and what they import: the models, zipfile) load on first use.
+        from .copy_export import copy_curl
 
         self._show_status(copy_curl(self.last_request))
 
@@ -402,6 +402,7 @@ class MainWindow(QMainWindow):
         """
         if isinstance(path, bool):  # QAction.triggered passes "checked"
             path = None
+        from .copy_export import export_bundle
 
         written, message = export_bundle(
             self.last_request,
@@ -429,6 +430,7 @@ class MainWindow(QMainWindow):
             self._source_list.forget()
 
     def show_about(self) -> None:
+        from .about import about_box  # with platform's probes: not for the first paint
 
         panel = self.credentials_panel
         panel.start()
