@@ -23,7 +23,7 @@ from inspector.core.start_read import (
     read_from_json,
     read_to_json,
 )
-from inspector.core.start_read_child import child_command, spawn
+from inspector.core.start_read_child import boot_command, child_command, spawn
 
 
 @pytest.fixture(scope="module")
@@ -49,21 +49,11 @@ def profile(store: CredentialStore) -> Iterator[str]:
     store.forget(name)
 
 
-def helper_command() -> list[str]:
-    """``child_command`` as the window's process sees it (this one has keyring loaded)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    boot = (
-        "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-        "from inspector.core.start_read_child import main; sys.exit(main())"
-    )
-    return [sys.executable, "-c", boot, root]
-
-
 def ask_helper(plan: StartPlan, language: str = "en") -> tuple[int, str]:
     """Run the helper for *plan*, as the window does; (exit status, standard output)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
     child = subprocess.run(
-        helper_command(),
+        boot_command(),
         input=language + "\n" + plan_to_json(plan),
         capture_output=True,
         text=True,
@@ -119,7 +109,7 @@ def test_the_helper_answers_in_the_windows_language(store: CredentialStore, prof
 
 def test_a_plan_it_cannot_read_is_exit_1_and_nothing_said() -> None:
     child = subprocess.run(
-        helper_command(), input="en\nnot json", capture_output=True, text=True, timeout=60
+        boot_command(), input="en\nnot json", capture_output=True, text=True, timeout=60
     )
     assert child.returncode == 1 and child.stdout == ""
 
@@ -164,7 +154,7 @@ def test_no_helper_where_keyring_is_loaded_or_frozen(monkeypatch: pytest.MonkeyP
 
 
 def test_spawn_starts_a_helper_that_waits_for_its_plan() -> None:
-    child = spawn(helper_command())
+    child = spawn(boot_command())
     try:
         assert child.poll() is None  # loading keyring, then waiting on standard input
         answer, _unused = child.communicate("en\n" + json.dumps({"x": 1}), timeout=60)

@@ -41,8 +41,12 @@ def child_command() -> list[str] | None:
         return None
     if "keyring" in sys.modules:
         return None
-    # The child imports the same copy of the package as this process, wherever that was
-    # loaded from (its folder goes first on the child's path).
+    return boot_command()
+
+
+def boot_command() -> list[str]:
+    """This interpreter running ``main`` from the same copy of the package as this process,
+    wherever that was loaded from (its folder goes first on the child's path)."""
     package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     return [sys.executable, "-c", _BOOT, package_root]
 
