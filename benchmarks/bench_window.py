@@ -8,8 +8,12 @@ Each run is a fresh process (offscreen Qt), interleaved round by round:
          local portal: ``fetch(6)`` until the connector's labels are in the tree
          (``connector_done``). A 5 ms heartbeat timer measures every event-loop stall from
          the click to the fully labelled tree; "fill" is ``show_source`` plus the repaint
-         that follows; memory is the RSS growth per setting once the tree is labelled; then
-         Copy as JSON's GUI-thread block (until the masked JSON is on the clipboard).
+         that follows; memory is the RSS growth per setting once the tree is labelled (and,
+         for information, once the source is shown, before the connector's answer); then
+         Copy as JSON's GUI-thread block (until the masked JSON is on the clipboard). A
+         second run of the app with 1,000 settings, against its own portal, tells what a
+         session's first fetch costs whatever its size (the HTTP stack is imported then)
+         from what each further setting costs: both are printed, for information.
   floor  a lean model: the same visible rows (sections, one row per setting) in a
          minimal ``QAbstractItemModel`` on a plain ``QTreeView``, filled from the same
          parsed source and repainted the same way.
@@ -43,6 +47,8 @@ FILL_TARGET = 1.5
 BYTES_PER_SETTING = 1024.0
 COPY_LIMIT_MS = 100.0
 HEARTBEAT_MS = 5
+SMALL = 1000
+"""Settings of the small run that tells a first fetch's fixed cost from the per-setting one."""
 
 
 def rss() -> int:
@@ -67,6 +73,7 @@ def child_app(size: int) -> dict[str, Any]:
         time.sleep(0.005)
     tree = window.source_tree
     fill: list[float] = []
+    shown_rss: list[int] = []
     shown = tree.show_source
 
     def timed_show(*args: Any) -> None:
@@ -74,6 +81,7 @@ def child_app(size: int) -> dict[str, Any]:
         shown(*args)
         tree.viewport().repaint()
         fill.append((time.perf_counter() - start) * 1000)
+        shown_rss.append(rss())  # the source's share, before the connector's (no collection)
 
     tree.show_source = timed_show  # type: ignore[method-assign,assignment]
     gc.collect()
@@ -124,6 +132,8 @@ def child_app(size: int) -> dict[str, Any]:
         "labelled": labelled,
         "fill": fill[0] if fill else 0.0,
         "per_setting": growth / size,
+        "growth": growth,
+        "shown_per_setting": (shown_rss[0] - before) / size if shown_rss else 0.0,
         "copy": copy_block,
     }
 
@@ -225,9 +235,16 @@ def main() -> int:
     )
     fill, floor = Series("app: fill (show_source + repaint)"), Series("floor: fill")
     memory = Series("app: RSS growth per setting", "B")
+    shown_memory = Series("app: the same when the source is shown", "B")
+    small_growth = Series(f"app: RSS growth, {SMALL:,} settings", "MB")
+    slope = Series(f"app: growth per setting beyond {SMALL:,}", "B")
     floor_memory = Series("floor: RSS growth per setting", "B")
     copy = Series("app: Copy as JSON GUI-thread block")
-    with portal(args.size) as served, tempfile.TemporaryDirectory() as home:
+    with (
+        portal(args.size) as served,
+        portal(SMALL) as served_small,
+        tempfile.TemporaryDirectory() as home,
+    ):
         body_file = str(Path(home) / "body.json")
         Path(body_file).write_bytes(served.source_body)
         env = {
@@ -240,18 +257,28 @@ def main() -> int:
             "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
         }
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        run_child("app", min(args.size, 1000), env, body_file)  # warm-up: the bytecode cache
+        env_small = {**env, "B24_WEBHOOK_URL": served_small.webhook_url}
+        run_child("app", min(args.size, SMALL), env, body_file)  # warm-up: the bytecode cache
         for _ in range(args.runs):
             app = run_child("app", args.size, env, body_file)
             lean = run_child("floor", args.size, env, body_file)
+            if args.size > SMALL:
+                # What a session's first fetch costs whatever its size (the HTTP stack's
+                # imports): the rest is what each setting costs.
+                small = run_child("app", SMALL, env_small, body_file)
+                small_growth.add(small["growth"] / 2**20)
+                slope.add((app["growth"] - small["growth"]) / (args.size - SMALL))
             stall.add(app["stall"])
             labelled.add(app["labelled"])
             fill.add(app["fill"])
             memory.add(app["per_setting"])
+            shown_memory.add(app["shown_per_setting"])
             copy.add(app["copy"])
             floor.add(lean["fill"])
             floor_memory.add(lean["per_setting"])
-    for series in (stall, labelled, fill, floor, memory, floor_memory, copy):
+    for series in (stall, labelled, fill, floor, memory, shown_memory, floor_memory):
+        print(series.line())
+    for series in (small_growth, slope, copy):
         print(series.line())
     report_limit("worst stall, click to labelled tree", stall, STALL_LIMIT_MS, args.smoke)
     report_ratio("fill vs lean floor", fill, floor, FILL_TARGET, args.smoke)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from inspector.core.connector import parse_connector
 from inspector.core.errors import BadResponse
 from inspector.core.masking import MASK
-from inspector.core.model import Source, parse_source, parse_source_list_page
+from inspector.core.model import Source, detached, parse_source, parse_source_list_page
 
 SECRET_VALUES = ("a1b2c3d4e5", "hunter2-password", "tok_9f8e7d6c5b4a")
 
@@ -488,3 +488,34 @@ def test_source_dates_sent_as_objects_are_not_sent() -> None:
     source = parse_source({"result": {"item": item}})
     assert source.connection.date_create is None
     assert source.connection.date_update is None
+
+
+@pytest.mark.parametrize(
+    "value", ["secret-token-1", "ab", "Ключ ⚠", "\udc80lone", 10**6 + 7, 2**70]
+)
+def test_detached_is_an_equal_new_object(value: str | int) -> None:
+    copied = detached(value)
+    assert copied == value
+    assert type(copied) is type(value)
+    assert copied is not value
+
+
+@pytest.mark.parametrize("value", [None, "", "x", 5, "Ж"])
+def test_detached_leaves_what_cannot_or_need_not_be_copied(value: str | int | None) -> None:
+    assert detached(value) == value
+
+
+def test_settings_keep_their_own_copies_of_the_parsed_texts() -> None:
+    # What a setting keeps is not the parsed answer's objects (see ``detached``): the
+    # answer can then be freed whole. The values themselves are unchanged.
+    raw = {"id": 123456, "code": "api_key_code", "name": "API key", "value": "s3cr3t-value"}
+    [setting] = parse_source({"result": {"item": {"connection": {}, "settings": [raw]}}}).settings
+    assert (setting.id, setting.code, setting.name, setting.value) == (
+        123456,
+        "api_key_code",
+        "API key",
+        "s3cr3t-value",
+    )
+    assert setting.id is not raw["id"]
+    assert setting.name is not raw["name"]
+    assert setting.value is not raw["value"]
