@@ -9,7 +9,7 @@ by side (labels, missing and undeclared settings, type mismatches, endpoints on 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -108,15 +108,7 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     raw_settings = item.get("settings") or []
     if not isinstance(raw_settings, list):
         raise BadResponse(_("The connector's “settings” is not a list."))
-    settings = tuple(
-        ConnectorSetting(
-            code=shared_text(as_text(s.get("code"))),
-            name=as_text(s.get("name")),
-            type=shared_text(as_text(s.get("type"))),
-        )
-        for s in raw_settings
-        if isinstance(s, dict)
-    )
+    settings = tuple(_declared(s) for s in raw_settings if isinstance(s, dict))
     urls = {
         key: value
         for key in CONNECTOR_URL_FIELDS
@@ -135,6 +127,17 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
         support_mapping=as_bool(item.get("supportMapping")),
         logo=as_text(item.get("logo")),
         extra=unknown_keys(item, _CONNECTOR_KNOWN),
+    )
+
+
+def _declared(data: dict[str, Any]) -> ConnectorSetting:
+    """One declared parameter; the readers called only for what is not text already (a
+    connector may declare 50,000, and the calls alone showed)."""
+    code, name, kind = data.get("code"), data.get("name"), data.get("type")
+    return ConnectorSetting(
+        code=shared_text(code if type(code) is str else as_text(code)),
+        name=name if type(name) is str else as_text(name),
+        type=shared_text(kind if type(kind) is str else as_text(kind)),
     )
 
 
@@ -275,38 +278,53 @@ class ConnectorReport:
 
 def compare(source: Source, connector: Connector) -> ConnectorReport:
     """Line up *source*'s settings with what *connector* declares (a pure function)."""
+    return compare_settings(
+        [(s.code, s.type) for s in source.settings],
+        source.connector_id,
+        connector,
+        source.secrets,
+    )
+
+
+def compare_settings(
+    settings: Sequence[tuple[str | None, str | None]],
+    connector_id: int | str | None,
+    connector: Connector,
+    secrets: Callable[[], Iterable[str]],
+) -> ConnectorReport:
+    """``compare`` from a source's (code, type) pairs, its ``connectorId`` and *secrets*
+    (its setting values, asked for only to show a plain-http endpoint): ``get --json``
+    reads these straight from the answer (``source_json``), without a ``Source``."""
     declared = {s.code: s for s in connector.settings if s.code}
-    present = {s.code for s in source.settings if s.code}
+    present = {code for code, _kind in settings if code}
     labels = {code: s.name for code, s in declared.items() if s.name}
     missing = tuple(s for code, s in declared.items() if code not in present)
     undeclared = tuple(
-        dict.fromkeys(s.code for s in source.settings if s.code and s.code not in declared)
+        dict.fromkeys(code for code, _kind in settings if code and code not in declared)
     )
-    mismatches = tuple(
-        (s.code, declared[s.code].type or "", s.type or "")
-        for s in source.settings
-        if s.code in declared
-        and declared[s.code].type
-        and s.type
-        and declared[s.code].type != s.type
-    )
+    # One look-up per setting: with 50,000 of them, each extra pass showed.
+    mismatches: list[tuple[str, str, str]] = []
+    for code, kind in settings:
+        found = declared.get(code) if code else None
+        if code and found is not None and found.type and kind and found.type != kind:
+            mismatches.append((code, found.type, kind))
     codes = (*declared, *present)
     plain_http = tuple(
-        (key, display_url(url, source.secrets(), codes))
+        (key, display_url(url, secrets(), codes))
         for key, url in connector.urls.items()
         if url.strip().lower().startswith("http://")
     )
     other = (
-        source.connector_id is not None
+        connector_id is not None
         and connector.id is not None
-        and str(source.connector_id) != str(connector.id)
+        and str(connector_id) != str(connector.id)
     )
     return ConnectorReport(
         connector=connector,
         labels=labels,
         missing=missing,
         undeclared=undeclared,
-        type_mismatches=mismatches,
+        type_mismatches=tuple(mismatches),
         plain_http_endpoints=plain_http,
         other_connector=other,
     )
