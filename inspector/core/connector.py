@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -108,7 +109,7 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     raw_settings = item.get("settings") or []
     if not isinstance(raw_settings, list):
         raise BadResponse(_("The connector's “settings” is not a list."))
-    settings = tuple(_declared(s) for s in raw_settings if isinstance(s, dict))
+    settings = _declared(raw_settings)
     urls = {
         key: value
         for key in CONNECTOR_URL_FIELDS
@@ -130,15 +131,25 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     )
 
 
-def _declared(data: dict[str, Any]) -> ConnectorSetting:
-    """One declared parameter; the readers called only for what is not text already (a
-    connector may declare 50,000, and the calls alone showed)."""
-    code, name, kind = data.get("code"), data.get("name"), data.get("type")
-    return ConnectorSetting(
-        code=shared_text(code if type(code) is str else as_text(code)),
-        name=name if type(name) is str else as_text(name),
-        type=shared_text(kind if type(kind) is str else as_text(kind)),
-    )
+def _declared(raw: list[Any]) -> tuple[ConnectorSetting, ...]:
+    """The declared parameters (entries that are not objects skipped).
+
+    One loop with the readers called only for what is not text already: a connector may
+    declare 50,000, and a function call per parameter and field showed.
+    """
+    declared: list[ConnectorSetting] = []
+    for data in raw:
+        if type(data) is not dict and not isinstance(data, dict):
+            continue
+        code, name, kind = data.get("code"), data.get("name"), data.get("type")
+        declared.append(
+            ConnectorSetting(
+                shared_text(code if type(code) is str else as_text(code)),
+                name if type(name) is str else as_text(name),
+                shared_text(kind if type(kind) is str else as_text(kind)),
+            )
+        )
+    return tuple(declared)
 
 
 _SECRET_QUERY_KEYS = frozenset(
@@ -296,11 +307,19 @@ def compare_settings(
     (its setting values, asked for only to show a plain-http endpoint): ``get --json``
     reads these straight from the answer (``source_json``), without a ``Source``."""
     declared = {s.code: s for s in connector.settings if s.code}
-    present = {code for code, _kind in settings if code}
+    present = set(map(itemgetter(0), settings))
+    present.difference_update((None, ""))
     labels = {code: s.name for code, s in declared.items() if s.name}
-    missing = tuple(s for code, s in declared.items() if code not in present)
-    undeclared = tuple(
-        dict.fromkeys(code for code, _kind in settings if code and code not in declared)
+    # The usual case, each side has all of the other's codes, is told by set operations.
+    missing = (
+        ()
+        if present.issuperset(declared)
+        else tuple(s for code, s in declared.items() if code not in present)
+    )
+    undeclared = (
+        ()
+        if present.issubset(declared)
+        else tuple(dict.fromkeys(code for code, _kind in settings if code and code not in declared))
     )
     # One look-up per setting: with 50,000 of them, each extra pass showed.
     mismatches: list[tuple[str, str, str]] = []
