@@ -122,6 +122,31 @@ def test_it_fails_where_the_model_fails(payload: Any) -> None:
     assert got.value.message == expected.value.message
 
 
+def nested(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("levels", [MAX_DEPTH - 6, MAX_DEPTH - 5, MAX_DEPTH - 4, MAX_DEPTH - 3])
+@pytest.mark.parametrize("where", ["value", "extra", "id"])
+def test_deep_settings_are_refused_exactly_where_the_model_refuses_them(
+    levels: int, where: str
+) -> None:
+    settings_ = [{"id": 1, "code": "a", "value": "plain"}, {"id": 2, "code": "b"}]
+    settings_[1][where] = nested(levels)
+    payload = answer({"connection": {"id": 1}, "settings": settings_})
+    try:
+        expected = assert_same_as_the_model(payload)
+    except BadResponse as refused:
+        with pytest.raises(BadResponse) as got:
+            masked_source(payload)
+        assert got.value.message == refused.message
+    else:
+        assert expected.data["settings"][0]["value"] == MASK
+
+
 @pytest.mark.parametrize("source_id", sorted(DEMO_SOURCES))
 def test_compare_settings_is_compare(source_id: int) -> None:
     source: Source = parse_source(answer(copy.deepcopy(DEMO_SOURCES[source_id])))

@@ -19,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .json_values import as_id, as_text, check_depth
+from .json_values import MAX_DEPTH, as_id, as_text, too_deep
 from .masking import MASK
 from .model import MIN_REDACTED_VALUE, SETTING_FIELDS, Source, parse_source
 
 _KNOWN = frozenset(SETTING_FIELDS)
+_SETTINGS_LEVEL = 3
+"""The settings list's depth in the answer (the answer 0, ``result`` 1, ``item`` 2)."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,14 @@ def masked_source(payload: Any) -> MaskedSource:
     raw = item.get("settings") if isinstance(item, dict) else None
     if not isinstance(raw, list) or not all(type(entry) is dict for entry in raw):
         return _from_source(parse_source(payload))
-    check_depth(payload)  # the head below is parsed without its settings
     assert isinstance(result, dict) and isinstance(item, dict)
     head = parse_source({**payload, "result": {**result, "item": {**item, "settings": []}}})
-    rows, secrets, settings = _rows(raw)
+    rows, secrets, settings, unusual = _rows(raw)
+    # parse_source checked the depth of all but the settings. A setting of plain texts and
+    # an integer id nests no deeper than itself; the others are looked through here, as
+    # deep in the answer as they are (``unusual`` stands in for the settings list).
+    if too_deep(unusual, MAX_DEPTH - _SETTINGS_LEVEL):
+        return _from_source(parse_source(payload))  # which raises, as it always did
     data = head.masked_dict()
     data["settings"] = rows
     return MaskedSource(data, head.connector_id, secrets, settings)
@@ -66,8 +72,14 @@ def masked_source(payload: Any) -> MaskedSource:
 
 def _rows(
     raw: list[dict[str, Any]],
-) -> tuple[list[dict[str, Any]], tuple[str, ...], tuple[tuple[str | None, str | None], ...]]:
-    """Each setting as ``masked_dict`` writes it; the values; the (code, type) pairs.
+) -> tuple[
+    list[dict[str, Any]],
+    tuple[str, ...],
+    tuple[tuple[str | None, str | None], ...],
+    list[dict[str, Any]],
+]:
+    """Each setting as ``masked_dict`` writes it; the values; the (code, type) pairs; the
+    unusual settings (a field not plain text or an integer id, or unknown keys).
 
     The readers (``as_id``, ``as_text``) are called only for what is not already of the
     type they return: for 50,000 settings the calls alone were a tenth of a second.
@@ -75,6 +87,7 @@ def _rows(
     rows: list[dict[str, Any]] = []
     secrets: list[str] = []
     settings: list[tuple[str | None, str | None]] = []
+    unusual: list[dict[str, Any]] = []
     known = _KNOWN
     for data in raw:
         get = data.get
@@ -85,25 +98,29 @@ def _rows(
             get("type"),
             get("value"),
         )
+        plain = True
         if type(id_) is not int:
-            id_ = as_id(id_)
+            id_, plain = as_id(id_), False
         if type(code) is not str:
-            code = as_text(code)
+            code, plain = as_text(code), False
         if type(name) is not str:
-            name = as_text(name)
+            name, plain = as_text(name), False
         if type(kind) is not str:
-            kind = as_text(kind)
+            kind, plain = as_text(kind), False
         if type(value) is not str:
-            value = as_text(value)
+            value, plain = as_text(value), False
         row = {"id": id_, "code": code, "name": name, "type": kind, "value": MASK}
         if not known.issuperset(data):
             # Unknown keys of a setting are kept, but treated as secret like the value.
             row.update({key: MASK for key in data if key not in known})
+            plain = False
+        if not plain:
+            unusual.append(data)
         rows.append(row)
         if value:
             secrets.append(value)
         settings.append((code, kind))
-    return rows, tuple(secrets), tuple(settings)
+    return rows, tuple(secrets), tuple(settings), unusual
 
 
 def _from_source(source: Source) -> MaskedSource:
