@@ -25,6 +25,7 @@ command runs, so that ``--help`` stays instant.
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import os
 import sys
@@ -253,7 +254,15 @@ class Output:
 
     def json(self, data: Any) -> None:
         """Strict JSON, every known secret masked (``export.json_text``)."""
-        self._write(self.out, json_text(data, self.hidden) + "\n", is_json=True)
+        text = json_text(data, self.hidden)
+        if _writes_utf8(self.out):
+            # Written as it is: JSON text escapes every character that UTF-8 cannot
+            # write (a lone surrogate is not printable: ``json_for_display``), and the
+            # check ``for_encoding`` would make encodes all of a big source once more.
+            self.out.write(text)
+            self.out.write("\n")
+        else:
+            self._write(self.out, text + "\n", is_json=True)
 
     @staticmethod
     def _write(stream: TextIO, text: str, *, is_json: bool = False, flush: bool = False) -> None:
@@ -261,6 +270,15 @@ class Output:
         stream.write(for_encoding(text, encoding, json_text=is_json))
         if flush:
             stream.flush()
+
+
+def _writes_utf8(stream: TextIO) -> bool:
+    """Whether *stream* encodes as UTF-8 (a stream without an encoding is text only)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _options(args: argparse.Namespace, inputs: SecretInputs) -> RequestOptions:

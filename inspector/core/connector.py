@@ -19,12 +19,14 @@ from .. import i18n
 from ..i18n import N_, _
 from .errors import BadResponse
 from .json_values import (
+    MAX_DEPTH,
     as_bool,
     as_date,
     as_id,
     as_number,
     as_text,
     check_depth,
+    too_deep,
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
@@ -98,18 +100,31 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
 
 
 def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
-    check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     item = result.get("item", result) if isinstance(result, dict) else None
+    raw_settings = item.get("settings") if isinstance(item, dict) else None
+    if isinstance(raw_settings, list) and raw_settings:
+        assert isinstance(payload, dict) and isinstance(result, dict) and isinstance(item, dict)
+        # The depth of all but the declarations, then of the unusual ones (``_declared``)
+        # where they sit: a declaration of three texts nests no deeper than itself.
+        headless = {**item, "settings": []}
+        check_depth(
+            {**payload, "result": {**result, "item": headless} if item is not result else headless}
+        )
+        settings, unusual = _declared(raw_settings)
+        if too_deep(unusual, MAX_DEPTH - (3 if item is not result else 2)):
+            check_depth(payload)  # raises
+    else:
+        check_depth(payload)
     if not isinstance(item, dict):
         raise BadResponse(
             _("The portal's answer is not a connector (“result.item” is missing)."),
             _("The portal may run an unexpected version."),
         )
-    raw_settings = item.get("settings") or []
-    if not isinstance(raw_settings, list):
+    if not raw_settings:
+        settings = ()
+    elif not isinstance(raw_settings, list):
         raise BadResponse(_("The connector's “settings” is not a list."))
-    settings = _declared(raw_settings)
     urls = {
         key: value
         for key in CONNECTOR_URL_FIELDS
@@ -131,25 +146,32 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
     )
 
 
-def _declared(raw: list[Any]) -> tuple[ConnectorSetting, ...]:
-    """The declared parameters (entries that are not objects skipped).
+def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
+    """The declared parameters (entries that are not objects skipped), and the unusual
+    entries (not an object, a field that is not text, or other keys) to check for depth.
 
     One loop with the readers called only for what is not text already: a connector may
     declare 50,000, and a function call per parameter and field showed.
     """
     declared: list[ConnectorSetting] = []
+    unusual: list[Any] = []
+    known = _DECLARED_KEYS
     for data in raw:
-        if type(data) is not dict and not isinstance(data, dict):
-            continue
+        if type(data) is not dict:
+            unusual.append(data)
+            if not isinstance(data, dict):
+                continue
         code, name, kind = data.get("code"), data.get("name"), data.get("type")
-        declared.append(
-            ConnectorSetting(
-                shared_text(code if type(code) is str else as_text(code)),
-                name if type(name) is str else as_text(name),
-                shared_text(kind if type(kind) is str else as_text(kind)),
-            )
-        )
-    return tuple(declared)
+        if type(code) is not str or type(name) is not str or type(kind) is not str:
+            unusual.append(data)
+            code, name, kind = as_text(code), as_text(name), as_text(kind)
+        elif not known.issuperset(data):
+            unusual.append(data)
+        declared.append(ConnectorSetting(shared_text(code), name, shared_text(kind)))
+    return tuple(declared), unusual
+
+
+_DECLARED_KEYS = frozenset(("code", "name", "type"))
 
 
 _SECRET_QUERY_KEYS = frozenset(
