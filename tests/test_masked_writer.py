@@ -108,6 +108,25 @@ def test_keys_that_masking_makes_equal_stay_unique() -> None:
     assert json.loads(assert_written_as_dumped(big))["x •••"] == 2
 
 
+def test_big_containers_inside_small_and_big_ones() -> None:
+    # A big container is kept as pieces until the end: inside small and big containers,
+    # records and merged keys alike, the text must come out whole and in order.
+    big_list = [f"item {i}" for i in range(40)]
+    big_dict = {f"k{i}": big_list if i % 9 == 0 else i for i in range(40)}
+    rows = settings_like(40)
+    rows[7] = {**rows[7], "value": big_list}  # a nested value: one record at a time
+    data = {
+        "small": {"a": big_list, "b": (big_dict, "secretvalue01")},
+        "lists": [big_list] * 35,
+        "big": big_dict,
+        "rows": rows,
+        "merged": {"x secretvalue01": big_list, "x hunter2hunter2": [big_dict], "y": 1},
+        "tuple": tuple(big_list),
+    }
+    assert_written_as_dumped(data)
+    assert_written_as_dumped([big_list, [], {}, [[big_list]]])
+
+
 def test_percent_signs_in_keys() -> None:
     rows = [{"%s": i, "100%": "%d", "%(name)s": None} for i in range(40)]
     assert_written_as_dumped(rows)

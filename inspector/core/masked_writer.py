@@ -22,18 +22,24 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Sequence
+from itertools import chain, repeat
 from json.encoder import encode_basestring
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from .errors import Cancelled
 from .masking import SecretSet, json_for_display, redact
 
 _INDENT = "  "
+_Json = str | list[str]
+"""A value's JSON text, or a big one as its pieces in order (joined once, at the end):
+each concatenation of a text of many megabytes took fresh memory from the system."""
 _BATCH = 256
 """New strings checked together (a batch where something shows is masked one by one)."""
 _BIG = 32
 """Containers this long are written by the batch paths; shorter ones are not worth it."""
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+"""What a record's values may be for its template (a container nests its own lines)."""
 _SHAPED = ("/rest/", "=", '"', "'", ":")
 """What a secret-shaped token (``masking.redact``'s patterns) cannot be without."""
 
@@ -61,7 +67,8 @@ class MaskedJsonWriter:
         self._shortest = min(map(len, secrets), default=0)
 
     def write(self, data: Any) -> str:
-        return self._value(data, 0)
+        text = self._value(data, 0)
+        return text if type(text) is str else "".join(text)
 
     def _literal(self, piece: str) -> str:
         """*piece* masked, escaped for display and JSON-quoted (cached per distinct text)."""
@@ -77,7 +84,7 @@ class MaskedJsonWriter:
             self._literals_cache[piece] = literal
         return literal
 
-    def _value(self, item: Any, depth: int) -> str:
+    def _value(self, item: Any, depth: int) -> _Json:
         kind = type(item)
         if kind is str:
             return self._literal(item)
@@ -139,64 +146,67 @@ class MaskedJsonWriter:
             for text, literal in zip(batch, literals, strict=True)
         )
 
-    def _column(self, values: tuple[Any, ...], depth: int) -> list[str]:
+    def _column(self, values: tuple[Any, ...], depth: int) -> list[_Json]:
         """The JSON of each of *values* (one key's values across records)."""
         kinds = set(map(type, values))
         if kinds == {str}:
-            return self._literals(values)
+            return list(self._literals(values))
         if kinds == {int}:
             return list(map(int.__repr__, values))
         return [self._value(value, depth) for value in values]
 
-    def _dict(self, item: dict[Any, Any], depth: int) -> str:
+    def _dict(self, item: dict[Any, Any], depth: int) -> _Json:
         if not item:
             return "{}"
         if self._cancel is not None and self._cancel.is_set():
             raise Cancelled
-        inner = "\n" + _INDENT * (depth + 1)
+        members: list[_Json]
         if len(item) >= _BIG and set(map(type, item)) == {str}:
             keys = self._literals(list(item))
             values = self._column(tuple(item.values()), depth + 1)
-            members = list(map("{}: {}".format, keys, values))
+            if list in set(map(type, values)):
+                members = list(map(_member, keys, values))
+            else:
+                members = list(map("{}: {}".format, keys, values))
         else:
             members = self._members(item, depth)
         if self._masked_any:
             members = self._unique(item, members)
-        return "{" + inner + ("," + inner).join(members) + "\n" + _INDENT * depth + "}"
+        return _enclose("{", members, "}", depth)
 
-    def _members(self, item: dict[Any, Any], depth: int) -> list[str]:
+    def _members(self, item: dict[Any, Any], depth: int) -> list[_Json]:
         """``"key": value`` of each entry of a small *item*, one by one."""
         # A known string is one dict look-up (a literal is never empty, so ``or`` only
         # falls through for a string not seen yet).
         known, literal, value = self._literals_cache.get, self._literal, self._value
         deeper = depth + 1
         return [
-            (known(key) or literal(key) if type(key) is str else literal(str(key)))
-            + ": "
-            + (known(val) or literal(val) if type(val) is str else value(val, deeper))
+            _member(
+                known(key) or literal(key) if type(key) is str else literal(str(key)),
+                known(val) or literal(val) if type(val) is str else value(val, deeper),
+            )
             for key, val in item.items()
         ]
 
-    def _unique(self, item: dict[Any, Any], members: list[str]) -> list[str]:
+    def _unique(self, item: dict[Any, Any], members: list[_Json]) -> list[_Json]:
         """*members* with keys that masking made equal merged, as a dict would (the first
         one's place, the last one's value): JSON names stay unique."""
-        merged: dict[str, str] = {}
+        merged: dict[str, _Json] = {}
         for key, member in zip(item, members, strict=True):
             merged[self._literal(key if type(key) is str else str(key))] = member
         return list(merged.values())
 
-    def _list(self, item: list[Any] | tuple[Any, ...], depth: int) -> str:
+    def _list(self, item: list[Any] | tuple[Any, ...], depth: int) -> _Json:
         if not item:
             return "[]"
-        inner = "\n" + _INDENT * (depth + 1)
-        members = self._records(item, depth + 1) if len(item) >= _BIG else None
-        if members is None:
-            members = self._column(tuple(item), depth + 1)
-        return "[" + inner + ("," + inner).join(members) + "\n" + _INDENT * depth + "]"
+        records = self._records(item, depth + 1) if len(item) >= _BIG else None
+        members = self._column(tuple(item), depth + 1) if records is None else records
+        return _enclose("[", members, "]", depth)
 
-    def _records(self, item: list[Any] | tuple[Any, ...], depth: int) -> list[str] | None:
-        """Objects that all have the same two or more string keys, in the same order (a
-        source's settings), each written by one template; None for anything else."""
+    def _records(self, item: list[Any] | tuple[Any, ...], depth: int) -> list[_Json] | None:
+        """Objects that all have the same two or more string keys, in the same order, and
+        plain values (a source's settings), each written by one template; None for
+        anything else."""
         if set(map(type, item)) != {dict} or len(set(map(tuple, item))) != 1:
             return None
         keys = tuple(item[0])
@@ -205,6 +215,9 @@ class MaskedJsonWriter:
         names = self._literals(keys)
         if len(set(names)) != len(names):
             return None  # masking made two keys equal: merged one record at a time
+        columns = [tuple(map(itemgetter(key), item)) for key in keys]
+        if not all(set(map(type, column)) <= _SCALARS for column in columns):
+            return None  # a nested value: written one record at a time
         inner = "\n" + _INDENT * (depth + 1)
         template = (
             "{"
@@ -213,5 +226,38 @@ class MaskedJsonWriter:
             + _INDENT * depth
             + "}"
         )
-        columns = [self._column(tuple(map(itemgetter(key), item)), depth + 1) for key in keys]
-        return [template % row for row in zip(*columns, strict=True)]
+        literals = [self._column(column, depth + 1) for column in columns]
+        return [template % row for row in zip(*literals, strict=True)]
+
+
+def _member(name: str, value: _Json) -> _Json:
+    """``"name": value``; pieces stay pieces."""
+    return name + ": " + value if type(value) is str else [name + ": ", *value]
+
+
+def _enclose(opening: str, members: list[_Json], closing: str, depth: int) -> _Json:
+    """*members* between brackets, one per indented line: a text when it is small and
+    all of it is text, else the pieces in order (joined once, by ``write``)."""
+    inner = "\n" + _INDENT * (depth + 1)
+    separator = "," + inner
+    end = "\n" + _INDENT * depth + closing
+    if len(members) < _BIG:
+        try:
+            return opening + inner + separator.join(members) + end  # type: ignore[arg-type]
+        except TypeError:  # a member is pieces
+            pass
+    pieces = [opening + inner]
+    if list in set(map(type, members)):
+        for index, member in enumerate(members):
+            if index:
+                pieces.append(separator)
+            if type(member) is str:
+                pieces.append(member)
+            else:
+                pieces += member
+    else:  # a big source's records: the separators interleaved by C loops
+        texts = cast(list[str], members)
+        pieces += chain.from_iterable(zip(texts, repeat(separator)))
+        pieces.pop()  # the separator after the last member
+    pieces.append(end)
+    return pieces
