@@ -114,15 +114,26 @@ class MaskedJsonWriter:
         return self._literal(str(item))
 
     def _literals(self, texts: Sequence[str]) -> list[str]:
-        """``_literal`` of each of *texts* (all ``str``), new ones learnt in batches."""
+        """``_literal`` of each of *texts* (all ``str``), new ones learnt in batches.
+
+        Texts that all differ (a big source's codes, names, labels) are learnt without the
+        cache: filling it took longer than learning them, and most are written once.
+        """
+        distinct = set(texts)
+        if len(distinct) == len(texts):
+            learnt: list[str] = []
+            for start in range(0, len(texts), _BATCH):
+                learnt += self._learn(texts[start : start + _BATCH])
+            return learnt
         cache = self._literals_cache
-        new = [text for text in dict.fromkeys(texts) if text not in cache]
+        new = [text for text in distinct if text not in cache]  # learnt in any order
         for start in range(0, len(new), _BATCH):
-            self._learn(new[start : start + _BATCH])
+            batch = new[start : start + _BATCH]
+            cache.update(zip(batch, self._learn(batch), strict=True))
         return list(map(cache.__getitem__, texts))
 
-    def _learn(self, batch: list[str]) -> None:
-        """Cache the literals of *batch*: at once when none of it needs masking.
+    def _learn(self, batch: Sequence[str]) -> list[str]:
+        """The literals of *batch*: at once when none of it needs masking.
 
         Joined, the batch holds every text of it: if the secrets find nothing in the
         joined text and no shaped token can be there, ``redact`` changes none of them.
@@ -131,20 +142,19 @@ class MaskedJsonWriter:
             raise Cancelled
         joined = " ".join(batch)
         # Only the texts long enough to hold a secret are looked through for one.
-        shortest = self._shortest
-        sought = " ".join(text for text in batch if len(text) >= shortest) if shortest else ""
+        shortest, sought = self._shortest, ""
+        if shortest:
+            long = [text for text in batch if len(text) >= shortest]
+            sought = joined if len(long) == len(batch) else " ".join(long)
         if self._secrets.replace(sought) is not sought or any(s in joined for s in _SHAPED):
-            for text in batch:
-                self._literal(text)
-            return
-        literals = map(encode_basestring, batch)
+            return [self._literal(text) for text in batch]
+        literals = list(map(encode_basestring, batch))
         if joined.isprintable():
-            self._literals_cache.update(zip(batch, literals, strict=True))
-            return
-        self._literals_cache.update(
-            (text, literal if text.isprintable() else json_for_display(literal))
+            return literals
+        return [
+            literal if text.isprintable() else json_for_display(literal)
             for text, literal in zip(batch, literals, strict=True)
-        )
+        ]
 
     def _column(self, values: tuple[Any, ...], depth: int) -> list[_Json]:
         """The JSON of each of *values* (one key's values across records)."""
