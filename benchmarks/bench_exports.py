@@ -13,6 +13,9 @@ Rounds interleave:
   support_bundle   ``core.export.support_bundle`` with the source, in this process;
   floor in-process ``json.loads`` of the answer, mask every value, ``json.dumps``.
 
+Both processes start from cached bytecode (a private cache), as an installed command
+does: the floor imports only the standard library, which is compiled on install.
+
 Then, in an offscreen Qt application, Copy as JSON as the window runs it (``JsonCopier``
 on the loaded tree model): the longest gap between two turns of the event loop, from
 the trigger to the text on the clipboard (a 1 ms timer records each turn). For
