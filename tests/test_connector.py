@@ -18,7 +18,7 @@ from inspector.core.connector import (
     parse_connector,
 )
 from inspector.core.credentials import parse_webhook_url
-from inspector.core.errors import PortalError
+from inspector.core.errors import BadResponse, PortalError
 from inspector.core.model import Setting, parse_source
 from inspector.core.options import RequestOptions
 from inspector.demo.portal import DEMO_CONNECTORS, DEMO_SOURCES, DemoPortal
@@ -238,3 +238,37 @@ def test_the_connectors_other_fields_are_read() -> None:
     assert connector.support_mapping is True
     assert connector.source_code == "mysql"
     assert connector.logo is not None and "base64" not in repr(connector)
+
+
+def _nested(levels: int) -> Any:
+    value: Any = "x"
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("levels", range(56, 63))
+@pytest.mark.parametrize("where", ["name", "extra", "entry", "head"])
+@pytest.mark.parametrize("under_item", [True, False])
+def test_deep_declarations_are_refused_exactly_at_the_limit(
+    levels: int, where: str, under_item: bool
+) -> None:
+    # Only unusual declarations are looked through for depth (plain ones cannot nest):
+    # the answer is refused exactly when the whole of it is too deep.
+    from inspector.core.json_values import too_deep
+
+    declarations: list[Any] = [{"code": "a", "name": "A", "type": "STRING"} for _ in range(3)]
+    item: dict[str, Any] = {"id": 1, "title": "t", "settings": declarations}
+    if where == "entry":
+        declarations.append(_nested(levels))
+    elif where == "head":
+        item["logo"] = _nested(levels)
+    else:
+        declarations[1][where] = _nested(levels)
+    payload = {"result": {"item": item} if under_item else item}
+    if too_deep(payload):
+        with pytest.raises(BadResponse, match="nested"):
+            parse_connector(payload)
+    else:
+        connector = parse_connector(payload)
+        assert [s.code for s in connector.settings] == ["a", "a", "a"]

@@ -9,8 +9,9 @@ by side (labels, missing and undeclared settings, type mismatches, endpoints on 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -18,12 +19,14 @@ from .. import i18n
 from ..i18n import N_, _
 from .errors import BadResponse
 from .json_values import (
+    MAX_DEPTH,
     as_bool,
     as_date,
     as_id,
     as_number,
     as_text,
     check_depth,
+    too_deep,
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
@@ -97,26 +100,31 @@ def parse_connector(payload: Any, requested_id: int | str | None = None) -> Conn
 
 
 def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
-    check_depth(payload)
     result = payload.get("result") if isinstance(payload, dict) else None
     item = result.get("item", result) if isinstance(result, dict) else None
+    raw_settings = item.get("settings") if isinstance(item, dict) else None
+    if isinstance(raw_settings, list) and raw_settings:
+        assert isinstance(payload, dict) and isinstance(result, dict) and isinstance(item, dict)
+        # The depth of all but the declarations, then of the unusual ones (``_declared``)
+        # where they sit: a declaration of three texts nests no deeper than itself.
+        headless = {**item, "settings": []}
+        check_depth(
+            {**payload, "result": {**result, "item": headless} if item is not result else headless}
+        )
+        settings, unusual = _declared(raw_settings)
+        if too_deep(unusual, MAX_DEPTH - (3 if item is not result else 2)):
+            check_depth(payload)  # raises
+    else:
+        check_depth(payload)
     if not isinstance(item, dict):
         raise BadResponse(
             _("The portal's answer is not a connector (“result.item” is missing)."),
             _("The portal may run an unexpected version."),
         )
-    raw_settings = item.get("settings") or []
-    if not isinstance(raw_settings, list):
+    if not raw_settings:
+        settings = ()
+    elif not isinstance(raw_settings, list):
         raise BadResponse(_("The connector's “settings” is not a list."))
-    settings = tuple(
-        ConnectorSetting(
-            code=shared_text(as_text(s.get("code"))),
-            name=as_text(s.get("name")),
-            type=shared_text(as_text(s.get("type"))),
-        )
-        for s in raw_settings
-        if isinstance(s, dict)
-    )
     urls = {
         key: value
         for key in CONNECTOR_URL_FIELDS
@@ -136,6 +144,34 @@ def _parse_connector(payload: Any, requested_id: int | str | None) -> Connector:
         logo=as_text(item.get("logo")),
         extra=unknown_keys(item, _CONNECTOR_KNOWN),
     )
+
+
+def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
+    """The declared parameters (entries that are not objects skipped), and the unusual
+    entries (not an object, a field that is not text, or other keys) to check for depth.
+
+    One loop with the readers called only for what is not text already: a connector may
+    declare 50,000, and a function call per parameter and field showed.
+    """
+    declared: list[ConnectorSetting] = []
+    unusual: list[Any] = []
+    known = _DECLARED_KEYS
+    for data in raw:
+        if type(data) is not dict:
+            unusual.append(data)
+            if not isinstance(data, dict):
+                continue
+        code, name, kind = data.get("code"), data.get("name"), data.get("type")
+        if type(code) is not str or type(name) is not str or type(kind) is not str:
+            unusual.append(data)
+            code, name, kind = as_text(code), as_text(name), as_text(kind)
+        elif not known.issuperset(data):
+            unusual.append(data)
+        declared.append(ConnectorSetting(shared_text(code), name, shared_text(kind)))
+    return tuple(declared), unusual
+
+
+_DECLARED_KEYS = frozenset(("code", "name", "type"))
 
 
 _SECRET_QUERY_KEYS = frozenset(
@@ -275,38 +311,61 @@ class ConnectorReport:
 
 def compare(source: Source, connector: Connector) -> ConnectorReport:
     """Line up *source*'s settings with what *connector* declares (a pure function)."""
+    return compare_settings(
+        [(s.code, s.type) for s in source.settings],
+        source.connector_id,
+        connector,
+        source.secrets,
+    )
+
+
+def compare_settings(
+    settings: Sequence[tuple[str | None, str | None]],
+    connector_id: int | str | None,
+    connector: Connector,
+    secrets: Callable[[], Iterable[str]],
+) -> ConnectorReport:
+    """``compare`` from a source's (code, type) pairs, its ``connectorId`` and *secrets*
+    (its setting values, asked for only to show a plain-http endpoint): ``get --json``
+    reads these straight from the answer (``source_json``), without a ``Source``."""
     declared = {s.code: s for s in connector.settings if s.code}
-    present = {s.code for s in source.settings if s.code}
+    present = set(map(itemgetter(0), settings))
+    present.difference_update((None, ""))
     labels = {code: s.name for code, s in declared.items() if s.name}
-    missing = tuple(s for code, s in declared.items() if code not in present)
-    undeclared = tuple(
-        dict.fromkeys(s.code for s in source.settings if s.code and s.code not in declared)
+    # The usual case, each side has all of the other's codes, is told by set operations.
+    missing = (
+        ()
+        if present.issuperset(declared)
+        else tuple(s for code, s in declared.items() if code not in present)
     )
-    mismatches = tuple(
-        (s.code, declared[s.code].type or "", s.type or "")
-        for s in source.settings
-        if s.code in declared
-        and declared[s.code].type
-        and s.type
-        and declared[s.code].type != s.type
+    undeclared = (
+        ()
+        if present.issubset(declared)
+        else tuple(dict.fromkeys(code for code, _kind in settings if code and code not in declared))
     )
+    # One look-up per setting: with 50,000 of them, each extra pass showed.
+    mismatches: list[tuple[str, str, str]] = []
+    for code, kind in settings:
+        found = declared.get(code) if code else None
+        if code and found is not None and found.type and kind and found.type != kind:
+            mismatches.append((code, found.type, kind))
     codes = (*declared, *present)
     plain_http = tuple(
-        (key, display_url(url, source.secrets(), codes))
+        (key, display_url(url, secrets(), codes))
         for key, url in connector.urls.items()
         if url.strip().lower().startswith("http://")
     )
     other = (
-        source.connector_id is not None
+        connector_id is not None
         and connector.id is not None
-        and str(source.connector_id) != str(connector.id)
+        and str(connector_id) != str(connector.id)
     )
     return ConnectorReport(
         connector=connector,
         labels=labels,
         missing=missing,
         undeclared=undeclared,
-        type_mismatches=mismatches,
+        type_mismatches=tuple(mismatches),
         plain_http_endpoints=plain_http,
         other_connector=other,
     )

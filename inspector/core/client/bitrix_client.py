@@ -51,6 +51,7 @@ from ..model import (
 from ..options import RequestOptions
 from ..proxies import check_proxy, proxy_secrets
 from ..renewal_lock import SharedRenewal
+from ..source_json import MaskedSource, masked_source
 from .envelope import interpret_answer, operating_reset_at
 from .exchange import Exchanger
 from .oauth import (
@@ -173,6 +174,10 @@ class BitrixClient:
     def get_source(self, source_id: int) -> Source:
         """``biconnector.source.get``: one source, setting values held raw (mask to show)."""
         return parse_source(self.call(SOURCE_GET, {"id": source_id}))
+
+    def get_masked_source(self, source_id: int) -> MaskedSource:
+        """``biconnector.source.get`` as ``get --json`` prints it (``source_json``)."""
+        return masked_source(self.call(SOURCE_GET, {"id": source_id}))
 
     def list_sources(self, *, on_page: Callable[[int, int], None] | None = None) -> SourceList:
         """``biconnector.source.list``, every page: all sources this credential can see.
