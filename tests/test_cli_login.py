@@ -371,6 +371,12 @@ def test_a_renamed_portal_is_not_followed_without_asking(
     cli.assert_no_secret(*secrets_of(demo))
 
 
+def interruptible() -> None:
+    """In the child, before exec: Ctrl+C as a terminal delivers it. A shell that started
+    the tests in the background left SIGINT ignored, and exec keeps "ignored"."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_while_waiting_saves_nothing(
     cli: Cli, demo: DemoPortal, port: int, profile: str
 ) -> None:
@@ -384,6 +390,7 @@ def test_ctrl_c_while_waiting_saves_nothing(
         encoding="utf-8",
         env=cli.environment(B24_CLIENT_SECRET=demo.client_secret),
         cwd=REPO,
+        preexec_fn=interruptible,
     )
     assert process.stderr is not None
     while "Waiting for the browser" not in (line := process.stderr.readline()):

@@ -169,6 +169,12 @@ def test_rate_limit_retries_are_shown_and_cancellable_in_the_window(
         assert_usable(window)
 
 
+def interruptible() -> None:
+    """In the child, before exec: Ctrl+C as a terminal delivers it. A shell that started
+    the tests in the background left SIGINT ignored, and exec keeps "ignored"."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stage", ["retry-wait", "waiting-for-answer"])
 def test_ctrl_c_cancels_the_cli_cleanly(stage: str, ledger: Any, tmp_path: Path) -> None:
     reply = BUSY if stage == "retry-wait" else hang()
@@ -181,6 +187,7 @@ def test_ctrl_c_cancels_the_cli_cleanly(stage: str, ledger: Any, tmp_path: Path)
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,  # unbuffered: reading a line takes no more, communicate() gets the rest
+            preexec_fn=interruptible,
         )
         try:
             srv.wait_for_requests(1, timeout=20)  # the CLI is now waiting for the answer
