@@ -30,7 +30,7 @@ from .json_values import (
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
-from .model import Setting, Source, collector_paused, shared_text
+from .model import Setting, Source, collector_paused, detached, shared_text
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
     "urlCheck": N_("Check URL"),
@@ -167,7 +167,10 @@ def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
             code, name, kind = as_text(code), as_text(name), as_text(kind)
         elif not known.issuperset(data):
             unusual.append(data)
-        declared.append(ConnectorSetting(shared_text(code), name, shared_text(kind)))
+        # Copies, so that the parsed answer's pages are freed whole (see model.detached).
+        declared.append(
+            ConnectorSetting(shared_text(detached(code)), detached(name), shared_text(kind))
+        )
     return tuple(declared), unusual
 
 
