@@ -167,10 +167,9 @@ def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
             code, name, kind = as_text(code), as_text(name), as_text(kind)
         elif not known.issuperset(data):
             unusual.append(data)
-        # Copies, so that the parsed answer's pages are freed whole (see model.detached).
-        declared.append(
-            ConnectorSetting(shared_text(detached(code)), detached(name), shared_text(kind))
-        )
+        # The name copied, so that the parsed answer's pages are freed whole (see
+        # model.detached); a code is the source's own interned copy once that was read.
+        declared.append(ConnectorSetting(shared_text(code), detached(name), shared_text(kind)))
     return tuple(declared), unusual
 
 

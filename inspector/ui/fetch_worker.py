@@ -125,7 +125,6 @@ def _options_for(job: Job) -> RequestOptions:
     return dataclasses.replace(options, **changes) if changes else options
 
 
-
 _source_lines_released = False
 
 
@@ -142,6 +141,7 @@ def _release_source_lines() -> None:
     if not _source_lines_released:
         _source_lines_released = True
         linecache.clearcache()
+
 
 class FetchWorker(QObject):
     """Run one job on whatever thread this object lives on."""
