@@ -18,8 +18,11 @@ standard output; the window then reads in its own process as before
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+
+TYPE_CHECKING = False  # not typing's: see inspector.i18n
+if TYPE_CHECKING:
+    import subprocess
 
 IN_PROCESS_ENV = "B24_INSPECTOR_KEYCHAIN_IN_PROCESS"
 """``1``: read the keychain in the window's own process (as frozen executables do)."""
@@ -53,6 +56,8 @@ def boot_command() -> list[str]:
 
 def spawn(command: list[str]) -> subprocess.Popen[str]:
     """Start the helper process (OSError if it cannot be started)."""
+    import subprocess  # here: a window that reads nothing need not load it
+
     return subprocess.Popen(  # noqa: S603  # this interpreter and this package
         command,
         stdin=subprocess.PIPE,

@@ -25,7 +25,6 @@ is a frozen executable), the thread reads here as before.
 from __future__ import annotations
 
 import logging
-import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -35,6 +34,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from .. import i18n
 
 if TYPE_CHECKING:
+    import subprocess
+
     from ..core.profiles import SecretStore
     from ..core.start_read import StartPlan, StartRead
 
