@@ -39,13 +39,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication
 
 from ..core.errors import Cancelled, InspectorError
-from ..core.export import (
-    ACCESS_TOKEN_VAR,
-    WEBHOOK_CODE_VAR,
-    bundle_file_name,
-    curl_command,
-    support_bundle,
-)
 from ..core.files import write_private_text
 from ..i18n import N_, _
 from .threads import delete_on_gui_thread
@@ -75,6 +68,9 @@ def copy_curl(record: RequestRecord | None) -> str:
     """Copy a cURL command repeating *record*'s request, the secret left to a variable."""
     if record is None:
         return _("Nothing to copy yet: {reason}").format(reason=_(NOTHING_YET))
+    # The exports (zipfile, platform, the masked writer) load when first used, not with
+    # the window that shows this module's actions.
+    from ..core.export import ACCESS_TOKEN_VAR, WEBHOOK_CODE_VAR, curl_command
 
     try:
         command = curl_command(record.credential, record.method, record.params)
@@ -259,6 +255,7 @@ def export_bundle(
     """
     if record is None:
         return None, _("Nothing to export yet: {reason}").format(reason=_(NOTHING_YET))
+    from ..core.export import bundle_file_name, support_bundle
 
     try:
         text = support_bundle(

@@ -19,7 +19,6 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
-from ..core.export import CLIPBOARD_CLEAR_SECONDS
 from ..core.model import Source
 from ..core.outline import ConnectorState
 from ..i18n import _
@@ -93,6 +92,8 @@ class SourceTreeView(QTreeView):
     def secret_clipboard(self) -> SecretClipboard:
         """Where a revealed value is copied to (cleared after ``CLIPBOARD_CLEAR_SECONDS``)."""
         if self._secret_clipboard is None:
+            from ..core.export import CLIPBOARD_CLEAR_SECONDS
+
             self._secret_clipboard = SecretClipboard(CLIPBOARD_CLEAR_SECONDS, self)
         return self._secret_clipboard
 

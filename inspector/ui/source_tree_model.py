@@ -23,7 +23,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
-from ..core import export
 from ..core.masking import MASK
 from ..core.model import Source
 from ..core.outline import (
@@ -351,7 +350,9 @@ class SourceTreeModel(QAbstractItemModel):
         """
         if self._source is None:
             return ""
-        return export.masked_json(self._source, self._connector.report, self._secrets)
+        from ..core.export import masked_json  # the exports load on first use
+
+        return masked_json(self._source, self._connector.report, self._secrets)
 
     def masked_json_job(self) -> Callable[[threading.Event], str] | None:
         """``masked_json`` as a call holding what it needs, for a worker thread (None: no
@@ -359,7 +360,9 @@ class SourceTreeModel(QAbstractItemModel):
         if self._source is None:
             return None
         source, report, secrets = self._source, self._connector.report, self._secrets
-        return lambda cancel: export.masked_json(source, report, secrets, cancel)
+        from ..core.export import masked_json  # the exports load on first use
+
+        return lambda cancel: masked_json(source, report, secrets, cancel)
 
     def spanned_indexes(self) -> list[QModelIndex]:
         """The rows whose text spans every column (never a setting's)."""
