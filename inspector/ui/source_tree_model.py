@@ -360,9 +360,13 @@ class SourceTreeModel(QAbstractItemModel):
         if self._source is None:
             return None
         source, report, secrets = self._source, self._connector.report, self._secrets
-        from ..core.export import masked_json  # the exports load on first use
 
-        return lambda cancel: masked_json(source, report, secrets, cancel)
+        def job(cancel: threading.Event) -> str:
+            from ..core.export import masked_json  # loaded on first use, on the worker
+
+            return masked_json(source, report, secrets, cancel)
+
+        return job
 
     def spanned_indexes(self) -> list[QModelIndex]:
         """The rows whose text spans every column (never a setting's)."""
