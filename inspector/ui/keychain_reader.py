@@ -62,7 +62,7 @@ class KeychainReader(QObject):
         *,
         child_command: Sequence[str] | None = None,
     ):
-        """*child_command*: read in that process first (see ``in_child_process``)."""
+        """*child_command*: read in that process first (``core.start_read_child``)."""
         super().__init__(parent)
         self._open_store = open_store
         self._child_command = list(child_command) if child_command else None
@@ -123,6 +123,8 @@ class KeychainReader(QObject):
                 return None
         with self._children_lock:
             self._children.add(child)
+            if self._stopping:  # quitting began while it started
+                child.kill()
         try:
             answer, _unused = child.communicate(i18n.current_language() + "\n" + plan_to_json(plan))
         finally:
