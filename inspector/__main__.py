@@ -181,8 +181,8 @@ def _main(argv: Sequence[str] | None) -> int:
         build_parser(with_commands=False).parse_args(given)  # prints the help and exits
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
+        _prestart_keychain_read(demo=bool(given))  # first: it runs beside all that follows
         configure_logging(False)
-        _prestart_keychain_read(demo=bool(given))
         from .ui.launch import run_window
 
         return run_window(
