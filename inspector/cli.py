@@ -58,7 +58,7 @@ from .core.proxies import check_proxy
 from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from .core.client import CredentialRenewed, WaitCallback, WaitNotice
+    from .core.client import BitrixClient, CredentialRenewed, WaitCallback, WaitNotice
     from .core.credentials import Credential, OAuthCredential
 
 __all__ = ["PROXY_ENV", "TOKEN_ENV", "WEBHOOK_ENV", "Output", "run_get", "run_list"]
@@ -226,6 +226,29 @@ def _credential_for(
 
     with DemoPortal() as portal:
         yield parse_webhook_url(portal.webhook_url), None
+
+
+@contextlib.contextmanager
+def _client_for(
+    args: argparse.Namespace, output: Output
+) -> Iterator[tuple[BitrixClient, Credential]]:
+    """The client for the command's credential (and the credential): its secrets masked
+    in everything printed from here on, a risky host warned about, renewed tokens saved to
+    the profile, rate-limit waits announced."""
+    from .core.client import BitrixClient
+
+    inputs = _inputs(args, output)
+    options = _options(args, inputs)
+    with _credential_for(args, inputs) as (credential, profile):
+        output.know(SecretSet(credential.secrets()))
+        _warn_about_host(credential, output)
+        with BitrixClient(
+            credential,
+            options,
+            on_credential_renewed=_saver(profile, output),
+            on_wait=_announce_wait(output),
+        ) as client:
+            yield client, credential
 
 
 class Output:
@@ -397,37 +420,25 @@ def run_get(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | N
         # 50,000 settings (see ``collector_paused``).
         with collector_paused():
             return _run_get_json(args, Output(out, err))
-    from .core.client import BitrixClient
-
     output = Output(out, err)
     report: ConnectorReport | None = None
     connector = ConnectorState(note=NOT_LOOKED_UP)
     try:
         source_id = parse_source_id(args.id)
-        inputs = _inputs(args, output)
-        options = _options(args, inputs)
-        with _credential_for(args, inputs) as (credential, profile):
-            output.know(SecretSet(credential.secrets()))
-            _warn_about_host(credential, output)
+        with _client_for(args, output) as (client, credential):
             secrets = credential.secrets()
-            with BitrixClient(
-                credential,
-                options,
-                on_credential_renewed=_saver(profile, output),
-                on_wait=_announce_wait(output),
-            ) as client:
-                source = client.get_source(source_id)
-                reveal = frozenset(range(len(source.settings))) if args.reveal else frozenset()
-                output.know(outgoing_secrets(output.hidden, source, reveal))
-                if not args.no_connector and source.connector_id is not None:
-                    try:
-                        report = compare(source, client.get_connector(source.connector_id))
-                        connector = ConnectorState(report)
-                    except Cancelled:
-                        raise
-                    except InspectorError as exc:
-                        connector = ConnectorState(note=LOOKUP_FAILED)
-                        _connector_failed(exc, output)
+            source = client.get_source(source_id)
+            reveal = frozenset(range(len(source.settings))) if args.reveal else frozenset()
+            output.know(outgoing_secrets(output.hidden, source, reveal))
+            if not args.no_connector and source.connector_id is not None:
+                try:
+                    report = compare(source, client.get_connector(source.connector_id))
+                    connector = ConnectorState(report)
+                except Cancelled:
+                    raise
+                except InspectorError as exc:
+                    connector = ConnectorState(note=LOOKUP_FAILED)
+                    _connector_failed(exc, output)
     except InspectorError as exc:
         _print_error(exc, output)
         return exc.exit_code
@@ -452,37 +463,25 @@ def _run_get_json(args: argparse.Namespace, output: Output) -> int:
     source those records and the tree's secret set cost more than the rest of the command
     (see ``core.source_json``).
     """
-    from .core.client import BitrixClient
-
     report: ConnectorReport | None = None
     try:
         source_id = parse_source_id(args.id)
-        inputs = _inputs(args, output)
-        options = _options(args, inputs)
-        with _credential_for(args, inputs) as (credential, profile):
-            output.know(SecretSet(credential.secrets()))
-            _warn_about_host(credential, output)
-            with BitrixClient(
-                credential,
-                options,
-                on_credential_renewed=_saver(profile, output),
-                on_wait=_announce_wait(output),
-            ) as client:
-                source = client.get_masked_source(source_id)
-                # As "Copy as JSON": a secret the portal repeats in another field is hidden.
-                output.know(SecretSet((*output.hidden, *source.distinctive_secrets())))
-                if not args.no_connector and source.connector_id is not None:
-                    try:
-                        report = compare_settings(
-                            source.settings,
-                            source.connector_id,
-                            client.get_connector(source.connector_id),
-                            lambda: source.secrets,
-                        )
-                    except Cancelled:
-                        raise
-                    except InspectorError as exc:
-                        _connector_failed(exc, output)
+        with _client_for(args, output) as (client, _credential):
+            source = client.get_masked_source(source_id)
+            # As "Copy as JSON": a secret the portal repeats in another field is hidden.
+            output.know(SecretSet((*output.hidden, *source.distinctive_secrets())))
+            if not args.no_connector and source.connector_id is not None:
+                try:
+                    report = compare_settings(
+                        source.settings,
+                        source.connector_id,
+                        client.get_connector(source.connector_id),
+                        lambda: source.secrets,
+                    )
+                except Cancelled:
+                    raise
+                except InspectorError as exc:
+                    _connector_failed(exc, output)
     except InspectorError as exc:
         _print_error(exc, output)
         return exc.exit_code
@@ -506,22 +505,10 @@ def _report_warnings(report: ConnectorReport | None, output: Output) -> None:
 
 
 def run_list(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    from .core.client import BitrixClient
-
     output = Output(out, err)
     try:
-        inputs = _inputs(args, output)
-        options = _options(args, inputs)
-        with _credential_for(args, inputs) as (credential, profile):
-            output.know(SecretSet(credential.secrets()))
-            _warn_about_host(credential, output)
-            with BitrixClient(
-                credential,
-                options,
-                on_credential_renewed=_saver(profile, output),
-                on_wait=_announce_wait(output),
-            ) as client:
-                sources = client.list_sources()
+        with _client_for(args, output) as (client, _credential):
+            sources = client.list_sources()
     except InspectorError as exc:
         _print_error(exc, output)
         return exc.exit_code
