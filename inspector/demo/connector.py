@@ -84,7 +84,6 @@ class DemoConnector:
     def __init__(self, *, slow_seconds: float = 8.0) -> None:
         self.slow_seconds = slow_seconds
         self._server: Server | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._requests: list[ConnectorRequest] = []
         self._stopping = threading.Event()
@@ -97,27 +96,16 @@ class DemoConnector:
             if self._server is None:
                 self._stopping.clear()
                 self._server = Server(("127.0.0.1", 0), self._handle)
-                self._thread = threading.Thread(
-                    target=self._server.serve_forever,
-                    kwargs={"poll_interval": 0.05},
-                    name="b24-demo-connector",
-                    daemon=True,
-                )
-                self._thread.start()
+                self._server.serve_in_background("b24-demo-connector")
         return self
 
     def stop(self) -> None:
         with self._lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
+            server, self._server = self._server, None
         if server is None:
             return
         self._stopping.set()  # a slow answer in progress ends now
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        if thread is not None:
-            thread.join(timeout=5)
+        server.stop()
 
     def __enter__(self) -> DemoConnector:
         return self.start()

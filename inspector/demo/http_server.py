@@ -57,12 +57,30 @@ class Server(ThreadingHTTPServer):
     """Serves each connection on its own thread and can drop them all at once."""
 
     daemon_threads = True
+    POLL_S = 0.05  # how soon serving notices a shutdown
 
     def __init__(self, address: tuple[str, int], answer: Answer) -> None:
         self.answer = answer
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._serving: threading.Thread | None = None
         super().__init__(address, _Handler)
+
+    def serve_in_background(self, name: str) -> None:
+        """Serve on a daemon thread of that name until ``stop``."""
+        self._serving = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": self.POLL_S}, name=name, daemon=True
+        )
+        self._serving.start()
+
+    def stop(self) -> None:
+        """Stop serving, release the port and end the connections still open (requests in
+        progress end without an answer)."""
+        self.shutdown()
+        self.server_close()
+        self.close_connections()
+        if self._serving is not None:
+            self._serving.join(timeout=5)
 
     def track(self, conn: socket.socket, *, open_: bool) -> None:
         with self._connections_lock:

@@ -137,7 +137,6 @@ class DemoPortal:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._server: Server | None = None
-        self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
     def __repr__(self) -> str:  # never show the code or the token
@@ -155,33 +154,22 @@ class DemoPortal:
             self.connector.start()
             self._api = RestApi(self._sources, self.connector.resolve(self._connectors))
             server = Server(("127.0.0.1", self._port), self._handle)
-            thread = threading.Thread(
-                target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name="b24-demo-portal",
-                daemon=True,
-            )
-            thread.start()
-            self._server, self._thread = server, thread
+            server.serve_in_background("b24-demo-portal")
+            self._server = server
         return self
 
     def stop(self) -> None:
         """Stop serving, drop open connections and release the port; idempotent."""
         with self._lock:
-            server, thread = self._server, self._thread
-            self._server = self._thread = None
+            server, self._server = self._server, None
         if server is None:
             return
         # Each server notices a shutdown at its next poll (up to 50 ms): the two wait
         # together rather than one after the other (the snapshot run's exit pays it).
         connector_stop = threading.Thread(target=self.connector.stop, name="b24-demo-stop")
         connector_stop.start()
-        server.shutdown()
-        server.server_close()
-        server.close_connections()  # requests still in progress end without an answer
-        self._stopping.set()  # and those sleeping in the artificial latency wake up
-        if thread is not None:
-            thread.join(timeout=5)
+        server.stop()
+        self._stopping.set()  # requests sleeping in the artificial latency wake up
         connector_stop.join(timeout=5)
 
     def __enter__(self) -> DemoPortal:
