@@ -16,14 +16,13 @@ Target (issue 11): each within 1.5x of the floor (no Qt, no httpx imported for t
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Series, arguments, python, report_ratio
+from common import ROOT, Series, arguments, child_env, python, report_ratio
 
 TARGET = 1.5
 
@@ -34,17 +33,11 @@ def command() -> list[str]:
     return [python(), str(script)] if script.exists() else [python(), "-m", "inspector"]
 
 
-BYTECODE = tempfile.TemporaryDirectory(prefix="bench-cli-bytecode-")  # removed at exit
-
-
-def child_env() -> dict[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": BYTECODE.name}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
+HOME = tempfile.TemporaryDirectory(prefix="bench-cli-")  # removed at exit
 
 
 def run(argv: list[str]) -> float:
-    env = child_env()
+    env = child_env(HOME.name)
     start = time.perf_counter()
     subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, check=True, timeout=60)
     return (time.perf_counter() - start) * 1000
@@ -52,7 +45,7 @@ def run(argv: list[str]) -> float:
 
 def imports(argv: list[str]) -> dict[str, int]:
     """Top-level modules imported by *argv* and their cumulative import time in µs."""
-    env = child_env()
+    env = child_env(HOME.name)
     done = subprocess.run(
         [argv[0], "-X", "importtime", *argv[1:]],
         env=env,

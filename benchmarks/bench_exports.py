@@ -37,7 +37,17 @@ import threading
 import time
 from typing import Any
 
-from common import ROOT, Series, arguments, header, portal, python, report_limit, report_ratio
+from common import (
+    ROOT,
+    Series,
+    arguments,
+    child_env,
+    header,
+    portal,
+    python,
+    report_limit,
+    report_ratio,
+)
 
 from inspector.core import export
 from inspector.core.connector import compare, parse_connector
@@ -143,15 +153,10 @@ def main() -> int:
     cli, floor = Series("cli get --json (process)"), Series("floor script (process)")
     copy, bundle = Series("masked_json (Copy as JSON)"), Series("support_bundle")
     floor_here = Series("floor in-process")
-    with portal(args.size) as served, tempfile.TemporaryDirectory() as bytecode:
-        env = {**os.environ, "B24_WEBHOOK_URL": served.webhook_url, "PYTHONPATH": str(ROOT)}
-        env.pop("B24_ACCESS_TOKEN", None)
-        # Both processes start from cached bytecode, as an installed command does: the
-        # standard library's (all the floor imports) is compiled on install, and without
-        # this the project and httpx were compiled on every run wherever
-        # PYTHONDONTWRITEBYTECODE is set. A private cache keeps the tree clean.
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = bytecode
+    with portal(args.size) as served, tempfile.TemporaryDirectory() as home:
+        # Both processes start from cached bytecode, as an installed command does (the
+        # standard library's, all the floor imports, is compiled on install).
+        env = child_env(home, B24_WEBHOOK_URL=served.webhook_url)
         credential = parse_webhook_url(served.webhook_url)
         source = parse_source(json.loads(served.source_body))
         report = compare(source, parse_connector(json.loads(served.connector_body)))

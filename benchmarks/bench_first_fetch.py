@@ -20,13 +20,11 @@ makes every import compile its source instead, as a checkout run with
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-from common import ROOT, Series, arguments, python, report_limit
+from common import ROOT, Series, arguments, child_env, python, report_limit
 
 STALL_LIMIT_MS = 50.0
 
@@ -103,16 +101,7 @@ def main() -> int:
     later = Series("longest stall, fetch 1 s after ready")
     idle = Series("longest stall, idle (no fetch)")
     with tempfile.TemporaryDirectory() as home:
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": "offscreen",
-            "HOME": home,
-            "XDG_CONFIG_HOME": home,
-            "PYTHONPATH": str(ROOT),
-            "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
-        }
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.pop("B24_WEBHOOK_URL", None)
+        env = child_env(home)
         if cold:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
             env.pop("PYTHONPYCACHEPREFIX")

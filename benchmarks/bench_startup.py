@@ -28,7 +28,6 @@ within 1.4x of the bare window's; the snapshot run within 3x of the bare first p
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, Series, arguments, python, report_ratio
+from common import ROOT, Series, arguments, child_env, python, report_ratio
 
 READY_TARGET = 1.5
 MEMORY_TARGET = 1.4
@@ -99,16 +98,7 @@ def main() -> int:
     snapshot = Series("--demo --fetch 6 --screenshot: whole run")
     loaded: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory() as home:
-        env = {
-            **os.environ,
-            "QT_QPA_PLATFORM": "offscreen",
-            "HOME": home,
-            "XDG_CONFIG_HOME": home,
-            "PYTHONPATH": str(ROOT),
-            "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
-        }
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.pop("B24_WEBHOOK_URL", None)
+        env = child_env(home)
         probed = {**env, PROBE_ENV: "1"}
         with_webhook = {**probed, "B24_WEBHOOK_URL": ENV_WEBHOOK}
         picture = str(Path(home) / "shot.png")
@@ -120,8 +110,8 @@ def main() -> int:
             "env": (app, with_webhook),
             "snapshot": ([*app, "--demo", "--fetch", "6", "--screenshot", picture], env),
         }
-        for command, child_env in commands.values():  # warm-up: fills the bytecode cache
-            run(command, child_env)
+        for command, command_env in commands.values():  # warm-up: fills the bytecode cache
+            run(command, command_env)
         for _ in range(args.runs):
             results = {name: run(*spec) for name, spec in commands.items()}
             bare_paint.add(results["bare"][1]["paint"])

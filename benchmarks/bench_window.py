@@ -40,7 +40,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, Series, arguments, header, portal, python, report_limit, report_ratio
+from common import (
+    ROOT,
+    Series,
+    arguments,
+    child_env,
+    header,
+    portal,
+    python,
+    report_limit,
+    report_ratio,
+)
 
 STALL_LIMIT_MS = 50.0
 FILL_TARGET = 1.5
@@ -249,16 +259,7 @@ def main() -> int:
     ):
         body_file = str(Path(home) / "body.json")
         Path(body_file).write_bytes(served.source_body)
-        env = {
-            **os.environ,
-            "B24_WEBHOOK_URL": served.webhook_url,
-            "QT_QPA_PLATFORM": "offscreen",
-            "HOME": home,
-            "XDG_CONFIG_HOME": home,
-            "PYTHONPATH": str(ROOT),
-            "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
-        }
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env = child_env(home, B24_WEBHOOK_URL=served.webhook_url)
         env_small = {**env, "B24_WEBHOOK_URL": served_small.webhook_url}
         run_child("app", min(args.size, SMALL), env, body_file)  # warm-up: the bytecode cache
         for _ in range(args.runs):

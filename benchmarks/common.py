@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import string
@@ -217,6 +218,25 @@ def portal(size: int) -> Iterator[Portal]:
 def header(title: str, args: argparse.Namespace) -> None:
     mode = " (smoke)" if args.smoke else ""
     print(f"{title}{mode}: {args.size:,} settings, {args.runs} interleaved rounds", flush=True)
+
+
+def child_env(home: str, **extra: str) -> dict[str, str]:
+    """The environment of a measured child process: this project on its path, its own
+    HOME (settings, keychain entries), offscreen Qt, no credential from the caller, and
+    bytecode cached under *home*, as an installed or frozen program runs, whatever
+    ``PYTHONDONTWRITEBYTECODE`` says (the warm-up round fills the cache; otherwise every run
+    would be timed compiling source). *extra* is added last."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": home,
+        "XDG_CONFIG_HOME": home,
+        "PYTHONPATH": str(ROOT),
+        "PYTHONPYCACHEPREFIX": str(Path(home) / "bytecode"),
+    }
+    for name in ("PYTHONDONTWRITEBYTECODE", "B24_WEBHOOK_URL", "B24_ACCESS_TOKEN"):
+        env.pop(name, None)
+    return {**env, **extra}
 
 
 def python() -> str:
