@@ -110,16 +110,6 @@ def _terminal_columns() -> int:
     return columns if columns > 0 else 80
 
 
-def _language_args(given: list[str]) -> list[str]:
-    """The ``--lang`` arguments in *given* (``--lang ru`` or ``--lang=ru``), if any."""
-    for index, arg in enumerate(given):
-        if arg == "--lang":
-            return given[index : index + 2]
-        if arg.startswith("--lang="):
-            return [arg]
-    return []
-
-
 def _prestart_keychain_read(*, demo: bool) -> None:
     """Start the keychain's helper process before Qt loads, when the window will read the
     saved credential (not for the demo nor a webhook from the environment)."""
@@ -160,10 +150,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     # Imported after --version, which needs neither (its start-up is measured).
     from . import i18n
-    from .cli_language import requested_language
+    from .cli_language import split_language
     from .i18n import _
 
-    language = requested_language(given)
+    language, others = split_language(given)
     if language is not None and not i18n.is_known(language):
         i18n.setup()
         message = _("error: --lang: {value} is not one of: {languages}")
@@ -171,7 +161,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(message.format(value=repr(language), languages=languages), file=sys.stderr)
         return 2  # bad input, as InputError (not imported: start-up time)
     i18n.setup(language, by_user=language is not None)
-    if [arg for arg in given if arg not in _language_args(given)] in (["--help"], ["-h"]):
+    if others in (["--help"], ["-h"]):
         from .cli_help import quick_help
 
         text = quick_help(_terminal_columns())

@@ -43,16 +43,17 @@ ARGPARSE_TEXTS = (
 )
 
 
-def requested_language(argv: Sequence[str]) -> str | None:
-    """The value of ``--lang`` in *argv* (read before argparse, whose texts depend on it)."""
+def split_language(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The value of ``--lang`` in *argv* (read before argparse, whose texts depend on it),
+    and the other arguments; ``--lang ru`` and ``--lang=ru`` alike, none after ``--``."""
     for index, arg in enumerate(argv):
         if arg == "--":
             break
         if arg == LANG_OPTION and index + 1 < len(argv):
-            return argv[index + 1]
+            return argv[index + 1], [*argv[:index], *argv[index + 2 :]]
         if arg.startswith(LANG_OPTION + "="):
-            return arg.split("=", 1)[1]
-    return None
+            return arg.split("=", 1)[1], [*argv[:index], *argv[index + 1 :]]
+    return None, list(argv)
 
 
 def translate_argparse() -> None:

@@ -418,3 +418,21 @@ def test_window_options_do_not_load_the_commands_modules() -> None:
     )
     assert "STATUS 2 LOADED []" in done.stdout, done.stdout + done.stderr
     assert "--fetch" in done.stderr  # the bad ID was still reported
+
+
+@pytest.mark.parametrize(
+    ("argv", "language", "others"),
+    [
+        (["--lang", "ru", "--help"], "ru", ["--help"]),
+        (["--help", "--lang=ru"], "ru", ["--help"]),
+        (["get", "6"], None, ["get", "6"]),
+        (["get", "--", "--lang", "ru"], None, ["get", "--", "--lang", "ru"]),
+        (["--lang"], None, ["--lang"]),  # no value: argparse reports it
+    ],
+)
+def test_the_language_is_read_before_argparse(
+    argv: list[str], language: str | None, others: list[str]
+) -> None:
+    from inspector.cli_language import split_language
+
+    assert split_language(argv) == (language, others)
