@@ -19,7 +19,6 @@ also holds this lock and re-reads the stored credential (see ``bitrix_client.ref
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import sys
 import threading
 import time
@@ -49,6 +48,10 @@ class RenewalBusy(InspectorError):
 
 def lock_name(service: str, entry: str) -> str:
     """The lock file's name for one keychain entry: a hash, so no name or token shows."""
+    # Imported here, at the first renewal: hashlib loads OpenSSL's libcrypto (3 MiB resident),
+    # and the window imports this module at start-up, long before any request needs it.
+    import hashlib
+
     digest = hashlib.sha256(f"{service}\0{entry}".encode()).hexdigest()
     return f"renewal-{digest[:32]}.lock"
 
