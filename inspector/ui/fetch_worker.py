@@ -29,7 +29,6 @@ application waits for it when it quits.
 from __future__ import annotations
 
 import dataclasses
-import linecache
 import logging
 import sys
 import threading
@@ -125,24 +124,6 @@ def _options_for(job: Job) -> RequestOptions:
     return dataclasses.replace(options, **changes) if changes else options
 
 
-_source_lines_released = False
-
-
-def _release_source_lines() -> None:
-    """Once, after the first request's imports: empty ``linecache``.
-
-    PySide6's import hook (for its ``__feature__`` switches) reads the source of every
-    module imported after Qt, and ``linecache`` keeps the lines: by the first fetch about
-    45,000 of them (4 MB; the HTTP stack's and the window's modules), which the fetch's
-    own objects then cannot reuse. A traceback reads the lines it needs again. Frozen
-    executables have no sources to keep.
-    """
-    global _source_lines_released
-    if not _source_lines_released:
-        _source_lines_released = True
-        linecache.clearcache()
-
-
 class FetchWorker(QObject):
     """Run one job on whatever thread this object lives on."""
 
@@ -165,7 +146,6 @@ class FetchWorker(QObject):
         try:
             from ..core.client import BitrixClient
 
-            _release_source_lines()
             with BitrixClient(
                 job.credential,
                 _options_for(job),
