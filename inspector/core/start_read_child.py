@@ -27,9 +27,13 @@ if TYPE_CHECKING:
 IN_PROCESS_ENV = "B24_INSPECTOR_KEYCHAIN_IN_PROCESS"
 """``1``: read the keychain in the window's own process (as frozen executables do)."""
 
+# The helper ends with os._exit once its answer is flushed: the window waits for its exit
+# status, and the interpreter's usual teardown (unloading keyring, cryptography and the D-Bus
+# modules) took about 20 ms, four times the read itself.
 _BOOT = (
-    "import sys; sys.path.insert(0, sys.argv.pop(1)); "
-    "from inspector.core.start_read_child import main; sys.exit(main())"
+    "import os, sys; sys.path.insert(0, sys.argv.pop(1)); "
+    "from inspector.core.start_read_child import main; status = main(); "
+    "sys.stdout.flush(); os._exit(status)"
 )
 
 _prestarted: subprocess.Popen[str] | None = None
