@@ -107,9 +107,6 @@ class MainWindow(QMainWindow):
     close_wait_ms = 3000
     """How long closing the window waits for a running request's thread to end."""
 
-    keychain_delay_ms = 0
-    """How long after the event loop starts the saved credential is read (on a thread)."""
-
     def __init__(
         self,
         *,
@@ -161,9 +158,7 @@ class MainWindow(QMainWindow):
                 os.environ[WEBHOOK_ENV].strip(), Origin.ENVIRONMENT
             )
         self._update_title()
-        # The saved credential is read on a worker thread once the event loop runs, so that
-        # keyring neither delays the first paint nor blocks the window; fetch() waits for it.
-        QTimer.singleShot(0, self, self._schedule_start_up)
+        self._begin_start_up()
 
     # --- layout ------------------------------------------------------------------------
 
@@ -443,9 +438,18 @@ class MainWindow(QMainWindow):
 
     # --- start-up, title, profile switch -----------------------------------------------
 
-    def _schedule_start_up(self) -> None:
-        self.credentials_panel.ready.connect(self._finish_start_up)
-        QTimer.singleShot(self.keychain_delay_ms, self, self.credentials_panel.begin_start)
+    def _begin_start_up(self) -> None:
+        """Read the saved credential from now on, beside the first paint: on a worker thread
+        (which hands it to the helper process started before Qt), so that keyring neither
+        delays the paint nor blocks the window. The answer is applied once the event loop
+        runs (a queued signal), and fetch() waits for it. A start with nothing to read
+        finishes on the loop's first turn too."""
+        panel = self.credentials_panel
+        panel.ready.connect(self._finish_start_up)
+        if panel.session.start_plan() is None:
+            QTimer.singleShot(0, self, panel.begin_start)
+        else:
+            panel.begin_start()
 
     def _finish_start_up(self) -> None:
         if self._closing or self.is_fetching:

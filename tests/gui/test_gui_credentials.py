@@ -222,6 +222,27 @@ def test_the_keychain_is_read_off_the_gui_thread_and_fetch_waits_for_it(
     window.close()
 
 
+def test_the_keychain_read_begins_while_the_window_is_built(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    held = HeldKeyring()
+    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
+    set_backend(held)
+    window = MainWindow(settings=settings, store=CredentialStore())
+    qtbot.addWidget(window)
+    panel = window.credentials_panel
+    # No event loop turn yet: the read is already under way (beside the first paint), and
+    # its answer waits for the loop.
+    assert panel.reading and not panel.started
+    assert panel.keychain_label.text() == "Reading the keychain…"
+    window.show()
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        held.answer.set()
+    assert threading.main_thread() not in held.readers
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
+    window.close()
+
+
 def test_a_fetch_cancelled_while_the_keychain_is_read_is_not_sent(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:
