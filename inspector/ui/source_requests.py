@@ -429,7 +429,7 @@ class SourceRequests(QObject):
             # Once the source is drawn: the lookup's parse would compete with that paint.
             credential, number = outcome.credential, self._fetch_no
             self._connector_due = number
-            QTimer.singleShot(0, self, lambda: self._look_up_connector(number, credential))
+            view.source_tree.when_drawn(lambda: self._look_up_connector(number, credential))
         self.fetch_done.emit()
 
     def _look_up_connector(self, number: int, credential: Credential) -> None:

@@ -8,15 +8,26 @@ renders rich text: the default delegate draws ``DisplayRole`` as plain text.
 The model gives the view a big source's settings in batches; the view asks for the next one
 when the last setting it has comes within two screens of sight, so a layout never covers
 more rows than a person has scrolled near, and columns are sized from the rows in view.
+
+``when_drawn`` runs work once a newly shown source has been painted: a worker busy in
+Python while the tree paints makes each of the paint's ~900 calls into the model wait for
+its turn at the GIL (see ``when_drawn``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..core.model import Source
@@ -24,6 +35,9 @@ from ..core.outline import ConnectorState
 from ..i18n import _
 from .copy_export import JsonCopier, SecretClipboard
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
+
+DRAWN_AT_THE_LATEST_MS = 250
+"""``when_drawn``'s work runs after this long even if no paint came (a covered window)."""
 
 
 class SourceTreeView(QTreeView):
@@ -41,6 +55,10 @@ class SourceTreeView(QTreeView):
         self._model = SourceTreeModel(self)
         self._secret_clipboard: SecretClipboard | None = None  # made at the first copy
         self._relabelling = False
+        self._after_drawn: Callable[[], None] | None = None
+        self._drawn_at_the_latest = QTimer(self)
+        self._drawn_at_the_latest.setSingleShot(True)
+        self._drawn_at_the_latest.timeout.connect(self._run_after_drawn)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -105,6 +123,33 @@ class SourceTreeView(QTreeView):
 
     def show_source(self, source: Source, secrets: Sequence[str] = ()) -> None:
         self._model.load(source, secrets)
+
+    def when_drawn(self, work: Callable[[], None]) -> None:
+        """Run *work* once the source just shown has been painted (replacing work still
+        waiting), or at once if the tree is not on screen, where it is never painted.
+
+        Why: work that keeps a thread busy in Python (the connector's lookup: decoding and
+        comparing 50,000 settings) started during the paints that follow a new source made
+        each of their calls into the model wait for the GIL; those paints then blocked the
+        window 60-170 ms.
+        """
+        self._after_drawn = work
+        if self.isVisible():
+            self._drawn_at_the_latest.start(DRAWN_AT_THE_LATEST_MS)
+        else:
+            QTimer.singleShot(0, self, self._run_after_drawn)
+
+    def _run_after_drawn(self) -> None:
+        work, self._after_drawn = self._after_drawn, None
+        self._drawn_at_the_latest.stop()
+        if work is not None:
+            work()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._after_drawn is not None:
+            # Once this paint has returned: no thread is started from inside a paint.
+            QTimer.singleShot(0, self, self._run_after_drawn)
 
     def show_connector(self, connector: ConnectorState) -> None:
         """Add what was found about the connector (in place: selection and scroll stay)."""

@@ -24,6 +24,18 @@ from ..errors import BadResponse
 from ..explanations import explain_status, portal_error
 
 
+def _let_other_threads_run(obj: dict[str, Any]) -> dict[str, Any]:
+    """``json.loads``'s object hook, returning each object as it is.
+
+    The C decoder holds the GIL for a whole document: 40-65 ms for the 5 MB answer of a
+    source with 50,000 settings, a stall of the window while its request thread decodes.
+    Through this hook the interpreter runs once per object, where a waiting thread takes
+    its turn; decoding takes about 7% longer. (The window starts the connector's lookup
+    once it has painted the source, so its objects do not end up among the answer's.)
+    """
+    return obj
+
+
 def interpret_answer(
     status: int, raw: bytes, *, via_webhook: bool, secrets: tuple[str, ...], method: str = ""
 ) -> dict[str, Any]:
@@ -34,7 +46,7 @@ def interpret_answer(
     taken from the answer.
     """
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw, object_hook=_let_other_threads_run)
     except RecursionError:
         raise BadResponse(
             _("The portal's answer (HTTP {status}) is JSON nested too deeply to be read.").format(
