@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -548,3 +549,25 @@ def test_sign_in_errors_have_their_exit_codes() -> None:
     assert errors.PortInUse("m", "h", 5).exit_code == 2
     assert errors.StateMismatch("m").exit_code == 2
     assert errors.BadRedirect("m").exit_code == 2
+
+
+def test_a_worker_thread_decodes_in_turns_and_the_main_thread_at_full_speed() -> None:
+    # Off the main thread the decoder runs Python once per object, so that the window's
+    # thread can take the GIL during a 5 MB answer; the command line's main thread need not.
+    from inspector.core.client import envelope
+
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(envelope._decoder_hook()))
+    worker.start()
+    worker.join()
+    assert seen == [envelope._let_other_threads_run]
+    assert envelope._decoder_hook() is None
+    body = b'{"result": {"a": {"b": [1, {"c": 2}]}}}'
+    decoded: list[object] = []
+    worker = threading.Thread(
+        target=lambda: decoded.append(interpret_answer(200, body, via_webhook=True, secrets=()))
+    )
+    worker.start()
+    worker.join()
+    assert decoded == [interpret_answer(200, body, via_webhook=True, secrets=())]
+    assert decoded == [json.loads(body)]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import email.utils
 import json
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ...i18n import _
@@ -32,8 +34,16 @@ def _let_other_threads_run(obj: dict[str, Any]) -> dict[str, Any]:
     Through this hook the interpreter runs once per object, where a waiting thread takes
     its turn; decoding takes about 7% longer. (The window starts the connector's lookup
     once it has painted the source, so its objects do not end up among the answer's.)
+    The main thread (the command line's, or a script's) has no one to make way for, and
+    decodes without it.
     """
     return obj
+
+
+def _decoder_hook() -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    if threading.current_thread() is threading.main_thread():
+        return None
+    return _let_other_threads_run
 
 
 def interpret_answer(
@@ -46,7 +56,7 @@ def interpret_answer(
     taken from the answer.
     """
     try:
-        payload = json.loads(raw, object_hook=_let_other_threads_run)
+        payload = json.loads(raw, object_hook=_decoder_hook())
     except RecursionError:
         raise BadResponse(
             _("The portal's answer (HTTP {status}) is JSON nested too deeply to be read.").format(
