@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 from types import TracebackType
+from typing import NoReturn
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -92,10 +93,24 @@ def run_window(
             QTimer.singleShot(0, lambda: window.fetch(fetched))
         status = app.exec()
         del probe
-        return status
     finally:
         if portal is not None:
             portal.stop()
+    if screenshot and demo:
+        end_demo_snapshot(status)
+    return status
+
+
+def end_demo_snapshot(status: int) -> NoReturn:
+    """End a ``--demo`` snapshot run at once, without the interpreter's teardown (freeing
+    every widget and module: about 35 ms of a run that takes about 450 ms).
+
+    Nothing is lost: the picture is written and closed, the demo's credential lives only
+    in memory, the recent IDs are saved when they change, and the portal has stopped.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 SNAPSHOT_SIZE = (940, 720)  # the same picture whatever size the last session left
