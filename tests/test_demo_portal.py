@@ -17,7 +17,7 @@ import pytest
 from doc_example import source_get_example_item
 
 from inspector.demo import DEMO_SOURCES, DemoPortal
-from inspector.demo.http_server import MAX_BODY_BYTES
+from inspector.demo.http_server import MAX_BODY_BYTES, Reply, Server
 
 GET = "biconnector.source.get"
 LIST = "biconnector.source.list"
@@ -455,6 +455,32 @@ def test_stop_does_not_wait_for_a_slow_request() -> None:
         assert time.monotonic() - started < 2
         with pytest.raises(httpx.TransportError):
             future.result(timeout=5)
+
+
+def test_server_stop_ends_its_loop_and_closes_every_socket() -> None:
+    def answer(method: str, target: str, headers: object, body: bytes) -> Reply:
+        return Reply(200, {"method": method, "target": target})
+
+    server = Server(("127.0.0.1", 0), answer)
+    server.serve_in_background("test-demo-server")
+    serving = server._serving
+    assert serving is not None
+    port = server.server_address[1]
+    with httpx.Client(timeout=5) as c:  # served, and left open as keep-alive
+        assert c.get(f"http://127.0.0.1:{port}/x").json() == {"method": "GET", "target": "/x"}
+        server.stop()
+        assert not serving.is_alive()  # ended, not left behind by join's timeout
+        with pytest.raises(httpx.TransportError):
+            c.get(f"http://127.0.0.1:{port}/x")
+    sockets = (server.socket, server._wake_reader, server._wake_writer)
+    assert [s.fileno() for s in sockets] == [-1, -1, -1]  # nothing leaked
+    server.stop()  # a second stop is harmless
+
+
+def test_server_stopped_before_it_served_closes_its_sockets() -> None:
+    server = Server(("127.0.0.1", 0), lambda *args: Reply(200, {}))
+    server.stop()
+    assert [s.fileno() for s in (server.socket, server._wake_reader)] == [-1, -1]
 
 
 def test_restart_after_stop(client: httpx.Client) -> None:

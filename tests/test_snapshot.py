@@ -78,3 +78,31 @@ def test_a_failed_fetch_exits_non_zero_and_still_leaves_the_picture(tmp_path: Pa
     assert done.returncode == 1
     assert "the fetch failed" in done.stderr
     assert picture.exists() and not QImage(str(picture)).isNull()
+
+
+def test_a_snapshot_that_cannot_be_written_says_so_and_exits_non_zero(tmp_path: Path) -> None:
+    # The run ends without the interpreter's teardown: its message must still come out.
+    picture = tmp_path / "no-such-folder" / "shot.png"
+    done = snapshot(tmp_path, "--fetch", "6", "--screenshot", str(picture))
+    assert done.returncode == 1
+    assert "could not write the screenshot" in done.stderr
+    assert not picture.exists()
+
+
+def test_a_snapshot_run_remembers_the_fetched_id(tmp_path: Path) -> None:
+    picture = tmp_path / "shot.png"
+    assert snapshot(tmp_path, "--fetch", "6", "--screenshot", str(picture)).returncode == 0
+    script = textwrap.dedent(
+        """
+        from PySide6.QtCore import QSettings
+        from inspector.ui.app import create_application
+        from inspector.ui.source_id_row import RECENT_IDS_KEY
+        app = create_application([])
+        print(QSettings().value(RECENT_IDS_KEY, ""))
+        """
+    )
+    read = subprocess.run(
+        [sys.executable, "-c", script], env=environment(tmp_path), capture_output=True, text=True
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "6"

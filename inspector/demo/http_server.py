@@ -4,7 +4,10 @@ It knows nothing of Bitrix24: each request's method, target, headers and body go
 ``Answer`` callable, whose ``Reply`` is sent back as JSON. What it does itself is what a
 web server in front of a portal does: refuse bodies over ``MAX_BODY_BYTES`` or without a
 ``Content-Length``, answer protocol errors as JSON instead of HTML, keep connections alive
-like nginx, and drop every open connection when the portal stops.
+like nginx, and drop every open connection when the portal stops. Stopping is immediate:
+the serving loop waits on the listening socket and a wake-up socket, never on a poll timer
+(``socketserver``'s loop notices a shutdown only at its next poll, and the snapshot run's
+exit paid up to that poll interval).
 
 It logs nothing: request lines carry the webhook code.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import selectors
 import socket
 import threading
 from collections.abc import Callable, Mapping
@@ -57,21 +61,55 @@ class Server(ThreadingHTTPServer):
     """Serves each connection on its own thread and can drop them all at once."""
 
     daemon_threads = True
-    POLL_S = 0.05  # how soon serving notices a shutdown
 
     def __init__(self, address: tuple[str, int], answer: Answer) -> None:
         self.answer = answer
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._serving: threading.Thread | None = None
+        self._stop_requested = threading.Event()
+        # stop() writes a byte here to end the serving loop's wait at once.
+        self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
 
     def serve_in_background(self, name: str) -> None:
         """Serve on a daemon thread of that name until ``stop``."""
-        self._serving = threading.Thread(
-            target=self.serve_forever, kwargs={"poll_interval": self.POLL_S}, name=name, daemon=True
-        )
+        self._serving = threading.Thread(target=self._serve_until_stopped, name=name, daemon=True)
         self._serving.start()
+
+    def _serve_until_stopped(self) -> None:
+        """``serve_forever`` without its poll timer: each wait ends on a connection or on
+        ``stop``'s wake-up byte."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while not self._stop_requested.is_set():
+                ready = selector.select()
+                if self._stop_requested.is_set():
+                    break
+                if any(key.fileobj is self.socket for key, _ in ready):
+                    self._accept_one()
+
+    def _accept_one(self) -> None:
+        """Accept one connection and hand it to its thread (``socketserver``'s own steps)."""
+        try:
+            request, client_address = self.get_request()
+        except OSError:  # the client gave up before it was accepted
+            return
+        try:
+            self.process_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+            self.shutdown_request(request)
+
+    def shutdown(self) -> None:
+        """End the serving loop and wait for it (``serve_forever``'s shutdown would wait
+        for a loop that is not running)."""
+        self._stop_requested.set()
+        with contextlib.suppress(OSError):  # already closed: the loop has ended
+            self._wake_writer.send(b"\0")
+        if self._serving is not None:
+            self._serving.join(timeout=5)
 
     def stop(self) -> None:
         """Stop serving, release the port and end the connections still open (requests in
@@ -79,8 +117,11 @@ class Server(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
         self.close_connections()
-        if self._serving is not None:
-            self._serving.join(timeout=5)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
 
     def track(self, conn: socket.socket, *, open_: bool) -> None:
         with self._connections_lock:

@@ -164,13 +164,9 @@ class DemoPortal:
             server, self._server = self._server, None
         if server is None:
             return
-        # Each server notices a shutdown at its next poll (up to 50 ms): the two wait
-        # together rather than one after the other (the snapshot run's exit pays it).
-        connector_stop = threading.Thread(target=self.connector.stop, name="b24-demo-stop")
-        connector_stop.start()
-        server.stop()
+        server.stop()  # at once: its loop waits on no poll timer (see ``http_server``)
         self._stopping.set()  # requests sleeping in the artificial latency wake up
-        connector_stop.join(timeout=5)
+        self.connector.stop()
 
     def __enter__(self) -> DemoPortal:
         return self.start()

@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 from types import TracebackType
+from typing import NoReturn
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
@@ -92,15 +93,31 @@ def run_window(
             QTimer.singleShot(0, lambda: window.fetch(fetched))
         status = app.exec()
         del probe
-        return status
     finally:
         if portal is not None:
             portal.stop()
+    if screenshot and demo:
+        end_demo_snapshot(status)
+    return status
+
+
+def end_demo_snapshot(status: int) -> NoReturn:
+    """End a ``--demo`` snapshot run at once, without the interpreter's teardown (freeing
+    every widget and module: about 35 ms of a run that takes about 450 ms).
+
+    Nothing is lost: the picture is written and closed, the demo's credential lives only
+    in memory, the recent IDs are saved when they change, and the portal has stopped.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 SNAPSHOT_SIZE = (940, 720)  # the same picture whatever size the last session left
 # Qt's PNG "quality" picks zlib's effort: 80 (level 1 or so) writes this window in about a
 # third of the default's time, and a file a tenth smaller (flat colours compress at once).
+# (The snapshot itself goes through ``snapshot_png``, quicker still; the check dialog's
+# picture uses this.)
 PNG_QUALITY = 80
 
 
@@ -111,11 +128,13 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
     A dependable smoke test on every platform: a fixed window size rather than the saved
     one, and a failed fetch is an exit status, not only a picture of an error.
     """
+    from .snapshot_png import save_png  # zlib and struct: not for a plain start
+
     window.setWindowState(Qt.WindowState.WindowNoState)
     window.resize(*SNAPSHOT_SIZE)
 
     def save(fetched: bool) -> None:
-        written = window.grab().save(path, "PNG", PNG_QUALITY)
+        written = save_png(window.grab().toImage(), path)
         if not written:
             message = _("error: could not write the screenshot to {path}").format(path=path)
             print(message, file=sys.stderr)
