@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 
 from ..demo.portal import DemoPortal
 from .check_dialog import CheckDialog, open_check
-from .launch import PNG_QUALITY
 from .main_window import MainWindow
+from .snapshot_png import save_png
 
 _GIVE_UP_MS = 30_000  # never hang, whatever goes wrong
 
@@ -34,7 +34,7 @@ def save_check_snapshot(path: str, source_id: int, selected_step: int) -> int:
         window.show()
 
         def finish(dialog: CheckDialog) -> None:
-            written = dialog.grab().save(path, "PNG", PNG_QUALITY)
+            written = save_png(dialog.grab().toImage(), path)
             outcome["code"] = 0 if written else 1
             if not written:
                 print(f"error: could not write {path}", file=sys.stderr)

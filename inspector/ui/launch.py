@@ -114,11 +114,6 @@ def end_demo_snapshot(status: int) -> NoReturn:
 
 
 SNAPSHOT_SIZE = (940, 720)  # the same picture whatever size the last session left
-# Qt's PNG "quality" picks zlib's effort: 80 (level 1 or so) writes this window in about a
-# third of the default's time, and a file a tenth smaller (flat colours compress at once).
-# (The snapshot itself goes through ``snapshot_png``, quicker still; the check dialog's
-# picture uses this.)
-PNG_QUALITY = 80
 
 
 def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> None:

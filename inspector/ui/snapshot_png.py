@@ -4,7 +4,8 @@ Qt hands each row to libpng, which tries five row filters on every row to pick t
 compresses best; a window's flat colours gain nothing from that. Here the rows go out
 unfiltered through zlib's fastest level: for the snapshot window (940 x 720) about 11 ms
 instead of about 20 ms, the same pixels, a file about 5% smaller. The snapshot run
-(``--screenshot``) pays this on its way out.
+(``--screenshot``) pays this on its way out; the README's Check endpoints picture
+(``check_snapshot``) is written the same way.
 
 Only what a window's picture needs: 8-bit RGB, no alpha (a window is opaque), no metadata.
 """
