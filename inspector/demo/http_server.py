@@ -61,6 +61,9 @@ class Server(ThreadingHTTPServer):
     """Serves each connection on its own thread and can drop them all at once."""
 
     daemon_threads = True
+    # socketserver's backlog of 5 overflows when a dozen clients connect at once: Linux
+    # then drops their handshakes (retried after 1 s, 3 s) or resets them.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], answer: Answer) -> None:
         self.answer = answer
