@@ -32,7 +32,6 @@ import os
 import sys
 import threading
 import time
-import webbrowser
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -66,20 +65,12 @@ from .core.hosts import shown_host
 from .core.masking import SecretSet
 from .core.options import RequestOptions
 from .core.profiles import check_profile_name
-from .core.signin import (
-    DEFAULT_PORT,
-    WAIT_TIMEOUT_S,
-    BrowserSignIn,
-    SignInRequest,
-    parse_redirect,
-    sign_in_request,
-)
-from .core.token_import import MAX_PASTE_CHARS, import_tokens
+from .core.signin_address import DEFAULT_PORT, WAIT_TIMEOUT_S
 from .i18n import _, ngettext
 
 if TYPE_CHECKING:
     from .core.client.code_grant import SignInResult
-    from .core.signin import Redirect
+    from .core.signin import BrowserSignIn, Redirect, SignInRequest
 
 SECRET_ENV = "B24_CLIENT_SECRET"  # noqa: S105 (a variable name)
 EXIT_INTERRUPTED = 130  # as the entry point reports a Ctrl+C elsewhere
@@ -300,6 +291,7 @@ def _handler_port(run: _Login) -> int:
 
 def _sign_in(run: _Login, options: RequestOptions) -> OAuthCredential:
     from .core.client.code_grant import exchange_code, exchange_pasted_redirect
+    from .core.signin import BrowserSignIn, parse_redirect, sign_in_request
 
     args, saved = run.args, run.saved
     portal = args.portal or (saved.portal.origin if saved else "")
@@ -360,6 +352,8 @@ def _listen(run: _Login, sign_in: BrowserSignIn) -> bool:
 
 def _wait(run: _Login, sign_in: BrowserSignIn, listening: bool) -> Redirect | str:
     """The redirect from the browser, or the landed address pasted (``--no-browser``)."""
+    import webbrowser
+
     url, timeout = sign_in.authorize_url, run.args.wait
     if not run.args.no_browser:
         run.output.note(
@@ -487,6 +481,8 @@ def _ask(run: _Login, question: str) -> bool:
 
 
 def _import(run: _Login) -> OAuthCredential:
+    from .core.token_import import MAX_PASTE_CHARS, import_tokens
+
     args = run.args
     if args.import_from != STDIN_NAME:
         raise InputError(

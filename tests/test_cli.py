@@ -307,6 +307,23 @@ def test_version_and_help_import_nothing_heavy(flag: str) -> None:
     assert "LOADED []" in done.stdout, done.stdout[-500:]
 
 
+def test_the_commands_parser_imports_no_sign_in_listener() -> None:
+    # Every command's options are defined for any command line: ``get`` must not pay for
+    # the sign-in's HTTP listener and browser (``login`` imports them when it runs).
+    probe = (
+        "import sys\n"
+        "from inspector.__main__ import build_parser\n"
+        "build_parser().parse_args(['get', '6', '--json'])\n"
+        "listener = ('inspector.core.signin', 'inspector.core.loopback', 'http.server',"
+        " 'webbrowser', 'inspector.core.token_import')\n"
+        "print('LOADED', sorted(m for m in listener if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "LOADED []" in done.stdout, done.stdout[-500:]
+
+
 def test_version_prints_name_and_version() -> None:
     from inspector import __version__
 

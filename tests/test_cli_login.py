@@ -34,7 +34,8 @@ import pytest
 from servers import ScriptedServer, json_reply
 
 from inspector.core.explanations import EMPTY_SOURCE_LIST
-from inspector.core.signin import PAGE_DENIED, PAGE_RECEIVED, PAGE_WRONG_STATE, handler_url
+from inspector.core.signin import PAGE_DENIED, PAGE_RECEIVED, PAGE_WRONG_STATE
+from inspector.core.signin_address import handler_url
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
 
 pytestmark = pytest.mark.keychain

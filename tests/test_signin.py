@@ -40,7 +40,6 @@ from inspector.core.errors import (
 )
 from inspector.core.options import RequestOptions
 from inspector.core.signin import (
-    CALLBACK_PATH,
     PAGE_DENIED,
     PAGE_FINISHED,
     PAGE_NO_CODE,
@@ -50,10 +49,10 @@ from inspector.core.signin import (
     Redirect,
     SignInRequest,
     authorize_url,
-    handler_url,
     parse_redirect,
     sign_in_request,
 )
+from inspector.core.signin_address import CALLBACK_PATH, handler_url
 from inspector.demo.portal import DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)

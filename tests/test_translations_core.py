@@ -20,7 +20,8 @@ from inspector.core.errors import BadResponse, InvalidSourceId, NoRedirect, Port
 from inspector.core.explanations import EMPTY_SOURCE_LIST, EXPLANATIONS, portal_error
 from inspector.core.hosts import display_host
 from inspector.core.inputs import parse_source_id
-from inspector.core.signin import BrowserSignIn, handler_url, sign_in_request
+from inspector.core.signin import BrowserSignIn, sign_in_request
+from inspector.core.signin_address import handler_url
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ Standard library only.
 from __future__ import annotations
 
 import errno
+import socketserver
 import sys
 import threading
 from collections.abc import Callable
@@ -25,8 +26,7 @@ from urllib.parse import urlsplit
 
 from ..i18n import _
 from .errors import InputError, PortInUse
-
-LOOPBACK_HOST = "127.0.0.1"
+from .signin_address import LOOPBACK_HOST, check_port
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,6 @@ OnRequest = Callable[[str], Page]
 """``on_request(query)``: called on a server thread for each GET of the listener's path."""
 
 
-def check_port(port: Any) -> int:
-    """A usable TCP port number (1-65535), or ``InputError``."""
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-        raise InputError(
-            _("The sign-in port must be a whole number from 1 to 65535."),
-            _("Use the port registered in the application's handler address."),
-        )
-    return port
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # On Windows SO_REUSEADDR lets a second program bind a port in use; elsewhere it only
@@ -61,6 +51,13 @@ class _Server(ThreadingHTTPServer):
         self.path = path
         self.on_request = on_request
         super().__init__((LOOPBACK_HOST, port), _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without ``HTTPServer``'s reverse lookup of the address (``getfqdn``, a
+        resolver call); nothing here reads the server's name."""
+        socketserver.TCPServer.server_bind(self)
+        host, self.server_port = self.socket.getsockname()[:2]
+        self.server_name = str(host)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay silent: a browser that hangs up is not worth a traceback."""

@@ -54,14 +54,17 @@ from .errors import (
     StateMismatch,
 )
 from .explanations import sign_in_refused
-from .loopback import LOOPBACK_HOST, LoopbackListener, Page, check_port
+from .loopback import LoopbackListener, Page
 from .masking import SECRET_PLACEHOLDER, safe_text
+from .signin_address import (
+    CALLBACK_PATH,
+    DEFAULT_PORT,
+    LOOPBACK_HOST,
+    WAIT_TIMEOUT_S,
+    check_port,
+    handler_url,
+)
 
-DEFAULT_PORT: Final = 51780
-"""The sign-in's port unless the profile names another (registered with the handler)."""
-CALLBACK_PATH: Final = "/b24-inspector/oauth/"
-WAIT_TIMEOUT_S: Final = 300.0
-"""How long ``BrowserSignIn.wait`` waits for the browser by default: five minutes."""
 CODE_LIFETIME_S: Final = 30
 """An authorization code is refused once it is this old (spec §10.2)."""
 KNOWN_OAUTH_HOSTS: Final = frozenset({"oauth.bitrix.info", "oauth.bitrix24.tech"})
@@ -95,11 +98,6 @@ PAGE_FINISHED = N_("This sign-in has already finished. You can close this tab.")
 def new_state() -> str:
     """A fresh, unguessable ``state`` for one sign-in."""
     return secrets.token_urlsafe(24)
-
-
-def handler_url(port: int = DEFAULT_PORT) -> str:
-    """The handler address to register in the application's settings."""
-    return f"http://{LOOPBACK_HOST}:{check_port(port)}{CALLBACK_PATH}"
 
 
 def authorize_url(portal: str, client_id: str, state: str) -> str:

@@ -18,6 +18,7 @@ import contextlib
 import json
 import selectors
 import socket
+import socketserver
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +75,13 @@ class Server(ThreadingHTTPServer):
         # stop() writes a byte here to end the serving loop's wait at once.
         self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without ``HTTPServer``'s reverse lookup of the address (``getfqdn``, a
+        resolver call on every start); nothing here reads the server's name."""
+        socketserver.TCPServer.server_bind(self)
+        host, self.server_port = self.socket.getsockname()[:2]
+        self.server_name = str(host)
 
     def serve_in_background(self, name: str) -> None:
         """Serve on a daemon thread of that name until ``stop``."""

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
-from ..core.signin import DEFAULT_PORT, handler_url
+from ..core.signin_address import DEFAULT_PORT, handler_url
 from ..i18n import _
 
 

@@ -65,7 +65,7 @@ def run_window(
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
         # start-up that a plain window does not need.
-        from ..core.signin import DEFAULT_PORT, handler_url
+        from ..core.signin_address import DEFAULT_PORT, handler_url
         from ..demo.oauth import handler_port
         from ..demo.portal import DemoPortal
 

@@ -51,7 +51,8 @@ from PySide6.QtWidgets import (
 
 from ..core.errors import Cancelled, InspectorError
 from ..core.masking import safe_text
-from ..core.signin import DEFAULT_PORT, SignInRequest, handler_url, sign_in_request
+from ..core.signin import SignInRequest, sign_in_request
+from ..core.signin_address import DEFAULT_PORT, handler_url
 from ..i18n import _
 from .dialog_slot import open_once
 from .threads import delete_on_gui_thread
@@ -292,7 +293,8 @@ class SignInDialog(QDialog):
 
         def work(task: SignInTask) -> SignInResult:
             from ..core.client.code_grant import exchange_code
-            from ..core.signin import WAIT_TIMEOUT_S, BrowserSignIn
+            from ..core.signin import BrowserSignIn
+            from ..core.signin_address import WAIT_TIMEOUT_S
 
             with BrowserSignIn(request, port=port) as sign_in:
                 task.listening.emit(sign_in)

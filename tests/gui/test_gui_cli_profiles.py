@@ -23,7 +23,7 @@ import pytest
 from gui.test_gui_profiles import answer, combo_names
 from gui.test_gui_signin import WAIT_MS, ScriptedBrowser, free_port
 from inspector.core import profile_index
-from inspector.core.signin import DEFAULT_PORT, handler_url
+from inspector.core.signin_address import DEFAULT_PORT, handler_url
 from inspector.demo.portal import DemoPortal
 
 REPO = Path(__file__).resolve().parents[2]

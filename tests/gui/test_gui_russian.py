@@ -17,7 +17,7 @@ from gui.test_gui_layout import (
     test_the_window_fits_a_1366_px_screen_at_2x,
     visible_in_viewport,
 )
-from inspector.core.signin import handler_url
+from inspector.core.signin_address import handler_url
 from inspector.demo.portal import DemoPortal
 from inspector.ui.connect_help import connect_text
 

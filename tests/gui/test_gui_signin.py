@@ -24,7 +24,7 @@ from gui.scripted_questions import ScriptedQuestions
 from inspector.core.credentials import OAuthCredential, credential_from_storage
 from inspector.core.explanations import EMPTY_SOURCE_LIST
 from inspector.core.profile_session import KeepChoice
-from inspector.core.signin import DEFAULT_PORT, handler_url
+from inspector.core.signin_address import DEFAULT_PORT, handler_url
 from inspector.demo.portal import DemoPortal
 
 WAIT_MS = 15_000

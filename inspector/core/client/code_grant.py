@@ -33,14 +33,13 @@ from ..masking import safe_text
 from ..options import RequestOptions
 from ..proxies import check_proxy, proxy_secrets
 from ..signin import (
-    DEFAULT_PORT,
-    WAIT_TIMEOUT_S,
     BrowserSignIn,
     Redirect,
     SignInRequest,
     accept_redirect,
     parse_redirect,
 )
+from ..signin_address import DEFAULT_PORT, WAIT_TIMEOUT_S
 from .exchange import Exchanger
 from .oauth import TokenGrant, host_of, parse_grant
 
