@@ -35,42 +35,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, Series, arguments, child_env, python, report_ratio
+from common import BARE_WINDOW, ROOT, Series, arguments, child_env, python, report_ratio
 
 READY_TARGET = 1.5
 MEMORY_TARGET = 1.4
 SNAPSHOT_TARGET = 3.0
 PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"
+MEMORY_DELAY_MS = 300  # the bare window's memory is read this long after its paint
 ENV_WEBHOOK = "http://127.0.0.1:9/rest/1/benchstartupcode0123/"
-
-BARE = """\
-import json, os, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-
-marks = {}
-
-class Painted(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and "paint" not in marks:
-            marks["paint"] = time.time()
-            QTimer.singleShot(300, finish)
-        return False
-
-def finish():
-    with open("/proc/self/statm") as statm:
-        marks["rss"] = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    print(json.dumps(marks), flush=True)
-    app.quit()
-
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.resize(940, 720)
-painted = Painted()
-window.installEventFilter(painted)
-window.show()
-app.exec()
-"""
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
@@ -104,7 +76,7 @@ def main() -> int:
         picture = str(Path(home) / "shot.png")
         app = [python(), "-m", "inspector"]
         commands = {
-            "bare": ([python(), "-c", BARE, "bare"], env),
+            "bare": ([python(), "-c", BARE_WINDOW, str(MEMORY_DELAY_MS)], env),
             "app": (app, probed),
             "demo": ([*app, "--demo"], probed),
             "env": (app, with_webhook),

@@ -239,5 +239,40 @@ def child_env(home: str, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+BARE_WINDOW = """\
+import json, os, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+memory_delay_ms = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+marks = {}
+
+class Painted(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and "paint" not in marks:
+            marks["paint"] = time.time()
+            QTimer.singleShot(memory_delay_ms, finish)
+        return False
+
+def finish():
+    if os.path.exists("/proc/self/statm"):  # Linux; elsewhere the paint alone
+        with open("/proc/self/statm") as statm:
+            marks["rss"] = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    print(json.dumps(marks), flush=True)
+    app.quit()
+
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.resize(940, 720)
+painted = Painted()
+window.installEventFilter(painted)
+window.show()
+app.exec()
+"""
+"""The floor of the start-up benchmarks: a bare ``QMainWindow`` that prints, as JSON, the
+time of its first paint and, on Linux, its resident memory ``argv[1]`` ms later (0 by
+default)."""
+
+
 def python() -> str:
     return sys.executable

@@ -34,33 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from common import Series, report_ratio  # noqa: E402
+from common import BARE_WINDOW, Series, report_ratio  # noqa: E402
 
 PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"
 ONEDIR_TARGET = 1.5
 ONEFILE_TARGET_MIB = 55
 MIB = 2**20
-
-BARE_WINDOW = """\
-import json, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
-
-class Painted(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint:
-            print(json.dumps({"paint": time.time()}), flush=True)
-            QTimer.singleShot(0, app.quit)
-        return False
-
-app = QApplication(sys.argv[:1])
-window = QMainWindow()
-window.resize(940, 720)
-painted = Painted()
-window.installEventFilter(painted)
-window.show()
-app.exec()
-"""
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, float]]:
