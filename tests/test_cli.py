@@ -288,6 +288,13 @@ _HEAVY_FOR_HELP = (
 )
 
 
+def _run_probe(probe: str) -> subprocess.CompletedProcess[str]:
+    """Run *probe* in a fresh interpreter, so that what it imports is its own."""
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+
+
 @pytest.mark.parametrize("flag", ["--version", "--help"])
 def test_version_and_help_import_nothing_heavy(flag: str) -> None:
     probe = (
@@ -301,10 +308,8 @@ def test_version_and_help_import_nothing_heavy(flag: str) -> None:
         "found = [m for m in sys.modules if m in heavy or m.split('.')[0] in heavy]\n"
         "print('LOADED', sorted(found))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert "LOADED []" in done.stdout, done.stdout[-500:]
+    out = _run_probe(probe).stdout
+    assert "LOADED []" in out, out[-500:]
 
 
 def test_the_commands_parser_imports_no_sign_in_listener() -> None:
@@ -318,10 +323,8 @@ def test_the_commands_parser_imports_no_sign_in_listener() -> None:
         " 'webbrowser', 'inspector.core.token_import')\n"
         "print('LOADED', sorted(m for m in listener if m in sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert "LOADED []" in done.stdout, done.stdout[-500:]
+    out = _run_probe(probe).stdout
+    assert "LOADED []" in out, out[-500:]
 
 
 def test_version_prints_name_and_version() -> None:
@@ -430,9 +433,7 @@ def test_window_options_do_not_load_the_commands_modules() -> None:
         "('inspector.cli', 'inspector.cli_login', 'inspector.cli_check'))\n"
         "print('STATUS', status, 'LOADED', loaded)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
+    done = _run_probe(probe)
     assert "STATUS 2 LOADED []" in done.stdout, done.stdout + done.stderr
     assert "--fetch" in done.stderr  # the bad ID was still reported
 
