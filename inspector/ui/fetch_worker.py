@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ..core.errors import Cancelled, InspectorError
+from ..core.free_memory import release_free_memory
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.renewal_lock import keychain_renewal
@@ -170,6 +171,8 @@ class FetchWorker(QObject):
                 ),
                 _("Please report this; nothing was changed on the portal."),
             )
+        # The parsed answer is freed by now; glibc would keep its pages (core.free_memory).
+        release_free_memory()
         if outcome is not None:
             self.succeeded.emit(job.number, outcome)
         else:
