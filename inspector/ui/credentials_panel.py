@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from ..core.credentials import Credential, OAuthCredential
     from ..core.keychain import CredentialStore
     from ..core.profiles import SecretStore
-    from ..core.start_read import StartRead
+    from ..core.start_read import StartPlan, StartRead
     from .renewal_fields import RenewalFields
 
 __all__ = ["CredentialsPanel"]
@@ -77,7 +77,10 @@ class CredentialsPanel(QGroupBox):
         *,
         settings: QSettings | None = None,
         questions: ProfileQuestions | None = None,
+        read_saved: bool = False,
     ) -> None:
+        """*read_saved*: begin reading the saved credential at once, before the widgets are
+        built, so that the answer is in by the window's first paint (``begin_start``)."""
         super().__init__(_("Portal credential"), parent)
         self.setObjectName("credentialsPanel")
         self.profiles = ProfileStore(settings if settings is not None else QSettings())
@@ -91,6 +94,9 @@ class CredentialsPanel(QGroupBox):
         )
         self._reader.read.connect(self._on_keychain_read)
         self._reader.failed.connect(self._on_keychain_failed)
+        plan = self.session.start_plan() if read_saved else None
+        if plan is not None:
+            self._read(plan)  # the keychain line shows it once built
         self.questions: ProfileQuestions = questions or DialogQuestions(self)
         self.leave_note = ""
         """What happened to the changes of the profile just left (for the status line)."""
@@ -251,8 +257,11 @@ class CredentialsPanel(QGroupBox):
             self.session.start_without_keychain()
             self._after_start()
             return
-        self.session.line = _(READING_KEYCHAIN)
+        self._read(plan)
         self.keychain_label.setText(self.session.line)
+
+    def _read(self, plan: StartPlan) -> None:
+        self.session.line = _(READING_KEYCHAIN)
         self._reader.begin(plan)
 
     def start(self) -> None:

@@ -133,7 +133,10 @@ class MainWindow(QMainWindow):
         if isinstance(app, QApplication):
             apply_theme(app, self.theme_choice)  # before the widgets: no repaint
 
-        self._build(store)
+        # A saved credential is read from the panel's first moment, beside the build and
+        # the paint; one given for the session (demo, environment) is set after the build.
+        given = demo is not None or bool(os.environ.get(WEBHOOK_ENV, "").strip())
+        self._build(store, read_saved=not given)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
         self.check_button.setDefaultAction(self.window_actions.check_endpoints)
         self.check_button.setAccessibleName(_("Check endpoints"))
@@ -162,10 +165,12 @@ class MainWindow(QMainWindow):
 
     # --- layout ------------------------------------------------------------------------
 
-    def _build(self, store: CredentialStore | None) -> None:
+    def _build(self, store: CredentialStore | None, *, read_saved: bool) -> None:
         outer, scroll, central = scrolled_panels(self)
 
-        self.credentials_panel = CredentialsPanel(store, central, settings=self._settings)
+        self.credentials_panel = CredentialsPanel(
+            store, central, settings=self._settings, read_saved=read_saved
+        )
         self.credentials_panel.credential_changed.connect(self._update_title)
         self.credentials_panel.profile_changed.connect(self._on_profile_changed)
         self.credentials_panel.network_button.clicked.connect(self.edit_network_settings)
@@ -439,11 +444,11 @@ class MainWindow(QMainWindow):
     # --- start-up, title, profile switch -----------------------------------------------
 
     def _begin_start_up(self) -> None:
-        """Read the saved credential from now on, beside the first paint: on a worker thread
-        (which hands it to the helper process started before Qt), so that keyring neither
-        delays the paint nor blocks the window. The answer is applied once the event loop
-        runs (a queued signal), and fetch() waits for it. A start with nothing to read
-        finishes on the loop's first turn too."""
+        """Read the saved credential (unless the panel began at its construction), beside
+        the first paint: on a worker thread (which hands it to the helper process started
+        before Qt), so that keyring neither delays the paint nor blocks the window. The
+        answer is applied once the event loop runs (a queued signal), and fetch() waits for
+        it. A start with nothing to read finishes on the loop's first turn too."""
         panel = self.credentials_panel
         panel.ready.connect(self._finish_start_up)
         if panel.session.start_plan() is None:

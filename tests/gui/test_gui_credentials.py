@@ -16,6 +16,7 @@ from gui.gui_helpers import type_id_and_enter, webhook_code, widget_texts
 from inspector.core.credentials import credential_from_storage, parse_webhook_url
 from inspector.core.keychain import SERVICE, CredentialStore
 from inspector.ui import MainWindow
+from inspector.ui.credentials_panel import CredentialsPanel
 
 WEBHOOK = "https://portal.example.com/rest/1/k3ych41n-c0de/"
 
@@ -241,6 +242,26 @@ def test_the_keychain_read_begins_while_the_window_is_built(
     assert threading.main_thread() not in held.readers
     assert panel.credential() == parse_webhook_url(portal.webhook_url)
     window.close()
+
+
+def test_a_panel_told_to_read_saved_reads_from_its_construction(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    held = HeldKeyring()
+    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
+    set_backend(held)
+    idle = CredentialsPanel(store=CredentialStore(), settings=settings)
+    qtbot.addWidget(idle)
+    assert not idle.reading  # by default the caller says when (begin_start)
+    panel = CredentialsPanel(store=CredentialStore(), settings=settings, read_saved=True)
+    qtbot.addWidget(panel)
+    assert panel.reading and not panel.started
+    assert panel.keychain_label.text() == "Reading the keychain…"
+    panel.begin_start()  # the window's call changes nothing: one read
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        held.answer.set()
+    assert len(held.readers) == 1 and threading.main_thread() not in held.readers
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
 
 
 def test_a_fetch_cancelled_while_the_keychain_is_read_is_not_sent(
