@@ -22,7 +22,7 @@ from inspector.core import formatting
 from inspector.core.connector import compare, parse_connector
 from inspector.core.errors import BadResponse
 from inspector.core.model import Source, parse_source
-from inspector.core.outline import ConnectorState, kind_text, source_outline
+from inspector.core.outline import ConnectorState, source_outline
 from inspector.demo.data import DEMO_CONNECTORS, DEMO_SOURCES
 
 TIME = {
@@ -146,10 +146,10 @@ def test_units_flags_and_missing_dates_in_russian() -> None:
 def test_the_type_column_translates_its_own_kinds_not_a_settings_type() -> None:
     i18n.install("ru")
     rows = {row.label: row for row in source_outline(_source()).rows}
-    assert kind_text(rows["Подключение"]) == "объект"
+    assert rows["Подключение"].kind_text() == "объект"
     settings = rows["Параметры (5)"]
-    assert kind_text(settings) == "массив"
-    assert kind_text(settings.children[0]) == "STRING"  # declared by the portal: as sent
+    assert settings.kind_text() == "массив"
+    assert settings.children[0].kind_text() == "STRING"  # declared by the portal: as sent
     assert "Скрыто" not in settings.children[0].tooltip  # the tooltip lists what it is
     assert settings.children[0].tooltip.splitlines()[1] == "Код: host"
 

@@ -95,7 +95,7 @@ KIND_NAMES: dict[str, str] = {
     "connector": N_("connector"),
     "warning": N_("warning"),
 }
-"""The words for the kinds of value the outline gives ``Row.kind`` (see ``kind_text``)."""
+"""The words for the kinds of value the outline gives ``Row.kind`` (see ``Row.kind_text``)."""
 
 CONNECTOR_LABEL = N_("Connector")
 """The Connector section's label (translated with ``_`` where shown or compared)."""
@@ -122,7 +122,8 @@ class Row:
     kind: str = ""
     """The value's type: a JSON type, "datetime", "url", or a setting's declared type."""
     children: Sequence[Row] = ()
-    """The rows under this one: a tuple, or for the settings a lazy ``SettingRows``."""
+    """The rows under this one: a tuple, or for the settings a lazy ``SettingRows`` (what
+    is not a tuple is lazy)."""
     section: bool = False
     """A heading over rows of its own (Connection, Settings, …), shown in bold."""
     secret: bool = False
@@ -135,6 +136,12 @@ class Row:
     """The whole text of a long row, or a setting's details (already masked)."""
     span: bool = False
     """One sentence across all columns (a warning), in ``label``."""
+
+    def kind_text(self) -> str:
+        """What the Type column says: the outline's own kinds in the user's language, a
+        setting's declared type (portal data) as sent."""
+        name = None if self.typed else KIND_NAMES.get(self.kind)
+        return self.kind if name is None else _(name)
 
     def walk(self) -> Iterator[Row]:
         yield self
@@ -377,13 +384,6 @@ class Outliner:
             tuple(rows),
             section=True,
         )
-
-
-def kind_text(row: Row) -> str:
-    """What the Type column says of *row*: the outline's own kinds in the user's language,
-    a setting's declared type (portal data) as sent."""
-    name = None if row.typed else KIND_NAMES.get(row.kind)
-    return row.kind if name is None else _(name)
 
 
 def query_items(url: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ its turn at the GIL (see ``when_drawn``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -30,11 +30,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
-from ..core.model import Source
-from ..core.outline import ConnectorState
 from ..i18n import _
 from .copy_export import JsonCopier, SecretClipboard
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
+
+if TYPE_CHECKING:
+    from ..core.model import Source
+    from ..core.outline import ConnectorState
 
 DRAWN_AT_THE_LATEST_MS = 250
 """``when_drawn``'s work runs after this long even if no paint came (a covered window)."""

@@ -12,29 +12,27 @@ outline's ``SettingRows``), and the view is given them in batches (``load_more_s
 called as it scrolls towards the last one): a tree view lays out every row it has, through
 Python, so 50,000 at once froze the window for seconds. An index points at its *parent*
 node, so a setting's index needs no object of its own until its texts are read.
+
+The outline and the records it reads (``core.outline``, ``core.model``, ``core.connector``)
+are imported with the first source, not with the empty tree: at start they took about
+15 ms before the first paint.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
 
 from ..core.masking import MASK
-from ..core.model import Source
-from ..core.outline import (
-    CONNECTOR_LABEL,
-    LOOKING_UP,
-    ConnectorState,
-    Outliner,
-    Row,
-    SettingRows,
-    kind_text,
-)
 from ..i18n import N_, _
+
+if TYPE_CHECKING:
+    from ..core.model import Source
+    from ..core.outline import ConnectorState, Outliner, Row
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -83,7 +81,7 @@ class _Node:
     def __init__(self, source: Row, parent: _Node | None = None, row: int = 0) -> None:
         self.field = source.label
         self.value = source.text
-        self.type = kind_text(source)  # a setting's own type stays as the portal sent it
+        self.type = source.kind_text()  # a setting's own type stays as the portal sent it
         self.tooltip = source.tooltip  # the whole text of a long row, a setting's details
         self.span = source.span  # one text across all columns (a warning sentence)
         self.section = source.section
@@ -92,8 +90,8 @@ class _Node:
         self.parent = parent
         self.row = row
         self.made: dict[int, _Node] = {}
-        if isinstance(source.children, SettingRows):
-            self.lazy: SettingRows | None = source.children
+        if not isinstance(source.children, tuple):  # the settings' SettingRows
+            self.lazy: Sequence[Row] | None = source.children
             self.loaded = min(len(source.children), SETTINGS_BATCH)
             self.children: list[_Node] = []
         else:
@@ -102,7 +100,16 @@ class _Node:
 
     @classmethod
     def root(cls, rows: Sequence[Row] = ()) -> _Node:
-        return cls(Row("", children=tuple(rows)))
+        """The invisible root over *rows*, made without a ``Row`` of its own: an empty
+        tree's root comes before the outline is loaded."""
+        node = cls.__new__(cls)
+        node.field = node.value = node.type = node.tooltip = ""
+        node.span = node.section = False
+        node.setting = node.parent = node.lazy = None
+        node.row = node.loaded = 0
+        node.made = {}
+        node.children = [cls(child, node, n) for n, child in enumerate(rows)]
+        return node
 
     def count(self) -> int:
         return self.loaded if self.lazy is not None else len(self.children)
@@ -148,8 +155,8 @@ class SourceTreeModel(QAbstractItemModel):
         self._stale = False
         self._settings_node: _Node | None = None
         self._secrets: tuple[str, ...] = ()
-        self._outliner = Outliner(())
-        self._connector = ConnectorState()
+        self._outliner: Outliner | None = None  # made with the first source
+        self._connector: ConnectorState | None = None
         self._connector_node: _Node | None = None
 
     # --- loading ---------------------------------------------------------------------
@@ -161,6 +168,8 @@ class SourceTreeModel(QAbstractItemModel):
         field (a description quoting a password). Values shorter than 6 characters are
         left to the structural masking: "30" or "5432" also occur in ordinary text.
         """
+        from ..core.outline import LOOKING_UP, ConnectorState
+
         note = LOOKING_UP if source.connector_id is not None else ""
         self._rebuild(ConnectorState(note=note), source, tuple(secrets))
 
@@ -168,11 +177,13 @@ class SourceTreeModel(QAbstractItemModel):
         """Show what was found about the connector, in place: the Connector rows are
         replaced and the settings relabelled with one ``dataChanged``; no other row
         moves, nothing is reset, and revealed values stay revealed."""
-        source, node = self._source, self._connector_node
-        if source is None or node is None:
+        source, node, outliner = self._source, self._connector_node, self._outliner
+        if source is None or node is None or outliner is None:
             return
+        from ..core.outline import SettingRows
+
         self._connector = connector
-        fresh = _Node(self._outliner.connector(source, connector))
+        fresh = _Node(outliner.connector(source, connector))
         index = self.createIndex(node.row, FIELD_COLUMN, node.parent)
         if node.children:
             self.beginRemoveRows(index, 0, len(node.children) - 1)
@@ -188,9 +199,7 @@ class SourceTreeModel(QAbstractItemModel):
         settings = self._settings_node
         if connector.report is None or settings is None:
             return
-        settings.lazy = SettingRows(
-            self._outliner, source, connector.report, frozenset(self._revealed)
-        )
+        settings.lazy = SettingRows(outliner, source, connector.report, frozenset(self._revealed))
         settings.made.clear()
         if settings.loaded:
             self.dataChanged.emit(
@@ -200,6 +209,8 @@ class SourceTreeModel(QAbstractItemModel):
             )
 
     def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
+        from ..core.outline import CONNECTOR_LABEL, Outliner
+
         fresh = source is not self._source
         self.beginResetModel()
         if fresh:
@@ -208,9 +219,9 @@ class SourceTreeModel(QAbstractItemModel):
             self._stale = False
         self._secrets = secrets
         self._connector = connector
-        self._outliner = Outliner(secrets, source.distinctive_set())
+        outliner = self._outliner = Outliner(secrets, source.distinctive_set())
         revealed = frozenset(self._revealed)
-        self._root = _Node.root(self._outliner.rows(source, connector, revealed))
+        self._root = _Node.root(outliner.rows(source, connector, revealed))
         # The first top-level Connector row is the outline's (unknown keys come after it).
         label = _(CONNECTOR_LABEL)
         self._connector_node = next(n for n in self._root.children if n.field == label)
@@ -219,6 +230,11 @@ class SourceTreeModel(QAbstractItemModel):
 
     @property
     def connector(self) -> ConnectorState:
+        """What is known of the shown source's connector (nothing before a source)."""
+        if self._connector is None:
+            from ..core.outline import ConnectorState
+
+            return ConnectorState()
         return self._connector
 
     def clear(self) -> None:
@@ -229,8 +245,8 @@ class SourceTreeModel(QAbstractItemModel):
         self._root = _Node.root()
         self._settings_node = None
         self._secrets = ()
-        self._outliner = Outliner(())
-        self._connector = ConnectorState()
+        self._outliner = None
+        self._connector = None
         self._connector_node = None
         self.endResetModel()
 
@@ -304,10 +320,10 @@ class SourceTreeModel(QAbstractItemModel):
         return self.createIndex(position, column, node)
 
     def setting_label(self, position: int) -> str:
-        source = self._source
-        if source is None or not 0 <= position < len(source.settings):
+        source, outliner = self._source, self._outliner
+        if source is None or outliner is None or not 0 <= position < len(source.settings):
             return ""
-        return self._outliner.setting_label(source.settings[position], self._connector.report)
+        return outliner.setting_label(source.settings[position], self.connector.report)
 
     def is_revealed(self, position: int) -> bool:
         return position in self._revealed
@@ -318,8 +334,8 @@ class SourceTreeModel(QAbstractItemModel):
 
     def toggle_reveal(self, position: int) -> bool:
         """Show or hide one setting's value; returns whether it is now shown."""
-        settings = self._settings_node
-        if settings is None or self._source is None or settings.lazy is None:
+        settings, outliner = self._settings_node, self._outliner
+        if settings is None or self._source is None or settings.lazy is None or outliner is None:
             return False
         if not 0 <= position < len(self._source.settings):
             return False
@@ -327,8 +343,10 @@ class SourceTreeModel(QAbstractItemModel):
             self._revealed.discard(position)
         else:
             self._revealed.add(position)
+        from ..core.outline import SettingRows
+
         settings.lazy = SettingRows(
-            self._outliner, self._source, self._connector.report, frozenset(self._revealed)
+            outliner, self._source, self.connector.report, frozenset(self._revealed)
         )
         settings.made.pop(position, None)
         index = self.setting_index(position, VALUE_COLUMN)
@@ -352,14 +370,14 @@ class SourceTreeModel(QAbstractItemModel):
             return ""
         from ..core.export import masked_json  # the exports load on first use
 
-        return masked_json(self._source, self._connector.report, self._secrets)
+        return masked_json(self._source, self.connector.report, self._secrets)
 
     def masked_json_job(self) -> Callable[[threading.Event], str] | None:
         """``masked_json`` as a call holding what it needs, for a worker thread (None: no
         source); it stops with ``Cancelled`` once its event is set."""
         if self._source is None:
             return None
-        source, report, secrets = self._source, self._connector.report, self._secrets
+        source, report, secrets = self._source, self.connector.report, self._secrets
 
         def job(cancel: threading.Event) -> str:
             from ..core.export import masked_json  # loaded on first use, on the worker

@@ -70,6 +70,10 @@ def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
             "inspector.ui.fetch_worker",
             "inspector.ui.source_requests",
             "inspector.ui.source_picker",
+            # The outline and the records it reads come with the first source:
+            "inspector.core.outline",
+            "inspector.core.model",
+            "inspector.core.connector",
             # TLS trust (ssl, truststore) is loaded with the client or the network dialog:
             "ssl",
             "inspector.ui.network_dialog",
