@@ -81,8 +81,9 @@ class KeychainReader(QObject):
 
     @property
     def busy(self) -> bool:
-        """A read is under way."""
-        return not self._done.is_set()
+        """A read is under way, or its answer is still on its way to the GUI thread (a
+        second read begun then would answer the same start twice)."""
+        return not self._done.is_set() or self._taken != self._number
 
     def begin(self, plan: StartPlan) -> None:
         """Read what *plan* names; ``read`` (or ``failed``) follows on the GUI thread."""

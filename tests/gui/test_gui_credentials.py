@@ -264,6 +264,26 @@ def test_a_panel_told_to_read_saved_reads_from_its_construction(
     assert panel.credential() == parse_webhook_url(portal.webhook_url)
 
 
+def test_a_read_answered_before_the_window_asks_is_not_read_again(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    # The panel's early read may end before the window's begin_start, with its answer still
+    # queued for the loop: that is the start's one read, not a reason for another.
+    held = HeldKeyring()
+    held.answer.set()  # answers at once
+    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
+    set_backend(held)
+    panel = CredentialsPanel(store=CredentialStore(), settings=settings, read_saved=True)
+    qtbot.addWidget(panel)
+    reader = panel._reader
+    assert reader._done.wait(10)  # the thread has answered; the loop has not run
+    assert panel.reading
+    with qtbot.waitSignal(panel.ready, timeout=10_000):
+        panel.begin_start()
+    assert len(held.readers) == 1
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
+
+
 def test_a_fetch_cancelled_while_the_keychain_is_read_is_not_sent(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:
