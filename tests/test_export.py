@@ -25,7 +25,6 @@ from inspector.core.credentials import (
     Credential,
     OAuthCredential,
     WebhookCredential,
-    make_oauth_credential,
     parse_webhook_url,
 )
 from inspector.core.errors import LeakPrevented, PortalError, Redirected
@@ -54,14 +53,7 @@ def webhook(portal: DemoPortal) -> WebhookCredential:
 
 
 def oauth(portal: DemoPortal) -> OAuthCredential:
-    return make_oauth_credential(
-        portal.base_url,
-        portal.access_token,
-        client_id=portal.client_id,
-        client_secret=portal.client_secret,
-        refresh_token=portal.refresh_token,
-        oauth_server=portal.oauth_server_url,
-    )
+    return portal.oauth_credential()
 
 
 def all_secrets(credential: Credential, source: Source | None = None) -> list[str]:

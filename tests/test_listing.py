@@ -132,14 +132,7 @@ def test_search_matches_every_word_anywhere() -> None:
 def test_token_expiring_between_pages_is_renewed_and_paging_goes_on(
     big_portal: DemoPortal,
 ) -> None:
-    cred = make_oauth_credential(
-        big_portal.base_url,
-        big_portal.access_token,
-        client_id=big_portal.client_id,
-        client_secret=big_portal.client_secret,
-        refresh_token=big_portal.refresh_token,
-        oauth_server=big_portal.oauth_server_url,
-    )
+    cred = big_portal.oauth_credential()
     renewed: list[OAuthCredential] = []
 
     def after_page(page: int, total: int) -> None:

@@ -307,14 +307,7 @@ def test_a_set_proxy_tunnels_https_to_a_private_ca_portal(
 
 def test_the_oauth_refresh_goes_through_the_same_proxy(proxy: RecordingProxy) -> None:
     with DemoPortal() as portal:
-        cred = make_oauth_credential(
-            portal.base_url,
-            portal.access_token,
-            client_id=portal.client_id,
-            client_secret=portal.client_secret,
-            refresh_token=portal.refresh_token,
-            oauth_server=portal.oauth_server_url,
-        )
+        cred = portal.oauth_credential()
         portal.expire_access_token()
         options = RequestOptions(connect_timeout=5, read_timeout=5, proxy=proxy.url)
         with BitrixClient(cred, options, on_credential_renewed=lambda c: None) as client:

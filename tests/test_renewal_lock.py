@@ -220,14 +220,7 @@ def test_two_copies_meeting_an_expired_token_renew_it_once(bus: str, entry: str)
     env = cli_environment(bus)
     source_id = min(DEMO_SOURCES)
     with DemoPortal() as demo:
-        credential = make_oauth_credential(
-            demo.base_url,
-            demo.access_token,
-            client_id=demo.client_id,
-            client_secret=demo.client_secret,
-            refresh_token=demo.refresh_token,
-            oauth_server=demo.oauth_server_url,
-        )
+        credential = demo.oauth_credential()
         subprocess.run(
             [sys.executable, "-c", SAVE_FROM_STDIN, entry],
             input=credential.to_storage(),

@@ -53,7 +53,7 @@ import time
 from collections.abc import Mapping
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from .connector import DemoConnector
@@ -62,6 +62,9 @@ from .http_server import MAX_BODY_BYTES, Reply, Server, system_error
 from .oauth import AUTHORIZE_PATH, TOKEN_PATH, AuthorizeOutcome, DemoTokens
 from .recording import RecordedRequest, Scrubber
 from .rest_api import OAUTH_PATH, WEBHOOK_PATH, RestApi, UnknownMethod, method_name, parse_body
+
+if TYPE_CHECKING:
+    from ..core.credentials import OAuthCredential
 
 __all__ = [
     "DEMO_CONNECTORS",
@@ -219,6 +222,20 @@ class DemoPortal:
     def refresh_token(self) -> str:
         """The refresh token that works now (the last one issued). It holds a secret."""
         return self._tokens.refresh_token
+
+    def oauth_credential(self) -> OAuthCredential:
+        """The demo application's credential as the inspector keeps one: the tokens that
+        work now, the client ID and secret, the token server. It holds secrets."""
+        from ..core.credentials import make_oauth_credential
+
+        return make_oauth_credential(
+            self.base_url,
+            self.access_token,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            refresh_token=self.refresh_token,
+            oauth_server=self.oauth_server_url,
+        )
 
     @property
     def token_refreshes(self) -> int:

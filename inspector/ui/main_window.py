@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.credentials import OAuthCredential, make_oauth_credential, parse_webhook_url
+from ..core.credentials import parse_webhook_url
 from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.masking import sanitize
@@ -68,18 +68,6 @@ if TYPE_CHECKING:
     from .source_requests import SourceRequests
 
 GEOMETRY_KEY = "window/geometry"
-
-
-def demo_oauth_credential(demo: DemoPortal) -> OAuthCredential:
-    """The demo portal's OAuth application: its tokens, client ID and secret, token server."""
-    return make_oauth_credential(
-        demo.base_url,
-        demo.access_token,
-        client_id=demo.client_id,
-        client_secret=demo.client_secret,
-        refresh_token=demo.refresh_token,
-        oauth_server=demo.oauth_server_url,
-    )
 
 
 class MainWindow(QMainWindow):
@@ -149,7 +137,7 @@ class MainWindow(QMainWindow):
         if demo is not None and demo_oauth:
             # The real path: the demo's OAuth application, renewable, and "Sign in with
             # browser" against the demo's authorize page.
-            oauth = demo_oauth_credential(demo)
+            oauth = demo.oauth_credential()
             self._demo_credential = oauth
             self.credentials_panel.use_session_values(FieldValues.of(oauth), Origin.DEMO)
             self.credentials_panel.session.use_demo_handler(demo.redirect_uri)

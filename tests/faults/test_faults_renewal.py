@@ -77,14 +77,7 @@ def test_cli_does_not_spend_a_refresh_token_it_cannot_keep(
     demo: DemoPortal, ledger: Any, tmp_path: Path
 ) -> None:
     with ledger.case("renewal-cli/keychain-reads-but-cannot-write") as record:
-        cred = make_oauth_credential(
-            demo.base_url,
-            demo.access_token,
-            client_id=demo.client_id,
-            client_secret=demo.client_secret,
-            refresh_token=demo.refresh_token,
-            oauth_server=demo.oauth_server_url,
-        )
+        cred = demo.oauth_credential()
         keychain = saved_file(tmp_path, cred)
         demo.expire_access_token()
         done = run_cli(tmp_path, "ReadOnlyFile", keychain)

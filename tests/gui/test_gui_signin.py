@@ -461,9 +461,7 @@ def test_rotated_tokens_that_could_not_be_saved_are_asked_about(
 ) -> None:
     from keyring.errors import PasswordSetError
 
-    from inspector.ui.main_window import demo_oauth_credential
-
-    old = demo_oauth_credential(demo)
+    old = demo.oauth_credential()
     memory_keyring.set_password("b24-inspector", "default", old.to_storage())
     window = make_window()
     panel = window.credentials_panel
