@@ -41,8 +41,25 @@ OnRequest = Callable[[str], Page]
 """``on_request(query)``: called on a server thread for each GET of the listener's path."""
 
 
-class _Server(ThreadingHTTPServer):
+class QuietHTTPServer(ThreadingHTTPServer):
+    """An HTTP server on 127.0.0.1 for this program's own listeners (the sign-in's, the
+    demo portal's): a daemon thread per connection, no traceback when a client hangs up,
+    and no reverse lookup of its address when it binds."""
+
     daemon_threads = True
+
+    def server_bind(self) -> None:
+        """Bind without ``HTTPServer``'s ``getfqdn`` of the address (a resolver call on
+        every start); nothing here reads the server's name."""
+        socketserver.TCPServer.server_bind(self)
+        host, self.server_port = self.socket.getsockname()[:2]
+        self.server_name = str(host)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay silent: a client that hangs up is not worth a traceback."""
+
+
+class _Server(QuietHTTPServer):
     # On Windows SO_REUSEADDR lets a second program bind a port in use; elsewhere it only
     # allows rebinding a port whose old connections linger in TIME_WAIT.
     allow_reuse_address = sys.platform != "win32"
@@ -51,16 +68,6 @@ class _Server(ThreadingHTTPServer):
         self.path = path
         self.on_request = on_request
         super().__init__((LOOPBACK_HOST, port), _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without ``HTTPServer``'s reverse lookup of the address (``getfqdn``, a
-        resolver call); nothing here reads the server's name."""
-        socketserver.TCPServer.server_bind(self)
-        host, self.server_port = self.socket.getsockname()[:2]
-        self.server_name = str(host)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: a browser that hangs up is not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):

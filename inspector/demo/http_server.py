@@ -18,13 +18,14 @@ import contextlib
 import json
 import selectors
 import socket
-import socketserver
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Final
+
+from ..core.loopback import QuietHTTPServer
 
 MAX_BODY_BYTES: Final = 64 * 1024
 """Request bodies above this size are refused (413) without being read."""
@@ -58,10 +59,9 @@ Answer = Callable[[str, str, Mapping[str, str], bytes], Reply]
 """``answer(http_method, target, headers, body)``: headers have lower-case names."""
 
 
-class Server(ThreadingHTTPServer):
+class Server(QuietHTTPServer):
     """Serves each connection on its own thread and can drop them all at once."""
 
-    daemon_threads = True
     # socketserver's backlog of 5 overflows when a dozen clients connect at once: Linux
     # then drops their handshakes (retried after 1 s, 3 s) or resets them.
     request_queue_size = 128
@@ -75,13 +75,6 @@ class Server(ThreadingHTTPServer):
         # stop() writes a byte here to end the serving loop's wait at once.
         self._wake_reader, self._wake_writer = socket.socketpair()
         super().__init__(address, _Handler)
-
-    def server_bind(self) -> None:
-        """Bind without ``HTTPServer``'s reverse lookup of the address (``getfqdn``, a
-        resolver call on every start); nothing here reads the server's name."""
-        socketserver.TCPServer.server_bind(self)
-        host, self.server_port = self.socket.getsockname()[:2]
-        self.server_name = str(host)
 
     def serve_in_background(self, name: str) -> None:
         """Serve on a daemon thread of that name until ``stop``."""
@@ -147,9 +140,6 @@ class Server(ThreadingHTTPServer):
         for conn in connections:
             with contextlib.suppress(OSError):  # already closed by the client
                 conn.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay silent: a client that hangs up mid-reply is not worth a traceback."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -123,8 +123,8 @@ class MainWindow(QMainWindow):
 
         # A saved credential is read from the panel's first moment, beside the build and
         # the paint; one given for the session (demo, environment) is set after the build.
-        given = demo is not None or bool(os.environ.get(WEBHOOK_ENV, "").strip())
-        self._build(store, read_saved=not given)
+        env_webhook = os.environ.get(WEBHOOK_ENV, "").strip()
+        self._build(store, read_saved=demo is None and not env_webhook)
         self.window_actions = install_actions(self, self.credentials_panel, self.source_tree)
         self.check_button.setDefaultAction(self.window_actions.check_endpoints)
         self.check_button.setAccessibleName(_("Check endpoints"))
@@ -144,10 +144,8 @@ class MainWindow(QMainWindow):
         elif demo is not None:
             self._demo_credential = parse_webhook_url(demo.webhook_url)
             self.credentials_panel.use_session_webhook(demo.webhook_url, Origin.DEMO)
-        elif os.environ.get(WEBHOOK_ENV, "").strip():
-            self.credentials_panel.use_session_webhook(
-                os.environ[WEBHOOK_ENV].strip(), Origin.ENVIRONMENT
-            )
+        elif env_webhook:
+            self.credentials_panel.use_session_webhook(env_webhook, Origin.ENVIRONMENT)
         self._update_title()
         self._begin_start_up()
 

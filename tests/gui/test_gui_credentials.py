@@ -189,12 +189,18 @@ class HeldKeyring(MemoryKeyring):
         return super().get_password(service, username)
 
 
-def held_window(
-    qtbot: Any, set_backend: Callable[[Any], Any], settings: QSettings, url: str
-) -> tuple[Any, HeldKeyring]:
+def held_keyring(set_backend: Callable[[Any], Any], url: str) -> HeldKeyring:
+    """A ``HeldKeyring``, made the backend, with *url*'s credential in the default profile."""
     held = HeldKeyring()
     held.set_password(SERVICE, "default", parse_webhook_url(url).to_storage())
     set_backend(held)
+    return held
+
+
+def held_window(
+    qtbot: Any, set_backend: Callable[[Any], Any], settings: QSettings, url: str
+) -> tuple[Any, HeldKeyring]:
+    held = held_keyring(set_backend, url)
     window = MainWindow(settings=settings, store=CredentialStore())
     qtbot.addWidget(window)
     window.show()
@@ -226,9 +232,7 @@ def test_the_keychain_is_read_off_the_gui_thread_and_fetch_waits_for_it(
 def test_the_keychain_read_begins_while_the_window_is_built(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:
-    held = HeldKeyring()
-    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
-    set_backend(held)
+    held = held_keyring(set_backend, portal.webhook_url)
     window = MainWindow(settings=settings, store=CredentialStore())
     qtbot.addWidget(window)
     panel = window.credentials_panel
@@ -247,9 +251,7 @@ def test_the_keychain_read_begins_while_the_window_is_built(
 def test_a_panel_told_to_read_saved_reads_from_its_construction(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:
-    held = HeldKeyring()
-    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
-    set_backend(held)
+    held = held_keyring(set_backend, portal.webhook_url)
     idle = CredentialsPanel(store=CredentialStore(), settings=settings)
     qtbot.addWidget(idle)
     assert not idle.reading  # by default the caller says when (begin_start)
@@ -269,10 +271,8 @@ def test_a_read_answered_before_the_window_asks_is_not_read_again(
 ) -> None:
     # The panel's early read may end before the window's begin_start, with its answer still
     # queued for the loop: that is the start's one read, not a reason for another.
-    held = HeldKeyring()
+    held = held_keyring(set_backend, portal.webhook_url)
     held.answer.set()  # answers at once
-    held.set_password(SERVICE, "default", parse_webhook_url(portal.webhook_url).to_storage())
-    set_backend(held)
     panel = CredentialsPanel(store=CredentialStore(), settings=settings, read_saved=True)
     qtbot.addWidget(panel)
     reader = panel._reader
