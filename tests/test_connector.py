@@ -174,6 +174,36 @@ def test_type_mismatch_other_connector_and_hostile_names() -> None:
     assert "Extra" in text
 
 
+def test_plain_declarations_read_as_the_unusual_ones_do() -> None:
+    # Declarations of three texts each are read column by column; one unusual entry sends
+    # the whole list through the reader of each entry. Both must give the same records,
+    # with the code and type shared (interned) and the name a copy of its own.
+    plain = [
+        {"code": "host", "name": "Host name", "type": "STRING"},
+        {"type": "INT", "name": "Port", "code": "port"},
+        {"code": "", "name": "", "type": ""},
+    ]
+    unusual = [*plain, {"code": "extra", "name": "Extra", "type": "STRING", "hint": "x"}]
+
+    def read(declared: list[Any]) -> tuple[ConnectorSetting, ...]:
+        return parse_connector({"result": {"item": {"id": 1, "settings": declared}}}).settings
+
+    fast, slow = read(plain), read(unusual)
+    assert (
+        fast
+        == slow[:3]
+        == (
+            ConnectorSetting("host", "Host name", "STRING"),
+            ConnectorSetting("port", "Port", "INT"),
+            ConnectorSetting("", "", ""),
+        )
+    )
+    assert slow[3] == ConnectorSetting("extra", "Extra", "STRING")
+    for first, second, given in zip(fast, slow, plain, strict=False):
+        assert first.code is second.code and first.type is second.type  # shared
+        assert first.name is not given["name"] or not first.name  # a copy ("" is one object)
+
+
 def test_label_without_a_declared_name_falls_back() -> None:
     connector = Connector(id=1, title=None, description=None, settings=(), urls={})
     report = compare(make_source(("token", "Token", "STRING")), connector)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple, cast
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from .. import i18n
@@ -30,7 +31,15 @@ from .json_values import (
     unknown_keys,
 )
 from .masking import SECRET_PLACEHOLDER, sanitize
-from .model import Setting, Source, collector_paused, detached, shared_text
+from .model import (
+    Setting,
+    Source,
+    collector_paused,
+    detached,
+    detached_texts,
+    shared_text,
+    shared_texts,
+)
 
 CONNECTOR_URL_FIELDS: dict[str, str] = {
     "urlCheck": N_("Check URL"),
@@ -56,12 +65,12 @@ _CONNECTOR_KNOWN = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectorSetting:
+class ConnectorSetting(NamedTuple):
     """A parameter the connector declares: its code, display name and type (no value).
 
-    Slotted, with its code and type shared with the source's settings (``shared_text``): a
-    connector may declare 50,000 of them.
+    A named tuple, with its code and type shared with the source's settings
+    (``shared_text``): a connector may declare 50,000, and tuples can be made column by
+    column at C speed (``_declared``).
     """
 
     code: str | None
@@ -151,8 +160,12 @@ def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
     entries (not an object, a field that is not text, or other keys) to check for depth.
 
     One loop with the readers called only for what is not text already: a connector may
-    declare 50,000, and a function call per parameter and field showed.
+    declare 50,000, and a function call per parameter and field showed. The usual case,
+    every declaration three texts, is made column by column (``_plain_declared``).
     """
+    plain = _plain_declared(raw)
+    if plain is not None:
+        return plain, []
     declared: list[ConnectorSetting] = []
     unusual: list[Any] = []
     known = _DECLARED_KEYS
@@ -171,6 +184,20 @@ def _declared(raw: list[Any]) -> tuple[tuple[ConnectorSetting, ...], list[Any]]:
         # model.detached); a code is the source's own interned copy once that was read.
         declared.append(ConnectorSetting(shared_text(code), detached(name), shared_text(kind)))
     return tuple(declared), unusual
+
+
+def _plain_declared(raw: list[Any]) -> tuple[ConnectorSetting, ...] | None:
+    """The declarations when each is an object of three texts and no other key, made
+    column by column (about half the time of ``_declared``'s loop); None otherwise."""
+    if set(map(type, raw)) != {dict} or not all(map(_DECLARED_KEYS.issuperset, raw)):
+        return None
+    codes, names, kinds = (
+        cast(list[str], [*map(dict.get, raw, repeat(key))]) for key in ("code", "name", "type")
+    )
+    if set(map(type, chain(codes, names, kinds))) != {str}:
+        return None
+    rows = zip(shared_texts(codes), detached_texts(names), shared_texts(kinds), strict=True)
+    return tuple(map(tuple.__new__, repeat(ConnectorSetting), rows))
 
 
 _DECLARED_KEYS = frozenset(("code", "name", "type"))

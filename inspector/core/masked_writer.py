@@ -63,8 +63,7 @@ class MaskedJsonWriter:
         self._cancel = cancel
         self._literals_cache: dict[str, str] = {}
         self._masked_any = False  # once a string was masked, two keys may now be equal
-        # A shorter text cannot hold a secret (``SecretSet`` ignores those under 4).
-        self._shortest = min(map(len, secrets), default=0)
+        self._shortest = secrets.shortest
 
     def write(self, data: Any) -> str:
         text = self._value(data, 0)

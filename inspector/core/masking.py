@@ -109,6 +109,11 @@ class SecretSet:
     def __len__(self) -> int:
         return sum(len(found) for found in self._by_length.values())
 
+    @property
+    def shortest(self) -> int:
+        """The length of the shortest secret (0 for none): a shorter text holds none."""
+        return self._lengths[-1] if self._lengths else 0
+
     def __repr__(self) -> str:
         return f"SecretSet({len(self)} secrets)"
 
