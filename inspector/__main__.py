@@ -24,16 +24,18 @@ from . import APP_DISPLAY_NAME, APP_NAME, __version__
 TYPE_CHECKING = False  # not typing's: importing typing alone costs --version a third more
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    from collections.abc import Callable, Collection, Sequence
     from typing import Any
 
 EXIT_AFTER_SHOW_ENV = "B24_INSPECTOR_EXIT_AFTER_SHOW"  # start-up benchmark hook
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl+C
 
 
-def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
-    """The command line's parser; without *with_commands*, the subcommands are only named
-    with their summaries (enough for the top-level ``--help``, and much quicker)."""
+def build_parser(*, with_commands: bool | Collection[str] = True) -> argparse.ArgumentParser:
+    """The command line's parser. *with_commands* says which subcommands get their options
+    (True: all; a collection: those named); the others are only named with their summaries
+    (enough for the top-level ``--help``, and much quicker: each command's module, and what
+    it imports, is loaded only for its options)."""
     import argparse
 
     from .cli_commands import DESCRIPTION, THEMES, option_help
@@ -65,19 +67,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help=_(option_help("--debug")))
     add_language_option(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    if with_commands:
-        from .cli import add_get_command, add_list_command
-        from .cli_check import add_check_command
-        from .cli_login import add_login_command
+    from .cli_commands import COMMAND_SUMMARIES
 
-        add_get_command(commands)
-        add_list_command(commands)
-        add_login_command(commands)
-        add_check_command(commands)
-    else:
-        from .cli_commands import COMMAND_SUMMARIES
-
-        for name, summary in COMMAND_SUMMARIES.items():
+    for name, summary in COMMAND_SUMMARIES.items():
+        if with_commands is True or (with_commands and name in with_commands):
+            _command(name)[0](commands)
+        else:
             commands.add_parser(name, help=_(summary), formatter_class=formatter)
     return parser
 
@@ -182,18 +177,13 @@ def _main(argv: Sequence[str] | None) -> int:
     # only when a command is named: a window started with options does not need them.
     from .cli_commands import COMMAND_SUMMARIES
 
-    args = build_parser(with_commands=any(arg in COMMAND_SUMMARIES for arg in given)).parse_args(
-        given
-    )
+    # The command is one of the words given, so those named get their options (a word that
+    # is an option's value only costs its command's import).
+    named = {arg for arg in given if arg in COMMAND_SUMMARIES}
+    args = build_parser(with_commands=named).parse_args(given)
     configure_logging(args.debug)
-    if args.command in ("get", "list", "login", "check"):
-        from .cli import run_get, run_list
-        from .cli_check import run_check
-        from .cli_login import run_login
-
-        run = {"get": run_get, "list": run_list, "login": run_login, "check": run_check}[
-            args.command
-        ]
+    if args.command in COMMAND_SUMMARIES:
+        run = _command(args.command)[1]
         try:
             return run(args)
         except KeyboardInterrupt:
@@ -224,6 +214,22 @@ def _main(argv: Sequence[str] | None) -> int:
         theme=args.theme,
         exit_after_show=os.environ.get(EXIT_AFTER_SHOW_ENV) == "1",
     )
+
+
+def _command(name: str) -> tuple[Callable[[Any], None], Callable[[argparse.Namespace], int]]:
+    """What adds the subcommand *name* with its options, and what runs it: its module is
+    imported now, and no other command's."""
+    if name == "login":
+        from .cli_login import add_login_command, run_login
+
+        return add_login_command, run_login
+    if name == "check":
+        from .cli_check import add_check_command, run_check
+
+        return add_check_command, run_check
+    from .cli import add_get_command, add_list_command, run_get, run_list
+
+    return (add_get_command, run_get) if name == "get" else (add_list_command, run_list)
 
 
 if __name__ == "__main__":

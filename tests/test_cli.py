@@ -327,6 +327,21 @@ def test_the_commands_parser_imports_no_sign_in_listener() -> None:
     assert "LOADED []" in out, out[-500:]
 
 
+def test_a_command_loads_no_other_command() -> None:
+    # A command line builds the options of the commands it names only: ``get`` does not
+    # load the modules of ``login`` and ``check``, nor what they import.
+    probe = (
+        "import os, sys\n"
+        "os.environ['B24_WEBHOOK_URL'] = 'http://127.0.0.1:9/rest/1/probecode0123/'\n"
+        "from inspector.__main__ import main\n"
+        "status = main(['get', '6', '--json', '--no-connector'])\n"
+        "others = ('inspector.cli_login', 'inspector.cli_check', 'inspector.core.endpoint_check')\n"
+        "print('STATUS', status, 'LOADED', sorted(m for m in others if m in sys.modules))\n"
+    )
+    out = _run_probe(probe).stdout
+    assert "STATUS 4 LOADED []" in out, out[-500:]  # 4: nothing listens on port 9
+
+
 def test_version_prints_name_and_version() -> None:
     from inspector import __version__
 
