@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ..i18n import _
 
@@ -14,6 +14,8 @@ def show_crash_dialog(details: str) -> None:
         return
     if QApplication.platformName() in ("offscreen", "minimal"):
         return  # nobody can see or close a dialog there: it would hang a headless run
+    from PySide6.QtWidgets import QMessageBox  # made when needed, not at every start
+
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(_("Unexpected error"))

@@ -33,10 +33,8 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QMainWindow,
-    QMessageBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -325,6 +323,7 @@ class MainWindow(QMainWindow):
 
     def confirm_move(self, new_origin: str) -> bool:
         """Ask before pointing the profile at the portal's new address (tests replace this)."""
+        from PySide6.QtWidgets import QMessageBox  # a dialog class: made when first asked
 
         host, warning = display_host(urlsplit(new_origin).netloc or new_origin)
         box = QMessageBox(self)
@@ -371,6 +370,7 @@ class MainWindow(QMainWindow):
 
     def ask_bundle_path(self, suggested: str) -> str | None:
         """Ask where to save the support bundle (tests replace this); None: cancelled."""
+        from PySide6.QtWidgets import QFileDialog  # a dialog class: made when first asked
 
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _filter = QFileDialog.getSaveFileName(

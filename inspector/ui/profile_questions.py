@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME, KeepChoice
 from ..i18n import _
-from .keep_changes import ask_keep_changes, ask_quit_changes
 
 
 class ProfileQuestions(Protocol):
@@ -45,23 +44,31 @@ class DialogQuestions:
     def __init__(self, parent: QWidget) -> None:
         self._parent = parent
 
+    # The dialogs (and their Qt classes) are made when first needed: most sessions never ask.
+
     def ask_keep_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
-        # The box module is imported when first needed: most sessions never ask.
+        from .keep_changes import ask_keep_changes
 
         return ask_keep_changes(
             self._parent, name, can_remember=can_remember, backend_name=backend_name
         )
 
     def ask_quit_changes(self, name: str, can_remember: bool, backend_name: str) -> KeepChoice:
+        from .keep_changes import ask_quit_changes
+
         return ask_quit_changes(
             self._parent, name, can_remember=can_remember, backend_name=backend_name
         )
 
     def ask_profile_name(self, title: str, label: str, text: str = "") -> str | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
         name, ok = QInputDialog.getText(self._parent, title, label, QLineEdit.EchoMode.Normal, text)
         return name if ok else None
 
     def confirm_delete(self, name: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self._parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(_("Delete profile"))
