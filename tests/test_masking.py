@@ -468,6 +468,45 @@ def test_the_sieve_never_lets_a_secret_through(secrets: set[str], text: str, com
     assert hidden.replace(planted) == _brute_force_replace(planted, secrets)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    secrets=st.sets(st.text(alphabet="ab]^\\-é", min_size=4, max_size=9), max_size=6),
+    text=st.text(alphabet="ab]^\\-é x/.", min_size=0, max_size=60),
+    compact=st.booleans(),
+)
+def test_texts_with_other_characters_are_ruled_out_exactly(
+    secrets: set[str], text: str, compact: bool
+) -> None:
+    # The first filter looks for a run of the secrets' own characters (some of them special
+    # in a regular expression's class) as long as the shortest secret; the text's other
+    # characters (" ", "x", "/", ".") break runs. It must never rule out a text that holds
+    # a secret, wherever that secret sits.
+    hidden = SecretSet(secrets, compact=compact)
+    assert hidden.replace(text) == _brute_force_replace(text, secrets)
+    for secret in secrets:
+        planted = f"{text[: len(text) // 2]}{secret}{text[len(text) // 2 :]}"
+        assert hidden.replace(planted) == _brute_force_replace(planted, secrets)
+
+
+def test_the_sieve_is_made_only_once_the_runs_have_paid_for_it() -> None:
+    # Labels and sentences split into words shorter than any token: nothing to look at.
+    # A few runs are looked up position by position; the sieve (four pieces per secret)
+    # is made once the runs looked at would have cost about as much, and used after.
+    P = SECRET_PLACEHOLDER
+    tokens = [f"Tok{i:010d}" for i in range(2_000)]
+    hidden = SecretSet(tokens)
+    labels = " ".join(f"Declared key number {i}" for i in range(2_000))
+    assert hidden.replace(labels) is labels
+    assert hidden.replace(f"key {tokens[7]}.") == f"key {P}."
+    assert hidden._sieve is None
+    many = " ".join(tokens[:800])  # 800 runs of 13: more than 4 pieces of 2,000 secrets
+    assert hidden.replace(many) == " ".join([P] * 800)
+    assert hidden._sieve is not None
+    assert hidden.replace(f"oo{tokens[9]}1x{tokens[1999]}") == f"oo{P}1x{P}"  # inside runs
+    assert hidden.replace("Tok00000019990") == f"{P}0"
+    assert hidden.replace("Tok000000199") == "Tok000000199"  # a run too short
+
+
 @pytest.mark.parametrize("compact", [False, True])
 def test_secrets_of_one_length_and_of_many(compact: bool) -> None:
     P = SECRET_PLACEHOLDER
@@ -488,11 +527,14 @@ def test_a_compact_set_holds_little_beside_the_secrets() -> None:
     values = ["".join(rnd.choice(string.ascii_letters) for _ in range(13)) for _ in range(20_000)]
     mixed = [v + "x" * (i % 5) for i, v in enumerate(values)]
 
+    letters = "Q" * 100_000  # a run of the secrets' letters long enough to make the sieve
+
     def bytes_per_secret(secrets: list[str], compact: bool) -> float:
         tracemalloc.start()
         try:
             before = tracemalloc.get_traced_memory()[0]
             hidden = SecretSet(secrets, compact=compact)
+            assert not hidden.found_in(letters)
             grown = tracemalloc.get_traced_memory()[0] - before
         finally:
             tracemalloc.stop()

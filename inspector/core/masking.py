@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import Any, TypeVar, overload
 
 MASK = "••••••••"
@@ -63,14 +64,22 @@ class SecretSet:
 
     A source may hold thousands of settings, and every text shown from it is redacted
     against every setting value: replacing each secret in turn would cost (texts x
-    secrets), minutes for 10,000 settings. Here a text is first sieved (q-gram filtering):
-    every secret, as long as the shortest one (L) or longer, holds one of its first
-    ``stride`` pieces of length ``gram`` (L - stride + 1) at a position of the text that is
-    a multiple of ``stride``. So looking up the text's pieces at those positions alone, in
-    one set and by C-level iteration, rules out most texts at once. Only a text that passes
-    is scanned position by position, looking up its substrings by length in hash sets (the
-    longest secret starting at a position wins). Secrets shorter than 4 characters are
-    ignored: they would redact ordinary words.
+    secrets), minutes for 10,000 settings. Here only the runs of a text are looked at: a
+    secret lies inside a run of characters that occur in some secret, at least as long as
+    the shortest secret (L). Setting values are tokens, passwords, logins and hosts; the
+    texts around them (labels, names, sentences) break into words shorter than that, so
+    one regular expression, at C speed, finds nothing in most texts.
+
+    In a run, each position is looked up by length in hash sets (the longest secret
+    starting there wins). Once the runs looked at have cost about what it costs to make,
+    a sieve speeds this up (q-gram filtering): every secret of length L or longer holds
+    one of its first ``stride`` pieces of length ``gram`` (L - stride + 1) at a position
+    that is a multiple of ``stride`` from the run's start, so looking up the run's pieces
+    at those positions alone, in one set, rules out most runs at C speed, and only a
+    position whose piece is in the sieve is looked up further. A set whose texts have few
+    runs (an export of 50,000 settings checks their labels) never makes the sieve (for
+    50,000 secrets, 200,000 pieces). Secrets shorter than 4 characters are ignored: they
+    would redact ordinary words.
 
     *compact* is for a set kept as long as its source is shown (``Source.distinctive_set``):
     the sieve then looks at every position of a text (stride 1) with pieces as long as the
@@ -82,7 +91,16 @@ class SecretSet:
     fast sieve.
     """
 
-    __slots__ = ("_by_length", "_gram", "_lengths", "_sieve", "_stride")
+    __slots__ = (
+        "_by_length",
+        "_gram",
+        "_lengths",
+        "_runs",
+        "_scanned",
+        "_sieve",
+        "_sieve_cost",
+        "_stride",
+    )
 
     def __init__(self, secrets: Iterable[str] = (), *, compact: bool = False) -> None:
         by_length: dict[int, set[str]] = {}
@@ -96,15 +114,13 @@ class SecretSet:
         stride = 1 if compact else _SIEVE_STRIDE
         self._gram = gram = max(_MIN_SECRET_LEN, shortest - stride + 1) if shortest else 0
         self._stride = stride = shortest - gram + 1
-        if stride == 1 and len(self._by_length) == 1:
-            self._sieve = self._by_length[gram]  # every secret is its own piece
-            return
-        self._sieve = frozenset(
-            secret[offset : offset + gram]
-            for found in self._by_length.values()
-            for secret in found
-            for offset in range(stride)
-        )
+        self._runs: re.Pattern[str] | None = None  # made when first needed (see above)
+        self._sieve: frozenset[str] | None = None
+        # What making the sieve costs, in look-ups of one position's piece: none when it
+        # is the set of secrets itself.
+        one_piece_each = stride == 1 and len(self._by_length) <= 1
+        self._sieve_cost = 0 if one_piece_each else stride * len(self)
+        self._scanned = 0
 
     def __len__(self) -> int:
         return sum(len(found) for found in self._by_length.values())
@@ -128,36 +144,76 @@ class SecretSet:
         """Whether *text* holds one of the secrets."""
         return self.replace(text) is not text
 
-    def _may_hold_one(self, text: str) -> bool:
-        """False when no secret can be anywhere in *text* (the usual case), cheaply."""
+    def _runs_pattern(self) -> re.Pattern[str]:
+        """Each whole run of the secrets' characters at least as long as the shortest
+        secret. The look-behind starts a match only where a run starts, so a search is
+        linear in the text's length."""
+        if self._runs is None:
+            alphabet = set("".join(chain.from_iterable(self._by_length.values())))
+            characters = "[" + "".join(map(re.escape, sorted(alphabet))) + "]"
+            self._runs = re.compile(f"(?<!{characters}){characters}{{{self._lengths[-1]},}}")
+        return self._runs
+
+    def _sieve_once_paid(self, positions: int) -> frozenset[str] | None:
+        """The sieve, once the positions looked up without it (*positions* more now)
+        have cost about what making it costs; None until then."""
+        if self._sieve is None:
+            self._scanned += positions * len(self._lengths)
+            if self._scanned < self._sieve_cost:
+                return None
+            gram, stride = self._gram, self._stride
+            if stride == 1 and len(self._by_length) == 1:
+                self._sieve = self._by_length[gram]  # every secret is its own piece
+            else:
+                self._sieve = frozenset(
+                    secret[offset : offset + gram]
+                    for found in self._by_length.values()
+                    for secret in found
+                    for offset in range(stride)
+                )
+        return self._sieve
+
+    def _may_hold_one(self, text: str, begin: int, end: int, sieve: frozenset[str]) -> bool:
+        """False when no secret can be in ``text[begin:end]``, by the sieve at C speed."""
         gram, stride = self._gram, self._stride
-        starts = range(0, len(text) - gram + 1, stride)
-        pieces = map(text.__getitem__, map(slice, starts, range(gram, len(text) + 1, stride)))
-        return not self._sieve.isdisjoint(pieces)
+        starts = range(begin, end - gram + 1, stride)
+        pieces = map(text.__getitem__, map(slice, starts, range(begin + gram, end + 1, stride)))
+        return not sieve.isdisjoint(pieces)
 
     def replace(self, text: str) -> str:
         """*text* with every occurrence of a secret replaced by ``SECRET_PLACEHOLDER``.
 
         Returns *text* itself (the same object) when it holds no secret.
         """
-        gram = self._gram
-        if not gram or len(text) < gram + self._stride - 1 or not self._may_hold_one(text):
+        shortest = self.shortest
+        if not shortest or len(text) < shortest:
             return text
+        # A secret lies inside a run of the secrets' characters: only runs are looked at.
+        runs = [match.span() for match in self._runs_pattern().finditer(text)]
+        if not runs:
+            return text
+        sieve = self._sieve_once_paid(sum(end - begin for begin, end in runs))
+        if sieve is not None and not any(
+            self._may_hold_one(text, begin, end, sieve) for begin, end in runs
+        ):
+            return text
+        gram, lengths, by_length = self._gram, self._lengths, self._by_length
         pieces: list[str] = []
-        start = i = 0
-        last = len(text) - (gram + self._stride - 1)
-        while i <= last:
-            # A secret starting here begins with one of the sieve's pieces.
-            if text[i : i + gram] in self._sieve:
-                for length in self._lengths:
-                    if text[i : i + length] in self._by_length[length]:
-                        pieces += (text[start:i], SECRET_PLACEHOLDER)
-                        i = start = i + length
-                        break
+        start = 0
+        for begin, end in runs:
+            i, last = begin, end - shortest
+            while i <= last:
+                # A secret starting here begins with one of the sieve's pieces.
+                if sieve is None or text[i : i + gram] in sieve:
+                    for length in lengths:
+                        if text[i : i + length] in by_length[length]:
+                            pieces += (text[start:i], SECRET_PLACEHOLDER)
+                            i = start = i + length
+                            break
+                    else:
+                        i += 1
                 else:
                     i += 1
-            else:
-                i += 1
         if not pieces:
             return text
         pieces.append(text[start:])
