@@ -519,3 +519,17 @@ def test_settings_keep_their_own_copies_of_the_parsed_texts() -> None:
     assert setting.id is not raw["id"]
     assert setting.name is not raw["name"]
     assert setting.value is not raw["value"]
+
+
+def test_the_source_secret_set_is_ready_before_the_window_uses_it() -> None:
+    # parse_source runs on the fetch's worker: the set the window redacts every text with
+    # comes with its filters made, so the window's thread never spends the time.
+    settings = [
+        {"id": i, "code": f"k{i}", "name": f"K{i}", "type": "STRING", "value": f"value-{i:08d}"}
+        for i in range(50)
+    ]
+    settings.append({"id": 99, "code": "long", "type": "STRING", "value": "a-longer-value-0001"})
+    source = parse_source({"result": {"item": {"connection": {"id": 1}, "settings": settings}}})
+    prepared = source.distinctive_set()
+    assert prepared._runs is not None and prepared._sieve is not None
+    assert prepared.replace("see value-00000007.") == "see •••."

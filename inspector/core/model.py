@@ -217,13 +217,14 @@ class Source:
     def distinctive_set(self) -> SecretSet:
         """``distinctive_secrets`` prepared for redaction, made once per source.
 
-        ``parse_source`` makes it on the thread that parses (the fetch's worker): for
-        50,000 settings it takes 10-30 ms, which the window's thread should not spend.
+        ``parse_source`` makes it, filters included (``SecretSet.prepare``), on the thread
+        that parses (the fetch's worker): for 50,000 settings it takes 10-30 ms, which the
+        window's thread should not spend.
         It is kept as long as the source is, so it is compact: it holds the values
         themselves and a hash table, ~40 bytes per setting rather than ~450.
         """
         if not self._prepared:
-            self._prepared.append(SecretSet(self.distinctive_secrets(), compact=True))
+            self._prepared.append(SecretSet(self.distinctive_secrets(), compact=True).prepare())
         return self._prepared[0]
 
     def secrets(self) -> tuple[str, ...]:
