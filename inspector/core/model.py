@@ -339,12 +339,13 @@ def detached(value: _Parsed) -> _Parsed:
     return value
 
 
+_SHARED_LEN = 40
+"""Texts up to this long are shared (interned); a longer one is seldom repeated."""
+
+
 def shared_text(text: str | None) -> str | None:
     """One copy of a short, often repeated text (a setting's type or code)."""
     return sys.intern(text) if text is not None and len(text) <= _SHARED_LEN else text
-
-
-_SHARED_LEN = 40
 
 
 def shared_texts(texts: list[str]) -> Iterator[str]:
