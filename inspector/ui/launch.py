@@ -58,9 +58,6 @@ def run_window(
     app = create_application(sys.argv[:1])
     apply_language(app)  # before any widget: each is built in one language
     _install_excepthook()
-
-    if source_id is not None:  # a fetch comes at once: its imports overlap the window's
-        import_in_background(REQUEST_MODULES + HTTP_MODULES)
     portal = None
     if demo:
         # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
@@ -162,9 +159,10 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
 
 
 # What the first request imports on the GUI thread: the window's request machinery. The
-# HTTP stack (httpx, TLS trust) is imported by the request's worker thread.
+# HTTP stack (httpx, TLS trust) is imported by the request's worker thread. With --fetch
+# neither is imported ahead on a thread of its own: beside the window's construction the
+# two threads only took turns at the GIL, and the snapshot run was no shorter.
 REQUEST_MODULES = ("inspector.ui.source_requests",)
-HTTP_MODULES = ("inspector.core.client", "inspector.core.network")
 
 
 def import_in_background(names: tuple[str, ...]) -> None:
