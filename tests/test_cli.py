@@ -332,6 +332,8 @@ def test_a_command_loads_no_other_command() -> None:
     # load the modules of ``login`` and ``check``, nor what they import.
     probe = (
         "import os, sys\n"
+        "for name in [n for n in os.environ if n.lower().endswith('_proxy')]:\n"
+        "    del os.environ[name]  # straight to 127.0.0.1, whatever the caller's proxy\n"
         "os.environ['B24_WEBHOOK_URL'] = 'http://127.0.0.1:9/rest/1/probecode0123/'\n"
         "from inspector.__main__ import main\n"
         "status = main(['get', '6', '--json', '--no-connector'])\n"
