@@ -5,8 +5,11 @@
 Rounds interleave three processes from this environment: ``python -c pass`` (the
 interpreter start, the floor), ``b24-inspector --version`` and ``b24-inspector --help``
 (the console script the package installs next to the interpreter; ``python -m inspector``
-when it is missing, which also pays for ``runpy``). Then one ``-X importtime`` run of each
-lists what it imports beyond the bare interpreter, slowest first.
+when it is missing, which also pays for ``runpy``). Each figure of a round is the quickest
+of three runs, the floor's too, taken in turn with the others': a process of 12-15 ms is
+jostled by a few ms of scheduling noise, which a ratio of such short times magnifies (as
+``timeit`` takes the minimum). Then one ``-X importtime`` run of each lists what it
+imports beyond the bare interpreter, slowest first.
 
 The children run from compiled bytecode, as an installed or frozen program does: this
 script lets Python cache it in a temporary folder (the warm-up round fills it), whatever
@@ -25,6 +28,7 @@ from pathlib import Path
 from common import ROOT, Series, arguments, child_env, python, report_ratio
 
 TARGET = 1.5
+REPEATS = 3  # runs per figure in each round, the quickest kept
 
 
 def command() -> list[str]:
@@ -78,8 +82,10 @@ def main() -> int:
     for _series, argv in variants:
         run(argv)  # warm-up
     for _ in range(args.runs):
-        for series, argv in variants:
-            series.add(run(argv))
+        # The repeats interleave too, so a burst of noise meets every variant alike.
+        times = [[run(argv) for _series, argv in variants] for _ in range(REPEATS)]
+        for (series, _argv), repeated in zip(variants, zip(*times, strict=True), strict=True):
+            series.add(min(repeated))
     for series, _argv in variants:
         print(series.line())
     report_ratio("--version vs python -c pass", version, floor, TARGET, args.smoke)
