@@ -503,7 +503,7 @@ class MainWindow(QMainWindow):
         # A revealed value copied less than its clearing time ago must not outlive the
         # window on the clipboard (or in a clipboard manager's history).
         self.source_tree.clear_copied_secret()
-        self.source_tree.json_copier.stop(self.close_wait_ms)
+        self.source_tree.stop_copying(self.close_wait_ms)
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
         save_settings(self._settings)
         super().closeEvent(event)

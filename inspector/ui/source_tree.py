@@ -31,12 +31,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..i18n import _
-from .copy_export import JsonCopier, SecretClipboard
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
 
 if TYPE_CHECKING:
     from ..core.model import Source
     from ..core.outline import ConnectorState
+    from .copy_export import JsonCopier, SecretClipboard
 
 DRAWN_AT_THE_LATEST_MS = 250
 """``when_drawn``'s work runs after this long even if no paint came (a covered window)."""
@@ -55,7 +55,9 @@ class SourceTreeView(QTreeView):
             _("The fetched source. Setting values are hidden; Ctrl+R reveals the selected one.")
         )
         self._model = SourceTreeModel(self)
-        self._secret_clipboard: SecretClipboard | None = None  # made at the first copy
+        # Both made at their first use: copy_export is not imported at start-up.
+        self._secret_clipboard: SecretClipboard | None = None
+        self._json_copier: JsonCopier | None = None
         self._relabelling = False
         self._after_drawn: Callable[[], None] | None = None
         self._drawn_at_the_latest = QTimer(self)
@@ -84,9 +86,6 @@ class SourceTreeView(QTreeView):
             QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
             self.copy_json,
         )
-        self.json_copier = JsonCopier(self)  # made off the GUI thread; action off meanwhile
-        self.json_copier.message.connect(self.message)
-        self.json_copier.busy_changed.connect(self._update_actions)
         self.extra_menu_actions: list[QAction] = []
         """Window actions offered in the context menu too (Copy as cURL, Export…)."""
         self.setModel(self._model)
@@ -113,9 +112,26 @@ class SourceTreeView(QTreeView):
         """Where a revealed value is copied to (cleared after ``CLIPBOARD_CLEAR_SECONDS``)."""
         if self._secret_clipboard is None:
             from ..core.export import CLIPBOARD_CLEAR_SECONDS
+            from .copy_export import SecretClipboard
 
             self._secret_clipboard = SecretClipboard(CLIPBOARD_CLEAR_SECONDS, self)
         return self._secret_clipboard
+
+    @property
+    def json_copier(self) -> JsonCopier:
+        """What makes Copy as JSON's text off the GUI thread (the action is off meanwhile)."""
+        if self._json_copier is None:
+            from .copy_export import JsonCopier
+
+            copier = self._json_copier = JsonCopier(self)
+            copier.message.connect(self.message)
+            copier.busy_changed.connect(self._update_actions)
+        return self._json_copier
+
+    def stop_copying(self, wait_ms: int) -> None:
+        """End a Copy as JSON still being made (the window is closing)."""
+        if self._json_copier is not None:
+            self._json_copier.stop(wait_ms)
 
     @property
     def clipboard_clear_timer(self) -> QTimer:
@@ -171,7 +187,7 @@ class SourceTreeView(QTreeView):
             return
         last = model.setting_index(model.rowCount(model.settings_index) - 1)
         rect = self.visualRect(last)
-        if not rect.isValid() or rect.top() < 2 * self.viewport().height():
+        if not rect.isValid() or rect.top() < 2 * self.maximumViewportSize().height():
             model.load_more_settings()
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -187,23 +203,26 @@ class SourceTreeView(QTreeView):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
+        # The width inside the frame, scroll bars left out. Not viewport().width(): the first
+        # viewport() call makes PySide load every widget class to learn the viewport's
+        # type, about 15 ms of the first fetch.
+        available = self.maximumViewportSize().width()
         # Long values are elided (their tooltip or Copy value has them whole); a column
         # sized to the longest one would push the Type column out of sight.
-        widest = max(240, self.viewport().width() * 3 // 5)
+        widest = max(240, available * 3 // 5)
         for column in range(len(COLUMNS)):
             self.resizeColumnToContents(column)
             if self.columnWidth(column) > widest:
                 self.setColumnWidth(column, widest)
         # What is left of the width goes to the values, rather than to an empty margin;
         # room is kept for a vertical scroll bar that the rows just added may bring.
-        available = self.viewport().width()
         bar = self.verticalScrollBar()
         if not bar.isVisible():
             # The bar shows once its range is set: lay the rows out now to know its range.
             self.executeDelayedItemsLayout()
             self.updateGeometries()
-            if bar.maximum() > 0:
-                available -= bar.sizeHint().width()
+        if bar.isVisible() or bar.maximum() > 0:
+            available -= bar.sizeHint().width()
         spare = available - sum(self.columnWidth(c) for c in range(len(COLUMNS)))
         if spare > 0:
             self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)
@@ -232,7 +251,8 @@ class SourceTreeView(QTreeView):
         else:
             self.reveal_action.setText(_("&Reveal value"))
         self.copy_value_action.setEnabled(self.currentIndex().isValid())
-        self.copy_json_action.setEnabled(has_source and not self.json_copier.busy)
+        copying = self._json_copier is not None and self._json_copier.busy
+        self.copy_json_action.setEnabled(has_source and not copying)
 
     # --- actions -----------------------------------------------------------------------
 

@@ -77,6 +77,8 @@ def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
             # TLS trust (ssl, truststore) is loaded with the client or the network dialog:
             "ssl",
             "inspector.ui.network_dialog",
+            # Copying and exporting wait for the first copy or export:
+            "inspector.ui.copy_export",
         )
         on_gui_thread = set()
 

@@ -135,3 +135,26 @@ def test_a_failure_shown_goes_when_the_profile_changes(qtbot: Any, make_window: 
     panel.new_profile_button.click()
     assert panel.current_profile == "second"
     assert not window.message_area.isVisible()
+
+
+@pytest.mark.parametrize(("height", "scrolls"), [(1000, False), (420, True)])
+def test_the_columns_fill_the_tree_with_or_without_its_scroll_bar(
+    qtbot: Any, make_window: Any, portal: DemoPortal, height: int, scrolls: bool
+) -> None:
+    # The widths are worked out from maximumViewportSize() and the scroll bar's width,
+    # never from viewport() (its first call costs the first fetch about 15 ms).
+    window = make_window(demo=portal)
+    window.resize(940, height)
+    qtbot.waitUntil(lambda: window.height() == height)
+    tree = window.source_tree
+    asked: list[str] = []
+    tree.viewport = lambda: asked.append("viewport()")  # what the view's own code calls
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        window.fetch(7)
+    bar = tree.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.isVisible() == scrolls)
+    del tree.viewport
+    assert asked == []
+    columns = sum(tree.columnWidth(c) for c in range(tree.model().columnCount()))
+    assert columns == tree.viewport().width()
+    assert not tree.horizontalScrollBar().isVisible()
