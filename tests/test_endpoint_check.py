@@ -180,3 +180,12 @@ def test_the_question_names_the_hosts_and_warns_on_remote_http() -> None:
         for k, v in DEMO_CONNECTORS[6].items()
     }
     assert not remote_plain_http(parse_connector({"result": {"item": item}}, 6))
+
+
+def test_the_steps_are_the_connector_endpoint_fields() -> None:
+    # RequestRecord.checkable takes a connector with any URL as one to check: its ``urls``
+    # holds only these fields.
+    from inspector.core.connector import CONNECTOR_URL_FIELDS
+    from inspector.core.endpoint_check import STEP_KEYS
+
+    assert tuple(CONNECTOR_URL_FIELDS) == STEP_KEYS

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QThread
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -377,28 +377,13 @@ class CheckDialog(QDialog):
 # --- the window's entry point ----------------------------------------------------------
 
 
-def checkable(window: Any) -> tuple[Source, Connector] | None:
-    """The shown source and its connector, when both are there to check."""
-    record = window.last_request
-    if record is None or record.source is None or record.report is None:
-        return None
-    connector = record.report.connector
-    if not any(connector.urls.get(key) for key in STEP_KEYS):
-        return None
-    return record.source, connector
-
-
-def update_check_action(window: Any, action: QAction) -> None:
-    action.setEnabled(checkable(window) is not None)
-
-
 def open_check(window: Any) -> CheckDialog | None:
     """Open the check of the shown source (replacing an earlier dialog); None if none."""
-    shown = checkable(window)
+    record = window.last_request
+    shown = record.checkable() if record is not None else None
     if shown is None:
         return None
     source, connector = shown
-    record = window.last_request
     network = window.credentials_panel.network_settings()
     options = dataclasses.replace(
         window.request_options,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.connector import ConnectorReport
+from ..core.connector import Connector, ConnectorReport
 from ..core.credentials import Credential
 from ..core.errors import InspectorError
 from ..core.model import Source
@@ -30,3 +30,13 @@ class RequestRecord:
     request_id: str | None = field(default=None, repr=False)
     # The endpoint check's masked results (``CheckReport.to_json``), for the support bundle.
     endpoint_check: dict[str, Any] | None = field(default=None, repr=False)
+
+    def checkable(self) -> tuple[Source, Connector] | None:
+        """The source and its connector, when both are there for the endpoint check
+        (``check_dialog``) and the connector has an endpoint URL to call."""
+        if self.source is None or self.report is None:
+            return None
+        connector = self.report.connector
+        if not connector.urls:  # it holds only the endpoint URLs that are set
+            return None
+        return self.source, connector

@@ -134,9 +134,9 @@ def _connect_help(window: Any) -> None:
 
 
 def _update_check(window: Any, action: QAction) -> None:
-    from .check_dialog import update_check_action
-
-    update_check_action(window, action)
+    # Not check_dialog's to say: after each fetch, its import would cost more than the answer.
+    record = window.last_request
+    action.setEnabled(record is not None and record.checkable() is not None)
 
 
 def _check_endpoints(window: Any) -> None:
@@ -207,7 +207,7 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
             lambda choice: choose_language(window, choice),
         ),
     )
-    # Enabled while a source and its connector are shown (``check_dialog.checkable``).
+    # Enabled while a source and its connector are shown (``RequestRecord.checkable``).
     actions.check_endpoints.setEnabled(False)
     actions.check_endpoints.setToolTip(
         _("Call the shown source's connector endpoints the way Bitrix24 does")

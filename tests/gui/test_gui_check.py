@@ -5,6 +5,7 @@ the support bundle, and no setting value in any widget text or tooltip."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -213,3 +214,40 @@ def test_no_setting_value_shows_in_the_dialog(
         assert leak_walk(window, secrets, clipboard=False) == []
     for value in setting_values(11):
         assert value not in asked[0][0]
+
+
+def test_a_fetch_enables_the_action_without_loading_the_dialog(
+    qtbot: Any, make_window: Any, portal: DemoPortal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Asking check_dialog whether the action applies cost each fetch its import (many
+    # widget classes, about 5 ms); the record answers now.
+    monkeypatch.delitem(sys.modules, "inspector.ui.check_dialog")
+    window = make_window(demo=portal)
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        fetch_and_wait(qtbot, window, 6)
+    assert window.window_actions.check_endpoints.isEnabled()
+    assert "inspector.ui.check_dialog" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    ("urls", "checkable"),
+    [({}, False), ({"urlData": "https://x.example/data"}, True), ({"urlCheck": ""}, False)],
+)
+def test_a_record_is_checkable_with_a_source_and_a_connector_url(
+    urls: dict[str, str], checkable: bool
+) -> None:
+    from inspector.core.connector import compare, parse_connector
+    from inspector.core.credentials import parse_webhook_url
+    from inspector.core.model import parse_source
+    from inspector.ui.request_record import RequestRecord
+
+    item = {"connection": {"id": 1, "title": "t"}, "connectorId": 1, "settings": []}
+    source = parse_source({"result": {"item": item}})
+    connector = parse_connector({"result": {"item": {"id": 1, "title": "c", **urls}}})
+    credential = parse_webhook_url("https://b24.example.com/rest/1/abcdefghijkl/")
+    record = RequestRecord(credential, "biconnector.source.get", {"id": 1})
+    assert record.checkable() is None  # no source yet
+    record.source = source
+    assert record.checkable() is None  # no connector yet
+    record.report = compare(source, connector)
+    assert (record.checkable() == (source, connector)) is checkable
