@@ -15,7 +15,7 @@ import textwrap
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from inspector.demo.portal import DemoPortal
@@ -158,3 +158,29 @@ def test_the_columns_fill_the_tree_with_or_without_its_scroll_bar(
     columns = sum(tree.columnWidth(c) for c in range(tree.model().columnCount()))
     assert columns == tree.viewport().width()
     assert not tree.horizontalScrollBar().isVisible()
+
+
+def test_a_shown_source_is_painted_once_before_its_connector_arrives(
+    qtbot: Any, make_window: Any, portal: DemoPortal
+) -> None:
+    # The columns are fitted before the first paint of the source; the view's own repaint
+    # of each resized column came after it, while the connector lookup's thread ran.
+    window = make_window(demo=portal)
+    window.resize(940, 720)
+    qtbot.waitExposed(window)
+    viewport = window.source_tree.viewport()
+    paints: list[str] = []
+
+    class Count(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                paints.append("paint")
+            return False
+
+    counter = Count(window)
+    with qtbot.waitSignal(window.fetch_done, timeout=10_000):
+        window.fetch(6)
+    viewport.installEventFilter(counter)
+    with qtbot.waitSignal(window.connector_done, timeout=10_000):
+        pass
+    assert paints == ["paint"]
