@@ -5,7 +5,6 @@ settings, over a real ``CredentialStore`` on the in-memory keyring backend (and 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,14 +63,12 @@ class MemoryProfiles:
             self._profiles.append(profile)
 
     def update(self, name: str, **changes: Any) -> Profile:
-        profile = dataclasses.replace(self.get(name), **changes)
+        profile = self.get(name)._replace(**changes)
         self.put(profile)
         return profile
 
     def rename(self, old: str, new: str) -> None:
-        self._profiles = [
-            dataclasses.replace(p, name=new) if p.name == old else p for p in self._profiles
-        ]
+        self._profiles = [p._replace(name=new) if p.name == old else p for p in self._profiles]
 
     def remove(self, name: str) -> None:
         self._profiles = [p for p in self._profiles if p.name != name] or [Profile(DEFAULT_PROFILE)]

@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..i18n import _
 from .files import make_private_folder, write_private_text
@@ -41,8 +41,7 @@ def index_path() -> Path:
     return program_folder() / INDEX_NAME
 
 
-@dataclass(frozen=True)
-class IndexedProfile:
+class IndexedProfile(NamedTuple):
     """One profile as the command line recorded it (never a secret)."""
 
     name: str

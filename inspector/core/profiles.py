@@ -17,8 +17,7 @@ on any list, and be tested without Qt.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..i18n import _, ngettext
 
@@ -30,8 +29,7 @@ MAX_NAME_CHARS = 64
 _FORBIDDEN = frozenset("#/\\")  # "#" is the keychain's chunk separator, "/" the proxy entry's
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One profile's non-secret facts. ``proxy`` never holds a password."""
 
     name: str

@@ -11,7 +11,7 @@ answer back on the GUI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from .keychain_status import KeychainStatus, LoadOutcome
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["StartPlan", "StartRead"]
 
 
-@dataclass(frozen=True)
-class StartPlan:
+class StartPlan(NamedTuple):
     """What the first keychain read must fetch, decided on the GUI thread (``start_plan``).
 
     ``read`` runs on a worker thread: it touches only the store it is given, never the

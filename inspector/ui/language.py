@@ -9,7 +9,7 @@ from the ``qtbase_<language>.qm`` files that come with Qt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
@@ -43,8 +43,7 @@ def app_display_name() -> str:
     return pgettext("program name", "Bitrix24 BI Source Inspector")
 
 
-@dataclass(frozen=True)
-class AppliedLanguage:
+class AppliedLanguage(NamedTuple):
     """The language in use, and the translator installed for Qt's texts (None: English)."""
 
     language: str

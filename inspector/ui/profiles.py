@@ -15,7 +15,6 @@ renames and deletions made here are passed back, so both sides agree.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +102,7 @@ class ProfileStore:
     def _filled(profile: Profile, cli: profile_index.IndexedProfile) -> Profile:
         """*profile* with what only the CLI knows. The port the CLI last used wins: the
         window passes its own port changes on, so the two never disagree for long."""
-        return dataclasses.replace(
-            profile,
+        return profile._replace(
             kind=profile.kind or cli.kind,
             host=profile.host or cli.host,
             signin_port=cli.signin_port or profile.signin_port,
@@ -150,14 +148,14 @@ class ProfileStore:
         self._write(profiles)
 
     def update(self, name: str, **changes: Any) -> Profile:
-        profile = dataclasses.replace(self.get(name), **changes)
+        profile = self.get(name)._replace(**changes)
         self.put(profile)
         if "signin_port" in changes and profile_index.find(name, self._index_path) is not None:
             profile_index.record(name, signin_port=profile.signin_port, path=self._index_path)
         return profile
 
     def rename(self, old: str, new: str) -> None:
-        self._write([dataclasses.replace(p, name=new) if p.name == old else p for p in self.all()])
+        self._write([p._replace(name=new) if p.name == old else p for p in self.all()])
         profile_index.rename(old, new, self._index_path)
         if self.last_used == old:
             self.last_used = new

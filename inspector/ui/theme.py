@@ -14,7 +14,7 @@ contrast test measures the rendered window with it.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -48,8 +48,7 @@ class Tone(enum.StrEnum):
     NOTE = "note"  # a neutral banner: the result shown is not the latest
 
 
-@dataclass(frozen=True)
-class ToneColours:
+class ToneColours(NamedTuple):
     """Text, and the background and border it sits on (None: the palette's)."""
 
     text: str | None

@@ -12,8 +12,7 @@ checks it. View ▸ Theme and View ▸ Language are exclusive choices kept in th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -36,8 +35,7 @@ Shortcut = QKeySequence | QKeySequence.StandardKey | None
 Choice = TypeVar("Choice", bound=str)
 
 
-@dataclass(frozen=True)
-class WindowActions:
+class WindowActions(NamedTuple):
     browse: QAction
     fetch: QAction
     cancel: QAction
