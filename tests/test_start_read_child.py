@@ -10,6 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import keyring_session
 import pytest
@@ -157,7 +158,55 @@ def test_spawn_starts_a_helper_that_waits_for_its_plan() -> None:
     child = spawn(boot_command())
     try:
         assert child.poll() is None  # loading keyring, then waiting on standard input
-        answer, _unused = child.communicate("en\n" + json.dumps({"x": 1}), timeout=60)
+        answer, _unused = child.communicate("en\n" + json.dumps({"x": 1}))
     finally:
         child.kill()
     assert child.returncode == 1 and answer == ""
+
+
+def helper(code: str) -> Any:
+    return spawn([sys.executable, "-c", code])
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="posix_spawn: not on Windows")
+def test_the_helper_is_started_without_subprocess() -> None:
+    # subprocess, with locale, signal and selectors, cost the window ~7 ms before its
+    # first paint.
+    code = (
+        "import sys; from inspector.core.start_read_child import prestart, take_prestarted; "
+        "prestart(); child = take_prestarted(); child.kill(); child.wait(); "
+        "print(child is not None, 'subprocess' in sys.modules)"
+    )
+    done = helper(code)
+    answer, _unused = done.communicate("")
+    assert done.returncode == 0
+    assert answer.split() == ["True", "False"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="lists /proc/self/fd")
+def test_the_helper_gets_its_two_pipes_and_nothing_else() -> None:
+    child = helper(
+        "import os, sys; data = sys.stdin.read(); "
+        "print(sorted(int(fd) for fd in os.listdir('/proc/self/fd')), repr(data))"
+    )
+    answer, _unused = child.communicate("plan ✓")
+    assert child.returncode == 0
+    # 0, 1 and 2, and the descriptor listdir itself opened: none of the window's files.
+    fds, data = answer.split("] ", 1)
+    assert fds == "[0, 1, 2, 3"
+    assert data.strip() == repr("plan ✓")
+
+
+def test_a_helper_that_waits_is_killed_and_reaped_once() -> None:
+    child = helper("import sys; sys.stdin.read()")
+    assert child.poll() is None
+    child.kill()
+    assert child.wait() != 0
+    child.kill()  # ended: nothing to signal
+    assert child.poll() == child.returncode
+
+
+def test_a_helper_that_ends_at_once_still_answers_through_communicate() -> None:
+    child = helper("import sys; sys.stdout.write('early'); sys.exit(3)")
+    answer, _unused = child.communicate("x" * 200_000)  # more than a pipe holds
+    assert (answer, child.returncode) == ("early", 3)

@@ -34,10 +34,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from .. import i18n
 
 if TYPE_CHECKING:
-    import subprocess
-
     from ..core.profiles import SecretStore
     from ..core.start_read import StartPlan, StartRead
+    from ..core.start_read_child import Helper
 
 __all__ = ["KeychainReader"]
 
@@ -66,7 +65,7 @@ class KeychainReader(QObject):
         super().__init__(parent)
         self._open_store = open_store
         self._child_command = list(child_command) if child_command else None
-        self._children: set[subprocess.Popen[str]] = set()
+        self._children: set[Helper] = set()
         self._children_lock = threading.Lock()
         self._stopping = False
         app = QCoreApplication.instance()
