@@ -203,17 +203,21 @@ class SourceTreeView(QTreeView):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
-        # The header's signals are held meanwhile: for each resized column the view would
-        # repaint it again on a timer of its own, after the paint that already shows the new
-        # widths, and that paint met the connector lookup's thread at the GIL (6-11 ms).
+        """Size the columns to the rows just shown. Called right after a model change (a
+        reset, rows inserted, the connector's relabelling), whose own repaint of every row
+        shows the new widths.
+
+        The header's signals are held meanwhile: for each resized column the view would
+        repaint it again on a timer of its own, after the paint that already shows the new
+        widths, and that paint met the connector lookup's thread at the GIL (6-11 ms).
+        """
         header = self.header()
         held = header.blockSignals(True)
         try:
             self._size_columns()
         finally:
             header.blockSignals(held)
-        self.updateGeometries()
-        self.update()  # the rows under the resized columns, in the next paint
+        self.updateGeometries()  # what the view does after a column resize, but the paint
 
     def _size_columns(self) -> None:
         # The width inside the frame, scroll bars left out. Not viewport().width(): the first
