@@ -138,7 +138,9 @@ class SourceFilter(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_text(self, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.10+; invalidateRowsFilter is deprecated
+        # endFilterChange: Qt 6.10+, where invalidateRowsFilter is deprecated. (6.9, which
+        # the Windows build ships, has beginFilterChange already, but not its end.)
+        if hasattr(self, "endFilterChange"):
             self.beginFilterChange()
             self._text = text
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QMenu, QTableWidgetItem
 
 from gui.gui_helpers import fetch_and_wait, leak_walk, window_secrets
 from inspector.demo.portal import DEMO_SOURCES, DemoPortal
@@ -78,7 +78,7 @@ def test_the_action_waits_for_a_source_with_a_connector(
     with qtbot.waitSignal(window.connector_done, timeout=10_000):
         fetch_and_wait(qtbot, window, 11)
     assert action.isEnabled() and window.check_button.isEnabled()
-    [source_menu] = [a.menu() for a in window.menuBar().actions() if a.text() == "&Source"]
+    [source_menu] = [m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Source"]
     assert action in source_menu.actions()
 
 
