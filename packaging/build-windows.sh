@@ -17,7 +17,8 @@
 #    (build/windows/requirements-win.txt), so Windows-only dependencies (pywin32-ctypes,
 #    pefile) come in and Linux-only ones stay out. One exception: PySide6 is held below 6.10,
 #    whose Qt imports icuuc.dll, which Windows 10 1903+ has and Wine 8.0 lacks (the smoke
-#    test could not run it).
+#    test could not run it): packaging/windows-pyside.txt, which test-windows-qt.sh runs the
+#    window's tests against.
 # 3. PyInstaller with packaging/b24-inspector.spec, unchanged, under Wine.
 set -euo pipefail
 
@@ -108,7 +109,7 @@ uv export --locked --no-default-groups --group packaging --no-emit-project --no-
     --no-header --no-annotate --quiet |
     grep -v '^[[:space:]]*#' | sed 's/ *;.*//' | grep -viE '^(pyside6|shiboken6)' \
     >"$work/constraints-from-lock.txt"
-printf '%s\n' 'pyside6-essentials>=6.9,<6.10' 'shiboken6>=6.9,<6.10' >"$work/overrides-wine.txt"
+grep -v '^#' packaging/windows-pyside.txt >"$work/overrides-wine.txt"
 uv pip compile pyproject.toml --group packaging \
     --python-platform x86_64-pc-windows-msvc --python-version 3.13 \
     --constraints "$work/constraints-from-lock.txt" --overrides "$work/overrides-wine.txt" \
