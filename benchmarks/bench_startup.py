@@ -8,6 +8,8 @@ the variants are interleaved round by round:
 
   bare      a ``QMainWindow`` script: the time of its first paint event (the floor), and
             its resident memory 300 ms later;
+  text      the same with the kinds of widgets the window shows and nothing behind them
+            (``common.TEXT_WINDOW``), for information: what any window of text costs;
   app       ``python -m inspector`` as a user starts it, with a fresh profile: its first
             paint and "ready" (painted, the saved credential read, Fetch enabled), as the
             program's own start-up probe reports them (``B24_INSPECTOR_STARTUP_PROBE``),
@@ -39,7 +41,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import BARE_WINDOW, ROOT, Series, arguments, child_env, python, report_ratio
+from common import (
+    BARE_WINDOW,
+    ROOT,
+    TEXT_WINDOW,
+    Series,
+    arguments,
+    child_env,
+    python,
+    report_ratio,
+)
 
 READY_TARGET = 1.5
 MEMORY_TARGET = 1.4
@@ -74,6 +85,7 @@ def main() -> int:
     args = arguments(__doc__.split("\n\n")[0], size=0, runs=10)
     print(f"Start-up{' (smoke)' if args.smoke else ''}: {args.runs} interleaved rounds")
     bare_paint, bare_rss = Series("bare: first paint"), Series("bare: idle RSS", "MiB")
+    text_paint = Series("text window: first paint")
     app_paint, app_ready = Series("app: first paint"), Series("app: ready")
     app_rss = Series("app: idle RSS", "MiB")
     demo_ready, env_ready = Series("app --demo: ready"), Series("app, B24_WEBHOOK_URL: ready")
@@ -87,6 +99,7 @@ def main() -> int:
         app = [python(), "-m", "inspector"]
         commands = {
             "bare": ([python(), "-c", BARE_WINDOW, str(MEMORY_DELAY_MS)], env),
+            "text": ([python(), "-c", TEXT_WINDOW], env),
             "app": (app, probed),
             "demo": ([*app, "--demo"], probed),
             "env": (app, with_webhook),
@@ -99,6 +112,7 @@ def main() -> int:
             repeats = [{name: run(*spec) for name, spec in commands.items()} for _ in range(times)]
             bare_paint.add(quickest(repeats, "bare", "paint"))
             bare_rss.add(quickest(repeats, "bare", "rss") / 2**20)
+            text_paint.add(quickest(repeats, "text", "paint"))
             app_paint.add(quickest(repeats, "app", "paint"))
             app_ready.add(quickest(repeats, "app", "ready"))
             app_rss.add(quickest(repeats, "app", "rss") / 2**20)
@@ -107,12 +121,13 @@ def main() -> int:
             snapshot.add(min(wall for wall, _marks in (r["snapshot"] for r in repeats)))
             for name in ("app", "demo", "env"):
                 loaded[name] = sorted({m for r in repeats for m in r[name][1]["loaded"]})
-    for series in (bare_paint, app_paint, app_ready, demo_ready, env_ready, snapshot):
+    for series in (bare_paint, text_paint, app_paint, app_ready, demo_ready, env_ready, snapshot):
         print(series.line())
     for series in (bare_rss, app_rss):
         print(series.line())
     for name, modules in loaded.items():
         print(f"  {name}: heavy modules loaded when idle: {', '.join(modules) or 'none'}")
+    report_ratio("text window first paint vs bare", text_paint, bare_paint, None, args.smoke)
     report_ratio("app first paint vs bare first paint", app_paint, bare_paint, None, args.smoke)
     report_ratio("app ready vs bare first paint", app_ready, bare_paint, READY_TARGET, args.smoke)
     report_ratio("app idle memory vs bare", app_rss, bare_rss, MEMORY_TARGET, args.smoke)

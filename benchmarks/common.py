@@ -274,5 +274,70 @@ time of its first paint and, on Linux, its resident memory ``argv[1]`` ms later 
 default)."""
 
 
+_TEXT_WIDGETS = """\
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QRadioButton,
+    QScrollArea, QToolButton, QTreeView, QVBoxLayout, QWidget,
+)
+
+def row(*parts):
+    line = QHBoxLayout()
+    for part in parts:
+        line.addWidget(QLabel(part) if isinstance(part, str) else part)
+    return line
+
+central = QWidget()
+layout = QVBoxLayout(central)
+box = QGroupBox("Portal credential")
+inner = QVBoxLayout(box)
+profile = QComboBox()
+profile.addItems(["Default"])
+inner.addLayout(row("Profile:", profile, QPushButton("New…"), QPushButton("Rename…")))
+inner.addLayout(row("Network: system proxy · system CAs", QPushButton("Network…")))
+inner.addLayout(row(QRadioButton("Webhook"), QRadioButton("OAuth application")))
+secret = QLineEdit()
+secret.setEchoMode(QLineEdit.EchoMode.Password)
+secret.setPlaceholderText("https://your-portal.bitrix24.com/rest/1/code/")
+inner.addLayout(row("Webhook URL:", secret, QPushButton("Show")))
+for text in ("Paste the inbound webhook URL of your portal.", "Saved in the system keychain."):
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    inner.addWidget(label)
+inner.addLayout(row(QPushButton("Remember"), QPushButton("Forget"), "Nothing saved yet."))
+layout.addWidget(box)
+source_id = QComboBox()
+source_id.setEditable(True)
+layout.addLayout(row("Source ID:", source_id, QPushButton("Fetch"), QPushButton("Browse…")))
+layout.addLayout(row(QToolButton(text="Check endpoints")))
+layout.addWidget(QTreeView(), 1)
+scroll = QScrollArea()
+scroll.setWidgetResizable(True)
+scroll.setWidget(central)
+outer = QWidget()
+outer_layout = QVBoxLayout(outer)
+outer_layout.addWidget(scroll, 1)
+outer_layout.addWidget(QLabel("Type a source ID and press Enter."))
+window.setCentralWidget(outer)
+for title in ("&File", "&Edit", "&Source", "&Profile", "&View", "&Help"):
+    menu = window.menuBar().addMenu(title)
+    for number in range(4):
+        action = QAction(f"Action {number}", window)
+        action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        menu.addAction(action)
+        window.addAction(action)
+"""
+_SIZED = "window.resize(940, 720)\n"
+TEXT_WINDOW = BARE_WINDOW.replace(_SIZED, _TEXT_WIDGETS + _SIZED)
+assert TEXT_WINDOW != BARE_WINDOW, "the bare window is no longer sized where expected"
+"""The same floor with a window of the kinds of widgets the program shows (a group box,
+labels, line edits, combo boxes, buttons, an empty tree, six menus of actions with
+shortcuts) and nothing behind them: what fonts, the ``Qt`` namespace's enums and laying
+out text cost any such window, for information."""
+
+
 def python() -> str:
     return sys.executable
