@@ -142,7 +142,11 @@ class SpawnedHelper:
         self._lock = threading.Lock()  # kill() must not signal a pid already reaped
 
     def communicate(self, input: str) -> tuple[str, None]:  # Popen's name
-        """Send *input*, read the answer to its end, and wait for the exit status."""
+        """Send *input*, read the answer to its end, and wait for the exit status.
+
+        One after the other, unlike Popen's: the helper reads its whole plan before it
+        answers, and a plan is far smaller than a pipe holds.
+        """
         try:
             with os.fdopen(self._plan_fd, "w", encoding="utf-8") as plan:
                 plan.write(input)
