@@ -210,3 +210,22 @@ def test_a_helper_that_ends_at_once_still_answers_through_communicate() -> None:
     child = helper("import sys; sys.stdout.write('early'); sys.exit(3)")
     answer, _unused = child.communicate("x" * 200_000)  # more than a pipe holds
     assert (answer, child.returncode) == ("early", 3)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_spawn"), reason="posix_spawn: not on Windows")
+def test_a_window_started_without_standard_input_still_reaches_its_helper(
+    tmp_path: Any,
+) -> None:
+    # With descriptor 0 closed, a new pipe takes that number: spawn leaves that case to
+    # Popen, and the helper still gets its plan.
+    result = tmp_path / "result"
+    code = (
+        "import os, sys; os.close(0); "
+        "from inspector.core.start_read_child import spawn; "
+        "child = spawn([sys.executable, '-c', 'import sys; print(sys.stdin.read()[::-1])']); "
+        "answer, _ = child.communicate('plan'); "
+        f"open({str(result)!r}, 'w').write(type(child).__name__ + ' ' + answer)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert result.read_text().split() == ["Popen", "nalp"]

@@ -73,7 +73,7 @@ def boot_command() -> list[str]:
 
 def spawn(command: list[str]) -> Helper:
     """Start the helper process (OSError if it cannot be started)."""
-    if hasattr(os, "posix_spawn") and hasattr(os, "waitid"):
+    if hasattr(os, "posix_spawn") and hasattr(os, "waitid") and _standard_descriptors_open():
         return SpawnedHelper(command)
     import subprocess  # Windows: here, where it costs nothing before the first paint
 
@@ -86,6 +86,19 @@ def spawn(command: list[str]) -> Helper:
         encoding="utf-8",
         creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console on Windows
     )
+
+
+def _standard_descriptors_open() -> bool:
+    """Whether descriptors 0-2 are open. If one is closed (a launcher that closed standard
+    input), a pipe end may get its number, and the helper's "dup2 to itself" step then
+    relies on the C library clearing close-on-exec, which glibc does and not every system
+    did; Popen handles that case itself, so it is left to Popen."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            return False
+    return True
 
 
 def _inherited_descriptors() -> list[int]:
