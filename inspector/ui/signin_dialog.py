@@ -80,8 +80,11 @@ class SignInTask(QObject):
 
     listening = Signal(object)  # BrowserSignIn: the port is bound
     open_url = Signal(str)  # the authorize address, to open on the GUI thread
-    succeeded = Signal(object)  # SignInResult
-    failed = Signal(object)  # InspectorError
+    # Each names its task: the dialog's slots are bound methods, so Qt queues them to the
+    # GUI thread (a lambda connected without a receiver ran on this task's thread, and
+    # touched the dialog's widgets from there).
+    succeeded = Signal(object, object)  # this task, the SignInResult
+    failed = Signal(object, object)  # this task, the InspectorError
     finished = Signal()
 
     def __init__(self, work: Callable[[SignInTask], SignInResult], secrets: tuple[str, ...]):
@@ -96,19 +99,20 @@ class SignInTask(QObject):
     def run(self) -> None:
         try:
             self.result = self._work(self)
-            self.succeeded.emit(self.result)
+            self.succeeded.emit(self, self.result)
         except InspectorError as exc:
-            self.failed.emit(exc)
+            self.failed.emit(self, exc)
         except Exception as exc:
             log.error("sign-in failed unexpectedly", exc_info=True)
             detail = safe_text(str(exc), self._secrets, max_len=200)
             self.failed.emit(
+                self,
                 InspectorError(
                     _("The sign-in failed unexpectedly ({kind}: {detail}).").format(
                         kind=type(exc).__name__, detail=detail
                     ),
                     _("Please report this; nothing was saved."),
-                )
+                ),
             )
         self.finished.emit()
 
@@ -343,8 +347,8 @@ class SignInDialog(QDialog):
         task.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
         task.listening.connect(self._on_listening)
         task.open_url.connect(self._open_browser)
-        task.succeeded.connect(lambda result: self._on_succeeded(task, result))
-        task.failed.connect(lambda error: self._on_failed(task, error))
+        task.succeeded.connect(self._on_succeeded)
+        task.failed.connect(self._on_failed)
         delete_on_gui_thread(task, thread, task.finished)
         self._task, self._thread = task, thread
         self._set_busy(True)

@@ -10,6 +10,7 @@ no secret shows in any window; the tests also check the dialogs and the status l
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 from collections.abc import Iterator
@@ -657,3 +658,39 @@ def test_a_renamed_portal_is_offered_after_sign_in(
         )
         == []
     )
+
+
+@pytest.mark.parametrize("outcome", ["signed in", "wrong state"])
+def test_the_dialog_hears_the_outcome_on_the_gui_thread(
+    qtbot: Any,
+    make_window: Any,
+    demo: DemoPortal,
+    port: int,
+    browser: ScriptedBrowser,
+    memory_keyring: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    outcome: str,
+) -> None:
+    # A lambda connected without a receiver ran on the task's own thread, which then
+    # changed the dialog's widgets (and saved and opened the source list) from there.
+    from inspector.ui.signin_dialog import SignInDialog
+
+    heard_on: list[bool] = []
+    for name in ("_on_succeeded", "_on_failed"):
+        slot = getattr(SignInDialog, name)
+
+        # wraps: PySide finds a bound method's slot by its name.
+        @functools.wraps(slot)
+        def watched(self: Any, task: Any, result: Any, slot: Any = slot) -> None:
+            heard_on.append(threading.current_thread() is threading.main_thread())
+            slot(self, task, result)
+
+        monkeypatch.setattr(SignInDialog, name, watched)
+    if outcome == "wrong state":
+        browser.replace_url = demo.authorize_url("not-this-sign-ins-state")
+    window = make_window()
+    dialog = open_dialog(window, demo, port)
+    dialog.sign_in_button.click()
+    qtbot.waitUntil(lambda: heard_on != [], timeout=WAIT_MS)
+    browser.join()
+    assert heard_on == [True]
