@@ -217,7 +217,9 @@ class SourceTreeView(QTreeView):
             self._size_columns()
         finally:
             header.blockSignals(held)
-        self.updateGeometries()  # what the view does after a column resize, but the paint
+        # What the view's own column-resize handler would have done, less its repaint:
+        # the scroll bars follow the new widths.
+        self.updateGeometries()
 
     def _size_columns(self) -> None:
         # The width inside the frame, scroll bars left out. Not viewport().width(): the first
