@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import math
 import re
@@ -35,25 +36,29 @@ ASCII_MASK = "********"
 ASCII_PLACEHOLDER = "***"
 """``SECRET_PLACEHOLDER`` for such a stream."""
 
-# /rest/<user_id>/<code>/ : the code is the webhook's secret.
-_WEBHOOK_PATH = re.compile(r"(/rest/\d+/)([^/?#\s\"'<>]+)")
-# auth=..., access_token=..., refresh_token=..., client_secret=..., an authorization code=...
-# in query strings and forms.
-_QUERY_SECRET = re.compile(
-    r"(?i)\b(auth|access_token|refresh_token|client_secret|auth_id|refresh_id|code)=([^&\s\"'<>]+)"
-)
-# "auth": "...", "access_token": "..." in JSON text.
-_JSON_SECRET = re.compile(
+# The secret-shaped tokens ``redact`` replaces, compiled at its first call (compiling them
+# cost the window's start-up about 1 ms, for a function it rarely calls so early).
+_TOKEN_PATTERNS = (
+    # /rest/<user_id>/<code>/ : the code is the webhook's secret.
+    r"(/rest/\d+/)([^/?#\s\"'<>]+)",
+    # auth=..., access_token=..., refresh_token=..., client_secret=..., an authorization
+    # code=... in query strings and forms.
+    r"(?i)\b(auth|access_token|refresh_token|client_secret|auth_id|refresh_id|code)=([^&\s\"'<>]+)",
+    # "auth": "...", "access_token": "..." in JSON text.
     r"(?i)(\"(?:auth|access_token|refresh_token|client_secret|auth_id|refresh_id)\"\s*:\s*\")"
-    r"((?:[^\"\\]|\\.)*)(\")"
-)
-# 'auth': '...' in the repr of a dict (a debug log of a request body).
-_REPR_SECRET = re.compile(
+    r"((?:[^\"\\]|\\.)*)(\")",
+    # 'auth': '...' in the repr of a dict (a debug log of a request body).
     r"(?i)('(?:auth|access_token|refresh_token|client_secret|auth_id|refresh_id)'\s*:\s*')"
-    r"((?:[^'\\]|\\.)*)(')"
+    r"((?:[^'\\]|\\.)*)(')",
+    # Authorization headers.
+    r"(?i)\b(authorization:\s*(?:bearer|basic)\s+)(\S+)",
 )
-# Authorization headers.
-_AUTH_HEADER = re.compile(r"(?i)\b(authorization:\s*(?:bearer|basic)\s+)(\S+)")
+
+
+@functools.cache
+def _token_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in _TOKEN_PATTERNS)
+
 
 _MIN_SECRET_LEN = 4  # shorter strings would redact ordinary words
 _SIEVE_STRIDE = 4  # see SecretSet
@@ -239,17 +244,18 @@ def redact(text: str, secrets: Iterable[str] | SecretSet = ()) -> str:
     Pass a ``SecretSet`` when redacting many texts against the same (many) secrets.
     """
     text = _prepared(secrets).replace(text)
+    webhook_path, query_secret, json_secret, repr_secret, auth_header = _token_patterns()
     # Each pattern needs one of these characters: most texts (a tree's cells) have none.
     if "/rest/" in text:
-        text = _WEBHOOK_PATH.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
+        text = webhook_path.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
     if "=" in text:
-        text = _QUERY_SECRET.sub(lambda m: f"{m.group(1)}={SECRET_PLACEHOLDER}", text)
+        text = query_secret.sub(lambda m: f"{m.group(1)}={SECRET_PLACEHOLDER}", text)
     if '"' in text:
-        text = _JSON_SECRET.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
+        text = json_secret.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
     if "'" in text:
-        text = _REPR_SECRET.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
+        text = repr_secret.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER + m.group(3), text)
     if ":" in text:
-        text = _AUTH_HEADER.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
+        text = auth_header.sub(lambda m: m.group(1) + SECRET_PLACEHOLDER, text)
     return text
 
 

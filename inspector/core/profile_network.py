@@ -16,7 +16,6 @@ from ..i18n import _
 from .masking import sanitize
 from .options import RequestOptions
 from .profiles import Profile, ProfileList, SecretStore
-from .proxies import display_proxy, proxy_secrets
 
 
 class ProfileNetwork:
@@ -56,6 +55,10 @@ class ProfileNetwork:
         A proxy password goes to the keychain (``"<profile>/proxy"``); the profile list
         gets the proxy with the password replaced.
         """
+        # Imported here: the network dialog that calls this has loaded it already, and the
+        # window's start-up never calls this (proxies and its dataclasses: about 1.5 ms).
+        from .proxies import display_proxy, proxy_secrets
+
         shown = display_proxy(proxy) if proxy else ""
         has_password = bool(proxy and proxy_secrets(proxy))
         message = _("Network settings saved.")

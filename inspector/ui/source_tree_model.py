@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from ..core.masking import MASK
 from ..i18n import N_, _
@@ -470,6 +470,10 @@ class SourceTreeModel(QAbstractItemModel):
                 QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
             )
         if role == _FONT and node.section and column == 0:
+            # Imported here, for the few section rows: QFont's enums would cost the start-up
+            # (an empty tree) over 1 ms.
+            from PySide6.QtGui import QFont
+
             font = QFont()
             font.setBold(True)
             return font
