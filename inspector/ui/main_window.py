@@ -48,7 +48,6 @@ from ..core.profile_session import WEBHOOK_ENV, Origin
 from ..i18n import _
 from .credentials_panel import CredentialsPanel
 from .language import app_display_name
-from .message_area import MessageArea
 from .settings_file import notifier_for, save_settings, secure_settings
 from .source_id_row import SourceIdRow
 from .source_tree import SourceTreeView
@@ -61,6 +60,7 @@ if TYPE_CHECKING:
     from ..core.keychain import CredentialStore
     from ..core.options import RequestOptions
     from ..demo.portal import DemoPortal
+    from .message_area import MessageArea
     from .request_record import RequestRecord
     from .source_picker import SourceListLoader, SourcePickerDialog
     from .source_requests import SourceRequests
@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.cancel_button = self.id_row.cancel_button
         self.busy_indicator = self.id_row.busy_indicator
 
-        self.message_area = MessageArea(central)
+        self._message_area: MessageArea | None = None  # made with the first failure
         self.feedback = WindowFeedback(self)
 
         self.stale_banner = banner(_("Stale result"), "staleBanner", Tone.NOTE, central)
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.addWidget(self.credentials_panel)
         layout.addWidget(self.id_row)
-        layout.addWidget(self.message_area)
+        # (the message area goes here when the first failure is shown: ``message_area``)
         layout.addWidget(self.stale_banner)
         layout.addWidget(self.connector_banner)
         # "Check endpoints…" above the tree; its action is set in __init__ (window_actions).
@@ -208,8 +208,8 @@ class MainWindow(QMainWindow):
         status_row.setContentsMargins(layout.contentsMargins())
 
         QWidget.setTabOrder(self.credentials_panel.forget_button, self.source_id_combo)
-        QWidget.setTabOrder(self.cancel_button, self.message_area.dismiss_button)
-        QWidget.setTabOrder(self.message_area.dismiss_button, self.source_tree)
+        QWidget.setTabOrder(self.cancel_button, self.source_tree)
+        self._central_layout = layout
 
         self._show_status(
             _(
@@ -217,6 +217,26 @@ class MainWindow(QMainWindow):
                 "Browse sources… (Ctrl+L)."
             )
         )
+
+    @property
+    def message_area(self) -> MessageArea:
+        """The failure shown above the tree (made, under the ID row, when first needed: a
+        window that never fails never builds it)."""
+        if self._message_area is None:
+            from .message_area import MessageArea
+
+            layout = self._central_layout
+            area = MessageArea(self.id_row.parentWidget())
+            layout.insertWidget(layout.indexOf(self.id_row) + 1, area)
+            QWidget.setTabOrder(self.cancel_button, area.dismiss_button)
+            QWidget.setTabOrder(area.dismiss_button, self.source_tree)
+            self._message_area = area
+        return self._message_area
+
+    def dismiss_message(self) -> None:
+        """Hide the failure shown above the tree, if any."""
+        if self._message_area is not None:
+            self._message_area.dismiss()
 
     # --- controllers, made when first needed -------------------------------------------
 
@@ -476,7 +496,7 @@ class MainWindow(QMainWindow):
         self.source_tree.source_model.clear()
         self.stale_banner.setVisible(False)
         self.connector_banner.setVisible(False)
-        self.message_area.dismiss()
+        self.dismiss_message()
         self.limits_label.setVisible(False)
         name = self.credentials_panel.current_profile
         switched = (

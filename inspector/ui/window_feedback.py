@@ -97,7 +97,7 @@ class WindowFeedback(QObject):
         window = self._window
         record = window.last_request
         if record is not None and record is not self._record_before and record.error is None:
-            window.message_area.dismiss()
+            window.dismiss_message()
             return
         # Failed, or refused before a request: the status line's sentence, where the eye is.
         window.message_area.show_message(window.status_line.text())

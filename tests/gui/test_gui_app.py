@@ -79,6 +79,9 @@ def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
             "inspector.ui.network_dialog",
             # Copying and exporting wait for the first copy or export:
             "inspector.ui.copy_export",
+            # The message area waits for the first failure, proxies for a proxy setting:
+            "inspector.ui.message_area",
+            "inspector.core.proxies",
         )
         on_gui_thread = set()
 
