@@ -181,11 +181,17 @@ def import_in_background(names: tuple[str, ...]) -> None:
 
 def warm_up_after_ready(window: MainWindow) -> None:
     """Once the window is ready, import the request machinery off the GUI thread, so that
-    the first fetch does not (after "ready": the first paint and the keychain come first)."""
+    the first fetch does not (after "ready": the first paint and the keychain come first).
+
+    The thread starts on the next turn of the event loop, not inside ``ready``: a thread
+    started there takes the GIL from the signal's other slots (the window's own focus and
+    status among them) for up to a switch interval (5 ms)."""
     panel = window.credentials_panel
-    if panel.started:
+
+    def warm_up_soon() -> None:
         QTimer.singleShot(0, window, lambda: import_in_background(REQUEST_MODULES))
+
+    if panel.started:
+        warm_up_soon()
     else:
-        panel.ready.connect(
-            lambda: import_in_background(REQUEST_MODULES), Qt.ConnectionType.SingleShotConnection
-        )
+        panel.ready.connect(warm_up_soon, Qt.ConnectionType.SingleShotConnection)
