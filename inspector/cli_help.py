@@ -12,6 +12,8 @@ widths; when a width is too narrow for that simple layout (a word longer than it
 
 from __future__ import annotations
 
+import sys
+
 from . import APP_DISPLAY_NAME, APP_NAME
 from .cli_commands import COMMAND_SUMMARIES, DESCRIPTION, OPTIONS
 from .i18n import LANGUAGES, _
@@ -19,6 +21,10 @@ from .i18n import LANGUAGES, _
 INDENT = 2  # argparse's indent_increment
 MAX_HELP_POSITION = 24  # argparse's default
 COMMAND_METAVAR = "COMMAND"
+# Python 3.13's argparse wraps each argument's usage whole ("COMMAND ..." stays on one
+# line) and translates the colon after a section's heading ("%(heading)s:"); 3.11 and 3.12
+# break the usage at every space and add a bare colon.
+WHOLE_USAGE_PARTS = sys.version_info >= (3, 13)
 
 
 def quick_help(columns: int) -> str | None:
@@ -47,16 +53,22 @@ def _page(width: int) -> list[str]:
     page = [_usage(width)]
     description = _(DESCRIPTION).format(app=APP_DISPLAY_NAME)
     page += [line + "\n" for line in _wrap(description, max(width, 11))]
-    page += ["\n", _("positional arguments") + ":\n", " " * INDENT + COMMAND_METAVAR + "\n"]
+    page += ["\n", _heading("positional arguments"), " " * INDENT + COMMAND_METAVAR + "\n"]
     for name, summary in COMMAND_SUMMARIES.items():
         page += _entry(name, _(summary), 2 * INDENT, help_position, help_width)
-    page += ["\n", _("options") + ":\n"]
+    page += ["\n", _heading("options")]
     languages = ", ".join((*LANGUAGES, "auto"))
     for invocation, text in invocations:
         page += _entry(
             invocation, _(text).format(languages=languages), INDENT, help_position, help_width
         )
     return page
+
+
+def _heading(title: str) -> str:
+    if WHOLE_USAGE_PARTS:
+        return _("%(heading)s:") % {"heading": _(title)} + "\n"
+    return _(title) + ":\n"
 
 
 def _invocation(flags: tuple[str, ...], metavar: str | None) -> str:
@@ -80,7 +92,7 @@ def _usage(width: int) -> str:
     """``usage: prog [-h] …`` wrapped as argparse wraps it when it is too long."""
     prefix = _("usage: ")
     options = ["[" + _invocation(flags[:1], metavar) + "]" for flags, metavar, _text in OPTIONS]
-    positionals = [COMMAND_METAVAR, "..."]
+    positionals = [f"{COMMAND_METAVAR} ..."] if WHOLE_USAGE_PARTS else [COMMAND_METAVAR, "..."]
     whole = " ".join([APP_NAME, *options, *positionals])
     if len(prefix) + len(whole) <= width:
         return prefix + whole + "\n\n"

@@ -23,6 +23,7 @@ ARGPARSE_TEXTS = (
     N_("usage: "),
     N_("positional arguments"),
     N_("options"),
+    N_("%(heading)s:"),  # 3.13: the colon after a section's heading
     N_("show this help message and exit"),
     N_("show program's version number and exit"),
     N_("%(prog)s: error: %(message)s\n"),
