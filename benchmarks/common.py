@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import random
+import ssl
 import statistics
 import string
 import sys
@@ -164,9 +165,11 @@ def big_connector(size: int) -> dict[str, Any]:
 
 class Portal:
     """A minimal Bitrix24 portal on 127.0.0.1 answering ``source.get`` and
-    ``connector.get`` with prepared bytes, so the server costs next to nothing."""
+    ``connector.get`` with prepared bytes, so the server costs next to nothing.
 
-    def __init__(self, size: int) -> None:
+    *tls*: serve https with this context (``webhook_url`` then says https)."""
+
+    def __init__(self, size: int, tls: ssl.SSLContext | None = None) -> None:
         self.source_body = json.dumps({"result": {"item": big_source(size)}}).encode()
         self.connector_body = json.dumps({"result": {"item": big_connector(size)}}).encode()
         portal = self
@@ -191,11 +194,15 @@ class Portal:
                 pass
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "https" if tls is not None else "http"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def webhook_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}/rest/1/{WEBHOOK_CODE}/"
+        port = self._server.server_port
+        return f"{self._scheme}://127.0.0.1:{port}/rest/1/{WEBHOOK_CODE}/"
 
     def start(self) -> Portal:
         self._thread.start()
@@ -207,8 +214,8 @@ class Portal:
 
 
 @contextmanager
-def portal(size: int) -> Iterator[Portal]:
-    served = Portal(size).start()
+def portal(size: int, tls: ssl.SSLContext | None = None) -> Iterator[Portal]:
+    served = Portal(size, tls).start()
     try:
         yield served
     finally:

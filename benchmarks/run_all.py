@@ -17,6 +17,7 @@ SCRIPTS = (
     "bench_cli.py",
     "bench_startup.py",
     "bench_first_fetch.py",
+    "bench_connections.py",
     "bench_exports.py",
     "bench_window.py",
 )

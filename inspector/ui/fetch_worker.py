@@ -20,6 +20,10 @@ Every job gets a number; only the results of jobs that were not cancelled come o
 controller, so Cancel and a quick re-fetch are safe. Cancelling sets the job's event; the
 client then shuts its connection down, and the thread ends soon after.
 
+The jobs share the controller's ``connections`` (``core.connection_pool``): the connector
+lookup after a fetch, and the next fetch, reuse the portal's open connection instead of
+paying a new TCP and TLS handshake. ``forget_connections`` closes them (another profile).
+
 ``shutdown`` (called from the window's ``closeEvent``) cancels everything and waits for the
 threads with a bound, so Qt never prints "QThread: Destroyed while thread is still running".
 A thread that outlives the bound is kept referenced in this module until it ends, and the
@@ -38,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
+from ..core.connection_pool import ConnectionPool
 from ..core.errors import Cancelled, InspectorError
 from ..core.free_memory import release_free_memory
 from ..core.masking import safe_text
@@ -137,9 +142,10 @@ class FetchWorker(QObject):
     renewed = Signal(int, object)  # job number, OAuthCredential
     finished = Signal(int)  # job number
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, connections: ConnectionPool | None = None) -> None:
         super().__init__()
         self._job = job
+        self._connections = connections
 
     @Slot()
     def run(self) -> None:
@@ -155,6 +161,7 @@ class FetchWorker(QObject):
                 cancel=job.cancel,
                 on_wait=self._on_wait,
                 on_credential_renewed=self._renewal() if job.renew else None,
+                pool=self._connections,
             ) as client:
                 result = self._call(client)
                 outcome = Outcome(result, client.credential, client.last_request_id)
@@ -238,6 +245,8 @@ class FetchController(QObject):
         self._pending: list[Job] = []
         self._running: dict[int, _Running] = {}
         self._accepting = True
+        self.connections = ConnectionPool()
+        """The open connections the jobs share (they run one at a time)."""
 
     # --- state -------------------------------------------------------------------------
 
@@ -287,7 +296,7 @@ class FetchController(QObject):
         job = self._pending.pop(0)
         thread = QThread()
         thread.setObjectName(f"request-{job.number}-{job.kind}")
-        worker = FetchWorker(job)
+        worker = FetchWorker(job, self.connections)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         # Direct: quit() is thread-safe, and a queued call would never run while the GUI
@@ -326,7 +335,12 @@ class FetchController(QObject):
         self._running.clear()
         for running in still_running.values():
             _adopt_orphan(running.thread, running.worker)
+        self.forget_connections()  # one still lent is closed when its thread gives it back
         return not still_running
+
+    def forget_connections(self) -> None:
+        """Close the connections kept for the next job (another portal, or the end)."""
+        self.connections.close()
 
     # --- results from the worker threads (queued onto the GUI thread) ------------------
 

@@ -304,6 +304,7 @@ class SourceRequests(QObject):
     def reset(self) -> None:
         """Another portal: nothing shown or running belongs to it."""
         self.jobs.cancel()
+        self.jobs.forget_connections()
         self.stop_countdown()
         self._awaiting_keychain = None
         self._connector_due = None

@@ -182,3 +182,35 @@ def test_the_connector_arriving_later_leaves_selection_and_revealed_value_alone(
         assert model.index(row(model, "Connector").row(), 1).data() == (
             "PostgreSQL warehouse (ID 2)"
         )
+
+
+def test_a_fetch_and_its_connector_share_one_connection(qtbot: Any, make_window: Any) -> None:
+    """The connector lookup and the next fetch reuse the fetch's connection (no second TCP
+    and TLS handshake to the portal), a cookie the portal set does not come back, and
+    another profile's requests open a connection of their own."""
+    from servers import RecordedRequest, Reply, ScriptedServer, json_reply
+
+    from inspector.demo.portal import DEMO_CONNECTORS
+
+    def answer(request: RecordedRequest) -> Reply:
+        if request.path.endswith("biconnector.connector.get"):
+            return json_reply({"result": {"item": DEMO_CONNECTORS[2]}})
+        cookie = [("Set-Cookie", "PHPSESSID=portal-session")]
+        return json_reply({"result": {"item": DEMO_SOURCES[7]}}, headers=cookie)
+
+    with ScriptedServer(answer) as server:
+        window = make_window()
+        panel = window.credentials_panel
+        panel.webhook_radio.setChecked(True)
+        panel.webhook_field.edit.setText(f"{server.url}/rest/1/sharec0de1/")
+        for _fetch in range(2):
+            with qtbot.waitSignal(window.connector_done, timeout=10_000):
+                window.fetch(7)
+        methods = [request.path.rsplit("/", 1)[-1] for request in server.requests]
+        assert methods == ["biconnector.source.get", "biconnector.connector.get"] * 2
+        assert server.connections == 1
+        assert [request.headers["cookie"] for request in server.requests] == [None] * 4
+        panel.profile_changed.emit()  # as when the user picks another profile
+        with qtbot.waitSignal(window.connector_done, timeout=10_000):
+            window.fetch(7)
+        assert server.connections == 2

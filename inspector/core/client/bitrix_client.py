@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 import httpx
 
@@ -62,6 +62,9 @@ from .oauth import (
     refresh_query,
     renewed_credential,
 )
+
+if TYPE_CHECKING:
+    from ..connection_pool import ConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +131,9 @@ class BitrixClient:
       A ``PreparedRenewal`` callback is also asked (``prepare``) before the refresh token
       is spent, so that it can stop a refresh whose new tokens could not be kept.
 
+    * ``pool``: borrow the connections a ``ConnectionPool`` keeps (from the requests before)
+      instead of opening new ones; ``close`` gives them back open.
+
     After each request ``last_request_id`` holds the ``X-Request-ID`` it sent, and
     ``credential`` always holds the credential in use (renewed, after a refresh).
 
@@ -143,6 +149,7 @@ class BitrixClient:
         cancel: threading.Event | None = None,
         on_wait: WaitCallback | None = None,
         on_credential_renewed: CredentialRenewed | None = None,
+        pool: ConnectionPool | None = None,
     ) -> None:
         self.credential: Credential = credential
         self.options = options or RequestOptions()
@@ -153,9 +160,16 @@ class BitrixClient:
         self._reset_at: dict[str, float] = {}  # method -> when its operating limit resets
         self.last_token_grant: TokenGrant | None = None
         self.last_renewal_adopted = False
-        self._exchanger = Exchanger(
-            self.options, proxy=self._proxy, cancel=self._cancel, transport=transport
-        )
+        self._pool = pool
+        self._given_back = False
+        if pool is not None:
+            if transport is not None:
+                raise ValueError("a pooled client uses the pool's transport")
+            self._exchanger = pool.borrow(self.options, self._proxy)
+        else:
+            self._exchanger = Exchanger(
+                self.options, proxy=self._proxy, cancel=self._cancel, transport=transport
+            )
 
     def __enter__(self) -> BitrixClient:
         return self
@@ -164,7 +178,11 @@ class BitrixClient:
         self.close()
 
     def close(self) -> None:
-        self._exchanger.close()
+        if self._pool is None:
+            self._exchanger.close()
+        elif not self._given_back:
+            self._given_back = True
+            self._pool.give_back(self._exchanger)  # its connections stay for the next client
 
     @property
     def last_request_id(self) -> str | None:
@@ -365,6 +383,7 @@ class BitrixClient:
             secrets=secrets,
             json_body=cred.request_body(params),
             portal_origin=cred.portal.origin,
+            cancel=self._cancel,
         )
         log.debug("%s answered HTTP %d, %d bytes", method, answer.status, len(answer.body))
         try:

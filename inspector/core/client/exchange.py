@@ -101,6 +101,7 @@ class Exchanger:
         )
         self._clients: dict[str | None, httpx.Client] = {}
         self._sockets = SocketRegistry()
+        self.closed = False
 
     def _route(self, url: str) -> Route:
         if self._proxy is not None:
@@ -132,10 +133,16 @@ class Exchanger:
         return client
 
     def close(self) -> None:
+        self.closed = True
         for client in self._clients.values():
             client.close()
         self._clients.clear()
         self._sockets.clear()
+
+    def forget_cookies(self) -> None:
+        """Drop the cookies servers set (a borrower's end, see ``connection_pool``)."""
+        for client in self._clients.values():
+            client.cookies.clear()
 
     @property
     def total_timeout(self) -> float:
@@ -154,15 +161,20 @@ class Exchanger:
         params: dict[str, str] | None = None,
         portal_origin: str | None = None,
         cancellable: bool = True,
+        cancel: threading.Event | None = None,
     ) -> Answer:
         """Send one request; return its answer read within the cap. Maps every failure.
 
         *host* names the server in messages and *secrets* are masked out of them.
         *portal_origin* is the credential's portal for a portal call, ``None`` for the
         OAuth server (it changes how a redirect is reported). A request that is not
-        *cancellable* ignores ``cancel`` but still ends at its deadline.
+        *cancellable* ignores ``cancel`` but still ends at its deadline. *cancel* replaces
+        the exchanger's own for this request (a borrower's: see ``connection_pool``).
         """
-        cancel = self._cancel if cancellable else threading.Event()
+        if not cancellable:
+            cancel = threading.Event()
+        elif cancel is None:
+            cancel = self._cancel
         if cancel.is_set():
             raise Cancelled()
         route = self._route(url)
