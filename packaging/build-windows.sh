@@ -18,7 +18,7 @@
 #    pefile) come in and Linux-only ones stay out. One exception: PySide6 is held below 6.10,
 #    whose Qt imports icuuc.dll, which Windows 10 1903+ has and Wine 8.0 lacks (the smoke
 #    test could not run it): packaging/windows-pyside.txt, which test-windows-qt.sh runs the
-#    window's tests against.
+#    tests against (on Python 3.13, as here).
 # 3. PyInstaller with packaging/b24-inspector.spec, unchanged, under Wine.
 set -euo pipefail
 
