@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,7 +48,7 @@ from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.renewal_lock import keychain_renewal
 from ..i18n import _
-from .threads import delete_on_gui_thread
+from .threads import delete_on_gui_thread, share_gil_promptly
 
 if TYPE_CHECKING:
     from ..core.client import BitrixClient, CredentialRenewed, WaitNotice
@@ -70,21 +69,6 @@ WINDOW_OPERATION_LIMIT_WAIT = 600.0
 """How long the window waits out an HTTP 429 operating limit (a cancellable countdown)."""
 
 JobKind = Literal["source", "connector", "list"]
-
-GIL_SWITCH_INTERVAL = 0.0001
-"""Seconds a busy worker thread keeps the GIL while the GUI thread waits for it.
-
-Python's default (5 ms) is paid at every call from Qt into Python: a repaint of the tree
-makes about 900 (data, parent, flags, index), so while a worker parsed or masked 50,000
-settings a single repaint could take 200-600 ms; at 0.5 ms it still took 100-190 ms
-during Copy as JSON. At 0.1 ms the worker loses a few percent, and only while the GUI
-thread wants the GIL."""
-
-
-def share_gil_promptly() -> None:
-    """Let the GUI thread take the GIL soon while workers run (see GIL_SWITCH_INTERVAL)."""
-    if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
 
 
 @dataclass(eq=False)

@@ -55,7 +55,7 @@ def test_workers_hand_the_gil_back_promptly(
     # interval, each call could wait that long for the GIL while a worker masks or parses.
     import sys
 
-    from inspector.ui.fetch_worker import GIL_SWITCH_INTERVAL
+    from inspector.ui.threads import GIL_SWITCH_INTERVAL
 
     sys.setswitchinterval(0.005)
     try:
