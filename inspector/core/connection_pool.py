@@ -89,9 +89,10 @@ class ConnectionPool:
         with self._lock:
             if self._lent is not exchanger:
                 raise RuntimeError("this exchanger was not lent by this pool")
+            # Under the lock: once it is no longer lent, close() may close it at once.
+            exchanger.forget_cookies()
             self._lent = None
             close, self._close_when_back = self._close_when_back, False
-        exchanger.forget_cookies()
         if close:
             exchanger.close()
 
