@@ -28,9 +28,13 @@ for candidate in "$(command -v python3.13 || true)" \
         break
     fi
 done
-if [[ -z "$python" ]]; then
-    UV_PYTHON_DOWNLOADS=manual uv python install --quiet 3.13
-    python="$(uv python find 3.13)"
+if [[ -z "$python" ]] && ! {
+    UV_PYTHON_DOWNLOADS=manual uv python install --quiet 3.13 && python="$(uv python find 3.13)"
+}; then
+    echo "test-windows-qt.sh: no Python 3.13 (the Windows build's) on PATH or under pyenv," \
+        "and uv could not install one; install it (pyenv install 3.13, or" \
+        "uv python install 3.13) and run this again" >&2
+    exit 1
 fi
 
 uv venv --quiet --allow-existing --python "$python" "$venv"
