@@ -65,8 +65,7 @@ class LiveLabel(QLabel):
         QAccessible (about 2 ms of its enums) out of the start-up before the first paint.
         """
         text = self.text()
-        window = self.window()
-        if window is not None and window.isVisible():
+        if self.window().isVisible():
             _announce(self, text, assertive=self._assertive)
         self.announced.emit(text)
 
