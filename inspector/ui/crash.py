@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ..i18n import _
+from .qt_namespace import set_enum
 
 
 def show_crash_dialog(details: str) -> None:
@@ -19,7 +19,7 @@ def show_crash_dialog(details: str) -> None:
     box = QMessageBox()
     box.setIcon(QMessageBox.Icon.Critical)
     box.setWindowTitle(_("Unexpected error"))
-    box.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(box, "textFormat", "PlainText")
     box.setText(
         _(
             "Something went wrong inside the inspector. The window keeps working; if this "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
@@ -35,6 +35,7 @@ from ..core.field_values import FieldValues
 from ..core.hosts import display_host
 from ..core.profile_session import CHECKING_KEYCHAIN
 from ..i18n import _
+from .qt_namespace import set_enum
 from .renewal_fields import RenewalFields
 from .theme import Tone, set_tone
 from .widgets import SecretLineEdit, plain_label
@@ -112,8 +113,8 @@ class CredentialForm(QWidget):
         self.renewal_toggle = QToolButton(self)
         self.renewal_toggle.setObjectName("renewalToggle")
         self.renewal_toggle.setCheckable(True)
-        self.renewal_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.renewal_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_enum(self.renewal_toggle, "arrowType", "RightArrow")
+        set_enum(self.renewal_toggle, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.renewal_toggle.setAutoRaise(True)
         self.renewal_toggle.setText(_("Automatic renewal: off"))
         self.renewal_toggle.setAccessibleName(_("Show the automatic renewal fields"))
@@ -224,9 +225,7 @@ class CredentialForm(QWidget):
         renewal.setVisible(shown)
         if self.renewal_toggle.isChecked() != shown:
             self.renewal_toggle.setChecked(shown)
-        self.renewal_toggle.setArrowType(
-            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
-        )
+        set_enum(self.renewal_toggle, "arrowType", "DownArrow" if shown else "RightArrow")
         self.renewal_toggle.setAccessibleName(
             _("Hide the automatic renewal fields")
             if shown

@@ -15,7 +15,7 @@ import traceback
 from types import TracebackType
 from typing import NoReturn
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ..core.masking import redact
@@ -24,6 +24,7 @@ from .app import create_application
 from .crash import show_crash_dialog
 from .language import apply_language
 from .main_window import MainWindow
+from .qt_namespace import build_qt_namespace
 from .theme import ThemeChoice
 from .threads import share_gil_promptly
 
@@ -121,6 +122,8 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
     A dependable smoke test on every platform: a fixed window size rather than the saved
     one, and a failed fetch is an exit status, not only a picture of an error.
     """
+    from PySide6.QtCore import Qt  # not at import: see qt_namespace
+
     from .snapshot_png import save_png  # zlib and struct: not for a plain start
 
     window.setWindowState(Qt.WindowState.WindowNoState)
@@ -184,12 +187,36 @@ def import_in_background(names: tuple[str, ...]) -> None:
 
 
 def warm_up_after_ready(window: MainWindow) -> None:
-    """Once the window is ready, import the request machinery off the GUI thread, so that
-    the first fetch does not (after "ready": the first paint and the keychain come first)."""
-    panel = window.credentials_panel
-    if panel.started:
-        QTimer.singleShot(0, window, lambda: import_in_background(REQUEST_MODULES))
-    else:
-        panel.ready.connect(
-            lambda: import_in_background(REQUEST_MODULES), Qt.ConnectionType.SingleShotConnection
-        )
+    """Once the window has been painted and the saved credential read, build the ``Qt``
+    namespace (on the GUI thread: see ``qt_namespace``), then import the request machinery
+    off it, so that the first fetch does neither."""
+    WarmUp(window)
+
+
+class WarmUp(QObject):
+    """Waits for the window's first paint and the panel's ``ready``, in either order."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._painted = False
+        window.installEventFilter(self)
+        window.credentials_panel.ready.connect(self._start_if_ready)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self._painted = True
+            self._window.removeEventFilter(self)
+            self._start_if_ready()
+        return False
+
+    def _start_if_ready(self) -> None:
+        panel = self._window.credentials_panel
+        if self._painted and panel.started:
+            panel.ready.disconnect(self._start_if_ready)
+            # A turn later: ready's other slots (Fetch enabled) come first.
+            QTimer.singleShot(0, self, self._warm_up)
+
+    def _warm_up(self) -> None:
+        build_qt_namespace()
+        import_in_background(REQUEST_MODULES)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ..core.masking import sanitize
 from ..core.profile_session import MAX_SHOWN_NAME, KeepChoice
 from ..i18n import _
+from .qt_namespace import set_enum
 
 
 class ProfileQuestions(Protocol):
@@ -72,7 +72,7 @@ class DialogQuestions:
         box = QMessageBox(self._parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(_("Delete profile"))
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        set_enum(box, "textFormat", "PlainText")
         box.setText(
             _(
                 "Delete the profile “{name}”? Its saved credential is removed from the keychain."

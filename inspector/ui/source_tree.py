@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..i18n import _
+from .qt_namespace import set_enum
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
 
 if TYPE_CHECKING:
@@ -71,20 +72,21 @@ class SourceTreeView(QTreeView):
         # Fit columns to the rows in view, not to thousands of rows: with 10,000 settings,
         # measuring 1,000 rows per column through Python data() froze the window ~0.8 s.
         self.header().setResizeContentsPrecision(0)
-        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        set_enum(self, "textElideMode", "ElideMiddle")
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # Column titles over no rows say nothing, and asking the model for them would build
+        # the Qt namespace before the first paint (see qt_namespace): shown with a source.
+        self.setHeaderHidden(True)
 
         self.reveal_action = self._action(
-            _("&Reveal value"), QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self.toggle_reveal
+            _("&Reveal value"), QKeySequence("Ctrl+R"), self.toggle_reveal
         )
         self.copy_value_action = self._action(
             _("&Copy value"), QKeySequence(QKeySequence.StandardKey.Copy), self.copy_value
         )
         self.copy_json_action = self._action(
-            _("Copy as &JSON (masked)"),
-            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_C),
-            self.copy_json,
+            _("Copy as &JSON (masked)"), QKeySequence("Ctrl+Shift+C"), self.copy_json
         )
         self.extra_menu_actions: list[QAction] = []
         """Window actions offered in the context menu too (Copy as cURL, Export…)."""
@@ -97,8 +99,8 @@ class SourceTreeView(QTreeView):
 
     def _action(self, text: str, shortcut: QKeySequence, slot: Any) -> QAction:
         action = QAction(text, self)
-        action.setShortcut(shortcut)
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.setShortcuts([shortcut])  # not setShortcut: see qt_namespace
+        set_enum(action, "shortcutContext", "WidgetWithChildrenShortcut")
         action.triggered.connect(slot)
         self.addAction(action)
         return action
@@ -247,6 +249,7 @@ class SourceTreeView(QTreeView):
             self.setColumnWidth(VALUE_COLUMN, self.columnWidth(VALUE_COLUMN) + spare)
 
     def _on_model_reset(self) -> None:
+        self.setHeaderHidden(self._model.source is None)
         # Settings have no rows under them and arrive in batches, so expanding all is cheap.
         self.expandAll()
         for index in self._model.spanned_indexes():
@@ -335,6 +338,8 @@ class SourceTreeView(QTreeView):
     # --- events ------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt  # not at import: see qt_namespace
+
         if (
             event.key() == Qt.Key.Key_Space
             and event.modifiers() == Qt.KeyboardModifier.NoModifier

@@ -20,17 +20,20 @@ are imported with the first source, not with the empty tree: at start they took 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from ..core.masking import MASK
 from ..i18n import N_, _
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+
     from ..core.model import Source
     from ..core.outline import ConnectorState, Outliner, Row
 
@@ -42,17 +45,21 @@ SETTINGS_BATCH = 200
 """Setting rows given to the view at first; each later batch is as big as all before it
 (at least this), so 50,000 take nine batches and each layout stays short."""
 KEPT_SETTING_ROWS = 5000
-# Qt's enum members are looked up and combined in Python on every call: the few that data()
-# and flags() answer with are made once (the view asks them for each cell it paints).
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_ACCESSIBLE_TEXT = Qt.ItemDataRole.AccessibleTextRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_FONT = Qt.ItemDataRole.FontRole
-_ANSWERED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE_TEXT, _FOREGROUND, _FONT})
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_LEAF_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemNeverHasChildren
 """Setting rows kept made; beyond this they are dropped and made again when read."""
+# The roles data() answers, as the ints Qt passes it (``Qt.ItemDataRole``'s values, which
+# a test compares): naming them would build the Qt namespace at start-up (``qt_namespace``).
+_DISPLAY, _FONT, _FOREGROUND, _TOOLTIP, _ACCESSIBLE_TEXT = 0, 6, 9, 3, 11
+_ANSWERED_ROLES = frozenset({_DISPLAY, _TOOLTIP, _ACCESSIBLE_TEXT, _FOREGROUND, _FONT})
+
+
+@functools.cache
+def _item_flags() -> tuple[Qt.ItemFlag, Qt.ItemFlag, Qt.ItemFlag]:
+    """(none, a row's, a leaf row's): combined once, at the first row's ``flags()`` (the view
+    asks it for each cell it paints), not at import (see ``qt_namespace``)."""
+    from PySide6.QtCore import Qt
+
+    row = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    return Qt.ItemFlag.NoItemFlags, row, row | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class _Node:
@@ -205,7 +212,7 @@ class SourceTreeModel(QAbstractItemModel):
             self.dataChanged.emit(
                 self.createIndex(0, FIELD_COLUMN, settings),
                 self.createIndex(settings.loaded - 1, FIELD_COLUMN, settings),
-                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole],
+                [_DISPLAY, _TOOLTIP],
             )
 
     def _rebuild(self, connector: ConnectorState, source: Source, secrets: tuple[str, ...]) -> None:
@@ -268,7 +275,7 @@ class SourceTreeModel(QAbstractItemModel):
             if node.count():
                 first = self.createIndex(0, FIELD_COLUMN, node)
                 last = self.createIndex(node.count() - 1, TYPE_COLUMN, node)
-                self.dataChanged.emit(first, last, [Qt.ItemDataRole.ForegroundRole])
+                self.dataChanged.emit(first, last, [_FOREGROUND])
 
     # --- settings given to the view in batches --------------------------------------------
 
@@ -442,7 +449,7 @@ class SourceTreeModel(QAbstractItemModel):
     def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
         return len(COLUMNS)
 
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: ModelIndex, role: int = _DISPLAY) -> Any:
         if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         node = self._node(index)
@@ -479,21 +486,24 @@ class SourceTreeModel(QAbstractItemModel):
             return font
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        # Asked only once the header shows: it is hidden while the tree is empty, because
+        # PySide builds the Qt namespace to hand over *orientation* (see ``qt_namespace``).
+        from PySide6.QtCore import Qt
+
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
+            and role == _DISPLAY
             and 0 <= section < len(COLUMNS)
         ):
             return _(COLUMNS[section])
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        none, row, leaf = _item_flags()
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
+            return none
         # A setting's row never has children: answered without making its node.
         if index.internalPointer() is self._settings_node or not self._node(index).count():
-            return _LEAF_FLAGS
-        return _ROW_FLAGS
+            return leaf
+        return row

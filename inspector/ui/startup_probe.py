@@ -7,7 +7,9 @@ the window. It prints one JSON line on standard output, then quits:
 * ``ready``: the time the window was painted, the saved credential read (the panel's
   ``ready``) and Fetch enabled;
 * ``rss``: the resident memory in bytes, once the window has been idle for ``IDLE_MS``;
-* ``loaded``: which of the heavy modules (``WATCHED_MODULES``) were imported by then.
+* ``loaded``: which of the heavy modules (``WATCHED_MODULES``) were imported by then;
+* ``qt_namespace``: whether PySide had built its ``Qt`` namespace by "ready" (it should
+  not have: see ``qt_namespace``).
 
 It lives in the program rather than in the benchmark so that the same measurement works on
 the real entry point, from source and in the frozen executables alike.
@@ -20,6 +22,7 @@ import os
 import sys
 import time
 
+from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -65,6 +68,7 @@ class StartupProbe(QObject):
             and window.fetch_button.isEnabled()
         ):
             self._marks["ready"] = time.time()
+            self._marks["qt_namespace"] = "Qt" in vars(QtCore)
             QTimer.singleShot(IDLE_MS, self, self._report)
 
     def _report(self) -> None:

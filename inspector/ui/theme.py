@@ -14,13 +14,17 @@ contrast test measures the rendered window with it.
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from ..i18n import N_
+from .qt_namespace import set_enum
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 THEME_KEY = "view/theme"
 MIN_TEXT_CONTRAST = 4.5  # WCAG 2.x AA, normal text
@@ -253,7 +257,7 @@ def apply_theme(app: QApplication, choice: ThemeChoice) -> None:
         dark = choice is ThemeChoice.DARK
         if look.style_name is None:
             look.style_name = app.style().name()
-        hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
+        set_enum(hints, "colorScheme", "Dark" if dark else "Light")
         fusion = QStyleFactory.create("Fusion")
         if fusion is not None:
             app.setStyle(fusion)

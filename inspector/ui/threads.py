@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, SignalInstance
+from PySide6.QtCore import QCoreApplication, QObject, QThread, SignalInstance
 
 
 def delete_on_gui_thread(worker: QObject, thread: QThread, finished: SignalInstance) -> None:
     """When *worker* emits *finished* (on *thread*), move it to the GUI thread; once *thread*
     has ended, delete it there."""
+    from PySide6.QtCore import Qt  # not at import: see qt_namespace
+
     app = QCoreApplication.instance()
     if app is not None:
         gui_thread = app.thread()

@@ -8,17 +8,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from ..i18n import _
+from .qt_namespace import set_enum
 
 
 def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
     """A label that never interprets rich text (and by default wraps long sentences)."""
     label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
+    set_enum(label, "textFormat", "PlainText")
     label.setWordWrap(wrap)
     label.setText(text)
     return label
@@ -45,7 +46,7 @@ class LiveLabel(QLabel):
         assertive: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        set_enum(self, "textFormat", "PlainText")
         self.setWordWrap(wrap)
         self.setAccessibleDescription(purpose)
         self._assertive = assertive
@@ -91,10 +92,10 @@ class SecretLineEdit(QWidget):
         self.edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setAccessibleName(what.capitalize())
-        self.edit.setInputMethodHints(
-            Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhNoAutoUppercase
+        set_enum(
+            self.edit,
+            "inputMethodHints",
+            "ImhSensitiveData|ImhNoPredictiveText|ImhNoAutoUppercase",
         )
         self.edit.setClearButtonEnabled(True)
         self.show_action = QAction(self)
@@ -102,8 +103,8 @@ class SecretLineEdit(QWidget):
         self.show_action.toggled.connect(self._on_show_toggled)
         self.show_button = QToolButton(self)
         self.show_button.setDefaultAction(self.show_action)
-        self.show_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.show_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_enum(self.show_button, "toolButtonStyle", "ToolButtonTextOnly")
+        set_enum(self.show_button, "focusPolicy", "StrongFocus")
         self._on_show_toggled(False)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

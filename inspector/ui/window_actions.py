@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
 
@@ -31,7 +30,8 @@ from .settings_file import save_settings
 from .source_tree import SourceTreeView
 from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme
 
-Shortcut = QKeySequence | QKeySequence.StandardKey | None
+Shortcut = str | QKeySequence.StandardKey | None
+"""A key as Qt writes it (``"Ctrl+L"``), or a platform's standard key: see ``qt_namespace``."""
 Choice = TypeVar("Choice", bound=str)
 
 
@@ -58,10 +58,10 @@ class WindowActions(NamedTuple):
 def _action(
     window: QMainWindow, text: str, slot: Callable[..., Any], shortcut: Shortcut = None
 ) -> QAction:
-    action = QAction(text, window)
+    action = QAction(text, window)  # a window shortcut, Qt's default for an action
     if shortcut is not None:
-        action.setShortcut(shortcut)
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        # setShortcuts: setShortcut's overloads make PySide build the Qt namespace.
+        action.setShortcuts([QKeySequence(shortcut)])
     action.triggered.connect(slot)
     window.addAction(action)  # the shortcut works whether or not a menu is open
     return action
@@ -148,33 +148,30 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
 
     *window* is the ``MainWindow`` (typed loosely: it imports this module).
     """
-    ctrl, alt = Qt.Modifier.CTRL, Qt.Modifier.ALT
     actions = WindowActions(
         browse=_action(
             window,
             _("&Browse sources…"),
             window.browse_sources,
-            QKeySequence(ctrl | Qt.Key.Key_L),
+            "Ctrl+L",
         ),
-        fetch=_action(window, _("&Fetch"), window.fetch, QKeySequence(Qt.Key.Key_F5)),
-        cancel=_action(
-            window, _("&Cancel request"), window.cancel, QKeySequence(Qt.Key.Key_Escape)
-        ),
+        fetch=_action(window, _("&Fetch"), window.fetch, "F5"),
+        cancel=_action(window, _("&Cancel request"), window.cancel, "Esc"),
         copy_curl=_action(
             window,
             _("Copy as c&URL (secret left out)"),
             window.copy_curl,
-            QKeySequence(ctrl | alt | Qt.Key.Key_C),
+            "Ctrl+Alt+C",
         ),
         export_bundle=_action(
             window,
             _("&Export support bundle…"),
             window.export_support_bundle,
-            QKeySequence(ctrl | Qt.Key.Key_E),
+            "Ctrl+E",
         ),
         network=_action(window, _("Net&work settings…"), window.edit_network_settings),
         about=_action(window, _("&About"), window.show_about),
-        quit=_action(window, _("&Quit"), window.close, QKeySequence(QKeySequence.StandardKey.Quit)),
+        quit=_action(window, _("&Quit"), window.close, QKeySequence.StandardKey.Quit),
         new_profile=_action(window, _("&New profile…"), panel.new_profile),
         rename_profile=_action(window, _("&Rename profile…"), panel.rename_profile),
         delete_profile=_action(window, _("&Delete profile…"), panel.delete_profile),
@@ -190,7 +187,7 @@ def install_actions(window: Any, panel: CredentialsPanel, tree: SourceTreeView) 
             window,
             _("Check e&ndpoints…"),
             lambda: _check_endpoints(window),
-            QKeySequence(ctrl | Qt.Key.Key_K),
+            "Ctrl+K",
         ),
         themes=_choices(
             window,

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QScrollArea, QWidget
 
 from ..i18n import _
+from .qt_namespace import set_enum
 from .theme import Tone, set_tone
 from .widgets import LiveLabel, plain_label
 
@@ -58,7 +59,7 @@ def status_labels(parent: QWidget) -> tuple[LiveLabel, QLabel]:
     """The status line and the operating-limit label beside it (hidden until a fetch)."""
     status = LiveLabel(_("Status"), parent)
     status.setObjectName("statusLine")
-    status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    set_enum(status, "textInteractionFlags", "TextSelectableByMouse")
     limits = plain_label("", parent, wrap=False)
     limits.setObjectName("limitsLabel")
     limits.setAccessibleDescription(_("Operating limit"))

@@ -1,0 +1,119 @@
+"""What keeps PySide's ``Qt`` namespace (15-25 ms of Python enums) out of the window's start
+(``inspector.ui.qt_namespace``): enum properties set by their keys' names, the model's roles
+as Qt's ints, the header hidden while the tree is empty, and the namespace built on the GUI
+thread once the window is ready, before the warm-up thread starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from inspector.core.model import parse_source
+from inspector.ui import source_tree_model
+from inspector.ui.qt_namespace import set_enum
+from inspector.ui.source_tree import SourceTreeView
+
+from .test_gui_outline import many_settings
+
+
+def test_set_enum_sets_a_key_and_flags_by_name(qtbot: Any) -> None:
+    label = QLabel()
+    edit = QLineEdit()
+    qtbot.addWidget(label)
+    qtbot.addWidget(edit)
+    set_enum(label, "textFormat", "PlainText")
+    set_enum(edit, "inputMethodHints", "ImhSensitiveData|ImhNoPredictiveText")
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert edit.inputMethodHints() == (
+        Qt.InputMethodHint.ImhSensitiveData | Qt.InputMethodHint.ImhNoPredictiveText
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [("textFormat", "Plain"), ("textFormatt", "PlainText"), ("alignment", "AlignNowhere")],
+)
+def test_set_enum_refuses_what_qt_does_not_know(qtbot: Any, name: str, keys: str) -> None:
+    label = QLabel()
+    qtbot.addWidget(label)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    with pytest.raises(ValueError, match="QLabel"):
+        set_enum(label, name, keys)
+    assert label.textFormat() == Qt.TextFormat.PlainText  # unchanged
+
+
+def test_the_model_answers_qts_own_role_numbers() -> None:
+    role = Qt.ItemDataRole
+    model = source_tree_model
+    assert role.DisplayRole == model._DISPLAY
+    assert role.FontRole == model._FONT
+    assert role.ForegroundRole == model._FOREGROUND
+    assert role.ToolTipRole == model._TOOLTIP
+    assert role.AccessibleTextRole == model._ACCESSIBLE_TEXT
+
+
+def test_the_header_shows_with_a_source_only(qtbot: Any) -> None:
+    view = SourceTreeView()
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.isHeaderHidden()
+    view.show_source(parse_source(many_settings(3)))
+    assert not view.isHeaderHidden()
+    model = view.model()
+    titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(3)]
+    assert titles == ["Field", "Value", "Type"]
+    assert model.headerData(0, Qt.Orientation.Vertical) is None
+    view.source_model.clear()
+    assert view.isHeaderHidden()
+
+
+def test_the_namespace_is_built_on_the_gui_thread_before_the_warm_up_thread(
+    tmp_path: Any,
+) -> None:
+    """Built once the window is painted and ready, and before any other thread may touch
+    it: PySide's lazy build is not safe from two threads at once."""
+    script = textwrap.dedent(
+        """
+        import sys, threading
+        from PySide6 import QtCore
+        from PySide6.QtCore import QTimer
+        from inspector.ui.app import create_application
+        app = create_application(sys.argv[:1])
+        from inspector.ui import launch
+        from inspector.ui.main_window import MainWindow
+
+        original = launch.import_in_background
+        seen = {}
+
+        def watched(names):
+            seen["qt"] = "Qt" in vars(QtCore)
+            seen["gui thread"] = threading.current_thread() is threading.main_thread()
+            seen["ready"] = window.credentials_panel.started
+            original(names)
+            QTimer.singleShot(0, app.quit)
+
+        launch.import_in_background = watched
+        window = MainWindow()
+        launch.warm_up_after_ready(window)
+        window.show()
+        QTimer.singleShot(20000, app.quit)  # a warm-up that never comes fails below
+        app.exec()
+        print("AT WARM-UP", sorted(seen.items()))
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env["B24_WEBHOOK_URL"] = "https://env.example.com/rest/7/env-c0de-123/"
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "AT WARM-UP [('gui thread', True), ('qt', True), ('ready', True)]" in done.stdout
+    assert "env-c0de-123" not in done.stdout + done.stderr
