@@ -7,7 +7,7 @@ loading keyring at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..i18n import N_
 
@@ -15,9 +15,11 @@ __all__ = ["NO_KEYCHAIN", "KeychainStatus", "LoadOutcome", "SaveOutcome"]
 
 NO_KEYCHAIN = N_("no keychain")  # a display name: translated where shown
 
+# Named tuples rather than frozen dataclasses: the window makes these classes while it
+# starts (the start's keychain answer), and a dataclass takes about five times as long.
 
-@dataclass(frozen=True)
-class KeychainStatus:
+
+class KeychainStatus(NamedTuple):
     """Where a saved credential would go, and whether saving is expected to work."""
 
     backend_name: str
@@ -25,8 +27,7 @@ class KeychainStatus:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class SaveOutcome:
+class SaveOutcome(NamedTuple):
     """Result of :meth:`CredentialStore.save`; ``message`` is a plain sentence for the user."""
 
     persisted: bool
@@ -34,10 +35,14 @@ class SaveOutcome:
     backend_name: str = NO_KEYCHAIN
 
 
-@dataclass(frozen=True)
-class LoadOutcome:
+class LoadOutcome(NamedTuple):
     """Result of :meth:`CredentialStore.load`. ``secret`` is left out of ``repr``."""
 
-    secret: str | None = field(repr=False)
+    secret: str | None
     from_session_only: bool
     message: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"LoadOutcome(from_session_only={self.from_session_only!r}, message={self.message!r})"
+        )

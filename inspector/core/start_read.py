@@ -10,7 +10,6 @@ answer back on the GUI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -44,14 +43,18 @@ class StartPlan(NamedTuple):
         return StartRead(self, status, credential, proxy)
 
 
-@dataclass(frozen=True)
-class StartRead:
+class StartRead(NamedTuple):
     """What the keychain answered to a ``StartPlan``; applied by ``finish_start``."""
 
     plan: StartPlan
     status: KeychainStatus
     credential: LoadOutcome | None
-    proxy_url: str | None = field(default=None, repr=False)
+    proxy_url: str | None = None
+
+    def __repr__(self) -> str:  # the proxy URL may carry its password
+        return (
+            f"StartRead(plan={self.plan!r}, status={self.status!r}, credential={self.credential!r})"
+        )
 
 
 # --- across a process boundary (``start_read_child``) -----------------------------------
