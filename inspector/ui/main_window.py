@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self._demo_credential: Credential | None = None
         self._closing = False
         self._requests: SourceRequests | None = None  # made at the first request
+        self._deferred_fetch: tuple[int | str | None] | None = None  # see fetch()
         self._source_list: SourceListLoader | None = None  # made when the picker first opens
         # ``--theme`` for this run, else View ▸ Theme's saved choice.
         self.theme_choice = theme if theme is not None else saved_theme(self._settings)
@@ -316,13 +317,21 @@ class MainWindow(QMainWindow):
             # names it a turn later. Together they held the window up to 50 ms. (1 ms, not
             # 0: Qt posts a zero-delay call as an event, handled before input and timers.)
             build_qt_namespace()
-            QTimer.singleShot(1, self, lambda: self.requests.fetch(source_id))
+            self._deferred_fetch = (source_id,)
+            QTimer.singleShot(1, self, self._run_deferred_fetch)
             return
+        self._deferred_fetch = None
         self.requests.fetch(source_id)
+
+    def _run_deferred_fetch(self) -> None:
+        deferred, self._deferred_fetch = self._deferred_fetch, None
+        if deferred is not None and not self._closing:  # not cancelled or replaced meanwhile
+            self.requests.fetch(deferred[0])
 
     def cancel(self) -> None:
         """Cancel the running request; its result is dropped. The shown result stays."""
         self.feedback.cancelled()
+        self._deferred_fetch = None
         if self._requests is None or self._requests.cancel():
             return
         if self._source_list is not None:

@@ -117,3 +117,57 @@ def test_the_namespace_is_built_on_the_gui_thread_before_the_warm_up_thread(
     assert done.returncode == 0, done.stderr
     assert "AT WARM-UP [('gui thread', True), ('qt', True), ('ready', True)]" in done.stdout
     assert "env-c0de-123" not in done.stdout + done.stderr
+
+
+def test_a_first_fetch_before_the_warm_up_builds_the_namespace_a_turn_ahead(
+    tmp_path: Any,
+) -> None:
+    """``--fetch``'s case: the namespace in one turn, the request a turn later (together
+    they held the window up to 50 ms); a cancel in between drops the request."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from PySide6 import QtCore
+        from PySide6.QtCore import QTimer
+        from inspector.ui.app import create_application
+        app = create_application(sys.argv[:1])
+        from inspector.demo.portal import DemoPortal
+        from inspector.ui import MainWindow
+
+        portal = DemoPortal().start()
+        window = MainWindow(demo=portal)
+        window.show()
+        seen = []
+
+        def first():
+            seen.append(("built before", "Qt" in vars(QtCore)))
+            window.fetch(6)
+            seen.append(("built", "Qt" in vars(QtCore)))
+            seen.append(("request machinery", window._requests is not None))
+            window.cancel()  # before the deferred turn: nothing is sent
+            QTimer.singleShot(200, second)
+
+        def second():
+            seen.append(("after cancel", window._requests is not None))
+            window.fetch_done.connect(lambda: (seen.append(("fetched", True)), app.quit()))
+            window.fetch(6)
+
+        QTimer.singleShot(0, first)
+        QTimer.singleShot(20000, app.quit)
+        app.exec()
+        record = window.last_request
+        seen.append(("shown", record is not None and record.source is not None))
+        portal.stop()
+        print("SEEN", seen)
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env.pop("B24_WEBHOOK_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "SEEN [('built before', False), ('built', True), ('request machinery', False), "
+        "('after cancel', False), ('fetched', True), ('shown', True)]"
+    ) in done.stdout
