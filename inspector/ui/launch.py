@@ -166,6 +166,8 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
 # HTTP stack (httpx, TLS trust) is imported by the request's worker thread. With --fetch
 # neither is imported ahead on a thread of its own: beside the window's construction the
 # two threads only took turns at the GIL, and the snapshot run was no shorter.
+# They may name no PySide class that the start has not made: PySide makes a class at its
+# first use, not safely from two threads at once (a test checks it; see qt_namespace).
 REQUEST_MODULES = ("inspector.ui.source_requests",)
 
 

@@ -171,3 +171,46 @@ def test_a_first_fetch_before_the_warm_up_builds_the_namespace_a_turn_ahead(
         "SEEN [('built before', False), ('built', True), ('request machinery', False), "
         "('after cancel', False), ('fetched', True), ('shown', True)]"
     ) in done.stdout
+
+
+def test_the_warm_up_thread_makes_no_pyside_class(tmp_path: Any) -> None:
+    """What the warm-up thread imports must find every PySide class it names already made
+    on the GUI thread: PySide makes a class at its first use, and not safely from two
+    threads at once (see qt_namespace). A module added to ``REQUEST_MODULES`` that names
+    a class the start does not use fails here; make that class before the warm-up."""
+    script = textwrap.dedent(
+        """
+        import importlib, sys
+        from inspector.ui import launch
+        from inspector.ui.app import create_application
+        from inspector.ui.main_window import MainWindow
+        from inspector.ui.qt_namespace import build_qt_namespace
+
+        app = create_application(sys.argv[:1])
+        window = MainWindow()
+        window.show()
+        app.processEvents()
+        build_qt_namespace()  # as WarmUp does before it starts the thread
+
+        def made():
+            modules = [m for n, m in sys.modules.items() if n.startswith("PySide6.Qt")]
+            return {
+                (module.__name__, name)
+                for module in modules
+                for name, value in vars(module).items()
+                if isinstance(value, type)
+            }
+
+        before = made()
+        for name in launch.REQUEST_MODULES:
+            importlib.import_module(name)
+        print("MADE BY THE WARM-UP", sorted(made() - before))
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    env["B24_WEBHOOK_URL"] = "https://env.example.com/rest/7/env-c0de-123/"
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "MADE BY THE WARM-UP []" in done.stdout
