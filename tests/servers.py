@@ -86,10 +86,12 @@ import datetime
 import email.message
 import gzip as gzip_module
 import json
+import random
 import select
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -109,6 +111,7 @@ __all__ = [
     "ScriptedServer",
     "TestCA",
     "closed_port",
+    "free_port",
     "full_backlog",
     "hang",
     "json_reply",
@@ -116,6 +119,32 @@ __all__ = [
     "self_signed_server_context",
     "text_reply",
 ]
+
+# Below every system's ephemeral range (Linux 32768-60999, macOS and Windows 49152-65535).
+_LISTEN_PORTS = range(20000, 32768)
+_PICK = random.SystemRandom()  # not the test's seeded random: two tests, two ports
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that a listener the test starts next can bind.
+
+    Not one from ``bind(("127.0.0.1", 0))``: that comes from the ephemeral range, and once
+    it is released the system may give it to the next outgoing connection as its local
+    port, after which the listener's bind fails (seen in CI: ``PortInUse``). A port below
+    that range is taken only by a listener, which the probe's bind finds.
+    """
+    for _attempt in range(100):
+        port = _PICK.choice(_LISTEN_PORTS)
+        with socket.socket() as probe:
+            if sys.platform != "win32":  # as the program's listeners bind: TIME_WAIT is fine
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port on 127.0.0.1 below the ephemeral range")
+
 
 HOST = "127.0.0.1"
 MAX_REQUEST_BODY = 16 * 1024 * 1024

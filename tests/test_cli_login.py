@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import httpx
 import keyring_session
 import pytest
-from servers import ScriptedServer, json_reply
+from servers import ScriptedServer, free_port, json_reply
 
 from inspector.core.explanations import EMPTY_SOURCE_LIST
 from inspector.core.signin import PAGE_DENIED, PAGE_RECEIVED, PAGE_WRONG_STATE
@@ -59,12 +59,6 @@ except urllib.error.HTTPError as exc:
 with open(os.environ["SCRIPTED_BROWSER_PAGE"], "a", encoding="utf-8") as seen:
     seen.write(page)
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
-from servers import ScriptedServer, json_reply
+from servers import ScriptedServer, free_port, json_reply
 
 from inspector.core.client import BitrixClient
 from inspector.core.client.code_grant import (
@@ -56,12 +56,6 @@ from inspector.core.signin_address import CALLBACK_PATH, handler_url
 from inspector.demo.portal import DemoPortal
 
 OPTIONS = RequestOptions(connect_timeout=5, read_timeout=5)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ScriptedBrowser:

@@ -7,11 +7,11 @@ reads follows it (and goes back to English when English is installed again).
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from servers import free_port
 
 from inspector import i18n
 from inspector.core.client.decoder import size_text
@@ -28,12 +28,6 @@ from inspector.core.signin_address import handler_url
 def _english_afterwards() -> Iterator[None]:
     yield
     i18n.install(i18n.SOURCE_LANGUAGE)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_explanation_tables_follow_a_language_chosen_after_import() -> None:
@@ -100,7 +94,7 @@ def test_russian_plural_forms_in_sizes(size: int, expected: str) -> None:
 @pytest.mark.parametrize(("timeout", "within"), [(0, "за 0 секунд"), (1, "за 1 секунду")])
 def test_russian_plural_forms_in_the_sign_in_wait(timeout: int, within: str) -> None:
     i18n.install("ru")
-    port = _free_port()
+    port = free_port()
     request = sign_in_request("https://example.bitrix24.ru", "local.abc.123", "s3cr3t-value")
     with pytest.raises(NoRedirect) as raised:
         BrowserSignIn(request, port=port).wait(timeout)
@@ -109,7 +103,7 @@ def test_russian_plural_forms_in_the_sign_in_wait(timeout: int, within: str) -> 
 
 
 def test_the_browser_page_is_served_in_the_chosen_language() -> None:
-    port = _free_port()
+    port = free_port()
     request = sign_in_request("https://example.bitrix24.ru", "local.abc.123", "s3cr3t-value")
     with BrowserSignIn(request, port=port) as sign_in:
         i18n.install("ru")  # after the listener started: the page is translated as served

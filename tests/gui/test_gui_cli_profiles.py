@@ -19,9 +19,10 @@ from typing import Any
 
 import keyring_session
 import pytest
+from servers import free_port
 
 from gui.test_gui_profiles import answer, combo_names
-from gui.test_gui_signin import WAIT_MS, ScriptedBrowser, free_port
+from gui.test_gui_signin import WAIT_MS, ScriptedBrowser
 from inspector.core import profile_index
 from inspector.core.signin_address import DEFAULT_PORT, handler_url
 from inspector.demo.portal import DemoPortal

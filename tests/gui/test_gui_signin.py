@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from PySide6.QtGui import QDesktopServices
+from servers import free_port
 
 from gui.gui_helpers import leak_walk
 from gui.scripted_questions import ScriptedQuestions
@@ -29,12 +30,6 @@ from inspector.core.signin_address import DEFAULT_PORT, handler_url
 from inspector.demo.portal import DemoPortal
 
 WAIT_MS = 15_000
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
