@@ -7,8 +7,8 @@ it:
 
 * a widget's enum property is set by the name of its key (``set_enum``): Qt's property
   system converts the name itself;
-* a shortcut is written as text (``QKeySequence("Ctrl+R")``) and given with
-  ``setShortcuts``, whose overloads PySide tells apart without ``Qt``;
+* a shortcut is written as text (``shortcut("Ctrl+R")``) and given with ``setShortcuts``,
+  whose overloads PySide tells apart without ``Qt``;
 * the tree's model answers the roles as the ints Qt passes, and its header is hidden while
   it is empty (``headerData`` is handed a ``Qt.Orientation``);
 * other uses import ``Qt`` inside the function that runs after the start.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QKeySequence
 
 
 def set_enum(target: QObject, name: str, keys: str) -> None:
@@ -29,6 +30,13 @@ def set_enum(target: QObject, name: str, keys: str) -> None:
     joined with ``|``; a name or key Qt does not know raises ``ValueError``."""
     if not target.setProperty(name, keys):
         raise ValueError(f"{type(target).__name__} has no {name} property with {keys!r}")
+
+
+def shortcut(keys: str) -> QKeySequence:
+    """*keys* in Qt's portable form (``"Ctrl+Shift+C"``): Ctrl is Command on macOS, as
+    ``Qt.Modifier.CTRL`` is. (A bare ``QKeySequence(text)`` reads the platform's own form,
+    where "Ctrl" is the Control key on macOS.)"""
+    return QKeySequence(keys, QKeySequence.SequenceFormat.PortableText)
 
 
 def qt_namespace_built() -> bool:

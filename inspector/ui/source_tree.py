@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..i18n import _
-from .qt_namespace import set_enum
+from .qt_namespace import set_enum, shortcut
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
 
 if TYPE_CHECKING:
@@ -80,13 +80,13 @@ class SourceTreeView(QTreeView):
         self.setHeaderHidden(True)
 
         self.reveal_action = self._action(
-            _("&Reveal value"), QKeySequence("Ctrl+R"), self.toggle_reveal
+            _("&Reveal value"), shortcut("Ctrl+R"), self.toggle_reveal
         )
         self.copy_value_action = self._action(
             _("&Copy value"), QKeySequence(QKeySequence.StandardKey.Copy), self.copy_value
         )
         self.copy_json_action = self._action(
-            _("Copy as &JSON (masked)"), QKeySequence("Ctrl+Shift+C"), self.copy_json
+            _("Copy as &JSON (masked)"), shortcut("Ctrl+Shift+C"), self.copy_json
         )
         self.extra_menu_actions: list[QAction] = []
         """Window actions offered in the context menu too (Copy as cURL, Export…)."""

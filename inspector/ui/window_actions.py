@@ -26,12 +26,13 @@ from .language import (
     save_language,
     saved_language,
 )
+from .qt_namespace import shortcut as qt_shortcut
 from .settings_file import save_settings
 from .source_tree import SourceTreeView
 from .theme import THEME_KEY, THEME_LABELS, ThemeChoice, apply_theme
 
 Shortcut = str | QKeySequence.StandardKey | None
-"""A key as Qt writes it (``"Ctrl+L"``), or a platform's standard key: see ``qt_namespace``."""
+"""Keys in Qt's portable form (``"Ctrl+L"``), or a platform's standard key (``qt_namespace``)."""
 Choice = TypeVar("Choice", bound=str)
 
 
@@ -61,7 +62,8 @@ def _action(
     action = QAction(text, window)  # a window shortcut, Qt's default for an action
     if shortcut is not None:
         # setShortcuts: setShortcut's overloads make PySide build the Qt namespace.
-        action.setShortcuts([QKeySequence(shortcut)])
+        keys = qt_shortcut(shortcut) if isinstance(shortcut, str) else QKeySequence(shortcut)
+        action.setShortcuts([keys])
     action.triggered.connect(slot)
     window.addAction(action)  # the shortcut works whether or not a menu is open
     return action

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from inspector.core.model import parse_source
 from inspector.ui import source_tree_model
-from inspector.ui.qt_namespace import set_enum
+from inspector.ui.qt_namespace import set_enum, shortcut
 from inspector.ui.source_tree import SourceTreeView
 
 from .test_gui_outline import many_settings
@@ -47,6 +48,15 @@ def test_set_enum_refuses_what_qt_does_not_know(qtbot: Any, name: str, keys: str
     with pytest.raises(ValueError, match="QLabel"):
         set_enum(label, name, keys)
     assert label.textFormat() == Qt.TextFormat.PlainText  # unchanged
+
+
+def test_shortcuts_written_as_text_are_the_keys_qt_names() -> None:
+    """Portable text: Ctrl is what ``Qt.Modifier.CTRL`` is (Command on macOS)."""
+    ctrl, shift, alt = Qt.Modifier.CTRL, Qt.Modifier.SHIFT, Qt.Modifier.ALT
+    assert shortcut("Ctrl+Shift+C") == QKeySequence(ctrl | shift | Qt.Key.Key_C)
+    assert shortcut("Ctrl+Alt+C") == QKeySequence(ctrl | alt | Qt.Key.Key_C)
+    assert shortcut("Esc") == QKeySequence(Qt.Key.Key_Escape)
+    assert shortcut("F5") == QKeySequence(Qt.Key.Key_F5)
 
 
 def test_the_model_answers_qts_own_role_numbers() -> None:
