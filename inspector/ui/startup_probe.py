@@ -22,11 +22,11 @@ import os
 import sys
 import time
 
-from PySide6 import QtCore
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .main_window import MainWindow
+from .qt_namespace import qt_namespace_built
 
 __all__ = ["StartupProbe"]
 
@@ -68,7 +68,7 @@ class StartupProbe(QObject):
             and window.fetch_button.isEnabled()
         ):
             self._marks["ready"] = time.time()
-            self._marks["qt_namespace"] = "Qt" in vars(QtCore)
+            self._marks["qt_namespace"] = qt_namespace_built()
             QTimer.singleShot(IDLE_MS, self, self._report)
 
     def _report(self) -> None:

@@ -4,7 +4,10 @@ these tests use."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import textwrap
 from typing import Any
 
 from leaks import ROLES, Scan, model_cells, shows
@@ -24,6 +27,27 @@ LEAK_ROLES = ROLES
 def webhook_code(url: str) -> str:
     """The secret segment of a webhook URL (…/rest/<user>/<code>/)."""
     return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def run_fresh(
+    script: str, home: Any, *, webhook: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run *script* (dedented) in a fresh offscreen Python, where unlike this process no Qt
+    class has been made yet, with *home* as HOME and ``B24_WEBHOOK_URL`` set to *webhook*
+    (else unset). It must exit 0; its output is returned."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(home))
+    env.pop("B24_WEBHOOK_URL", None)
+    if webhook is not None:
+        env["B24_WEBHOOK_URL"] = webhook
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 def fetch_and_wait(qtbot: Any, window: MainWindow, source_id: int, timeout: int = 10_000) -> None:

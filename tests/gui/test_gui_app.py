@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTreeView
 from inspector.ui import MainWindow
 from inspector.ui.app import create_application
 
+from .gui_helpers import run_fresh
+
 
 def test_create_application_names_the_app(qapp: QApplication) -> None:
     app = create_application(["b24-inspector"])
@@ -113,12 +115,7 @@ def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
         print("QT NAMESPACE", at_ready)
         """
     )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    env.pop("B24_WEBHOOK_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_fresh(script, tmp_path)
     assert "STARTED True" in done.stdout
     assert "GUI THREAD []" in done.stdout
     assert "KEYRING False" in done.stdout  # it was read: by the helper process

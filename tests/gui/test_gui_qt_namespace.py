@@ -5,10 +5,6 @@ thread once the window is ready, before the warm-up thread starts."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
 from typing import Any
 
 import pytest
@@ -21,7 +17,10 @@ from inspector.ui import source_tree_model
 from inspector.ui.qt_namespace import set_enum, shortcut
 from inspector.ui.source_tree import SourceTreeView
 
+from .gui_helpers import run_fresh
 from .test_gui_outline import many_settings
+
+ENV_WEBHOOK = "https://env.example.com/rest/7/env-c0de-123/"
 
 
 def test_set_enum_sets_a_key_and_flags_by_name(qtbot: Any) -> None:
@@ -90,8 +89,7 @@ def test_the_namespace_is_built_on_the_gui_thread_before_the_warm_up_thread(
 ) -> None:
     """Built once the window is painted and ready, and before any other thread may touch
     it: PySide's lazy build is not safe from two threads at once."""
-    script = textwrap.dedent(
-        """
+    script = """
         import sys, threading
         from PySide6 import QtCore
         from PySide6.QtCore import QTimer
@@ -117,14 +115,8 @@ def test_the_namespace_is_built_on_the_gui_thread_before_the_warm_up_thread(
         QTimer.singleShot(20000, app.quit)  # a warm-up that never comes fails below
         app.exec()
         print("AT WARM-UP", sorted(seen.items()))
-        """
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    env["B24_WEBHOOK_URL"] = "https://env.example.com/rest/7/env-c0de-123/"
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
+    """
+    done = run_fresh(script, tmp_path, webhook=ENV_WEBHOOK)
     assert "AT WARM-UP [('gui thread', True), ('qt', True), ('ready', True)]" in done.stdout
     assert "env-c0de-123" not in done.stdout + done.stderr
 
@@ -134,8 +126,7 @@ def test_a_first_fetch_before_the_warm_up_builds_the_namespace_a_turn_ahead(
 ) -> None:
     """``--fetch``'s case: the namespace in one turn, the request a turn later (together
     they held the window up to 50 ms); a cancel in between drops the request."""
-    script = textwrap.dedent(
-        """
+    script = """
         import sys
         from PySide6 import QtCore
         from PySide6.QtCore import QTimer
@@ -169,14 +160,8 @@ def test_a_first_fetch_before_the_warm_up_builds_the_namespace_a_turn_ahead(
         seen.append(("shown", record is not None and record.source is not None))
         portal.stop()
         print("SEEN", seen)
-        """
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    env.pop("B24_WEBHOOK_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
+    """
+    done = run_fresh(script, tmp_path)
     assert (
         "SEEN [('built before', False), ('built', True), ('request machinery', False), "
         "('after cancel', False), ('fetched', True), ('shown', True)]"
@@ -188,8 +173,7 @@ def test_the_warm_up_thread_makes_no_pyside_class(tmp_path: Any) -> None:
     on the GUI thread: PySide makes a class at its first use, and not safely from two
     threads at once (see qt_namespace). A module added to ``REQUEST_MODULES`` that names
     a class the start does not use fails here; make that class before the warm-up."""
-    script = textwrap.dedent(
-        """
+    script = """
         import importlib, sys
         from inspector.ui import launch
         from inspector.ui.app import create_application
@@ -215,12 +199,6 @@ def test_the_warm_up_thread_makes_no_pyside_class(tmp_path: Any) -> None:
         for name in launch.REQUEST_MODULES:
             importlib.import_module(name)
         print("MADE BY THE WARM-UP", sorted(made() - before))
-        """
-    )
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    env["B24_WEBHOOK_URL"] = "https://env.example.com/rest/7/env-c0de-123/"
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
+    """
+    done = run_fresh(script, tmp_path, webhook=ENV_WEBHOOK)
     assert "MADE BY THE WARM-UP []" in done.stdout
