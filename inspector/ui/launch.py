@@ -171,6 +171,14 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
 REQUEST_MODULES = ("inspector.ui.source_requests",)
 
 
+def make_shared_classes() -> None:
+    """On the GUI thread, before the warm-up thread starts: the ``Qt`` namespace and the
+    PySide classes that ``REQUEST_MODULES`` name and the start does not make."""
+    from PySide6.QtCore import QThread  # noqa: F401  (made here: the fetch worker's)
+
+    build_qt_namespace()
+
+
 def import_in_background(names: tuple[str, ...]) -> None:
     """Import *names* on a daemon thread (a module not finished yet is simply waited for
     by whoever needs it first)."""
@@ -220,5 +228,5 @@ class WarmUp(QObject):
             QTimer.singleShot(0, self, self._warm_up)
 
     def _warm_up(self) -> None:
-        build_qt_namespace()
+        make_shared_classes()
         import_in_background(REQUEST_MODULES)

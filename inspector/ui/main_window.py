@@ -29,8 +29,7 @@ import os
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -57,6 +56,8 @@ from .window_actions import install_actions
 from .window_feedback import WindowFeedback, banner, scrolled_panels, status_labels
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent
+
     from ..core.credentials import Credential
     from ..core.keychain import CredentialStore
     from ..core.options import RequestOptions
@@ -408,7 +409,8 @@ class MainWindow(QMainWindow):
 
     def ask_bundle_path(self, suggested: str) -> str | None:
         """Ask where to save the support bundle (tests replace this); None: cancelled."""
-        from PySide6.QtWidgets import QFileDialog  # a dialog class: made when first asked
+        from PySide6.QtCore import QStandardPaths  # made when first asked, as the dialog
+        from PySide6.QtWidgets import QFileDialog
 
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         path, _filter = QFileDialog.getSaveFileName(

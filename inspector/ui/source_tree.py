@@ -20,14 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import (
-    QAction,
-    QContextMenuEvent,
-    QGuiApplication,
-    QKeyEvent,
-    QKeySequence,
-    QPaintEvent,
-)
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QWidget
 
 from ..i18n import _
@@ -35,6 +28,9 @@ from .qt_namespace import set_enum, shortcut
 from .source_tree_model import COLUMNS, VALUE_COLUMN, ModelIndex, SourceTreeModel
 
 if TYPE_CHECKING:
+    # Event classes named only in annotations: PySide makes a class when first named.
+    from PySide6.QtGui import QContextMenuEvent, QKeyEvent
+
     from ..core.model import Source
     from ..core.outline import ConnectorState
     from .copy_export import JsonCopier, SecretClipboard

@@ -14,8 +14,12 @@ makes Qt delete it there, where the GIL and the lock are taken in one order.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, SignalInstance
+from PySide6.QtCore import QCoreApplication, QObject, SignalInstance
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QThread  # only named here: PySide makes a class at first use
 
 
 def delete_on_gui_thread(worker: QObject, thread: QThread, finished: SignalInstance) -> None:

@@ -178,13 +178,12 @@ def test_the_warm_up_thread_makes_no_pyside_class(tmp_path: Any) -> None:
         from inspector.ui import launch
         from inspector.ui.app import create_application
         from inspector.ui.main_window import MainWindow
-        from inspector.ui.qt_namespace import build_qt_namespace
 
         app = create_application(sys.argv[:1])
         window = MainWindow()
         window.show()
         app.processEvents()
-        build_qt_namespace()  # as WarmUp does before it starts the thread
+        launch.make_shared_classes()  # as WarmUp does before it starts the thread
 
         def made():
             modules = [m for n, m in sys.modules.items() if n.startswith("PySide6.Qt")]
