@@ -278,6 +278,13 @@ class CredentialsPanel(QGroupBox):
                 return
             self._on_keychain_read(read)
 
+    def apply_finished_read(self) -> None:
+        """Apply the start's read now if it has already ended, rather than when its
+        queued answer comes (after the window's first paint)."""
+        read = self._reader.take_finished()
+        if read is not None:
+            self._on_keychain_read(read)
+
     def _on_keychain_read(self, read: StartRead) -> None:
         if self.session.started:
             return

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from .. import i18n
+from .threads import share_gil_promptly
 
 if TYPE_CHECKING:
     from ..core.profiles import SecretStore
@@ -105,6 +106,10 @@ class KeychainReader(QObject):
             done.set()
             arrived.emit(number, outcome)
 
+        # The answer comes while the window builds itself: at Python's default interval
+        # the thread waited up to 5 ms for the GIL at each step, and its answer missed the
+        # first paint.
+        share_gil_promptly()
         threading.Thread(target=run, name="keychain-read", daemon=True).start()
 
     def _read_in_child(self, plan: StartPlan) -> StartRead | None:
@@ -161,6 +166,18 @@ class KeychainReader(QObject):
         result = self._result
         if isinstance(result, BaseException):
             raise result
+        return result
+
+    def take_finished(self) -> StartRead | None:
+        """The result of a read that has already ended, taken here instead of through
+        ``read``; None while it runs, once handed out, or when it failed (a failure still
+        goes through ``failed``, on the event loop)."""
+        if not self._done.is_set() or self._taken == self._number:
+            return None
+        result = self._result  # set before the event: read after it
+        if result is None or isinstance(result, BaseException):
+            return None
+        self._taken = self._number
         return result
 
     def _on_arrived(self, number: int, outcome: object) -> None:

@@ -85,6 +85,9 @@ def run_window(
         if screenshot:
             _arrange_snapshot(window, screenshot, after_fetch=source_id is not None)
         window.show()
+        # The saved credential, when the keychain has answered by now, goes into the first
+        # paint: no empty fields shown first, and ready as soon as painted.
+        window.credentials_panel.apply_finished_read()
         if exit_after_show:
             QTimer.singleShot(0, app.quit)
         if source_id is not None:

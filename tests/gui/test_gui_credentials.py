@@ -248,6 +248,30 @@ def test_the_keychain_read_begins_while_the_window_is_built(
     window.close()
 
 
+def test_a_read_ended_before_the_first_paint_is_in_it(
+    qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
+) -> None:
+    # What the start does between show() and its event loop: an answer that is already in
+    # fills the fields now, so the first paint shows them and the window is ready then.
+    held = held_keyring(set_backend, portal.webhook_url)
+    window = MainWindow(settings=settings, store=CredentialStore())
+    qtbot.addWidget(window)
+    panel = window.credentials_panel
+    ready: list[bool] = []
+    panel.ready.connect(lambda: ready.append(True))
+    window.show()
+    panel.apply_finished_read()  # still reading: nothing to apply yet
+    assert panel.reading and not ready
+    held.answer.set()
+    assert panel._reader._done.wait(10)  # the thread has answered; the loop has not run
+    panel.apply_finished_read()
+    assert ready == [True] and panel.started and not panel.reading
+    assert panel.credential() == parse_webhook_url(portal.webhook_url)
+    qtbot.wait(100)  # the queued answer comes now: dropped, not applied twice
+    assert ready == [True]
+    window.close()
+
+
 def test_a_panel_told_to_read_saved_reads_from_its_construction(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:

@@ -8,6 +8,7 @@ is a fake that records whether the window read it itself."""
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -83,3 +84,42 @@ def test_without_a_usable_answer_the_window_reads_itself(qtbot: Any, command: li
 def test_without_a_helper_the_window_reads_itself(qtbot: Any) -> None:
     read, store = read_with(qtbot, None)
     assert store.loads == 1 and read.status.backend_name == "Fake keychain"
+
+
+def finished(reader: KeychainReader) -> StartRead | None:
+    """Poll ``take_finished`` without running the event loop (as the start does between
+    ``show`` and its first paint), for up to 20 s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        read = reader.take_finished()
+        if read is not None:
+            return read
+        time.sleep(0.01)
+    return None
+
+
+def test_a_finished_read_is_taken_once_and_not_sent_again(qtbot: Any) -> None:
+    store = CountingStore()
+    reader = KeychainReader(lambda: store)
+    sent: list[object] = []
+    reader.read.connect(sent.append)
+    reader.begin(PLAN)
+    read = finished(reader)
+    assert read is not None and read.credential is not None
+    assert read.credential.secret == "in-process-secret"
+    assert reader.take_finished() is None  # handed out once
+    qtbot.wait(100)  # the queued answer arrives now, and is dropped
+    assert sent == [] and not reader.busy
+
+
+def test_a_failed_read_is_not_taken_but_reported(qtbot: Any) -> None:
+    class BrokenStore(CountingStore):
+        def load(self, profile: str) -> LoadOutcome:
+            raise RuntimeError("backend broke")
+
+    reader = KeychainReader(BrokenStore)
+    with qtbot.waitSignal(reader.failed, timeout=20000) as failed:
+        reader.begin(PLAN)
+        assert reader.take_finished() is None  # running, or failed: never taken
+    assert isinstance(failed.args[0], RuntimeError)
+    assert reader.take_finished() is None
