@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
-    QSizePolicy,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -142,10 +140,10 @@ class CredentialForm(QWidget):
         self._oauth_form.addRow(token_label, self.token_field)
         self._oauth_form.addRow(self.renewal_toggle)
 
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(webhook_page)
-        self.pages.addWidget(oauth_page)
-        self._show_page(1)
+        # One page per kind, only the chosen one shown: a hidden page takes no room (a
+        # QStackedWidget is as tall as its tallest page).
+        self._webhook_page, self._oauth_page = webhook_page, oauth_page
+        self._show_page(webhook=False)
 
         self.feedback_label = plain_label("", self)
         self.feedback_label.setObjectName("credentialFeedback")
@@ -179,7 +177,8 @@ class CredentialForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(kind_row)
-        layout.addWidget(self.pages)
+        layout.addWidget(webhook_page)
+        layout.addWidget(oauth_page)
         layout.addWidget(self.feedback_label)
         layout.addWidget(self.http_warning)
         layout.addLayout(keychain_row)
@@ -204,20 +203,9 @@ class CredentialForm(QWidget):
         QWidget.setTabOrder(self.renewal_toggle, self.remember_button)
         QWidget.setTabOrder(self.remember_button, self.forget_button)
 
-    def _show_page(self, number: int) -> None:
-        # A stacked widget is as tall as its tallest page; let hidden pages take no room.
-        for page_number in range(self.pages.count()):
-            page = self.pages.widget(page_number)
-            if page is None:
-                continue
-            policy = (
-                QSizePolicy.Policy.Preferred
-                if page_number == number
-                else QSizePolicy.Policy.Ignored
-            )
-            page.setSizePolicy(policy, policy)
-        self.pages.setCurrentIndex(number)
-        self.pages.adjustSize()
+    def _show_page(self, *, webhook: bool) -> None:
+        self._webhook_page.setVisible(webhook)
+        self._oauth_page.setVisible(not webhook)
 
     def show_renewal(self, shown: bool = True) -> RenewalFields:
         """Show (building them on first use) or hide the automatic renewal fields."""
@@ -231,12 +219,11 @@ class CredentialForm(QWidget):
             if shown
             else _("Show the automatic renewal fields")
         )
-        self._show_page(self.pages.currentIndex())
         return renewal
 
     def _renewal_fields(self) -> RenewalFields:
         if self.renewal is None:
-            renewal = RenewalFields(self.pages.widget(1))
+            renewal = RenewalFields(self._oauth_page)
             renewal.setVisible(False)
             self._oauth_form.addRow(renewal)
             for edit in renewal.edits():
@@ -260,7 +247,7 @@ class CredentialForm(QWidget):
         return self.webhook_field.edit if self.webhook_radio.isChecked() else self.portal_edit
 
     def _on_kind_toggled(self, webhook: bool) -> None:
-        self._show_page(0 if webhook else 1)
+        self._show_page(webhook=webhook)
         self._on_typed()
 
     def _on_typed(self) -> None:
