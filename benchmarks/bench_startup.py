@@ -18,9 +18,11 @@ the variants are interleaved round by round:
             ``keyring`` was imported (it must not be: nothing is read from the keychain);
   snapshot  ``python -m inspector --demo --fetch 6 --screenshot``: the whole process.
 
-Each figure of a round is the quickest of three runs of its variant, the repeats taken in
+Each figure of a round is the quickest of five runs of its variant, the repeats taken in
 turn with the other variants' (as ``bench_cli`` does): a burst of noise on this shared
-machine only ever adds time, and meets every variant alike.
+machine only ever adds time, and meets every variant alike. (With three, a burst that
+outlasted a round's repeats spread the text window's ratio over 1.10-1.81x in one run;
+with five, 1.08-1.30x. Ten rounds take about two minutes.)
 
 The children run from compiled bytecode, as an installed or frozen program does: this
 script lets Python cache it in a temporary folder (the warm-up round fills it), whatever
@@ -59,7 +61,7 @@ SNAPSHOT_TARGET = 3.0
 PROBE_ENV = "B24_INSPECTOR_STARTUP_PROBE"
 MEMORY_DELAY_MS = 300  # the bare window's memory is read this long after its paint
 ENV_WEBHOOK = "http://127.0.0.1:9/rest/1/benchstartupcode0123/"
-REPEATS = 3  # runs per figure in each round, the quickest kept
+REPEATS = 5  # runs per figure in each round, the quickest kept
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, Any]]:
