@@ -184,3 +184,21 @@ def test_a_shown_source_is_painted_once_before_its_connector_arrives(
     with qtbot.waitSignal(window.connector_done, timeout=10_000):
         pass
     assert paints == ["paint"]
+
+
+def test_the_webhook_page_takes_its_own_room_after_the_renewal_fields(
+    qtbot: Any, make_window: Any
+) -> None:
+    # The form used to be a QStackedWidget, which kept the OAuth page's height (renewal
+    # fields open) when the user went back to the webhook: a tall empty panel.
+    window = make_window()
+    window.resize(940, 720)
+    panel = window.credentials_panel
+    heights = []
+    for webhook, renewal in ((True, False), (False, True), (True, True)):
+        (panel.form.webhook_radio if webhook else panel.form.oauth_radio).setChecked(True)
+        if renewal:
+            panel.form.show_renewal(True)
+        qtbot.wait(50)  # the layouts settle
+        heights.append(panel.height())
+    assert heights[2] == heights[0] < heights[1]
