@@ -16,6 +16,7 @@ import keyring_session
 import pytest
 from test_keychain_secret_service import using_secret_service
 
+from inspector.core.child_process import spawn
 from inspector.core.keychain import CHUNK_CHARS, CredentialStore
 from inspector.core.start_read import (
     StartPlan,
@@ -24,7 +25,7 @@ from inspector.core.start_read import (
     read_from_json,
     read_to_json,
 )
-from inspector.core.start_read_child import boot_command, child_command, spawn
+from inspector.core.start_read_child import boot_command, child_command
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +223,7 @@ def test_a_window_started_without_standard_input_still_reaches_its_helper(
     result = tmp_path / "result"
     code = (
         "import os, sys; os.close(0); "
-        "from inspector.core.start_read_child import spawn; "
+        "from inspector.core.child_process import spawn; "
         "child = spawn([sys.executable, '-c', 'import sys; print(sys.stdin.read()[::-1])']); "
         "answer, _ = child.communicate('plan'); "
         f"open({str(result)!r}, 'w').write(type(child).__name__ + ' ' + answer)"

@@ -35,9 +35,9 @@ from .. import i18n
 from .threads import share_gil_promptly
 
 if TYPE_CHECKING:
+    from ..core.child_process import Child
     from ..core.profiles import SecretStore
     from ..core.start_read import StartPlan, StartRead
-    from ..core.start_read_child import Helper
 
 __all__ = ["KeychainReader"]
 
@@ -66,7 +66,7 @@ class KeychainReader(QObject):
         super().__init__(parent)
         self._open_store = open_store
         self._child_command = list(child_command) if child_command else None
-        self._children: set[Helper] = set()
+        self._children: set[Child] = set()
         self._children_lock = threading.Lock()
         self._stopping = False
         app = QCoreApplication.instance()
@@ -116,8 +116,9 @@ class KeychainReader(QObject):
         """The child process's answer to *plan*, or None (then read here)."""
         if self._child_command is None:
             return None
+        from ..core.child_process import spawn
         from ..core.start_read import plan_to_json, read_from_json
-        from ..core.start_read_child import spawn, take_prestarted
+        from ..core.start_read_child import take_prestarted
 
         child = take_prestarted()
         if child is None:
