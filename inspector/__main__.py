@@ -105,14 +105,18 @@ def _terminal_columns() -> int:
     return columns if columns > 0 else 80
 
 
-def _prestart_keychain_read(*, demo: bool) -> None:
-    """Start the keychain's helper process before Qt loads, when the window will read the
-    saved credential (not for the demo nor a webhook from the environment)."""
-    if demo or os.environ.get("B24_WEBHOOK_URL", "").strip():
-        return
-    from .core.start_read_child import prestart
+def _prestart_helpers(*, demo: bool) -> None:
+    """Start the window's helper process before Qt loads: the demo portal for ``--demo``,
+    else the keychain read, when the window will read the saved credential (not for a
+    webhook from the environment)."""
+    if demo:
+        from .demo.portal_process import prestart as prestart_demo
 
-    prestart()
+        prestart_demo()
+    elif not os.environ.get("B24_WEBHOOK_URL", "").strip():
+        from .core.start_read_child import prestart
+
+        prestart()
 
 
 def configure_logging(debug: bool) -> None:
@@ -166,7 +170,7 @@ def _main(argv: Sequence[str] | None) -> int:
         build_parser(with_commands=False).parse_args(given)  # prints the help and exits
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
-        _prestart_keychain_read(demo=bool(given))  # first: it runs beside all that follows
+        _prestart_helpers(demo=bool(given))  # first: it runs beside all that follows
         configure_logging(False)
         from .ui.launch import run_window
 
@@ -204,7 +208,7 @@ def _main(argv: Sequence[str] | None) -> int:
         except InputError as exc:
             print(_("error: --fetch: {message}").format(message=exc), file=sys.stderr)
             return exc.exit_code
-    _prestart_keychain_read(demo=args.demo)
+    _prestart_helpers(demo=args.demo)
     from .ui.launch import run_window
 
     return run_window(

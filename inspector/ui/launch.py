@@ -13,7 +13,7 @@ import sys
 import threading
 import traceback
 from types import TracebackType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -27,6 +27,9 @@ from .main_window import MainWindow
 from .qt_namespace import build_qt_namespace
 from .theme import ThemeChoice
 from .threads import share_gil_promptly
+
+if TYPE_CHECKING:
+    from ..demo.portal_process import RunningDemo
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +65,7 @@ def run_window(
     _install_excepthook()
     portal = None
     if demo:
-        # Imported only for --demo: its HTTP server modules cost tens of milliseconds of
-        # start-up that a plain window does not need.
-        from ..core.signin_address import DEFAULT_PORT, handler_url
-        from ..demo.oauth import handler_port
-        from ..demo.portal import DemoPortal
-
-        # Its application's handler is the inspector's own (on the default port unless
-        # that is busy), so "Sign in with browser" works on the demo end to end.
-        portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
+        portal = start_demo_portal()
     try:
         window = MainWindow(
             demo=portal, demo_oauth=demo, theme=ThemeChoice(theme) if theme else None
@@ -101,6 +96,24 @@ def run_window(
     if screenshot and demo:
         end_demo_snapshot(status)
     return status
+
+
+def start_demo_portal() -> RunningDemo:
+    """The demo portal: the one the entry point started in a process of its own
+    (``demo.portal_process``), else one served from this process."""
+    from ..demo.portal_process import take_prestarted
+
+    portal = take_prestarted()
+    if portal is not None:
+        return portal
+    # Imported only here: its HTTP server modules cost tens of milliseconds.
+    from ..core.signin_address import DEFAULT_PORT, handler_url
+    from ..demo.oauth import handler_port
+    from ..demo.portal import DemoPortal
+
+    # Its application's handler is the inspector's own (on the default port unless that is
+    # busy), so "Sign in with browser" works on the demo end to end.
+    return DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
 
 
 def end_demo_snapshot(status: int) -> NoReturn:

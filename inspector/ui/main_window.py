@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     from ..core.credentials import Credential
     from ..core.keychain import CredentialStore
     from ..core.options import RequestOptions
-    from ..demo.portal import DemoPortal
+    from ..demo.portal_process import RunningDemo
     from .message_area import MessageArea
     from .request_record import RequestRecord
     from .source_picker import SourceListLoader, SourcePickerDialog
@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         *,
         store: CredentialStore | None = None,
         settings: QSettings | None = None,
-        demo: DemoPortal | None = None,
+        demo: RunningDemo | None = None,
         demo_oauth: bool = False,
         theme: ThemeChoice | None = None,
         parent: QWidget | None = None,

@@ -170,6 +170,33 @@ def test_a_session_credential_starts_without_keyring(
     assert "env-c0de-123" not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["own-process", "in-process"])
+def test_the_demo_portal_runs_beside_the_window(tmp_path: Any, in_process: bool) -> None:
+    # Its HTTP server's modules (ssl among them) stay out of the window's process, unless
+    # told otherwise (as frozen executables are); the demo works either way.
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / ".config"),
+        B24_INSPECTOR_STARTUP_PROBE="1",
+    )
+    env.pop("B24_INSPECTOR_DEMO_IN_PROCESS", None)
+    if in_process:
+        env["B24_INSPECTOR_DEMO_IN_PROCESS"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    marks = json.loads(done.stdout.strip().splitlines()[-1])
+    assert marks["ready"] >= marks["paint"] > 0
+    assert ("ssl" in marks["loaded"]) is in_process
+
+
 def test_menus_offer_every_action_with_its_shortcut(qtbot: Any, make_window: Any) -> None:
     window = make_window()
     menus = {
