@@ -122,6 +122,37 @@ def test_the_gui_thread_imports_neither_httpx_nor_keyring_for_the_first_paint(
     assert "QT NAMESPACE [False]" in done.stdout  # 15-25 ms of enums: see qt_namespace
 
 
+def probe_start(
+    tmp_path: Any, arguments: list[str], env_changes: dict[str, str | None]
+) -> tuple[dict[str, Any], subprocess.CompletedProcess[str]]:
+    """Start the window as a user does, with the start-up probe: its marks (paint, ready,
+    the heavy modules loaded by then) and the finished process. *env_changes*: variables
+    to set, or with None to remove."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / ".config"),
+        B24_INSPECTOR_STARTUP_PROBE="1",
+    )
+    for name, value in env_changes.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    marks = json.loads(done.stdout.strip().splitlines()[-1])
+    assert marks["ready"] >= marks["paint"] > 0
+    return marks, done
+
+
 @pytest.mark.parametrize(
     ("arguments", "webhook", "in_process", "keyring_loaded"),
     [
@@ -141,30 +172,15 @@ def test_a_session_credential_starts_without_keyring(
     in_process: bool,
     keyring_loaded: bool,
 ) -> None:
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        HOME=str(tmp_path),
-        XDG_CONFIG_HOME=str(tmp_path / ".config"),
-        B24_INSPECTOR_STARTUP_PROBE="1",
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    marks, done = probe_start(
+        tmp_path,
+        arguments,
+        {
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "B24_WEBHOOK_URL": webhook,
+            "B24_INSPECTOR_KEYCHAIN_IN_PROCESS": "1" if in_process else None,
+        },
     )
-    env.pop("B24_WEBHOOK_URL", None)
-    env.pop("B24_INSPECTOR_KEYCHAIN_IN_PROCESS", None)
-    if webhook is not None:
-        env["B24_WEBHOOK_URL"] = webhook
-    if in_process:
-        env["B24_INSPECTOR_KEYCHAIN_IN_PROCESS"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "inspector", *arguments],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    marks = json.loads(done.stdout.strip().splitlines()[-1])
-    assert marks["ready"] >= marks["paint"] > 0
     assert ("keyring" in marks["loaded"]) is keyring_loaded
     assert marks["qt_namespace"] is False  # built once ready (see qt_namespace)
     assert "env-c0de-123" not in done.stdout + done.stderr
@@ -174,26 +190,9 @@ def test_a_session_credential_starts_without_keyring(
 def test_the_demo_portal_runs_beside_the_window(tmp_path: Any, in_process: bool) -> None:
     # Its HTTP server's modules (ssl among them) stay out of the window's process, unless
     # told otherwise (as frozen executables are); the demo works either way.
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        HOME=str(tmp_path),
-        XDG_CONFIG_HOME=str(tmp_path / ".config"),
-        B24_INSPECTOR_STARTUP_PROBE="1",
+    marks, _done = probe_start(
+        tmp_path, ["--demo"], {"B24_INSPECTOR_DEMO_IN_PROCESS": "1" if in_process else None}
     )
-    env.pop("B24_INSPECTOR_DEMO_IN_PROCESS", None)
-    if in_process:
-        env["B24_INSPECTOR_DEMO_IN_PROCESS"] = "1"
-    done = subprocess.run(
-        [sys.executable, "-m", "inspector", "--demo"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    marks = json.loads(done.stdout.strip().splitlines()[-1])
-    assert marks["ready"] >= marks["paint"] > 0
     assert ("ssl" in marks["loaded"]) is in_process
 
 

@@ -252,14 +252,11 @@ def test_a_read_ended_before_the_first_paint_is_in_it(
     qtbot: Any, set_backend: Any, portal: Any, settings: QSettings
 ) -> None:
     # What the start does between show() and its event loop: an answer that is already in
-    # fills the fields now, so the first paint shows them and the window is ready then.
-    held = held_keyring(set_backend, portal.webhook_url)
-    window = MainWindow(settings=settings, store=CredentialStore())
-    qtbot.addWidget(window)
+    # fills the fields at once, so the first paint shows them and the window is ready then.
+    window, held = held_window(qtbot, set_backend, settings, portal.webhook_url)
     panel = window.credentials_panel
     ready: list[bool] = []
     panel.ready.connect(lambda: ready.append(True))
-    window.show()
     panel.apply_finished_read()  # still reading: nothing to apply yet
     assert panel.reading and not ready
     held.answer.set()
