@@ -17,7 +17,6 @@ import contextlib
 import os
 import sys
 import threading
-import time
 
 TYPE_CHECKING = False  # not typing's: see inspector.i18n
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
         def communicate(self, input: str) -> tuple[str, object]: ...
         def poll(self) -> int | None: ...
-        def wait(self, timeout: float | None = None) -> int: ...
+        def wait(self) -> int: ...
         def kill(self) -> None: ...
 
 
@@ -173,16 +172,7 @@ class SpawnedChild:
                         self.returncode = os.waitstatus_to_exitcode(status)
             return self.returncode
 
-    def wait(self, timeout: float | None = None) -> int:
-        """The exit status once it has ended; with *timeout* (seconds), ``TimeoutError``
-        if it has not by then (``Popen.wait`` raises its own ``TimeoutExpired``)."""
-        if timeout is not None:
-            deadline = time.monotonic() + timeout
-            while (status := self.poll()) is None:
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(f"process {self.pid} still runs")
-                time.sleep(0.002)
-            return status
+    def wait(self) -> int:
         # Waits without reaping (WNOWAIT), outside the lock: kill() can still end a process
         # that waits for an unlock prompt, and never signals a pid the system gave away.
         with contextlib.suppress(ChildProcessError):

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from ..core.child_process import Child
     from ..core.credentials import OAuthCredential
+    from .portal import DemoPortal
 
     class RunningDemo(Protocol):
         """What the window uses of a running demo portal, in its process or another."""
@@ -45,7 +46,14 @@ if TYPE_CHECKING:
         def stop(self) -> None: ...
 
 
-__all__ = ["IN_PROCESS_ENV", "PortalProcess", "prestart", "serve", "take_prestarted"]
+__all__ = [
+    "IN_PROCESS_ENV",
+    "PortalProcess",
+    "prestart",
+    "serve",
+    "start_here",
+    "take_prestarted",
+]
 
 IN_PROCESS_ENV = "B24_INSPECTOR_DEMO_IN_PROCESS"
 """``1``: serve the demo portal from the window's own process (as frozen executables do)."""
@@ -205,15 +213,21 @@ class PortalProcess:
             stdout.close()
 
 
-def serve() -> None:
-    """The child's side: serve the demo portal until standard input ends."""
+def start_here() -> DemoPortal:
+    """The window's demo portal, served from this process: the helper's, or the window's
+    own when there is no helper."""
     from ..core.signin_address import DEFAULT_PORT, handler_url
     from .oauth import handler_port
     from .portal import DemoPortal
 
     # Its application's handler is the inspector's own (on the default port unless that
     # is busy), so "Sign in with browser" works on the demo end to end.
-    portal = DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
+    return DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
+
+
+def serve() -> None:
+    """The child's side: serve the demo portal until standard input ends."""
+    portal = start_here()
     try:
         info = {name: getattr(portal, name) for name in _FIELDS}
         sys.stdout.write(json.dumps(info) + "\n")

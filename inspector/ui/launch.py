@@ -101,19 +101,10 @@ def run_window(
 def start_demo_portal() -> RunningDemo:
     """The demo portal: the one the entry point started in a process of its own
     (``demo.portal_process``), else one served from this process."""
-    from ..demo.portal_process import take_prestarted
+    from ..demo.portal_process import start_here, take_prestarted
 
-    portal = take_prestarted()
-    if portal is not None:
-        return portal
-    # Imported only here: its HTTP server modules cost tens of milliseconds.
-    from ..core.signin_address import DEFAULT_PORT, handler_url
-    from ..demo.oauth import handler_port
-    from ..demo.portal import DemoPortal
-
-    # Its application's handler is the inspector's own (on the default port unless that is
-    # busy), so "Sign in with browser" works on the demo end to end.
-    return DemoPortal(redirect_uri=handler_url(handler_port(DEFAULT_PORT))).start()
+    # start_here imports the HTTP server's modules (tens of milliseconds): only if needed.
+    return take_prestarted() or start_here()
 
 
 def end_demo_snapshot(status: int) -> NoReturn:
