@@ -7,12 +7,19 @@ about 180 bytes per setting stayed resident though nothing used them (``uv run p
 benchmarks/bench_window.py`` shows the growth per setting). ``malloc_trim(0)`` hands the
 free pages back. Other C libraries (musl, macOS, Windows) have no such call and return
 memory in their own way; there this does nothing.
+
+A small answer leaves too little behind to be worth it: below ``WORTH_TRIMMING`` bytes of
+answer nothing is asked (the first ask also loads ``ctypes``, about 3 ms on the way to a
+fetch's result).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+
+WORTH_TRIMMING = 1 << 20
+"""Bytes of answer (about 10,000 settings) from which a request's parse is worth trimming."""
 
 _trim: Callable[[int], int] | None = None
 _looked_up = False

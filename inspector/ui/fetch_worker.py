@@ -43,7 +43,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 
 from ..core.connection_pool import ConnectionPool
 from ..core.errors import Cancelled, InspectorError
-from ..core.free_memory import release_free_memory
+from ..core.free_memory import WORTH_TRIMMING, release_free_memory
 from ..core.masking import safe_text
 from ..core.options import RequestOptions
 from ..core.renewal_lock import keychain_renewal
@@ -136,17 +136,19 @@ class FetchWorker(QObject):
         job = self._job
         error: InspectorError | None = None
         outcome: Outcome | None = None
+        client: BitrixClient | None = None
         try:
             from ..core.client import BitrixClient
 
-            with BitrixClient(
+            client = BitrixClient(
                 job.credential,
                 _options_for(job),
                 cancel=job.cancel,
                 on_wait=self._on_wait,
                 on_credential_renewed=self._renewal() if job.renew else None,
                 pool=self._connections,
-            ) as client:
+            )
+            with client:
                 result = self._call(client)
                 outcome = Outcome(result, client.credential, client.last_request_id)
         except InspectorError as exc:
@@ -162,8 +164,9 @@ class FetchWorker(QObject):
                 ),
                 _("Please report this; nothing was changed on the portal."),
             )
-        # The parsed answer is freed by now; glibc would keep its pages (core.free_memory).
-        release_free_memory()
+        # A big answer's parse is freed by now; glibc would keep its pages (core.free_memory).
+        if client is not None and client.bytes_received >= WORTH_TRIMMING:
+            release_free_memory()
         if outcome is not None:
             self.succeeded.emit(job.number, outcome)
         else:

@@ -6,12 +6,18 @@ workers let the window take the GIL promptly."""
 from __future__ import annotations
 
 import gc
+import json
 import threading
 from typing import Any
 
+from servers import ScriptedServer, json_reply
+
 from gui.gui_helpers import fetch_and_wait, tree_of
 from inspector.core import connector as connector_module
+from inspector.core.credentials import parse_webhook_url
+from inspector.core.free_memory import WORTH_TRIMMING
 from inspector.demo.portal import DemoPortal
+from inspector.ui import fetch_worker
 
 
 def test_the_connector_report_is_made_off_the_gui_thread(
@@ -80,3 +86,30 @@ def test_the_connector_lookup_waits_for_the_source_to_be_drawn_and_can_be_cancel
     qtbot.wait(50)  # the turn the lookup was due on
     assert not requests.jobs.busy_with("fetch")
     assert requests.record is not None and requests.record.report is None
+
+
+def test_only_a_big_answer_is_followed_by_a_heap_trim(monkeypatch: Any) -> None:
+    # Trimming walks the heap and first loads ctypes (about 3 ms on the way to the first
+    # result): worth it after a big answer's parse, not after a handful of settings.
+    trims: list[str] = []
+    monkeypatch.setattr(fetch_worker, "release_free_memory", lambda: trims.append("trim"))
+    settings = [
+        {"id": i, "code": f"key{i}", "name": f"Key {i}", "type": "STRING", "value": f"v{i:012}"}
+        for i in range(12_000)
+    ]
+    big = {"connection": {"id": 6, "type": "rest", "title": "Big"}, "settings": settings}
+    small = {**big, "settings": settings[:3]}
+    assert len(json.dumps(big)) > WORTH_TRIMMING > 100 * len(json.dumps(small))
+
+    def answers(request: Any) -> Any:
+        return json_reply({"result": {"item": big if request.json()["id"] == 2 else small}})
+
+    with ScriptedServer(answers) as server:
+        credential = parse_webhook_url(f"{server.url}/rest/1/trimc0de01/")
+        outcomes: list[Any] = []
+        for source_id, trimmed in ((1, []), (2, ["trim"]), (1, ["trim"])):
+            worker = fetch_worker.FetchWorker(fetch_worker.Job("source", credential, source_id))
+            worker.succeeded.connect(lambda _number, outcome: outcomes.append(outcome))
+            worker.run()  # here, on this thread: the trim decision is all that is looked at
+            assert trims == trimmed
+        assert [len(outcome.result.settings) for outcome in outcomes] == [3, 12_000, 3]

@@ -136,6 +136,7 @@ class BitrixClient:
 
     After each request ``last_request_id`` holds the ``X-Request-ID`` it sent, and
     ``credential`` always holds the credential in use (renewed, after a refresh).
+    ``bytes_received`` counts the bytes of the portal's answers to its calls (decoded).
 
     Raises ``InputError`` subclasses for an unusable proxy or extra CA file.
     """
@@ -160,6 +161,7 @@ class BitrixClient:
         self._reset_at: dict[str, float] = {}  # method -> when its operating limit resets
         self.last_token_grant: TokenGrant | None = None
         self.last_renewal_adopted = False
+        self.bytes_received = 0
         self._pool = pool
         self._given_back = False
         if pool is not None:
@@ -386,6 +388,7 @@ class BitrixClient:
             cancel=self._cancel,
         )
         log.debug("%s answered HTTP %d, %d bytes", method, answer.status, len(answer.body))
+        self.bytes_received += len(answer.body)
         try:
             payload = interpret_answer(
                 answer.status,
