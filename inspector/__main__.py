@@ -119,6 +119,14 @@ def _prestart_helpers(*, demo: bool) -> None:
         prestart()
 
 
+def pause_collector_for_start() -> None:
+    """The window's start makes tens of thousands of lasting objects: no cyclic collector
+    passes over them until it is done (``core.collector``; ``ui.launch`` resumes it)."""
+    from .core.collector import pause_for_start
+
+    pause_for_start()
+
+
 def configure_logging(debug: bool) -> None:
     import logging
 
@@ -171,6 +179,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if given in ([], ["--demo"]):
         # Just the window: argparse and the CLI module are not needed (start-up time).
         _prestart_helpers(demo=bool(given))  # first: it runs beside all that follows
+        pause_collector_for_start()
         configure_logging(False)
         from .ui.launch import run_window
 
@@ -209,6 +218,7 @@ def _main(argv: Sequence[str] | None) -> int:
             print(_("error: --fetch: {message}").format(message=exc), file=sys.stderr)
             return exc.exit_code
     _prestart_helpers(demo=args.demo)
+    pause_collector_for_start()
     from .ui.launch import run_window
 
     return run_window(

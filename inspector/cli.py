@@ -43,6 +43,7 @@ from .cli_secrets import (
     gather,
     seconds,
 )
+from .core.collector import collector_paused
 from .core.connector import ConnectorReport, compare, compare_settings
 from .core.credentials import credential_from_storage, make_oauth_credential, parse_webhook_url
 from .core.errors import Cancelled, InputError, InspectorError, MissingCredential, PortalError
@@ -51,7 +52,7 @@ from .core.formatting import value_text
 from .core.hosts import display_host, shown_host
 from .core.inputs import parse_source_id
 from .core.masking import SecretSet, for_encoding, mask_outgoing, sanitize
-from .core.model import Source, SourceSummary, collector_paused
+from .core.model import Source, SourceSummary
 from .core.options import RequestOptions
 from .core.outline import LOOKUP_FAILED, NOT_LOOKED_UP, ConnectorState, Row, source_outline
 from .core.proxies import check_proxy

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from .. import i18n
 from ..i18n import N_, _
+from .collector import collector_paused
 from .errors import BadResponse
 from .json_values import (
     MAX_DEPTH,
@@ -34,7 +35,6 @@ from .masking import SECRET_PLACEHOLDER, sanitize
 from .model import (
     Setting,
     Source,
-    collector_paused,
     detached,
     detached_texts,
     shared_text,

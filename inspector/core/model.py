@@ -17,15 +17,14 @@ in ``outline.py``; the connector's records are in ``connector.py``.
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, TypeVar, cast
 
 from ..i18n import _
+from .collector import collector_paused
 from .errors import BadResponse
 from .json_values import (
     as_bool,
@@ -262,28 +261,6 @@ class Source:
             data["time"] = dict(self.time.sent_fields())
             data["time"].update(self.time.extra)
         return data
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Build records from a big answer with the cyclic collector off, and leave what is
-    alive then out of its later passes (``gc.freeze``).
-
-    Building 50,000 settings set off full collections, and the records (~100,000 objects)
-    were then walked again by the young and full passes that followed: 10-80 ms each with
-    the GIL held, which stalled the window whichever thread ran them. The records form no
-    cycles, so reference counting still frees them when the next answer replaces them; the
-    cost is that cyclic garbage alive at that instant is never collected, a few objects
-    per parse. The collector is switched back on (if it was on) right after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def parse_source(payload: Any) -> Source:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from ..core.collector import resume_after_start
 from ..core.masking import redact
 from ..i18n import _
 from .app import create_application
@@ -29,6 +30,8 @@ from .theme import ThemeChoice
 from .threads import share_gil_promptly
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..demo.portal_process import RunningDemo
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ def run_window(
 
     *source_id*: fetch this source as soon as the window is up (already validated).
     *theme*: ``system``, ``light`` or ``dark`` for this run (View ▸ Theme's choice is kept).
+
+    The entry point paused the cyclic collector (``core.collector``); it runs again once
+    the start's work is done: at ready, or when the fetch of *source_id* has ended.
     """
     app = create_application(sys.argv[:1])
     apply_language(app)  # before any widget: each is built in one language
@@ -72,6 +78,8 @@ def run_window(
         )
         if source_id is None:
             warm_up_after_ready(window)
+        else:
+            when_fetch_settled(window, lambda _fetched: resume_after_start())
         probe = None
         if os.environ.get(STARTUP_PROBE_ENV) == "1":
             from .startup_probe import StartupProbe  # a benchmark's hook, never a user's
@@ -149,6 +157,16 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
         # Let the view lay out the result (its delayed layout is a zero timer) first.
         QTimer.singleShot(0, lambda: save(fetched))
 
+    if after_fetch:
+        when_fetch_settled(window, save_soon)
+    else:
+        QTimer.singleShot(100, lambda: save(True))
+
+
+def when_fetch_settled(window: MainWindow, then: Callable[[bool], None]) -> None:
+    """Call *then* once, when the window's next fetch has ended and, if it brought a
+    source, that source's connector lookup too; with True if a source was fetched."""
+
     def on_fetch_done() -> None:
         window.fetch_done.disconnect(on_fetch_done)
         record = window.last_request
@@ -157,16 +175,13 @@ def _arrange_snapshot(window: MainWindow, path: str, *, after_fetch: bool) -> No
 
             def on_connector_done() -> None:
                 window.connector_done.disconnect(on_connector_done)
-                save_soon(fetched)
+                then(fetched)
 
             window.connector_done.connect(on_connector_done)
         else:
-            save_soon(fetched)
+            then(fetched)
 
-    if after_fetch:
-        window.fetch_done.connect(on_fetch_done)
-    else:
-        QTimer.singleShot(100, lambda: save(True))
+    window.fetch_done.connect(on_fetch_done)
 
 
 # What the first request imports on the GUI thread: the window's request machinery. The
@@ -235,5 +250,6 @@ class WarmUp(QObject):
             QTimer.singleShot(0, self, self._warm_up)
 
     def _warm_up(self) -> None:
+        resume_after_start()
         make_shared_classes()
         import_in_background(REQUEST_MODULES)

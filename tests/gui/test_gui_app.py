@@ -154,6 +154,44 @@ def probe_start(
 
 
 @pytest.mark.parametrize(
+    ("arguments", "after"),
+    [([], "ready"), (["--demo", "--fetch", "7"], "the fetch and its connector lookup")],
+    ids=["plain", "fetch"],
+)
+def test_the_collector_sleeps_through_the_start_and_wakes_after_it(
+    tmp_path: Any, arguments: list[str], after: str
+) -> None:
+    # Off while the start makes its lasting objects (core.collector), and on again once
+    # the start's work is done: a collector left off would never free a cycle again.
+    script = textwrap.dedent(
+        f"""
+        import gc, sys
+        from PySide6.QtWidgets import QApplication
+        from inspector.ui import launch
+        from inspector.__main__ import main
+
+        def resumed():
+            window = next(w for w in QApplication.topLevelWidgets() if w.isVisible())
+            record = window.last_request
+            fetched = record is not None and record.source is not None
+            print("PAUSED", not gc.isenabled(), "READY", window.credentials_panel.started)
+            print("FETCHED", fetched, "CONNECTOR", fetched and record.report is not None)
+            real_resume()
+            print("RUNNING", gc.isenabled(), "FROZEN", gc.get_freeze_count() > 10_000)
+            QApplication.exit(0)
+
+        real_resume, launch.resume_after_start = launch.resume_after_start, resumed
+        sys.exit(main({arguments!r}))
+        """
+    )
+    done = run_fresh(script, tmp_path, webhook="https://env.example.com/rest/7/env-c0de-123/")
+    assert "PAUSED True READY True" in done.stdout, after
+    fetching = bool(arguments)
+    assert f"FETCHED {fetching} CONNECTOR {fetching}" in done.stdout, after
+    assert "RUNNING True FROZEN True" in done.stdout
+
+
+@pytest.mark.parametrize(
     ("arguments", "webhook", "in_process", "keyring_loaded"),
     [
         (["--demo"], None, False, False),

@@ -22,9 +22,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ...i18n import _
+from ..collector import collector_paused
 from ..errors import BadResponse
 from ..explanations import explain_status, portal_error
-from ..model import collector_paused
 
 
 def _let_other_threads_run(obj: dict[str, Any]) -> dict[str, Any]:
