@@ -5,7 +5,8 @@ A benchmark is a script, not a test: timings on a shared machine are noisy, so e
 interleaves its variants round by round, reports median, min, max and the number of runs,
 and compares *ratios* against a baseline measured in the same command. A target is PASS
 only when even the worst ratio clears it, FAIL only when even the best misses it, and
-"inconclusive" otherwise. ``--smoke`` (a small size, few runs) prints no verdict at all.
+"inconclusive" otherwise, with the rounds that missed it. ``--smoke`` (a small size, few
+runs) prints no verdict at all.
 """
 
 from __future__ import annotations
@@ -62,14 +63,18 @@ def ratios(measured: Series, baseline: Series) -> list[float]:
 
 
 def verdict(spread: list[float], target: float, *, smoke: bool) -> str:
-    """PASS when every figure is within *target*, FAIL when none is, else inconclusive."""
+    """PASS when every figure is within *target*, FAIL when none is, else inconclusive,
+    naming the rounds over it: noise on a shared machine comes in spells that span rounds,
+    so rounds over it side by side read differently from rounds scattered."""
     if smoke or not spread:
         return "(smoke: no verdict)"
     if max(spread) <= target:
         return "PASS"
     if min(spread) > target:
         return "FAIL"
-    return "inconclusive"
+    over = [str(number) for number, value in enumerate(spread, 1) if value > target]
+    rounds = "round" if len(over) == 1 else "rounds"
+    return f"inconclusive (over it in {rounds} {', '.join(over)} of {len(spread)})"
 
 
 def report_ratio(
