@@ -8,8 +8,9 @@ more. So for both the collector is switched off while they are made, and what is
 the end is frozen (``gc.freeze``): left out of all later passes.
 
 The cost: cyclic garbage alive at the moment of a freeze is never collected, a few objects
-each time. Reference counting still frees everything that is not in a cycle, records and
-replaced windows' objects included.
+each time (at the start's freeze, none: ``gc.collect()`` there found nothing to free).
+Reference counting still frees everything that is not in a cycle, records and replaced
+windows' objects included.
 """
 
 from __future__ import annotations
