@@ -219,9 +219,10 @@ def import_in_background(names: tuple[str, ...]) -> None:
 
 
 def warm_up_after_ready(window: MainWindow) -> None:
-    """Once the window has been painted and the saved credential read, build the ``Qt``
-    namespace (on the GUI thread: see ``qt_namespace``), then import the request machinery
-    off it, so that the first fetch does neither."""
+    """Once the window has been painted and the saved credential read, let the cyclic
+    collector run again (``core.collector``), build the ``Qt`` namespace (on the GUI
+    thread: see ``qt_namespace``), then import the request machinery off it, so that the
+    first fetch does neither."""
     WarmUp(window)
 
 
